@@ -1,0 +1,21 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from alxa_dangjian.accounts.demo import DEMO_PASSWORD, seed_users
+from branches.demo import seed_organizations
+
+
+class Command(BaseCommand):
+    help = "载入演示数据（幂等：重复运行不会改变已有数据）。--scale N 生成 N 倍的党组织。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", type=int, default=1, help="数据规模倍数（默认 1）")
+
+    def handle(self, *args, scale, **options):
+        if not 1 <= scale <= 100:
+            raise CommandError("--scale 须为 1 到 100 之间的整数。")
+        created = seed_organizations(scale)
+        logins = seed_users()
+        self.stdout.write(f"演示数据已就绪：新建党组织 {created} 个。")
+        self.stdout.write("演示账号（密码均为 %s）：" % DEMO_PASSWORD)
+        for username, role, organization in logins:
+            self.stdout.write(f"  {role:<8} {username:<10} {organization}")

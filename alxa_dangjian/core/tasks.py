@@ -1,0 +1,13 @@
+from celery import shared_task
+from django.utils import timezone
+
+from .models import WorkerHeartbeat
+
+
+@shared_task(name="core.heartbeat", bind=True, ignore_result=True)
+def heartbeat(self) -> None:
+    """Record that a worker is alive; idempotent (one row per worker, updated in place)."""
+    hostname = self.request.hostname or "eager"
+    WorkerHeartbeat.objects.update_or_create(
+        hostname=hostname, defaults={"seen_at": timezone.now()}
+    )

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "阿拉善盟直属机关党建管理平台 · 后台"
+admin.site.site_title = "党建管理平台后台"
+
+urlpatterns = [
+    path("", include("alxa_dangjian.core.urls")),
+    path("accounts/", include("alxa_dangjian.accounts.urls")),
+    path("organizations/", include("branches.urls")),
+    path("django-admin/", admin.site.urls),
+]

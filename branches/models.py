@@ -1,0 +1,184 @@
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat, Substr
+from django.urls import reverse
+
+from alxa_dangjian.accounts.scoping import ScopedQuerySet
+
+
+class OrganizationQuerySet(ScopedQuerySet):
+    scope_field = ""
+
+    def subtree(self, organization):
+        """The organisation and all its descendants: one query at any depth."""
+        return self.filter(path__startswith=organization.path)
+
+    def active(self):
+        return self.filter(is_active=True)
+
+    def branches(self):
+        return self.filter(type__in=Organization.BRANCH_TYPES)
+
+    def search(self, text):
+        text = (text or "").strip()
+        if not text:
+            return self
+        return self.filter(Q(name__icontains=text) | Q(short_name__icontains=text))
+
+
+class Organization(models.Model):
+    class Type(models.TextChoices):
+        WORK_COMMITTEE = "work_committee", "党工委/机关工委"
+        COMMITTEE = "committee", "党委"
+        ORGAN_COMMITTEE = "organ_committee", "机关党委"
+        GENERAL_BRANCH = "general_branch", "党总支"
+        BRANCH = "branch", "党支部"
+        JOINT_BRANCH = "joint_branch", "联合党支部"
+        TEMPORARY_BRANCH = "temporary_branch", "临时党支部"
+
+    class Category(models.TextChoices):
+        PARTY_MASS = "party_mass", "党群部门"
+        SOCIAL = "social", "社会事务"
+        ECONOMIC = "economic", "经济管理和综合执法"
+        STATE_OWNED = "state_owned", "国有企业"
+        OTHER = "other", "其他"
+
+    # A child must rank strictly below its parent (larger number = lower rank).
+    RANKS = {
+        Type.WORK_COMMITTEE: 0,
+        Type.COMMITTEE: 1,
+        Type.ORGAN_COMMITTEE: 1,
+        Type.GENERAL_BRANCH: 2,
+        Type.BRANCH: 3,
+        Type.JOINT_BRANCH: 3,
+        Type.TEMPORARY_BRANCH: 3,
+    }
+    BRANCH_TYPES = (Type.BRANCH, Type.JOINT_BRANCH, Type.TEMPORARY_BRANCH)
+    COMMITTEE_TYPES = (Type.COMMITTEE, Type.ORGAN_COMMITTEE, Type.GENERAL_BRANCH)
+
+    type = models.CharField("组织类型", max_length=20, choices=Type.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级党组织",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    category = models.CharField(
+        "分类指导类别", max_length=20, choices=Category.choices, default=Category.OTHER
+    )
+    name = models.CharField("全称", max_length=100, unique=True)
+    short_name = models.CharField("简称", max_length=40, blank=True)
+    established_on = models.DateField("成立日期", null=True, blank=True)
+    is_active = models.BooleanField("有效", default=True)
+    # Materialised path "000001/000007/…": a subtree is one `startswith` query at any depth.
+    path = models.CharField(max_length=255, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "党组织"
+        verbose_name_plural = "党组织"
+        ordering = ["path"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(parent__isnull=True, type="work_committee")
+                    | (Q(parent__isnull=False) & ~Q(type="work_committee"))
+                ),
+                name="branches_organization_root_is_work_committee",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.validate_tree()
+        with transaction.atomic():
+            if self._state.adding:
+                # The path embeds the primary key, which exists only after the insert.
+                self.path = f"tmp-{uuid.uuid4().hex}"
+                super().save(*args, **kwargs)
+                self._set_path(self._expected_path())
+                return
+            old_path = self.path
+            new_path = self._expected_path()
+            super().save(*args, **kwargs)
+            if new_path != old_path:
+                self._move_subtree(old_path, new_path)
+
+    def get_absolute_url(self):
+        return reverse("branches:organization-detail", args=[self.pk])
+
+    @property
+    def rank(self) -> int:
+        return self.RANKS[self.type]
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    @property
+    def is_branch(self) -> bool:
+        return self.type in self.BRANCH_TYPES
+
+    @property
+    def is_temporary(self) -> bool:
+        return self.type == self.Type.TEMPORARY_BRANCH
+
+    def clean(self):
+        self.validate_tree()
+
+    def validate_tree(self):
+        """Raise a Chinese ValidationError when the placement breaks the hierarchy."""
+        if self.type == self.Type.WORK_COMMITTEE:
+            if self.parent_id is not None:
+                raise ValidationError({"parent": "党工委/机关工委是组织树的根，不能设置上级党组织。"})
+            return
+        if self.parent_id is None:
+            raise ValidationError({"parent": "请选择上级党组织。"})
+        parent = self.parent
+        if self.RANKS[self.type] <= parent.rank:
+            raise ValidationError(
+                {
+                    "parent": "{child}不能隶属于{parent}：下级党组织的层级必须低于上级。".format(
+                        child=self.get_type_display(), parent=parent.get_type_display()
+                    )
+                }
+            )
+        if self.pk and parent.path.startswith(self.path):
+            raise ValidationError({"parent": "不能把党组织移到它自己或它的下级组织之下。"})
+        if self.pk:
+            top_child_rank = min(
+                (self.RANKS[t] for t in self.children.values_list("type", flat=True)),
+                default=None,
+            )
+            if top_child_rank is not None and top_child_rank <= self.RANKS[self.type]:
+                raise ValidationError({"type": "该组织的下级组织层级不低于新类型，不能修改为此类型。"})
+
+    def _expected_path(self) -> str:
+        prefix = self.parent.path if self.parent_id else ""
+        return f"{prefix}{self.pk:06d}/"
+
+    def _set_path(self, path: str):
+        self.path = path
+        self.depth = path.count("/") - 1
+        type(self).objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)
+
+    def _move_subtree(self, old_path: str, new_path: str):
+        """Re-root every descendant in one UPDATE (the node itself included)."""
+        shift = new_path.count("/") - old_path.count("/")
+        type(self).objects.filter(path__startswith=old_path).update(
+            path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
+            depth=F("depth") + shift,
+        )
+        self.path = new_path
+        self.depth += shift

@@ -1,0 +1,94 @@
+"""Personas and a small two-subtree league shared by every test.
+
+    root 机关工委 ─┬─ committee_a 党委 ─┬─ branch_a 党支部        (our side)
+                  │                    └─ branch_a2 党支部
+                  └─ committee_b 党委 ─── branch_b 党支部        (the outsider's side)
+"""
+
+import pytest
+
+from alxa_dangjian.accounts.models import User
+from branches.models import Organization
+from tests.factories import OrganizationFactory, UserFactory
+
+Type = Organization.Type
+Role = User.Role
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness is for attackers, not for the test suite.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def root(db):
+    return OrganizationFactory(name="测试机关工委", type=Type.WORK_COMMITTEE, parent=None)
+
+
+@pytest.fixture
+def committee_a(root):
+    return OrganizationFactory(name="甲局党委", type=Type.COMMITTEE, parent=root)
+
+
+@pytest.fixture
+def branch_a(committee_a):
+    return OrganizationFactory(name="甲局第一党支部", parent=committee_a)
+
+
+@pytest.fixture
+def branch_a2(committee_a):
+    return OrganizationFactory(name="甲局第二党支部", parent=committee_a)
+
+
+@pytest.fixture
+def committee_b(root):
+    return OrganizationFactory(
+        name="乙局党委",
+        type=Type.COMMITTEE,
+        parent=root,
+        category=Organization.Category.STATE_OWNED,
+    )
+
+
+@pytest.fixture
+def branch_b(committee_b):
+    return OrganizationFactory(
+        name="乙局机密党支部", parent=committee_b, category=Organization.Category.STATE_OWNED
+    )
+
+
+@pytest.fixture
+def secretary(branch_a):
+    return UserFactory(username="secretary", role=Role.SECRETARY, organization=branch_a)
+
+
+@pytest.fixture
+def committee_admin(committee_a, branch_a, branch_a2):
+    return UserFactory(username="committee", role=Role.COMMITTEE_ADMIN, organization=committee_a)
+
+
+@pytest.fixture
+def staff(root, branch_a, branch_b):
+    return UserFactory(username="staff", role=Role.STAFF, organization=root)
+
+
+@pytest.fixture
+def system_admin(root, branch_a, branch_b):
+    return UserFactory(username="sysadmin", role=Role.SYSTEM_ADMIN, organization=root)
+
+
+@pytest.fixture
+def outsider(branch_b, branch_a):
+    """A secretary of another subtree: sees none of committee_a's data."""
+    return UserFactory(username="outsider", role=Role.SECRETARY, organization=branch_b)
+
+
+@pytest.fixture
+def outsiders(committee_b, branch_b, branch_a):
+    """One user of every role placed in the other subtree (committee_b)."""
+    return [
+        UserFactory(username="out-sysadmin", role=Role.SYSTEM_ADMIN, organization=committee_b),
+        UserFactory(username="out-committee", role=Role.COMMITTEE_ADMIN, organization=committee_b),
+        UserFactory(username="out-secretary", role=Role.SECRETARY, organization=branch_b),
+    ]
