@@ -141,19 +141,18 @@ class Organization(models.Model):
         """Raise a Chinese ValidationError when the placement breaks the hierarchy."""
         if self.type == self.Type.WORK_COMMITTEE:
             if self.parent_id is not None:
-                raise ValidationError({"parent": "党工委/机关工委是组织树的根，不能设置上级党组织。"})
+                raise ValidationError(
+                    {"parent": "党工委/机关工委是组织树的根，不能设置上级党组织。"}
+                )
             return
         if self.parent_id is None:
             raise ValidationError({"parent": "请选择上级党组织。"})
         parent = self.parent
         if self.RANKS[self.type] <= parent.rank:
-            raise ValidationError(
-                {
-                    "parent": "{child}不能隶属于{parent}：下级党组织的层级必须低于上级。".format(
-                        child=self.get_type_display(), parent=parent.get_type_display()
-                    )
-                }
+            message = "{child}不能隶属于{parent}：下级党组织的层级必须低于上级。".format(
+                child=self.get_type_display(), parent=parent.get_type_display()
             )
+            raise ValidationError({"parent": message})
         if self.pk and parent.path.startswith(self.path):
             raise ValidationError({"parent": "不能把党组织移到它自己或它的下级组织之下。"})
         if self.pk:
@@ -162,7 +161,9 @@ class Organization(models.Model):
                 default=None,
             )
             if top_child_rank is not None and top_child_rank <= self.RANKS[self.type]:
-                raise ValidationError({"type": "该组织的下级组织层级不低于新类型，不能修改为此类型。"})
+                raise ValidationError(
+                    {"type": "该组织的下级组织层级不低于新类型，不能修改为此类型。"}
+                )
 
     def _expected_path(self) -> str:
         prefix = self.parent.path if self.parent_id else ""

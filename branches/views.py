@@ -6,6 +6,9 @@ from alxa_dangjian.accounts.scoping import get_visible_or_404
 
 from .models import Organization
 
+ALL_BRANCHES = "branches"
+TYPE_FILTERS = {ALL_BRANCHES, *Organization.Type.values}
+
 
 @require_GET
 def organization_list(request):
@@ -14,16 +17,15 @@ def organization_list(request):
     query = request.GET.get("q", "").strip()
     type_ = request.GET.get("type", "")
     category = request.GET.get("category", "")
-    filtered = bool(query or type_ in Organization.Type.values)
-    filtered = filtered or category in Organization.Category.values
-    if type_ in Organization.Type.values:
+    filtered = bool(query or type_ in TYPE_FILTERS or category in Organization.Category.values)
+    if type_ == ALL_BRANCHES:
+        organizations = organizations.branches()
+    elif type_ in Organization.Type.values:
         organizations = organizations.filter(type=type_)
     if category in Organization.Category.values:
         organizations = organizations.filter(category=category)
     organizations = organizations.search(query).annotate(
-        branch_count=Count(
-            "children", filter=Q(children__type__in=Organization.BRANCH_TYPES)
-        )
+        branch_count=Count("children", filter=Q(children__type__in=Organization.BRANCH_TYPES))
     )
     base_depth = request.user.organization.depth if request.user.organization else 0
     rows = [(org, max(org.depth - base_depth, 0)) for org in organizations.order_by("path")]
@@ -36,7 +38,7 @@ def organization_list(request):
             "type": type_,
             "category": category,
             "filtered": filtered,
-            "types": Organization.Type.choices,
+            "types": [(ALL_BRANCHES, "全部党支部（含联合、临时）"), *Organization.Type.choices],
             "categories": Organization.Category.choices,
         },
     )

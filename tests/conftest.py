@@ -1,8 +1,8 @@
 """Personas and a small two-subtree league shared by every test.
 
-    root 机关工委 ─┬─ committee_a 党委 ─┬─ branch_a 党支部        (our side)
-                  │                    └─ branch_a2 党支部
-                  └─ committee_b 党委 ─── branch_b 党支部        (the outsider's side)
+root 机关工委 ─┬─ committee_a 党委 ─┬─ branch_a 党支部        (our side)
+              │                    └─ branch_a2 党支部
+              └─ committee_b 党委 ─── branch_b 党支部        (the outsider's side)
 """
 
 import pytest

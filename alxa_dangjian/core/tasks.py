@@ -1,3 +1,5 @@
+import socket
+
 from celery import shared_task
 from django.utils import timezone
 
@@ -7,7 +9,8 @@ from .models import WorkerHeartbeat
 @shared_task(name="core.heartbeat", bind=True, ignore_result=True)
 def heartbeat(self) -> None:
     """Record that a worker is alive; idempotent (one row per worker, updated in place)."""
-    hostname = self.request.hostname or "eager"
+    # An eagerly run task has no worker name; it is then the web host reporting itself.
+    hostname = self.request.hostname or socket.gethostname()
     WorkerHeartbeat.objects.update_or_create(
         hostname=hostname, defaults={"seen_at": timezone.now()}
     )

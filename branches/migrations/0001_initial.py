@@ -5,34 +5,91 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type', models.CharField(choices=[('work_committee', '党工委/机关工委'), ('committee', '党委'), ('organ_committee', '机关党委'), ('general_branch', '党总支'), ('branch', '党支部'), ('joint_branch', '联合党支部'), ('temporary_branch', '临时党支部')], max_length=20, verbose_name='组织类型')),
-                ('category', models.CharField(choices=[('party_mass', '党群部门'), ('social', '社会事务'), ('economic', '经济管理和综合执法'), ('state_owned', '国有企业'), ('other', '其他')], default='other', max_length=20, verbose_name='分类指导类别')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='全称')),
-                ('short_name', models.CharField(blank=True, max_length=40, verbose_name='简称')),
-                ('established_on', models.DateField(blank=True, null=True, verbose_name='成立日期')),
-                ('is_active', models.BooleanField(default=True, verbose_name='有效')),
-                ('path', models.CharField(editable=False, max_length=255, unique=True)),
-                ('depth', models.PositiveSmallIntegerField(default=0, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='branches.organization', verbose_name='上级党组织')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("work_committee", "党工委/机关工委"),
+                            ("committee", "党委"),
+                            ("organ_committee", "机关党委"),
+                            ("general_branch", "党总支"),
+                            ("branch", "党支部"),
+                            ("joint_branch", "联合党支部"),
+                            ("temporary_branch", "临时党支部"),
+                        ],
+                        max_length=20,
+                        verbose_name="组织类型",
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("party_mass", "党群部门"),
+                            ("social", "社会事务"),
+                            ("economic", "经济管理和综合执法"),
+                            ("state_owned", "国有企业"),
+                            ("other", "其他"),
+                        ],
+                        default="other",
+                        max_length=20,
+                        verbose_name="分类指导类别",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="全称")),
+                ("short_name", models.CharField(blank=True, max_length=40, verbose_name="简称")),
+                (
+                    "established_on",
+                    models.DateField(blank=True, null=True, verbose_name="成立日期"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="有效")),
+                ("path", models.CharField(editable=False, max_length=255, unique=True)),
+                ("depth", models.PositiveSmallIntegerField(default=0, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="branches.organization",
+                        verbose_name="上级党组织",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '党组织',
-                'verbose_name_plural': '党组织',
-                'ordering': ['path'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('parent__isnull', True), ('type', 'work_committee')), models.Q(('parent__isnull', False), models.Q(('type', 'work_committee'), _negated=True)), _connector='OR'), name='branches_organization_root_is_work_committee')],
+                "verbose_name": "党组织",
+                "verbose_name_plural": "党组织",
+                "ordering": ["path"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("parent__isnull", True), ("type", "work_committee")),
+                            models.Q(
+                                ("parent__isnull", False),
+                                models.Q(("type", "work_committee"), _negated=True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="branches_organization_root_is_work_committee",
+                    )
+                ],
             },
         ),
     ]

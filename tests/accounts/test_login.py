@@ -64,7 +64,11 @@ def test_every_role_can_change_their_password(client, request, role_fixture):
     client.force_login(user)
     response = client.post(
         reverse("accounts:password-change"),
-        {"old_password": "Test@12345", "new_password1": "Xinmima#2026", "new_password2": "Xinmima#2026"},
+        {
+            "old_password": "Test@12345",
+            "new_password1": "Xinmima#2026",
+            "new_password2": "Xinmima#2026",
+        },
     )
     assert response.status_code == 302
     user.refresh_from_db()

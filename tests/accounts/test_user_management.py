@@ -15,7 +15,9 @@ NEW_USER = {
 
 def test_system_admin_creates_a_secretary(client, system_admin, branch_a):
     client.force_login(system_admin)
-    response = client.post(reverse("accounts:user-create"), {**NEW_USER, "organization": branch_a.pk})
+    response = client.post(
+        reverse("accounts:user-create"), {**NEW_USER, "organization": branch_a.pk}
+    )
     assert response.status_code == 302
     user = User.objects.get(username="new-secretary")
     assert (user.organization, user.role, user.name) == (branch_a, User.Role.SECRETARY, "张三")
@@ -50,7 +52,9 @@ def test_mismatched_passwords_change_nothing(client, system_admin, branch_a):
 def test_organisation_choices_stop_at_the_admins_subtree(client, committee_b, outsiders, branch_a):
     subtree_admin = outsiders[0]
     client.force_login(subtree_admin)
-    response = client.post(reverse("accounts:user-create"), {**NEW_USER, "organization": branch_a.pk})
+    response = client.post(
+        reverse("accounts:user-create"), {**NEW_USER, "organization": branch_a.pk}
+    )
     assert response.status_code == 200
     assert "选择一个有效的选项" in response.content.decode()
     assert branch_a.name not in response.content.decode()

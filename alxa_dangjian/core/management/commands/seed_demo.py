@@ -16,6 +16,6 @@ class Command(BaseCommand):
         created = seed_organizations(scale)
         logins = seed_users()
         self.stdout.write(f"演示数据已就绪：新建党组织 {created} 个。")
-        self.stdout.write("演示账号（密码均为 %s）：" % DEMO_PASSWORD)
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, role, organization in logins:
             self.stdout.write(f"  {role:<8} {username:<10} {organization}")

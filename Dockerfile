@@ -1,0 +1,16 @@
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+
+COPY pyproject.toml ./
+RUN pip install . && useradd --system --home /app dangjian
+COPY . .
+# collectstatic needs no database; the key is a throwaway used only during the build.
+RUN SECRET_KEY=build-only STATIC_ROOT=/app/staticfiles \
+    STATICFILES_BACKEND=whitenoise.storage.CompressedManifestStaticFilesStorage \
+    python manage.py collectstatic --noinput \
+ && mkdir -p /srv/dangjian/media && chown -R dangjian /srv/dangjian
+USER dangjian
+EXPOSE 8000
+CMD ["gunicorn", "alxa_dangjian.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]

@@ -1,0 +1,132 @@
+"""Walks every URL pattern of the portal and proves the access rule holds for each one.
+
+A pattern that addresses an object must say which kind of object its URL name is about
+(`<model>-<action>`); `FOREIGN_OBJECTS` maps that model to an object in the *other*
+subtree. A new URL whose model is not listed here fails the walk until it is added.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.factories import UserFactory
+
+# Patterns reachable without logging in.
+PUBLIC = {"accounts:login", "core:healthz"}
+# Django's own admin: only for superusers (is_staff), tested separately below.
+SKIPPED_NAMESPACES = {"admin"}
+MODELS_WITH_URLS = {"organization", "user"}
+
+
+def walk(patterns=None, namespace=""):
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or ""
+            if ns in SKIPPED_NAMESPACES:
+                continue
+            yield from walk(entry.url_patterns, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", list(entry.pattern.converters)
+
+
+ALL_PATTERNS = sorted(walk())
+WITH_ARGS = [(name, args) for name, args in ALL_PATTERNS if args]
+WITHOUT_ARGS = [name for name, args in ALL_PATTERNS if not args]
+
+
+def model_of(name: str) -> str:
+    return name.split(":")[-1].split("-")[0]
+
+
+@pytest.fixture
+def foreign(committee_a, branch_a, secretary):
+    """Objects of committee_a's subtree, which the outsiders must never reach."""
+    return {"organization": branch_a, "user": secretary}
+
+
+def test_every_pattern_names_a_known_model():
+    for name, _ in WITH_ARGS:
+        assert model_of(name) in MODELS_WITH_URLS, f"add {name} to the URL walk"
+    assert len(ALL_PATTERNS) >= 10
+
+
+@pytest.mark.parametrize("name", [n for n in WITHOUT_ARGS if n not in PUBLIC])
+def test_anonymous_is_sent_to_login(client, db, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize(("name", "args"), WITH_ARGS)
+def test_anonymous_is_sent_to_login_for_object_urls(client, foreign, name, args):
+    response = client.get(reverse(name, kwargs={args[0]: foreign[model_of(name)].pk}))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize(("name", "args"), WITH_ARGS)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_outsiders_get_404_for_objects_of_another_subtree(
+    client, outsiders, foreign, name, args, method
+):
+    obj = foreign[model_of(name)]
+    for outsider in outsiders:
+        client.force_login(outsider)
+        foreign_response = getattr(client, method)(reverse(name, kwargs={args[0]: obj.pk}))
+        missing_response = getattr(client, method)(reverse(name, kwargs={args[0]: 987654}))
+        # A role that may not use the view at all gets its 403 before any lookup, so the
+        # answer is the same for a foreign object and for none: nothing is confirmed.
+        assert foreign_response.status_code in (403, 404, 405), (outsider, name)
+        assert foreign_response.status_code == missing_response.status_code, (outsider, name)
+        assert obj.name not in foreign_response.content.decode()
+    # The most powerful outsider (a system administrator of the other subtree) may use
+    # every view, so for them an object URL of our subtree is always a plain 404.
+    client.force_login(outsiders[0])
+    response = getattr(client, method)(reverse(name, kwargs={args[0]: obj.pk}))
+    assert response.status_code in (404, 405)
+    if method == "get" and response.status_code == 405:
+        assert client.post(reverse(name, kwargs={args[0]: obj.pk})).status_code == 404
+
+
+@pytest.mark.parametrize("name", WITHOUT_ARGS)
+def test_pages_without_ids_show_nothing_of_another_subtree(client, outsiders, foreign, name):
+    secrets = [foreign["organization"].name, foreign["user"].name, "甲局党委"]
+    for outsider in outsiders:
+        client.force_login(outsider)
+        response = client.get(reverse(name), {"q": "甲"})
+        assert response.status_code in (200, 302, 403, 405), (outsider, name)
+        body = response.content.decode()
+        for secret in secrets:
+            assert secret not in body, (outsider, name, secret)
+
+
+@pytest.mark.parametrize(("name", "args"), WITH_ARGS)
+def test_absurd_ids_are_404_not_500(client, system_admin, name, args):
+    client.force_login(system_admin)
+    for value in (0, 2**31, 2**63 - 1, 2**70):
+        url = reverse(name, kwargs={args[0]: value})
+        for method in ("get", "post"):
+            assert getattr(client, method)(url).status_code in (404, 405), (url, method)
+    bad = reverse(name, kwargs={args[0]: 1}).replace("/1/", "/abc/")
+    assert client.get(bad).status_code == 404
+
+
+def test_unknown_url_is_a_chinese_404(client, secretary):
+    client.force_login(secretary)
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "页面不存在" in response.content.decode()
+
+
+def test_django_admin_is_closed_to_portal_users(client, foreign, outsiders):
+    client.force_login(outsiders[0])
+    org = foreign["organization"]
+    response = client.get(f"/django-admin/branches/organization/{org.pk}/change/")
+    assert response.status_code == 302
+    assert "/django-admin/login/" in response.url
+
+
+def test_superuser_without_portal_scope_sees_nothing_in_the_portal(client, foreign):
+    superuser = UserFactory(username="root", is_superuser=True, is_staff=True, organization=None)
+    client.force_login(superuser)
+    response = client.get(foreign["organization"].get_absolute_url())
+    assert response.status_code == 404
