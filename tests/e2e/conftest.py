@@ -1,0 +1,75 @@
+"""Browser tests: Playwright (from PyPI) driving Debian's Chromium against live_server.
+
+Never `playwright install`: the browser is /usr/bin/chromium (override with CHROMIUM_PATH).
+A failing test leaves a full-page screenshot in artifacts/e2e/.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# live_server runs Django in a thread while Playwright's sync API owns an event loop.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "e2e"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call" and report.failed and "page" in item.funcargs:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        item.funcargs["page"].screenshot(path=str(ARTIFACTS / f"{item.name}.png"), full_page=True)
+    return report
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    if not Path(executable).exists():
+        pytest.fail(f"找不到 Chromium：{executable}（apt-get install chromium fonts-noto-cjk）")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def demo_league(transactional_db):
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+def log_in(page, live_server, username, password="Alxa@2026"):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
