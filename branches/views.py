@@ -1,3 +1,4 @@
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -27,13 +28,16 @@ def organization_list(request):
     organizations = organizations.search(query).annotate(
         branch_count=Count("children", filter=Q(children__type__in=Organization.BRANCH_TYPES))
     )
+    # The tree is paginated in depth-first order, so a league of any size stays one page away.
+    page = Paginator(organizations.order_by("path"), 200).get_page(request.GET.get("page"))
     base_depth = request.user.organization.depth if request.user.organization else 0
-    rows = [(org, max(org.depth - base_depth, 0)) for org in organizations.order_by("path")]
+    rows = [(org, max(org.depth - base_depth, 0)) for org in page]
     return render(
         request,
         "branches/organization_list.html",
         {
             "rows": rows,
+            "page": page,
             "query": query,
             "type": type_,
             "category": category,

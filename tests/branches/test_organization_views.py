@@ -39,9 +39,21 @@ def test_tree_queries_do_not_grow(client, staff, committee_a, django_assert_max_
     for _ in range(30):
         OrganizationFactory(parent=committee_a)
     client.force_login(staff)
-    # session, user, user's organisation, organisations with parents and branch counts
-    with django_assert_max_num_queries(4):
+    # session, user, user's organisation, count, one page of organisations with counts
+    with django_assert_max_num_queries(5):
         client.get(reverse(LIST))
+
+
+def test_tree_is_paginated_in_depth_first_order(client, staff, committee_a, branch_a):
+    for n in range(210):
+        OrganizationFactory(parent=committee_a, name=f"分页支部{n:03d}")
+    client.force_login(staff)
+    first = client.get(reverse(LIST)).content.decode()
+    second = client.get(reverse(LIST), {"page": 2}).content.decode()
+    assert "共 215 个党组织" in first
+    assert "测试机关工委" in first and "分页支部" in second
+    assert "第 2 / 2 页" in second
+    assert client.get(reverse(LIST), {"page": "abc"}).status_code == 200
 
 
 def test_detail_shows_children_and_breadcrumb_within_scope(
