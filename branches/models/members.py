@@ -1,0 +1,248 @@
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+
+from alxa_dangjian.accounts.scoping import ScopedQuerySet
+
+from ..idnumber import InvalidIdNumber, check_consistency, mask_id_number, parse_id_number
+from .organizations import Organization, add_years
+
+ETHNIC_GROUPS = [
+    "汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族",
+    "满族", "侗族", "瑶族", "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族",
+    "佤族", "畲族", "高山族", "拉祜族", "水族", "东乡族", "纳西族", "景颇族", "柯尔克孜族",
+    "土族", "达斡尔族", "仫佬族", "羌族", "布朗族", "撒拉族", "毛南族", "仡佬族", "锡伯族",
+    "阿昌族", "普米族", "塔吉克族", "怒族", "乌孜别克族", "俄罗斯族", "鄂温克族", "德昂族",
+    "保安族", "裕固族", "京族", "塔塔尔族", "独龙族", "鄂伦春族", "赫哲族", "门巴族", "珞巴族",
+    "基诺族",
+]  # fmt: skip
+
+
+class MemberQuerySet(ScopedQuerySet):
+    def in_good_standing(self):
+        return self.filter(standing=Member.Standing.NORMAL)
+
+    def search(self, text):
+        text = (text or "").strip()
+        if not text:
+            return self
+        return self.filter(models.Q(name__icontains=text) | models.Q(phone__icontains=text))
+
+
+class Member(models.Model):
+    class Gender(models.TextChoices):
+        MALE = "male", "男"
+        FEMALE = "female", "女"
+
+    class Status(models.TextChoices):
+        PROBATIONARY = "probationary", "预备党员"
+        FULL = "full", "正式党员"
+
+    class Standing(models.TextChoices):
+        NORMAL = "normal", "正常"
+        TRANSFERRED_OUT = "transferred_out", "转出"
+        SUSPENDED = "suspended", "停止党籍"
+        EXPELLED = "left", "出党"
+        DECEASED = "deceased", "死亡"
+
+    class Education(models.TextChoices):
+        POSTGRADUATE = "postgraduate", "研究生"
+        BACHELOR = "bachelor", "大学本科"
+        COLLEGE = "college", "大学专科"
+        SECONDARY = "secondary", "中专"
+        HIGH_SCHOOL = "high_school", "高中"
+        JUNIOR = "junior", "初中及以下"
+
+    class Degree(models.TextChoices):
+        NONE = "", "无"
+        DOCTOR = "doctor", "博士"
+        MASTER = "master", "硕士"
+        BACHELOR = "bachelor", "学士"
+
+    class Category(models.TextChoices):
+        CIVIL_SERVANT = "civil_servant", "党政机关工作人员"
+        MANAGER = "manager", "企事业单位管理人员"
+        PROFESSIONAL = "professional", "专业技术人员"
+        WORKER = "worker", "工人"
+        HERDER = "herder", "农牧渔民"
+        STUDENT = "student", "学生"
+        RETIRED = "retired", "离退休人员"
+        OTHER = "other", "其他"
+
+    organization = models.ForeignKey(
+        Organization, verbose_name="所在党支部", on_delete=models.PROTECT, related_name="members"
+    )
+    party_group = models.ForeignKey(
+        "branches.PartyGroup",
+        verbose_name="党小组",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
+    name = models.CharField("姓名", max_length=50)
+    gender = models.CharField("性别", max_length=10, choices=Gender.choices)
+    ethnicity = models.CharField(
+        "民族", max_length=10, choices=[(g, g) for g in ETHNIC_GROUPS], default="汉族"
+    )
+    birth_date = models.DateField("出生日期")
+    id_number = models.CharField("公民身份号码", max_length=18, unique=True)
+    native_place = models.CharField("籍贯", max_length=50, blank=True)
+    education = models.CharField("学历", max_length=20, choices=Education.choices)
+    degree = models.CharField("学位", max_length=20, choices=Degree.choices, blank=True)
+    work_started_on = models.DateField("参加工作日期", null=True, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    category = models.CharField(
+        "人员类别", max_length=20, choices=Category.choices, default=Category.CIVIL_SERVANT
+    )
+    party_post = models.CharField("党内职务", max_length=50, blank=True)
+    joined_on = models.DateField("入党日期")
+    status = models.CharField("党员类型", max_length=20, choices=Status.choices)
+    probation_extension_months = models.PositiveSmallIntegerField(
+        "延长预备期（月）", default=0, help_text="经支部大会决定延长的预备期，6至12个月。"
+    )
+    confirmed_on = models.DateField("转正日期", null=True, blank=True)
+    standing = models.CharField(
+        "党籍状态", max_length=20, choices=Standing.choices, default=Standing.NORMAL
+    )
+    is_floating = models.BooleanField("流动党员", default=False)
+    lost_contact_since = models.DateField(
+        "失联起始日期", null=True, blank=True, help_text="与党组织失去联系的起始日期。"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "党员"
+        verbose_name_plural = "党员"
+        ordering = ["organization", "name"]
+        indexes = [models.Index(fields=["organization", "standing", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(probation_extension_months=0)
+                | models.Q(probation_extension_months__gte=6, probation_extension_months__lte=12),
+                name="branches_member_probation_extension_6_to_12",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("branches:member-detail", args=[self.pk])
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def probation_end(self) -> datetime.date:
+        """Probation lasts one year from 入党日期, plus any approved extension."""
+        end = add_years(self.joined_on, 1)
+        months = self.probation_extension_months
+        if months:
+            month_index = end.month - 1 + months
+            year, month = end.year + month_index // 12, month_index % 12 + 1
+            day = min(end.day, _days_in_month(year, month))
+            end = end.replace(year=year, month=month, day=day)
+        return end
+
+    @property
+    def is_lost_contact(self) -> bool:
+        return self.lost_contact_since is not None
+
+    def age_on(self, day: datetime.date) -> int:
+        years = day.year - self.birth_date.year
+        return years - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+
+    def clean(self):
+        errors = {}
+        if self.id_number:
+            try:
+                info = parse_id_number(self.id_number)
+            except InvalidIdNumber as error:
+                errors["id_number"] = str(error)
+            else:
+                self.id_number = self.id_number.strip().upper()
+                problems = check_consistency(
+                    self.id_number, birth_date=self.birth_date, gender=self.gender or None
+                )
+                if problems:
+                    errors["id_number"] = problems
+                if not self.birth_date:
+                    self.birth_date = info.birth_date
+        if self.organization_id and self.organization.is_temporary:
+            errors["organization"] = "临时党支部不接收党员组织关系，请在党员所在的正式党支部登记。"
+        elif self.organization_id and not self.organization.is_branch:
+            errors["organization"] = "党员须编入党支部（含联合党支部）。"
+        if self.joined_on and self.confirmed_on and self.confirmed_on < self.joined_on:
+            errors["confirmed_on"] = "转正日期不能早于入党日期。"
+        if self.status == self.Status.PROBATIONARY and self.confirmed_on:
+            errors["confirmed_on"] = "预备党员没有转正日期。"
+        if self.joined_on and self.birth_date and self.age_on(self.joined_on) < 18:
+            errors["joined_on"] = "入党时须年满18周岁。"
+        if self.party_group_id and self.party_group.organization_id != self.organization_id:
+            errors["party_group"] = "党小组须属于党员所在的党支部。"
+        if errors:
+            raise ValidationError(errors)
+
+
+def _days_in_month(year: int, month: int) -> int:
+    following = datetime.date(year + month // 12, month % 12 + 1, 1)
+    return (following - datetime.timedelta(days=1)).day
+
+
+class MemberTransferQuerySet(ScopedQuerySet):
+    scope_field = "member__organization"
+
+
+class MemberTransfer(models.Model):
+    """组织关系转接: every move of a member's organisational relationship, kept as history."""
+
+    class Kind(models.TextChoices):
+        IN = "in", "转入"
+        OUT = "out", "转出"
+        INTERNAL = "internal", "系统内调动"
+
+    member = models.ForeignKey(
+        Member, verbose_name="党员", on_delete=models.CASCADE, related_name="transfers"
+    )
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    from_organization = models.ForeignKey(
+        Organization,
+        verbose_name="原党组织",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    to_organization = models.ForeignKey(
+        Organization,
+        verbose_name="接收党组织",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    external_organization = models.CharField("系统外党组织", max_length=100, blank=True)
+    transferred_on = models.DateField("转接日期")
+    letter_number = models.CharField("介绍信编号", max_length=60, blank=True)
+    note = models.CharField("备注", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        "accounts.User", verbose_name="经办人", on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    objects = MemberTransferQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "组织关系转接"
+        verbose_name_plural = "组织关系转接"
+        ordering = ["-transferred_on", "-recorded_at"]
+
+    def __str__(self):
+        return f"{self.member.name} {self.get_kind_display()} {self.transferred_on}"

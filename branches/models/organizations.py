@@ -1,0 +1,381 @@
+import datetime
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat, Substr
+from django.urls import reverse
+
+from alxa_dangjian.accounts.scoping import ScopedQuerySet
+
+
+class OrganizationQuerySet(ScopedQuerySet):
+    scope_field = ""
+
+    def subtree(self, organization):
+        """The organisation and all its descendants: one query at any depth."""
+        return self.filter(path__startswith=organization.path)
+
+    def active(self):
+        return self.filter(is_active=True)
+
+    def branches(self):
+        return self.filter(type__in=Organization.BRANCH_TYPES)
+
+    def search(self, text):
+        text = (text or "").strip()
+        if not text:
+            return self
+        return self.filter(Q(name__icontains=text) | Q(short_name__icontains=text))
+
+
+class Organization(models.Model):
+    class Type(models.TextChoices):
+        WORK_COMMITTEE = "work_committee", "党工委/机关工委"
+        COMMITTEE = "committee", "党委"
+        ORGAN_COMMITTEE = "organ_committee", "机关党委"
+        GENERAL_BRANCH = "general_branch", "党总支"
+        BRANCH = "branch", "党支部"
+        JOINT_BRANCH = "joint_branch", "联合党支部"
+        TEMPORARY_BRANCH = "temporary_branch", "临时党支部"
+
+    class Category(models.TextChoices):
+        PARTY_MASS = "party_mass", "党群部门"
+        SOCIAL = "social", "社会事务"
+        ECONOMIC = "economic", "经济管理和综合执法"
+        STATE_OWNED = "state_owned", "国有企业"
+        OTHER = "other", "其他"
+
+    # A child must rank strictly below its parent (larger number = lower rank).
+    RANKS = {
+        Type.WORK_COMMITTEE: 0,
+        Type.COMMITTEE: 1,
+        Type.ORGAN_COMMITTEE: 1,
+        Type.GENERAL_BRANCH: 2,
+        Type.BRANCH: 3,
+        Type.JOINT_BRANCH: 3,
+        Type.TEMPORARY_BRANCH: 3,
+    }
+    BRANCH_TYPES = (Type.BRANCH, Type.JOINT_BRANCH, Type.TEMPORARY_BRANCH)
+    COMMITTEE_TYPES = (Type.COMMITTEE, Type.ORGAN_COMMITTEE, Type.GENERAL_BRANCH)
+
+    type = models.CharField("组织类型", max_length=20, choices=Type.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级党组织",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    category = models.CharField(
+        "分类指导类别", max_length=20, choices=Category.choices, default=Category.OTHER
+    )
+    name = models.CharField("全称", max_length=100, unique=True)
+    short_name = models.CharField("简称", max_length=40, blank=True)
+    established_on = models.DateField("成立日期", null=True, blank=True)
+    is_active = models.BooleanField("有效", default=True)
+    # Materialised path "000001/000007/…": a subtree is one `startswith` query at any depth.
+    path = models.CharField(max_length=255, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "党组织"
+        verbose_name_plural = "党组织"
+        ordering = ["path"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(parent__isnull=True, type="work_committee")
+                    | (Q(parent__isnull=False) & ~Q(type="work_committee"))
+                ),
+                name="branches_organization_root_is_work_committee",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.validate_tree()
+        with transaction.atomic():
+            if self._state.adding:
+                # The path embeds the primary key, which exists only after the insert.
+                self.path = f"tmp-{uuid.uuid4().hex}"
+                super().save(*args, **kwargs)
+                self._set_path(self._expected_path())
+                return
+            old_path = self.path
+            new_path = self._expected_path()
+            super().save(*args, **kwargs)
+            if new_path != old_path:
+                self._move_subtree(old_path, new_path)
+
+    def get_absolute_url(self):
+        return reverse("branches:organization-detail", args=[self.pk])
+
+    @property
+    def rank(self) -> int:
+        return self.RANKS[self.type]
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    @property
+    def is_branch(self) -> bool:
+        return self.type in self.BRANCH_TYPES
+
+    @property
+    def is_temporary(self) -> bool:
+        return self.type == self.Type.TEMPORARY_BRANCH
+
+    def clean(self):
+        self.validate_tree()
+
+    def validate_tree(self):
+        """Raise a Chinese ValidationError when the placement breaks the hierarchy."""
+        if self.type == self.Type.WORK_COMMITTEE:
+            if self.parent_id is not None:
+                raise ValidationError(
+                    {"parent": "党工委/机关工委是组织树的根，不能设置上级党组织。"}
+                )
+            return
+        if self.parent_id is None:
+            raise ValidationError({"parent": "请选择上级党组织。"})
+        parent = self.parent
+        if self.RANKS[self.type] <= parent.rank:
+            message = "{child}不能隶属于{parent}：下级党组织的层级必须低于上级。".format(
+                child=self.get_type_display(), parent=parent.get_type_display()
+            )
+            raise ValidationError({"parent": message})
+        if self.pk and parent.path.startswith(self.path):
+            raise ValidationError({"parent": "不能把党组织移到它自己或它的下级组织之下。"})
+        if self.pk:
+            top_child_rank = min(
+                (self.RANKS[t] for t in self.children.values_list("type", flat=True)),
+                default=None,
+            )
+            if top_child_rank is not None and top_child_rank <= self.RANKS[self.type]:
+                raise ValidationError(
+                    {"type": "该组织的下级组织层级不低于新类型，不能修改为此类型。"}
+                )
+
+    def _expected_path(self) -> str:
+        prefix = self.parent.path if self.parent_id else ""
+        return f"{prefix}{self.pk:06d}/"
+
+    def _set_path(self, path: str):
+        self.path = path
+        self.depth = path.count("/") - 1
+        type(self).objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)
+
+    def _move_subtree(self, old_path: str, new_path: str):
+        """Re-root every descendant in one UPDATE (the node itself included)."""
+        shift = new_path.count("/") - old_path.count("/")
+        type(self).objects.filter(path__startswith=old_path).update(
+            path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
+            depth=F("depth") + shift,
+        )
+        self.path = new_path
+        self.depth += shift
+
+
+class ServedUnit(models.Model):
+    """A government unit (机关单位) whose party members an organisation serves."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name="党组织", on_delete=models.CASCADE, related_name="units"
+    )
+    name = models.CharField("单位名称", max_length=100)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "所在单位"
+        verbose_name_plural = "所在单位"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="branches_servedunit_unique_name"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class TermLengthRule(models.Model):
+    """How many years a term lasts for one organisation type (rows, editable by staff)."""
+
+    organization_type = models.CharField(
+        "组织类型", max_length=20, choices=Organization.Type.choices, unique=True
+    )
+    years = models.PositiveSmallIntegerField("任期（年）")
+
+    class Meta:
+        verbose_name = "任期规则"
+        verbose_name_plural = "任期规则"
+
+    def __str__(self):
+        return f"{self.get_organization_type_display()}：{self.years}年"
+
+
+class TermQuerySet(ScopedQuerySet):
+    def current(self):
+        return self.filter(actual_end__isnull=True)
+
+    def ending_in(self, year: int):
+        """Current terms whose due end falls in `year` (or earlier: already overdue)."""
+        return self.current().filter(due_end__lte=datetime.date(year, 12, 31))
+
+
+class Term(models.Model):
+    """One elected term (届次) of an organisation's committee."""
+
+    MAX_ADJUSTMENT_DAYS = 366  # 选举工作条例: advance or delay normally at most one year
+
+    organization = models.ForeignKey(
+        Organization, verbose_name="党组织", on_delete=models.CASCADE, related_name="terms"
+    )
+    number = models.PositiveSmallIntegerField("届次")
+    elected_on = models.DateField("选举日期")
+    length_years = models.PositiveSmallIntegerField("任期（年）")
+    planned_end = models.DateField("应届满日期", editable=False)
+    adjusted_end = models.DateField("批准提前/延期至", null=True, blank=True)
+    adjustment_approval_no = models.CharField("提前/延期批复文号", max_length=60, blank=True)
+    # Stored so that "terms ending in a year" is one indexed filter across the league.
+    due_end = models.DateField("届满日期", editable=False, db_index=True)
+    actual_end = models.DateField("实际换届日期", null=True, blank=True)
+    note = models.CharField("备注", max_length=200, blank=True)
+
+    objects = TermQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "届次"
+        verbose_name_plural = "届次"
+        ordering = ["organization", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "number"], name="branches_term_unique_number"
+            ),
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=Q(actual_end__isnull=True),
+                name="branches_term_one_current",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organization.display_name} 第{self.number}届"
+
+    def save(self, *args, **kwargs):
+        self.planned_end = add_years(self.elected_on, self.length_years)
+        self.due_end = self.adjusted_end or self.planned_end
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.organization_id and self.organization.is_temporary:
+            raise ValidationError("临时党支部不进行选举，不能登记届次。")
+        if not self.elected_on or not self.length_years:
+            return
+        planned = add_years(self.elected_on, self.length_years)
+        if self.adjusted_end:
+            if abs((self.adjusted_end - planned).days) > self.MAX_ADJUSTMENT_DAYS:
+                message = "提前或延期换届一般不超过1年（应届满日期为{planned}）。"
+                raise ValidationError({"adjusted_end": message.format(planned=planned)})
+            if not self.adjustment_approval_no.strip():
+                raise ValidationError({"adjustment_approval_no": "提前或延期换届须填写批复文号。"})
+        if self.actual_end and self.actual_end < self.elected_on:
+            raise ValidationError({"actual_end": "实际换届日期不能早于选举日期。"})
+
+    @property
+    def is_current(self) -> bool:
+        return self.actual_end is None
+
+    def days_to_expiry(self, today: datetime.date | None = None) -> int:
+        return (self.due_end - (today or datetime.date.today())).days
+
+
+class CommitteeSeat(models.Model):
+    class Post(models.TextChoices):
+        SECRETARY = "secretary", "书记"
+        DEPUTY_SECRETARY = "deputy", "副书记"
+        ORGANIZATION = "organization", "组织委员"
+        PUBLICITY = "publicity", "宣传委员"
+        DISCIPLINE = "discipline", "纪检委员"
+        MEMBER = "member", "委员"
+
+    organization = models.ForeignKey(
+        Organization, verbose_name="党组织", on_delete=models.CASCADE, related_name="seats"
+    )
+    member = models.ForeignKey(
+        "branches.Member", verbose_name="党员", on_delete=models.PROTECT, related_name="seats"
+    )
+    post = models.CharField("职务", max_length=20, choices=Post.choices)
+    started_on = models.DateField("任职日期")
+    ended_on = models.DateField("离任日期", null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "委员会成员"
+        verbose_name_plural = "委员会成员"
+        ordering = ["organization", "post", "started_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=Q(post="secretary", ended_on__isnull=True),
+                name="branches_committeeseat_one_secretary",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_post_display()} {self.member.name}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_on is None
+
+
+class PartyGroup(models.Model):
+    """党小组: a sub-unit of a branch with a leader."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name="党支部", on_delete=models.CASCADE, related_name="party_groups"
+    )
+    name = models.CharField("党小组名称", max_length=60)
+    leader = models.ForeignKey(
+        "branches.Member",
+        verbose_name="党小组组长",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_groups",
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "党小组"
+        verbose_name_plural = "党小组"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="branches_partygroup_unique_name"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    """The same calendar day `years` later (29 February falls back to the 28th)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
