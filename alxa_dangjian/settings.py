@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "axes",
     "alxa_dangjian.accounts",
     "alxa_dangjian.core",
+    "alxa_dangjian.ledgers",
     "branches",
     "activities",
     "training",

@@ -7,6 +7,6 @@ admin.site.site_title = "党建管理平台后台"
 urlpatterns = [
     path("", include("alxa_dangjian.core.urls")),
     path("accounts/", include("alxa_dangjian.accounts.urls")),
-    path("organizations/", include("branches.urls")),
+    path("branches/", include("branches.urls")),
     path("django-admin/", admin.site.urls),
 ]

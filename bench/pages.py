@@ -63,7 +63,7 @@ def main():
     for username in ("admin", "gongwei", "dangwei", "shuji"):
         client = Client()
         client.force_login(User.objects.get(username=username))
-        for url in ("/", "/organizations/"):
+        for url in ("/", "/branches/"):
             p50, p95 = measure(client, url)
             print(f"{username + ' ' + url:<32}{p50:>10.2f}{p95:>10.2f}{p95 / floor:>16.1f}")
 

@@ -1,10 +1,9 @@
-from django.urls import path
+"""Each view module of the app declares its own `urlpatterns`; this module joins them."""
 
-from . import views
+from .views import organizations
 
 app_name = "branches"
 
 urlpatterns = [
-    path("", views.organization_list, name="organization-list"),
-    path("<int:pk>/", views.organization_detail, name="organization-detail"),
+    *organizations.urlpatterns,
 ]

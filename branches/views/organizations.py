@@ -1,11 +1,12 @@
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import render
+from django.urls import path
 from django.views.decorators.http import require_GET
 
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 
-from .models import Organization
+from ..models import Organization
 
 ALL_BRANCHES = "branches"
 TYPE_FILTERS = {ALL_BRANCHES, *Organization.Type.values}
@@ -74,3 +75,9 @@ def organization_detail(request, pk):
             ],
         },
     )
+
+
+urlpatterns = [
+    path("", organization_list, name="organization-list"),
+    path("<int:pk>/", organization_detail, name="organization-detail"),
+]
