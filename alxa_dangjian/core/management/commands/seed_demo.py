@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from alxa_dangjian.accounts.demo import DEMO_PASSWORD, seed_users
 from branches.demo import seed_organizations
+from branches.demo_people import seed_people
 
 
 class Command(BaseCommand):
@@ -15,7 +16,18 @@ class Command(BaseCommand):
             raise CommandError("--scale 须为 1 到 100 之间的整数。")
         created = seed_organizations(scale)
         logins = seed_users()
-        self.stdout.write(f"演示数据已就绪：新建党组织 {created} 个。")
+        people = seed_people()
+        self.stdout.write(
+            "演示数据已就绪：新建党组织 {orgs} 个、党员 {members} 名、届次 {terms} 条、"
+            "委员 {seats} 名、党小组 {groups} 个、发展党员 {cases} 人。".format(
+                orgs=created,
+                members=people["members"],
+                terms=people["terms"],
+                seats=people["seats"],
+                groups=people["party_groups"],
+                cases=people["cases"],
+            )
+        )
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, role, organization in logins:
             self.stdout.write(f"  {role:<8} {username:<10} {organization}")
