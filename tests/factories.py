@@ -2,6 +2,7 @@ import datetime
 
 import factory
 
+from activities.models import Activity, ActivityKind
 from alxa_dangjian.accounts.models import User
 from branches.idnumber import make_id_number
 from branches.models import CommitteeSeat, DevelopmentCase, Member, Organization, Term
@@ -95,4 +96,25 @@ class DevelopmentCaseFactory(factory.django.DjangoModelFactory):
             gender="female",
         )
     )
+    education = "bachelor"
     stage = "applicant"
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    """A submitted record (counts towards compliance); pass kind=<code> for a seeded kind."""
+
+    class Meta:
+        model = Activity
+
+    organization = factory.SubFactory(OrganizationFactory)
+    kind = factory.LazyFunction(lambda: ActivityKind.objects.get(code="theme-day"))
+    held_on = datetime.date(2026, 3, 10)
+    theme = factory.Sequence(lambda n: f"主题活动{n}")
+    status = Activity.Status.SUBMITTED
+    created_by = factory.SubFactory(UserFactory)
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        if isinstance(kwargs.get("kind"), str):
+            kwargs["kind"] = ActivityKind.objects.get(code=kwargs["kind"])
+        return kwargs

@@ -1,0 +1,270 @@
+"""The compliance engine: for every branch × period × rule, required vs held → a status.
+
+Set-based: a fixed number of queries for any number of branches (the branches with their
+committee and party-group counts, the rules, the exemptions, and two GROUP BYs over activity
+records — hosted and joint), then arithmetic in Python over the grouped rows.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce, ExtractMonth
+
+from branches.models import CommitteeSeat, Organization, PartyGroup
+
+from .models import Activity, Exemption, FrequencyRule
+
+# A 支部委员会 exists once at least three seats are filled (书记 plus two 委员 or more).
+COMMITTEE_MIN_SEATS = 3
+
+
+class Status:
+    MET = "met"
+    DUE = "due"
+    OVERDUE = "overdue"
+    FUTURE = "future"
+
+    LABELS = {MET: "达标", DUE: "待完成", OVERDUE: "逾期", FUTURE: "未开始"}
+    COLORS = {MET: "success", DUE: "warning", OVERDUE: "danger", FUTURE: "secondary"}
+    # Worst first, for a cell that combines several rules.
+    SEVERITY = {OVERDUE: 3, DUE: 2, MET: 1, FUTURE: 0}
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str  # FrequencyRule.Period value
+    year: int
+    index: int  # month 1–12, quarter 1–4, or 1 for the year
+    start: datetime.date
+    end: datetime.date
+
+    @property
+    def label(self) -> str:
+        if self.kind == FrequencyRule.Period.MONTH:
+            return f"{self.year}年{self.index}月"
+        if self.kind == FrequencyRule.Period.QUARTER:
+            return f"{self.year}年第{self.index}季度"
+        return f"{self.year}年"
+
+    @property
+    def short_label(self) -> str:
+        return {"month": "本月", "quarter": "本季度", "year": "本年度"}[self.kind]
+
+    @property
+    def months(self) -> range:
+        return range(self.start.month, self.end.month + 1)
+
+
+def periods(year: int, kind: str) -> list[Period]:
+    def last_day(month):
+        following = datetime.date(year + month // 12, month % 12 + 1, 1)
+        return following - datetime.timedelta(days=1)
+
+    if kind == FrequencyRule.Period.MONTH:
+        return [Period(kind, year, m, datetime.date(year, m, 1), last_day(m)) for m in range(1, 13)]
+    if kind == FrequencyRule.Period.QUARTER:
+        return [
+            Period(kind, year, q, datetime.date(year, 3 * q - 2, 1), last_day(3 * q))
+            for q in range(1, 5)
+        ]
+    return [Period(kind, year, 1, datetime.date(year, 1, 1), datetime.date(year, 12, 31))]
+
+
+@dataclass
+class Cell:
+    organization_id: int
+    rule: FrequencyRule
+    period: Period
+    required: int
+    held: int
+    status: str
+
+    @property
+    def missing(self) -> int:
+        return max(self.required - self.held, 0)
+
+
+@dataclass
+class Report:
+    year: int
+    today: datetime.date
+    organizations: list
+    cells: list[Cell] = field(default_factory=list)
+
+    def for_organization(self, organization_id: int) -> list[Cell]:
+        return [c for c in self.cells if c.organization_id == organization_id]
+
+    def due_now(self, organization_id: int) -> list[Cell]:
+        """What the branch still has to hold in the periods running today (and overdue ones)."""
+        return [
+            c
+            for c in self.for_organization(organization_id)
+            if c.status in (Status.DUE, Status.OVERDUE)
+            and (c.period.start <= self.today <= c.period.end or c.status == Status.OVERDUE)
+        ]
+
+    def month_status(self, organization_id: int, month: int) -> str | None:
+        """One heatmap cell: monthly rules of the month, plus quarterly and yearly rules whose
+        period ends in that month; None when no rule falls due in it."""
+        relevant = [
+            c.status
+            for c in self.cells
+            if c.organization_id == organization_id and c.period.end.month == month
+        ]
+        if not relevant:
+            return None
+        return max(relevant, key=Status.SEVERITY.__getitem__)
+
+    def heatmap(self) -> list[tuple]:
+        by_org = defaultdict(lambda: defaultdict(list))
+        for cell in self.cells:
+            by_org[cell.organization_id][cell.period.end.month].append(cell.status)
+        rows = []
+        for organization in self.organizations:
+            months = by_org.get(organization.pk, {})
+            statuses = [
+                max(months[m], key=Status.SEVERITY.__getitem__) if months.get(m) else None
+                for m in range(1, 13)
+            ]
+            rows.append((organization, statuses))
+        return rows
+
+    def behind(self) -> list[tuple]:
+        """Branches with overdue items, worst first: (organization, overdue count, due count)."""
+        counts = defaultdict(lambda: [0, 0])
+        for cell in self.cells:
+            if cell.status == Status.OVERDUE:
+                counts[cell.organization_id][0] += 1
+            elif cell.status == Status.DUE:
+                counts[cell.organization_id][1] += 1
+        by_pk = {o.pk: o for o in self.organizations}
+        rows = [(by_pk[pk], o, d) for pk, (o, d) in counts.items() if o and pk in by_pk]
+        return sorted(rows, key=lambda row: (-row[1], row[0].path))
+
+    def rate(self) -> float | None:
+        """Share of rule-periods already closed that were met."""
+        closed = [c for c in self.cells if c.status in (Status.MET, Status.OVERDUE)]
+        closed = [c for c in closed if c.period.end < self.today or c.status == Status.MET]
+        if not closed:
+            return None
+        return sum(c.status == Status.MET for c in closed) / len(closed)
+
+
+def _count(model, **filters):
+    return Coalesce(
+        Subquery(
+            model.objects.filter(organization=OuterRef("pk"), **filters)
+            .values("organization")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        ),
+        0,
+    )
+
+
+def compute(branches, year: int, *, today: datetime.date | None = None) -> Report:
+    """Compliance of every branch in `branches` (an Organization queryset) for `year`."""
+    today = today or datetime.date.today()
+    branch_qs = (
+        branches.filter(type__in=Organization.BRANCH_TYPES, is_active=True)
+        .annotate(
+            seat_count=_count(CommitteeSeat, ended_on__isnull=True),
+            group_count=_count(PartyGroup),
+        )
+        .order_by("path")
+    )
+    organizations = list(branch_qs)
+    report = Report(year=year, today=today, organizations=organizations)
+    if not organizations:
+        return report
+    year_start, year_end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    rules = [
+        r
+        for r in FrequencyRule.objects.select_related("kind").filter(kind__is_active=True)
+        if r.is_effective(year_start, year_end)
+    ]
+    branch_ids = branches.filter(type__in=Organization.BRANCH_TYPES).values("pk")
+    exemptions = defaultdict(list)
+    for exemption in Exemption.objects.filter(organization__in=branch_ids).covering(
+        year_start, year_end
+    ):
+        exemptions[(exemption.organization_id, exemption.rule_id)].append(exemption)
+
+    # held[(org, kind, month, group)] = count — hosted records, then joint ones.
+    held = defaultdict(int)
+    counted = Activity.objects.counted().filter(held_on__range=(year_start, year_end))
+    for row in (
+        counted.filter(organization__in=branch_ids)
+        .values("organization_id", "kind_id", "party_group_id", month=ExtractMonth("held_on"))
+        .annotate(n=Count("pk"))
+    ):
+        key = (row["organization_id"], row["kind_id"], row["month"], row["party_group_id"])
+        held[key] += row["n"]
+    through = Activity.joint_organizations.through
+    for row in (
+        through.objects.filter(organization__in=branch_ids, activity__in=counted.values("pk"))
+        .values("organization_id", "activity__kind_id", month=ExtractMonth("activity__held_on"))
+        .annotate(n=Count("pk"))
+    ):
+        key = (row["organization_id"], row["activity__kind_id"], row["month"], None)
+        held[key] += row["n"]
+    by_org_kind = defaultdict(list)  # (org, kind) -> [(month, group, n)]
+    for (org, kind, month, group), n in held.items():
+        by_org_kind[(org, kind)].append((month, group, n))
+
+    rule_periods = [(rule, periods(year, rule.period)) for rule in rules]
+    for organization in organizations:
+        for rule, rule_period_list in rule_periods:
+            if organization.type not in rule.organization_types:
+                continue
+            if rule.requires_committee and organization.seat_count < COMMITTEE_MIN_SEATS:
+                continue
+            groups = organization.group_count if rule.per_party_group else 1
+            if groups == 0:
+                continue
+            records = by_org_kind.get((organization.pk, rule.kind_id), [])
+            excused = exemptions.get((organization.pk, rule.pk), [])
+            for period in rule_period_list:
+                if not rule.is_effective(period.start, period.end):
+                    continue
+                if any(_covers(e, period) for e in excused):
+                    continue
+                in_period = [(g, n) for m, g, n in records if m in period.months]
+                if rule.per_party_group:
+                    per_group = defaultdict(int)
+                    for group, n in in_period:
+                        if group is not None:
+                            per_group[group] += n
+                    count = sum(min(n, rule.min_count) for n in per_group.values())
+                else:
+                    count = sum(n for _, n in in_period)
+                required = rule.min_count * groups
+                report.cells.append(
+                    Cell(
+                        organization.pk,
+                        rule,
+                        period,
+                        required,
+                        count,
+                        _status(count, required, period, today),
+                    )
+                )
+    return report
+
+
+def _covers(exemption: Exemption, period: Period) -> bool:
+    return exemption.starts_on <= period.start and (
+        exemption.ends_on is None or exemption.ends_on >= period.end
+    )
+
+
+def _status(held: int, required: int, period: Period, today: datetime.date) -> str:
+    if held >= required:
+        return Status.MET
+    if period.start > today:
+        return Status.FUTURE
+    if period.end < today:
+        return Status.OVERDUE
+    return Status.DUE

@@ -1,0 +1,242 @@
+"""Organisational life (三会一课 and more): kinds and frequency rules as rows, activity records
+with attendance and files, and the review flow. The compliance engine is in compliance.py."""
+
+import datetime
+
+from django.db import models
+from django.urls import reverse
+
+from alxa_dangjian.accounts.scoping import ScopedQuerySet
+from branches.models import Member, Organization, PartyGroup
+
+
+class ActivityKind(models.Model):
+    # Quorum checks before submit: voting members (支部党员大会) or committee seats (支委会).
+    class Quorum(models.TextChoices):
+        NONE = "", "无"
+        VOTING_MEMBERS = "voting_members", "有表决权的党员过半数"
+        COMMITTEE = "committee", "支部委员过半数"
+
+    code = models.SlugField("代码", max_length=30, unique=True)
+    name = models.CharField("名称", max_length=30, unique=True)
+    description = models.CharField("说明", max_length=200, blank=True)
+    quorum = models.CharField("到会要求", max_length=20, choices=Quorum.choices, blank=True)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "组织生活类型"
+        verbose_name_plural = "组织生活类型"
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class FrequencyRule(models.Model):
+    """How often a kind must be held: at least `min_count` per period, for some organisations."""
+
+    class Period(models.TextChoices):
+        MONTH = "month", "每月"
+        QUARTER = "quarter", "每季度"
+        YEAR = "year", "每年"
+
+    kind = models.ForeignKey(
+        ActivityKind, verbose_name="类型", on_delete=models.PROTECT, related_name="rules"
+    )
+    period = models.CharField("周期", max_length=10, choices=Period.choices)
+    min_count = models.PositiveSmallIntegerField("最少次数", default=1)
+    # Organisation type values (Organization.Type) the rule applies to.
+    organization_types = models.JSONField("适用组织类型", default=list)
+    requires_committee = models.BooleanField(
+        "仅适用于设支部委员会的组织", default=False, help_text="如支委会：设有3名以上委员时才要求。"
+    )
+    per_party_group = models.BooleanField(
+        "按党小组计", default=False, help_text="如党小组会：每个党小组各需召开。"
+    )
+    effective_from = models.DateField("生效日期", default=datetime.date(2019, 1, 1))
+    effective_to = models.DateField("失效日期", null=True, blank=True)
+    source = models.CharField("依据", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "频次规则"
+        verbose_name_plural = "频次规则"
+        ordering = ["kind__sort_order", "period"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_count__gte=1), name="activities_frequencyrule_min_count"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind.name}：{self.get_period_display()}至少{self.min_count}次"
+
+    def is_effective(self, start: datetime.date, end: datetime.date) -> bool:
+        return self.effective_from <= end and (
+            self.effective_to is None or self.effective_to >= start
+        )
+
+
+class ExemptionQuerySet(ScopedQuerySet):
+    def covering(self, start: datetime.date, end: datetime.date):
+        return self.filter(starts_on__lte=end).filter(
+            models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=start)
+        )
+
+
+class Exemption(models.Model):
+    """A branch excused from a rule for a while (e.g. newly founded, merged), with a reason."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name="党组织", on_delete=models.CASCADE, related_name="exemptions"
+    )
+    rule = models.ForeignKey(
+        FrequencyRule, verbose_name="频次规则", on_delete=models.CASCADE, related_name="exemptions"
+    )
+    starts_on = models.DateField("开始日期")
+    ends_on = models.DateField("结束日期", null=True, blank=True)
+    reason = models.CharField("原因", max_length=200)
+    approved_by = models.ForeignKey(
+        "accounts.User", verbose_name="批准人", on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ExemptionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "频次豁免"
+        verbose_name_plural = "频次豁免"
+
+    def __str__(self):
+        return f"{self.organization.display_name} {self.rule}"
+
+
+class CampaignTag(models.Model):
+    name = models.CharField("主题标签", max_length=30, unique=True)
+
+    class Meta:
+        verbose_name = "活动标签"
+        verbose_name_plural = "活动标签"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ActivityQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """Hosted in the user's subtree, or joined by a branch of it (shown on both records)."""
+        hosted = super().visible_to(user)
+        joined = self.filter(joint_organizations__in=Organization.objects.visible_to(user)).values(
+            "pk"
+        )
+        return self.filter(models.Q(pk__in=hosted.values("pk")) | models.Q(pk__in=joined))
+
+    def counted(self):
+        """Records that count towards compliance: submitted or approved (not drafts)."""
+        return self.filter(status__in=[Activity.Status.SUBMITTED, Activity.Status.APPROVED])
+
+
+class Activity(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        SUBMITTED = "submitted", "已提交"
+        APPROVED = "approved", "已审核"
+        RETURNED = "returned", "已退回"
+
+    organization = models.ForeignKey(
+        Organization, verbose_name="党组织", on_delete=models.PROTECT, related_name="activities"
+    )
+    kind = models.ForeignKey(
+        ActivityKind, verbose_name="类型", on_delete=models.PROTECT, related_name="activities"
+    )
+    party_group = models.ForeignKey(
+        PartyGroup,
+        verbose_name="党小组",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+    )
+    held_on = models.DateField("日期", db_index=True)
+    theme = models.CharField("主题", max_length=200)
+    place = models.CharField("地点", max_length=100, blank=True)
+    host = models.CharField("主持人/主讲人", max_length=50, blank=True)
+    minutes = models.TextField("会议记录", blank=True)
+    tags = models.ManyToManyField(CampaignTag, verbose_name="主题标签", blank=True)
+    joint_organizations = models.ManyToManyField(
+        Organization, verbose_name="联合开展的党组织", blank=True, related_name="joint_activities"
+    )
+    status = models.CharField(
+        "状态", max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    review_comment = models.CharField("审核意见", max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", verbose_name="记录人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "组织生活记录"
+        verbose_name_plural = "组织生活记录"
+        ordering = ["-held_on", "-pk"]
+        indexes = [models.Index(fields=["organization", "kind", "held_on"])]
+
+    def __str__(self):
+        return f"{self.held_on} {self.kind.name}：{self.theme}"
+
+    def get_absolute_url(self):
+        return reverse("activities:activity-detail", args=[self.pk])
+
+
+class Attendance(models.Model):
+    class Status(models.TextChoices):
+        PRESENT = "present", "出席"
+        LEAVE = "leave", "请假"
+        ABSENT = "absent", "缺席"
+
+    activity = models.ForeignKey(
+        Activity, verbose_name="活动", on_delete=models.CASCADE, related_name="attendances"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name="党员", on_delete=models.PROTECT, related_name="attendances"
+    )
+    status = models.CharField("出勤", max_length=10, choices=Status.choices, default=Status.PRESENT)
+    reason = models.CharField("原因", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "出勤"
+        verbose_name_plural = "出勤"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "member"], name="activities_attendance_once_per_member"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.member.name} {self.get_status_display()}"
+
+
+class ActivityEvent(models.Model):
+    """History of the review flow: who moved a record to which state, when, and why."""
+
+    activity = models.ForeignKey(
+        Activity, verbose_name="活动", on_delete=models.CASCADE, related_name="events"
+    )
+    from_status = models.CharField("原状态", max_length=20, choices=Activity.Status.choices)
+    to_status = models.CharField("新状态", max_length=20, choices=Activity.Status.choices)
+    comment = models.CharField("意见", max_length=300, blank=True)
+    by = models.ForeignKey(
+        "accounts.User", verbose_name="操作人", on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "审核记录"
+        verbose_name_plural = "审核记录"
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_from_status_display()}→{self.get_to_status_display()}"
