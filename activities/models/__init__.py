@@ -1,0 +1,19 @@
+from .records import (
+    Activity,
+    ActivityEvent,
+    ActivityKind,
+    Attendance,
+    CampaignTag,
+    Exemption,
+    FrequencyRule,
+)
+
+__all__ = [
+    "Activity",
+    "ActivityEvent",
+    "ActivityKind",
+    "Attendance",
+    "CampaignTag",
+    "Exemption",
+    "FrequencyRule",
+]
