@@ -9,12 +9,14 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce, ExtractMonth
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from branches.models import CommitteeSeat, Organization, PartyGroup
 
-from .models import Activity, Exemption, FrequencyRule
+from .models import Activity, ActivityKind, Exemption, FrequencyRule
 
 # A 支部委员会 exists once at least three seats are filled (书记 plus two 委员 or more).
 COMMITTEE_MIN_SEATS = 3
@@ -92,9 +94,17 @@ class Report:
     today: datetime.date
     organizations: list
     cells: list[Cell] = field(default_factory=list)
+    # Cells by organisation, built on first use once `compute` has filled `cells`, so that
+    # asking for each of thousands of branches does not rescan every cell each time.
+    _by_organization: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     def for_organization(self, organization_id: int) -> list[Cell]:
-        return [c for c in self.cells if c.organization_id == organization_id]
+        if self._by_organization is None:
+            index = defaultdict(list)
+            for cell in self.cells:
+                index[cell.organization_id].append(cell)
+            self._by_organization = dict(index)
+        return self._by_organization.get(organization_id, [])
 
     def due_now(self, organization_id: int) -> list[Cell]:
         """What the branch still has to hold in the periods running today (and overdue ones)."""
@@ -268,3 +278,75 @@ def _status(held: int, required: int, period: Period, today: datetime.date) -> s
     if period.end < today:
         return Status.OVERDUE
     return Status.DUE
+
+
+# Results are cached per scope, year and day under a version number that every write to an
+# input of the engine bumps (`connect_cache_invalidation`, called from the app config), so a
+# saved record shows on the next page. The timeout bounds staleness where processes do not
+# share one cache (locmem with several web processes: configure CACHE_URL in production).
+# Cache compact values for large scopes: a whole Report of 2,000 branches (~94,000 cells)
+# pickles to ~6 MB and takes most of a second to load again.
+CACHE_VERSION_KEY = "compliance:version"
+CACHE_SECONDS = 600
+
+
+def cache_version() -> int:
+    cache.add(CACHE_VERSION_KEY, 1, timeout=None)
+    return cache.get(CACHE_VERSION_KEY) or 1
+
+
+def bump_cache_version(**_signal_kwargs) -> None:
+    cache.add(CACHE_VERSION_KEY, 1, timeout=None)
+    try:
+        cache.incr(CACHE_VERSION_KEY)
+    except ValueError:  # evicted between add and incr
+        cache.set(CACHE_VERSION_KEY, 2, timeout=None)
+
+
+def cached(name: str, build, *, scope: str, year: int, today: datetime.date):
+    """`build()`, cached; `scope` must name the branch set exactly (path plus any filters)."""
+    key = f"compliance:{name}:{cache_version()}:{scope}:{year}:{today.isoformat()}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+def cached_compute(
+    branches, year: int, *, scope: str, today: datetime.date | None = None
+) -> Report:
+    """`compute`, cached: for small scopes (one branch); see above."""
+    today = today or datetime.date.today()
+    return cached(
+        "report",
+        lambda: compute(branches, year, today=today),
+        scope=scope,
+        year=year,
+        today=today,
+    )
+
+
+def connect_cache_invalidation() -> None:
+    """Bump the version on every save or delete of a model the engine reads. Writes that
+    bypass signals (QuerySet.update, bulk_create) must call `bump_cache_version` themselves."""
+    for model in (
+        Activity,
+        Exemption,
+        FrequencyRule,
+        ActivityKind,
+        Organization,
+        CommitteeSeat,
+        PartyGroup,
+    ):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                bump_cache_version,
+                sender=model,
+                dispatch_uid=f"compliance-cache-{model._meta.label}-{signal is post_save}",
+            )
+    m2m_changed.connect(
+        bump_cache_version,
+        sender=Activity.joint_organizations.through,
+        dispatch_uid="compliance-cache-joint-organizations",
+    )

@@ -1,5 +1,12 @@
 """Each view module of the app declares its own `urlpatterns`; this module joins them."""
 
+from .views import compliance, files, records, service_ledgers
+
 app_name = "activities"
 
-urlpatterns = []
+urlpatterns = [
+    *records.urlpatterns,
+    *files.urlpatterns,
+    *service_ledgers.urlpatterns,
+    *compliance.urlpatterns,
+]

@@ -5,6 +5,7 @@ with Celery tasks executed eagerly in-process (the embedded default)."""
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -145,13 +146,25 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Ledger exports up to this many rows download at once; larger ones run as a background job.
+LEDGER_SYNC_MAX_ROWS = env.int("LEDGER_SYNC_MAX_ROWS", default=5000)
+# Excel imports: largest accepted file (bytes) and most data rows in one file.
+LEDGER_IMPORT_MAX_BYTES = env.int("LEDGER_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+LEDGER_IMPORT_MAX_ROWS = env.int("LEDGER_IMPORT_MAX_ROWS", default=20000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=20 * 1024 * 1024)
+# Organisational life: how many days back a new record may be dated (back-filling window),
+# and the largest photo or file (bytes) that may be attached to a record.
+ACTIVITY_BACKFILL_DAYS = env.int("ACTIVITY_BACKFILL_DAYS", default=30)
+ACTIVITY_UPLOAD_MAX_BYTES = env.int("ACTIVITY_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="dangjian@localhost")
+# Notifications by e-mail: unset follows the backend (console/in-memory default: no mail;
+# SMTP from EMAIL_URL: mail); true or false forces it (alxa_dangjian/core/notifications.py).
+NOTIFICATION_EMAIL = env.bool("NOTIFICATION_EMAIL", default=None)
 
 # Celery: with no broker configured, tasks run eagerly in the calling process.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -170,6 +183,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.heartbeat", "schedule": 60.0},
+    # Before the working day starts (CELERY_TIMEZONE, i.e. Beijing time).
+    "compliance-reminders": {
+        "task": "activities.send_compliance_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

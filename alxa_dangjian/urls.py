@@ -8,5 +8,7 @@ urlpatterns = [
     path("", include("alxa_dangjian.core.urls")),
     path("accounts/", include("alxa_dangjian.accounts.urls")),
     path("branches/", include("branches.urls")),
+    path("activities/", include("activities.urls")),
+    path("ledgers/", include("alxa_dangjian.ledgers.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -404,7 +404,10 @@ def _admit(cases, rng):
                 status=Member.Status.FULL
                 if Step.CONFIRMATION_APPROVAL in dates
                 else Member.Status.PROBATIONARY,
-                confirmed_on=dates.get(Step.CONFIRMATION_APPROVAL),
+                # 转正时间 is the day the probation year ends, not the approval date.
+                confirmed_on=add_years(dates[Step.ADMISSION_MEETING], 1)
+                if Step.CONFIRMATION_APPROVAL in dates
+                else None,
             )
         )
     Member.objects.bulk_create(new_members, batch_size=1000)

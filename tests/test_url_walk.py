@@ -8,13 +8,34 @@ subtree. A new URL whose model is not listed here fails the walk until it is add
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.factories import UserFactory
+from activities.models import Attachment, ServiceEvidence, ServiceLedgerType, ServiceRecord
+from alxa_dangjian.core.models import Notification
+from alxa_dangjian.ledgers.models import ExportJob, ImportBatch
+from branches.models import CommitteeSeat, PartyGroup, ServedUnit
+from tests.factories import (
+    ActivityFactory,
+    CommitteeSeatFactory,
+    DevelopmentCaseFactory,
+    MemberFactory,
+    TermFactory,
+    UserFactory,
+)
 
 # Patterns reachable without logging in.
 PUBLIC = {"accounts:login", "core:healthz"}
 # Django's own admin: only for superusers (is_staff), tested separately below.
 SKIPPED_NAMESPACES = {"admin"}
-MODELS_WITH_URLS = {"organization", "user"}
+MODELS_WITH_URLS = {"organization", "user", "developmentcase", "exportjob"}
+MODELS_WITH_URLS |= {"member", "term", "committeeseat", "partygroup", "servedunit"}
+MODELS_WITH_URLS |= {"servicerecord", "serviceevidence"}
+MODELS_WITH_URLS |= {"activity", "attachment"}
+MODELS_WITH_URLS |= {"compliance", "notification"}  # compliance-detail is about a branch
+MODELS_WITH_URLS |= {"importbatch"}
+# Patterns addressed by a slug, not an object id, with a valid slug for each (walked below).
+SLUG_VALUES = {"ledgers:ledger-export": "member-roster"}
+SLUG_VALUES |= {"ledgers:importbatch-create": "members", "ledgers:importbatch-template": "members"}
+# Slug pages that name no organisation: every role that may use them gets its own page.
+SLUG_WITHOUT_SCOPE = {"ledgers:importbatch-create", "ledgers:importbatch-template"}
 
 
 def walk(patterns=None, namespace=""):
@@ -29,7 +50,7 @@ def walk(patterns=None, namespace=""):
 
 
 ALL_PATTERNS = sorted(walk())
-WITH_ARGS = [(name, args) for name, args in ALL_PATTERNS if args]
+WITH_ARGS = [(name, args) for name, args in ALL_PATTERNS if args and name not in SLUG_VALUES]
 WITHOUT_ARGS = [name for name, args in ALL_PATTERNS if not args]
 
 
@@ -40,7 +61,71 @@ def model_of(name: str) -> str:
 @pytest.fixture
 def foreign(committee_a, branch_a, secretary):
     """Objects of committee_a's subtree, which the outsiders must never reach."""
-    return {"organization": branch_a, "user": secretary}
+    member = MemberFactory(organization=branch_a, name="甲局党员")
+    return {
+        "organization": branch_a,
+        "member": member,
+        "term": TermFactory(organization=branch_a),
+        "committeeseat": CommitteeSeatFactory(
+            organization=branch_a, member=member, post=CommitteeSeat.Post.SECRETARY
+        ),
+        "partygroup": PartyGroup.objects.create(
+            organization=branch_a, name="甲局第一党小组", leader=member
+        ),
+        "servedunit": ServedUnit.objects.create(organization=branch_a, name="甲局办公室"),
+        "servicerecord": (
+            service := ServiceRecord.objects.create(
+                type=ServiceLedgerType.objects.get(code="serve-the-people"),
+                organization=branch_a,
+                title="甲局为群众修路",
+                started_on="2026-03-01",
+                created_by=secretary,
+            )
+        ),
+        "serviceevidence": ServiceEvidence.objects.create(
+            record=service,
+            file="service-ledgers/2026/walk",
+            original_name="甲局修路照片.jpg",
+            content_type="image/jpeg",
+            size=1,
+            sha256="0" * 64,
+            kind="photo",
+            uploaded_by=secretary,
+        ),
+        "compliance": branch_a,
+        "notification": Notification.objects.create(
+            user=secretary,
+            title="甲局第一党支部本月还需开展主题党日",
+            item_key="walk",
+            day="2026-03-01",
+        ),
+        "activity": (
+            activity := ActivityFactory(
+                organization=branch_a, theme="甲局主题党日", created_by=secretary
+            )
+        ),
+        "attachment": Attachment.objects.create(
+            activity=activity,
+            file="activities/2026/walk",
+            original_name="甲局活动照片.png",
+            content_type="image/png",
+            size=1,
+            sha256="0" * 64,
+            kind="photo",
+            uploaded_by=secretary,
+        ),
+        "user": secretary,
+        "developmentcase": DevelopmentCaseFactory(organization=branch_a),
+        "exportjob": ExportJob.objects.create(
+            requested_by=secretary, organization=branch_a, ledger="member-roster", name="党员花名册"
+        ),
+        "importbatch": ImportBatch.objects.create(
+            created_by=secretary,
+            organization=branch_a,
+            importer="members",
+            original_name="甲局党员.xlsx",
+        ),
+    }
 
 
 def test_every_pattern_names_a_known_model():
@@ -77,7 +162,7 @@ def test_outsiders_get_404_for_objects_of_another_subtree(
         # answer is the same for a foreign object and for none: nothing is confirmed.
         assert foreign_response.status_code in (403, 404, 405), (outsider, name)
         assert foreign_response.status_code == missing_response.status_code, (outsider, name)
-        assert obj.name not in foreign_response.content.decode()
+        assert str(getattr(obj, "name", obj)) not in foreign_response.content.decode()
     # The most powerful outsider (a system administrator of the other subtree) may use
     # every view, so for them an object URL of our subtree is always a plain 404.
     client.force_login(outsiders[0])
@@ -90,6 +175,7 @@ def test_outsiders_get_404_for_objects_of_another_subtree(
 @pytest.mark.parametrize("name", WITHOUT_ARGS)
 def test_pages_without_ids_show_nothing_of_another_subtree(client, outsiders, foreign, name):
     secrets = [foreign["organization"].name, foreign["user"].name, "甲局党委"]
+    secrets.append(foreign["member"].name)
     for outsider in outsiders:
         client.force_login(outsider)
         response = client.get(reverse(name), {"q": "甲"})
@@ -108,6 +194,24 @@ def test_absurd_ids_are_404_not_500(client, system_admin, name, args):
             assert getattr(client, method)(url).status_code in (404, 405), (url, method)
     bad = reverse(name, kwargs={args[0]: 1}).replace("/1/", "/abc/")
     assert client.get(bad).status_code == 404
+
+
+@pytest.mark.parametrize("name", sorted(SLUG_VALUES))
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_slug_urls_never_reach_another_subtree(client, outsiders, foreign, name, method):
+    (arg,) = dict(ALL_PATTERNS)[name]
+    url = reverse(name, kwargs={arg: SLUG_VALUES[name]})
+    assert client.get(url).status_code == 302  # anonymous: to the login page
+    for outsider in outsiders:
+        client.force_login(outsider)
+        # Naming an organisation of the other subtree is a 404, as for an object URL.
+        response = getattr(client, method)(url, {"organization": foreign["organization"].pk})
+        if name in SLUG_WITHOUT_SCOPE:
+            assert foreign["organization"].name not in response.getvalue().decode(errors="ignore")
+        else:
+            assert response.status_code in (403, 404), (outsider, name)
+        unknown = reverse(name, kwargs={arg: "no-such-slug"})
+        assert getattr(client, method)(unknown).status_code in (403, 404, 405), (outsider, name)
 
 
 def test_unknown_url_is_a_chinese_404(client, secretary):

@@ -1,3 +1,4 @@
+from .attachments import Attachment
 from .records import (
     Activity,
     ActivityEvent,
@@ -7,13 +8,18 @@ from .records import (
     Exemption,
     FrequencyRule,
 )
+from .service_ledgers import ServiceEvidence, ServiceLedgerType, ServiceRecord
 
 __all__ = [
     "Activity",
     "ActivityEvent",
     "ActivityKind",
+    "Attachment",
     "Attendance",
     "CampaignTag",
     "Exemption",
     "FrequencyRule",
+    "ServiceEvidence",
+    "ServiceLedgerType",
+    "ServiceRecord",
 ]

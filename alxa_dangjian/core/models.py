@@ -37,3 +37,54 @@ class PersonalDataLog(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.get_action_display()} {self.subject}"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """A user's own notifications: nobody else's are ever reachable, whatever the role."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(user=user)
+
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """An in-app message (the bell); `item_key` + `day` make a reminder arrive once a day."""
+
+    user = models.ForeignKey(
+        "accounts.User", verbose_name="接收人", on_delete=models.CASCADE, related_name="+"
+    )
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    url = models.CharField("链接", max_length=300, blank=True)
+    # What the message is about (e.g. one rule-period of one branch), so a daily task that
+    # runs twice, or is redelivered, adds nothing the second time.
+    item_key = models.CharField("事项标识", max_length=200)
+    day = models.DateField("日期")
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "站内通知"
+        verbose_name_plural = "站内通知"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "item_key", "day"], name="core_notification_once_per_item_and_day"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="core_notif_user_unread_idx"),
+            models.Index(fields=["day", "item_key"], name="core_notif_day_item_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

@@ -1,16 +1,26 @@
 import logging
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from activities.compliance import cached_compute
+from activities.reminders import due_items, log_url
+from alxa_dangjian.accounts import roles
 from branches.models import Organization
 
 from .health import check_broker, check_database
+from .models import Notification
+
+NOTIFICATIONS_PER_PAGE = 30
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +44,12 @@ def home(request):
         (value, label, sum(counts.get((t, value), 0) for t, _ in Organization.Type.choices))
         for value, label in categories
     ]
+    organization = user.organization
     context = {
-        "organization": user.organization,
+        "organization": organization,
+        "due_items": _due_items(organization),
+        "log_url": log_url(organization.pk) if organization else "",
+        "may_review": user.may(roles.REVIEW),
         "matrix": matrix,
         "categories": categories,
         "category_totals": category_totals,
@@ -45,6 +59,59 @@ def home(request):
         ),
     }
     return render(request, "core/home.html", context)
+
+
+def _due_items(organization):
+    """What a branch still has to hold this period, and what is overdue (the secretary's
+    block); None for organisations that are not branches."""
+    if organization is None or not organization.is_branch or not organization.is_active:
+        return None
+    today = timezone.localdate()
+    report = cached_compute(
+        Organization.objects.filter(pk=organization.pk),
+        today.year,
+        scope=f"branch:{organization.pk}",
+        today=today,
+    )
+    return due_items(report, organization.pk)
+
+
+@require_GET
+def notification_list(request):
+    notifications = Notification.objects.for_user(request.user)
+    page = Paginator(notifications, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "core/notification_list.html",
+        {"page": page, "unread_total": notifications.unread().count()},
+    )
+
+
+@require_POST
+def notification_read(request, pk):
+    """Mark one of one's own notifications read, then open what it points to."""
+    notification = get_object_or_404(Notification.objects.for_user(request.user), pk=pk)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    target = notification.url if "open" in request.POST else ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts=None):
+        return redirect(target)
+    return redirect("core:notification-list")
+
+
+@require_POST
+def notification_read_all(request):
+    count = Notification.objects.for_user(request.user).unread().update(read_at=timezone.now())
+    messages.success(request, f"已将 {count} 条通知标为已读。" if count else "没有未读通知。")
+    return redirect("core:notification-list")
+
+
+@require_GET
+def notification_bell(request):
+    """The navbar bell with the unread count, fetched by htmx after each page has loaded."""
+    unread_count = Notification.objects.for_user(request.user).unread().count()
+    return render(request, "includes/_bell.html", {"unread_count": unread_count})
 
 
 @login_not_required

@@ -8,6 +8,8 @@ from django.urls import reverse
 
 from alxa_dangjian.accounts.scoping import ScopedQuerySet
 
+from ..idnumber import mask_id_number
+from .members import ETHNIC_GROUPS, Member
 from .organizations import Organization
 
 
@@ -125,6 +127,17 @@ class DevelopmentCaseQuerySet(ScopedQuerySet):
     def open(self):
         return self.exclude(stage=Stage.FULL).filter(is_closed=False)
 
+    def with_steps(self):
+        """Every case's steps in one extra query, for rule evaluation over many cases."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "steps",
+                queryset=DevelopmentStep.objects.select_related("recorded_by").order_by(
+                    "done_on", "pk"
+                ),
+            )
+        )
+
 
 class DevelopmentCase(models.Model):
     organization = models.ForeignKey(
@@ -134,11 +147,14 @@ class DevelopmentCase(models.Model):
         related_name="development_cases",
     )
     name = models.CharField("姓名", max_length=50)
-    gender = models.CharField("性别", max_length=10, choices=[("male", "男"), ("female", "女")])
+    gender = models.CharField("性别", max_length=10, choices=Member.Gender.choices)
     birth_date = models.DateField("出生日期")
     id_number = models.CharField("公民身份号码", max_length=18)
-    ethnicity = models.CharField("民族", max_length=10, default="汉族")
-    education = models.CharField("学历", max_length=20, blank=True)
+    ethnicity = models.CharField(
+        "民族", max_length=10, choices=[(g, g) for g in ETHNIC_GROUPS], default="汉族"
+    )
+    # Same values as the member's, so admission copies it into the roster unchanged.
+    education = models.CharField("学历", max_length=20, choices=Member.Education.choices)
     unit = models.CharField("工作单位及职务", max_length=100, blank=True)
     stage = models.CharField("所处阶段", max_length=20, choices=Stage.choices, editable=False)
     sponsors = models.ManyToManyField(
@@ -154,6 +170,7 @@ class DevelopmentCase(models.Model):
     )
     is_closed = models.BooleanField("已终止", default=False)
     closed_reason = models.CharField("终止原因", max_length=200, blank=True)
+    closed_at = models.DateTimeField("终止时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -177,6 +194,10 @@ class DevelopmentCase(models.Model):
     def get_absolute_url(self):
         return reverse("branches:developmentcase-detail", args=[self.pk])
 
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
 
 class DevelopmentStepQuerySet(ScopedQuerySet):
     scope_field = "case__organization"
@@ -189,6 +210,9 @@ class DevelopmentStep(models.Model):
     step = models.CharField("步骤", max_length=30, choices=Step.choices)
     done_on = models.DateField("日期")
     note = models.CharField("说明", max_length=200, blank=True)
+    # The branch meeting's vote on admission (支部大会讨论接收预备党员) only.
+    entitled_voters = models.PositiveSmallIntegerField("有表决权的党员数", null=True, blank=True)
+    votes_for = models.PositiveSmallIntegerField("赞成票数", null=True, blank=True)
     recorded_by = models.ForeignKey(
         "accounts.User", verbose_name="录入人", on_delete=models.PROTECT, related_name="+"
     )
@@ -201,7 +225,12 @@ class DevelopmentStep(models.Model):
         verbose_name_plural = "发展步骤"
         ordering = ["case", "done_on"]
         constraints = [
-            models.UniqueConstraint(fields=["case", "step"], name="branches_developmentstep_once")
+            models.UniqueConstraint(fields=["case", "step"], name="branches_developmentstep_once"),
+            models.CheckConstraint(
+                condition=models.Q(votes_for__isnull=True)
+                | models.Q(votes_for__lte=models.F("entitled_voters")),
+                name="branches_developmentstep_votes_within_entitled",
+            ),
         ]
 
     def __str__(self):

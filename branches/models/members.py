@@ -6,7 +6,13 @@ from django.urls import reverse
 
 from alxa_dangjian.accounts.scoping import ScopedQuerySet
 
-from ..idnumber import InvalidIdNumber, check_consistency, mask_id_number, parse_id_number
+from ..idnumber import (
+    InvalidIdNumber,
+    check_consistency,
+    mask_id_number,
+    normalize_id_number,
+    parse_id_number,
+)
 from .organizations import Organization, add_years
 
 ETHNIC_GROUPS = [
@@ -20,9 +26,51 @@ ETHNIC_GROUPS = [
 ]  # fmt: skip
 
 
+class AgeBand(models.TextChoices):
+    UNDER_30 = "under_30", "30岁以下"
+    THIRTIES = "30_39", "30至39岁"
+    FORTIES = "40_49", "40至49岁"
+    FIFTIES = "50_59", "50至59岁"
+    SIXTY_PLUS = "60_plus", "60岁及以上"
+
+
+# Each band as [lowest age, first age above it).
+AGE_BAND_LIMITS = {
+    AgeBand.UNDER_30: (None, 30),
+    AgeBand.THIRTIES: (30, 40),
+    AgeBand.FORTIES: (40, 50),
+    AgeBand.FIFTIES: (50, 60),
+    AgeBand.SIXTY_PLUS: (60, None),
+}
+
+
 class MemberQuerySet(ScopedQuerySet):
     def in_good_standing(self):
         return self.filter(standing=Member.Standing.NORMAL)
+
+    def in_subtree(self, organization):
+        return self.filter(organization__path__startswith=organization.path)
+
+    def lost_contact(self):
+        return self.filter(lost_contact_since__isnull=False)
+
+    def in_age_band(self, band: str, today: datetime.date | None = None):
+        """Members whose age on `today` falls in the band, as a range over birth dates."""
+        today = today or datetime.date.today()
+        low, high = AGE_BAND_LIMITS[band]
+        queryset = self
+        if low is not None:  # age >= low  ⇔  born on or before today − low years
+            queryset = queryset.filter(birth_date__lte=add_years(today, -low))
+        if high is not None:  # age < high  ⇔  born after today − high years
+            queryset = queryset.filter(birth_date__gt=add_years(today, -high))
+        return queryset
+
+    def status_counts(self) -> dict:
+        """正式/预备 counts in one aggregate query."""
+        return self.aggregate(
+            full=models.Count("pk", filter=models.Q(status=Member.Status.FULL)),
+            probationary=models.Count("pk", filter=models.Q(status=Member.Status.PROBATIONARY)),
+        )
 
     def search(self, text):
         text = (text or "").strip()
@@ -140,6 +188,21 @@ class Member(models.Model):
         return mask_id_number(self.id_number)
 
     @property
+    def masked_phone(self) -> str:
+        phone = self.phone.strip()
+        if len(phone) < 7:
+            return "*" * len(phone)
+        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+    @property
+    def age(self) -> int:
+        return self.age_on(datetime.date.today())
+
+    @property
+    def is_in_good_standing(self) -> bool:
+        return self.standing == self.Standing.NORMAL
+
+    @property
     def probation_end(self) -> datetime.date:
         """Probation lasts one year from 入党日期, plus any approved extension."""
         end = add_years(self.joined_on, 1)
@@ -167,7 +230,7 @@ class Member(models.Model):
             except InvalidIdNumber as error:
                 errors["id_number"] = str(error)
             else:
-                self.id_number = self.id_number.strip().upper()
+                self.id_number = normalize_id_number(self.id_number)
                 problems = check_consistency(
                     self.id_number, birth_date=self.birth_date, gender=self.gender or None
                 )

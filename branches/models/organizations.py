@@ -3,8 +3,8 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Q, Value
-from django.db.models.functions import Concat, Substr
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Concat, Substr
 from django.urls import reverse
 
 from alxa_dangjian.accounts.scoping import ScopedQuerySet
@@ -28,6 +28,39 @@ class OrganizationQuerySet(ScopedQuerySet):
         if not text:
             return self
         return self.filter(Q(name__icontains=text) | Q(short_name__icontains=text))
+
+    def with_roster_counts(self):
+        """Annotate what `Organization.setup_warnings` needs, as subqueries of the same query.
+
+        Counts are of the organisation's own members in good standing (a branch's roster):
+        `full_count`, `probationary_count`; of its current committee: `committee_size`
+        (distinct members holding a seat), `committee_post_count` (seats other than 书记 and
+        副书记), `secretary_count`; and `unit_count` (units served).
+        """
+        from .members import Member
+
+        members = Member.objects.in_good_standing()
+        seats = CommitteeSeat.objects.current()
+        return self.annotate(
+            full_count=_count_of(members.filter(status=Member.Status.FULL)),
+            probationary_count=_count_of(members.filter(status=Member.Status.PROBATIONARY)),
+            committee_size=_count_of(seats, Count("member", distinct=True)),
+            committee_post_count=_count_of(seats.exclude(post__in=CommitteeSeat.LEADING_POSTS)),
+            secretary_count=_count_of(seats.filter(post=CommitteeSeat.Post.SECRETARY)),
+            unit_count=_count_of(ServedUnit.objects.all()),
+        )
+
+
+def _count_of(queryset, aggregate=None):
+    """A correlated COUNT over rows pointing at the outer organisation (0 when none)."""
+    rows = (
+        queryset.filter(organization=OuterRef("pk"))
+        .order_by()
+        .values("organization")
+        .annotate(n=aggregate or Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
 class Organization(models.Model):
@@ -135,8 +168,76 @@ class Organization(models.Model):
     def is_temporary(self) -> bool:
         return self.type == self.Type.TEMPORARY_BRANCH
 
+    @property
+    def takes_members(self) -> bool:
+        """Whether members' organisational relationships may be kept here."""
+        return self.is_active and self.is_branch and not self.is_temporary
+
+    @property
+    def member_count(self) -> int:
+        """Members in good standing; needs `with_roster_counts()`."""
+        return self.full_count + self.probationary_count
+
     def clean(self):
         self.validate_tree()
+
+    def setup_warnings(self, *, current_term=None, today: datetime.date | None = None) -> list:
+        """Breaches of the set-up and term rules (支部工作条例, 选举工作条例), as Chinese sentences.
+
+        Shown on the branch page as warnings, never enforced. The counts come from
+        `Organization.objects.with_roster_counts()`; `current_term` is the term without an
+        actual end, or None.
+        """
+        if not self.is_active:
+            return []
+        today = today or datetime.date.today()
+        warnings = []
+        if self.is_branch and not self.is_temporary:
+            warnings.extend(self._branch_setup_warnings())
+        if current_term is not None and not self.is_temporary:
+            days = current_term.days_to_expiry(today)
+            due = _chinese_date(current_term.due_end)
+            if days < 0:
+                message = "本届任期已于{due}届满，已超期{days}天，应及时换届。"
+                warnings.append(message.format(due=due, days=-days))
+            elif current_term.due_end.year == today.year:
+                message = "本届任期将于今年{due}届满（还有{days}天），请提前2个月报请换届。"
+                warnings.append(message.format(due=due, days=days))
+        return warnings
+
+    def _branch_setup_warnings(self) -> list:
+        full, size = self.full_count, self.committee_size
+        warnings = []
+        if full < 3:
+            if self.type == self.Type.JOINT_BRANCH:
+                message = "正式党员不足3名（现有{full}名），联合党支部也应有3名以上正式党员。"
+            else:
+                message = "正式党员不足3名（现有{full}名），应与邻近单位联合成立联合党支部。"
+            warnings.append(message.format(full=full))
+        if self.member_count > 50:
+            message = "党员人数超过50名（现有{n}名），一般应分设党支部。"
+            warnings.append(message.format(n=self.member_count))
+        if full >= 7 and not 3 <= size <= 5:
+            message = (
+                "正式党员7名以上（现有{full}名），应设立支部委员会，委员3至5名（现有{size}名）。"
+            )
+            warnings.append(message.format(full=full, size=size))
+        if full < 7 and self.committee_post_count:
+            message = "正式党员不足7名（现有{full}名），不设支部委员会，只设书记，可设副书记。"
+            warnings.append(message.format(full=full))
+        if not self.secretary_count:
+            warnings.append("尚未登记现任党支部书记。")
+        if self.type == self.Type.JOINT_BRANCH and self.unit_count > 5:
+            message = "联合党支部所含单位一般不超过5个（现有{n}个）。"
+            warnings.append(message.format(n=self.unit_count))
+        return warnings
+
+    def seat_scope_path(self) -> str:
+        """Whose members may sit on this committee: its own subtree, or for a 临时党支部
+        (which keeps no members) the subtree of the organisation that set it up."""
+        if self.is_temporary and self.parent_id:
+            return self.parent.path
+        return self.path
 
     def validate_tree(self):
         """Raise a Chinese ValidationError when the placement breaks the hierarchy."""
@@ -224,6 +325,11 @@ class TermLengthRule(models.Model):
     def __str__(self):
         return f"{self.get_organization_type_display()}：{self.years}年"
 
+    @classmethod
+    def length_for(cls, organization_type: str) -> int | None:
+        rule = cls.objects.filter(organization_type=organization_type).first()
+        return rule.years if rule else None
+
 
 class TermQuerySet(ScopedQuerySet):
     def current(self):
@@ -301,6 +407,22 @@ class Term(models.Model):
         return (self.due_end - (today or datetime.date.today())).days
 
 
+class CommitteeSeatQuerySet(ScopedQuerySet):
+    def current(self):
+        return self.filter(ended_on__isnull=True)
+
+    def in_post_order(self):
+        """书记 first, then 副书记, the three named posts and plain 委员 (the choices order)."""
+        order = models.Case(
+            *(
+                models.When(post=value, then=Value(index))
+                for index, value in enumerate(CommitteeSeat.Post.values)
+            ),
+            output_field=IntegerField(),
+        )
+        return self.order_by(order, "started_on", "pk")
+
+
 class CommitteeSeat(models.Model):
     class Post(models.TextChoices):
         SECRETARY = "secretary", "书记"
@@ -320,7 +442,10 @@ class CommitteeSeat(models.Model):
     started_on = models.DateField("任职日期")
     ended_on = models.DateField("离任日期", null=True, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = CommitteeSeatQuerySet.as_manager()
+
+    # A branch with fewer than 7 full members has only these (支部工作条例).
+    LEADING_POSTS = (Post.SECRETARY, Post.DEPUTY_SECRETARY)
 
     class Meta:
         verbose_name = "委员会成员"
@@ -341,6 +466,27 @@ class CommitteeSeat(models.Model):
     def is_current(self) -> bool:
         return self.ended_on is None
 
+    def clean(self):
+        if self.started_on and self.ended_on and self.ended_on < self.started_on:
+            raise ValidationError({"ended_on": "离任日期不能早于任职日期。"})
+        # Who may take a seat is checked while it is held; ending one never depends on it.
+        if not (self.organization_id and self.member_id) or self.ended_on is not None:
+            return
+        if not self.member.organization.path.startswith(self.organization.seat_scope_path()):
+            if self.organization.is_branch and not self.organization.is_temporary:
+                raise ValidationError({"member": "委员须是本支部的党员。"})
+            raise ValidationError({"member": "委员须是本组织或其下级组织的党员。"})
+        if self.member.standing != self.member.Standing.NORMAL:
+            raise ValidationError({"member": "该党员党籍状态不是“正常”，不能担任委员。"})
+
+
+class PartyGroupQuerySet(ScopedQuerySet):
+    def with_member_counts(self):
+        from .members import Member
+
+        normal = Q(members__standing=Member.Standing.NORMAL)
+        return self.annotate(member_count=Count("members", filter=normal))
+
 
 class PartyGroup(models.Model):
     """党小组: a sub-unit of a branch with a leader."""
@@ -358,7 +504,7 @@ class PartyGroup(models.Model):
         related_name="led_groups",
     )
 
-    objects = ScopedQuerySet.as_manager()
+    objects = PartyGroupQuerySet.as_manager()
 
     class Meta:
         verbose_name = "党小组"
@@ -371,6 +517,20 @@ class PartyGroup(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if self.organization_id and not self.organization.is_branch:
+            raise ValidationError("党小组只能在党支部下设立。")
+        if self.organization_id and self.organization.is_temporary:
+            raise ValidationError("临时党支部不接收党员组织关系，不设党小组。")
+        if self.leader_id and self.leader.organization_id != self.organization_id:
+            raise ValidationError({"leader": "党小组组长须是本支部的党员。"})
+        if self.leader_id and self.leader.standing != self.leader.Standing.NORMAL:
+            raise ValidationError({"leader": "该党员党籍状态不是“正常”，不能担任党小组组长。"})
+
+
+def _chinese_date(day: datetime.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def add_years(day: datetime.date, years: int) -> datetime.date:

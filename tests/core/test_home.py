@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from branches.models import Organization
@@ -57,8 +58,13 @@ def test_home_queries_do_not_grow_with_organisations(
     for _ in range(20):
         OrganizationFactory(parent=committee_a)
     client.force_login(user)
-    # session, user, user's organisation, one GROUP BY over the subtree
-    with django_assert_max_num_queries(4):
+    cache.clear()  # the secretary's compliance report is cached; count the cold page
+    # session, user, user's organisation, one GROUP BY over the subtree (the navbar bell
+    # fetches its count afterwards, by htmx); a branch secretary's home also computes the
+    # branch's compliance ("本期待办"): branch with seat and group counts, rules, exemptions,
+    # hosted GROUP BY, joint GROUP BY (+5)
+    limit = 4 + (5 if persona == "secretary" else 0)
+    with django_assert_max_num_queries(limit):
         assert client.get(reverse("core:home")).status_code == 200
 
 

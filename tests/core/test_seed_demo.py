@@ -26,7 +26,9 @@ def seed(**options):
 def snapshot():
     return (
         list(Organization.objects.values_list("name", "path", "established_on").order_by("pk")),
-        list(Member.objects.values_list("id_number", "organization_id", "joined_on").order_by("pk")),
+        list(
+            Member.objects.values_list("id_number", "organization_id", "joined_on").order_by("pk")
+        ),
         Term.objects.count(),
         CommitteeSeat.objects.count(),
         DevelopmentCase.objects.count(),

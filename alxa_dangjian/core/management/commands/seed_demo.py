@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from activities.demo import seed_activities
 from alxa_dangjian.accounts.demo import DEMO_PASSWORD, seed_users
 from branches.demo import seed_organizations
 from branches.demo_people import seed_people
@@ -17,15 +18,20 @@ class Command(BaseCommand):
         created = seed_organizations(scale)
         logins = seed_users()
         people = seed_people()
+        life = seed_activities()
         self.stdout.write(
             "演示数据已就绪：新建党组织 {orgs} 个、党员 {members} 名、届次 {terms} 条、"
-            "委员 {seats} 名、党小组 {groups} 个、发展党员 {cases} 人。".format(
+            "委员 {seats} 名、党小组 {groups} 个、发展党员 {cases} 人、组织生活记录 {activities} 条"
+            "（出勤 {attendances} 条）、服务台账 {services} 条。".format(
                 orgs=created,
                 members=people["members"],
                 terms=people["terms"],
                 seats=people["seats"],
                 groups=people["party_groups"],
                 cases=people["cases"],
+                activities=life["activities"],
+                attendances=life["attendances"],
+                services=life["service_records"],
             )
         )
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")

@@ -1,0 +1,17 @@
+import datetime
+from dataclasses import asdict
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import reminders
+
+
+@shared_task(name="activities.send_compliance_reminders", ignore_result=True)
+def send_compliance_reminders(day: str | None = None) -> dict:
+    """Daily (celery beat): notify secretaries and committee admins of open compliance items.
+
+    `day` (ISO date) replays a given day; idempotent: a second run that day adds nothing.
+    """
+    today = datetime.date.fromisoformat(day) if day else timezone.localdate()
+    return asdict(reminders.send_compliance_reminders(today=today))

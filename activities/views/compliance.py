@@ -1,0 +1,225 @@
+"""Compliance screens: the heatmap of branches × months for reviewers, and the drill-down of
+one branch and month to the records behind each rule (any role, within its subtree)."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from alxa_dangjian.accounts import roles
+from alxa_dangjian.accounts.scoping import get_visible_or_404
+from branches.models import Organization
+
+from ..compliance import Report, Status, cached, cached_compute, compute
+from ..models import Activity
+
+HEATMAP_PAGE_SIZE = 50
+BEHIND_SHOWN = 30
+FIRST_YEAR = 2000
+MONTHS = range(1, 13)
+
+
+def _year(request, today: datetime.date, notices: list) -> int:
+    raw = request.GET.get("year", "").strip()
+    if not raw:
+        return today.year
+    if raw.isdigit() and FIRST_YEAR <= int(raw) <= today.year + 1:
+        return int(raw)
+    notices.append(
+        "年份“{raw}”无效（应为{first}至{last}年），已显示{year}年。".format(
+            raw=raw[:10], first=FIRST_YEAR, last=today.year + 1, year=today.year
+        )
+    )
+    return today.year
+
+
+def _month(request, year: int, today: datetime.date, notices: list) -> int:
+    default = today.month if year == today.year else 12
+    raw = request.GET.get("month", "").strip()
+    if not raw:
+        return default
+    if raw.isdigit() and 1 <= int(raw) <= 12:
+        return int(raw)
+    notices.append(f"月份“{raw[:10]}”无效（应为1至12），已显示{default}月。")
+    return default
+
+
+@dataclass(frozen=True)
+class HeatmapSummary:
+    """What the heatmap shows of a scope, in plain values (no model instances): small and
+    quick to cache and load even for thousands of branches."""
+
+    rows: list  # (pk, display name, 12 month statuses)
+    behind: list  # (pk, display name, overdue count, due count), worst first
+    rate: float | None
+
+    @classmethod
+    def of(cls, report: Report) -> "HeatmapSummary":
+        return cls(
+            rows=[(o.pk, o.display_name, tuple(statuses)) for o, statuses in report.heatmap()],
+            behind=[(o.pk, o.display_name, overdue, due) for o, overdue, due in report.behind()],
+            rate=report.rate(),
+        )
+
+
+def _status_cell(status: str | None) -> dict:
+    if status is None:
+        return {"status": "", "label": "无要求", "color": "light"}
+    return {"status": status, "label": Status.LABELS[status], "color": Status.COLORS[status]}
+
+
+@require_GET
+def compliance_heatmap(request):
+    """Branches × months for the reviewer's subtree (or a committee of it) and a year."""
+    roles.require(request.user, roles.REVIEW)
+    today = timezone.localdate()
+    notices = []
+    year = _year(request, today, notices)
+    visible = Organization.objects.visible_to(request.user)
+    committees = list(
+        visible.filter(type__in=Organization.COMMITTEE_TYPES, is_active=True).only(
+            "pk", "name", "short_name", "path", "depth"
+        )
+    )
+    scope = request.user.organization
+    committee = None
+    raw_committee = request.GET.get("committee", "").strip()
+    if raw_committee:
+        committee = next((c for c in committees if str(c.pk) == raw_committee), None)
+        if committee is None:
+            notices.append("所选党委不存在或不在您的管辖范围内，已显示全部。")
+        else:
+            scope = committee
+    category = request.GET.get("category", "").strip()
+    if category and category not in Organization.Category.values:
+        notices.append("所选分类指导类别无效，已显示全部类别。")
+        category = ""
+    # A user without an organisation sees nothing (`visible` is empty).
+    scope_path = scope.path if scope else ""
+    branches = visible.filter(path__startswith=scope_path)
+    if category:
+        branches = branches.filter(category=category)
+    # The whole scope is computed once (and cached per scope, year and day); the page only
+    # dresses the rows it shows.
+    summary = cached(
+        "heatmap",
+        lambda: HeatmapSummary.of(compute(branches, year, today=today)),
+        scope=f"{scope_path}|{category}",
+        year=year,
+        today=today,
+    )
+    page = Paginator(summary.rows, HEATMAP_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "pk": pk,
+            "name": name,
+            "cells": [
+                {"month": month, **_status_cell(status)}
+                for month, status in zip(MONTHS, statuses, strict=True)
+            ],
+        }
+        for pk, name, statuses in page
+    ]
+    behind = summary.behind
+    rate = summary.rate
+    return render(
+        request,
+        "activities/compliance_heatmap.html",
+        {
+            "year": year,
+            "years": range(today.year + 1, max(FIRST_YEAR, today.year - 6) - 1, -1),
+            "months": MONTHS,
+            "notices": notices,
+            "committees": committees,
+            "committee": committee,
+            "categories": Organization.Category.choices,
+            "category": category,
+            "page": page,
+            "rows": rows,
+            "behind": behind[:BEHIND_SHOWN],
+            "behind_total": len(behind),
+            "rate": None if rate is None else round(rate * 100, 1),
+            "branch_total": len(summary.rows),
+            "legend": [_status_cell(s) for s in (Status.MET, Status.DUE, Status.OVERDUE)]
+            + [_status_cell(Status.FUTURE), _status_cell(None)],
+        },
+    )
+
+
+@require_GET
+def compliance_detail(request, pk):
+    """One branch and month: each rule's required vs held, and the records behind it."""
+    branch = get_visible_or_404(Organization.objects.branches(), request.user, pk=pk)
+    today = timezone.localdate()
+    notices = []
+    year = _year(request, today, notices)
+    month = _month(request, year, today, notices)
+    report = cached_compute(
+        Organization.objects.filter(pk=branch.pk), year, scope=f"branch:{branch.pk}", today=today
+    )
+    cells = [c for c in report.for_organization(branch.pk) if month in c.period.months]
+    cells.sort(key=lambda c: (c.rule.kind.sort_order, c.period.start))
+    # Records of the branch (hosted or joint) over the periods shown, drafts included but
+    # marked: they are what the secretary still has to submit.
+    start = min((c.period.start for c in cells), default=datetime.date(year, month, 1))
+    end = max((c.period.end for c in cells), default=start)
+    records = list(
+        Activity.objects.filter(Q(organization=branch) | Q(joint_organizations=branch))
+        .filter(held_on__range=(start, end))
+        .select_related("kind", "organization")
+        .distinct()
+        .order_by("held_on", "pk")
+    )
+    counted = {Activity.Status.SUBMITTED, Activity.Status.APPROVED}
+    rules = []
+    for cell in cells:
+        rule_records = [
+            record
+            for record in records
+            if record.kind_id == cell.rule.kind_id
+            and cell.period.start <= record.held_on <= cell.period.end
+        ]
+        rules.append(
+            {
+                "cell": cell,
+                **_status_cell(cell.status),
+                "ends_this_month": cell.period.end.month == month,
+                "records": [
+                    {
+                        "activity": record,
+                        "counted": record.status in counted,
+                        "joint": record.organization_id != branch.pk,
+                    }
+                    for record in rule_records
+                ],
+            }
+        )
+    first = datetime.date(year, month, 1)
+    previous_month = first - datetime.timedelta(days=1)
+    next_month = (first + datetime.timedelta(days=32)).replace(day=1)
+    return render(
+        request,
+        "activities/compliance_detail.html",
+        {
+            "branch": branch,
+            "year": year,
+            "month": month,
+            "notices": notices,
+            "rules": rules,
+            "month_status": _status_cell(report.month_status(branch.pk, month)),
+            "previous": previous_month if previous_month.year >= FIRST_YEAR else None,
+            "next": next_month if next_month.year <= today.year + 1 else None,
+            "may_review": request.user.may(roles.REVIEW),
+        },
+    )
+
+
+urlpatterns = [
+    path("compliance/", compliance_heatmap, name="compliance-heatmap"),
+    path("compliance/<int:pk>/", compliance_detail, name="compliance-detail"),
+]

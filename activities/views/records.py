@@ -1,0 +1,433 @@
+"""Activity records: lists, the reviewer queue, the record page, logging and the review flow."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from alxa_dangjian.accounts import roles
+from alxa_dangjian.accounts.scoping import get_visible_or_404, scope_path
+from branches.models import CommitteeSeat, Organization
+
+from .. import services
+from ..forms import (
+    ActivityFilterForm,
+    ActivityForm,
+    ReturnForm,
+    SubmitForm,
+    UploadForm,
+    add_service_error,
+)
+from ..models import Activity, ActivityEvent, Attachment, Attendance
+
+PAGE_SIZE = 30
+# Service error keys that a form names differently.
+FORM_FIELDS = {"joint_organizations": "joint_names"}
+PRESENT, LEAVE, ABSENT = (
+    Attendance.Status.PRESENT,
+    Attendance.Status.LEAVE,
+    Attendance.Status.ABSENT,
+)
+
+
+def _with_attendance_counts(activities):
+    joint = Activity.joint_organizations.through.objects.filter(activity_id=OuterRef("pk"))
+    return activities.annotate(
+        is_joint=Exists(joint),
+        present_count=Count("attendances", filter=Q(attendances__status=PRESENT)),
+        leave_count=Count("attendances", filter=Q(attendances__status=LEAVE)),
+        absent_count=Count("attendances", filter=Q(attendances__status=ABSENT)),
+    )
+
+
+def _selected_organization(request):
+    """The organisation named by ?organization=, which must be visible (else 404)."""
+    raw = request.GET.get("organization", "")
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 18:
+        raise Http404
+    return get_visible_or_404(Organization, request.user, pk=int(raw))
+
+
+@require_GET
+def activity_list(request):
+    """Records the user may see: hosted in their subtree or joined by a branch of it."""
+    activities = Activity.objects.visible_to(request.user)
+    selected = _selected_organization(request)
+    if selected is not None:
+        joined = Activity.objects.filter(joint_organizations__path__startswith=selected.path)
+        activities = activities.filter(
+            Q(organization__path__startswith=selected.path) | Q(pk__in=joined.values("pk"))
+        )
+    filters = ActivityFilterForm(request.GET)
+    filters.is_valid()
+    data = filters.cleaned_data
+    if data.get("kind"):
+        activities = activities.filter(kind=data["kind"])
+    if data.get("month"):
+        year, month = map(int, data["month"].split("-"))
+        first = datetime.date(year, month, 1)
+        following = (first + datetime.timedelta(days=32)).replace(day=1)
+        # A range, not __year/__month lookups, so the (organization, kind, held_on) index serves.
+        activities = activities.filter(held_on__gte=first, held_on__lt=following)
+    if data.get("status"):
+        activities = activities.filter(status=data["status"])
+    activities = _with_attendance_counts(
+        activities.select_related("organization", "kind", "party_group")
+    ).order_by("-held_on", "-pk")
+    page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
+    organizations = list(
+        Organization.objects.visible_to(request.user)
+        .filter(type__in=services.LOGGABLE_TYPES)
+        .order_by("path")
+        .only("pk", "name", "short_name")
+    )
+    may_review = request.user.may(roles.REVIEW)
+    return render(
+        request,
+        "activities/activity_list.html",
+        {
+            "page": page,
+            "selected": selected,
+            "organizations": organizations,
+            "kinds": filters.fields["kind"].queryset,
+            "statuses": Activity.Status.choices,
+            "filters": {key: request.GET.get(key, "") for key in ("kind", "month", "status")},
+            "may_create": bool(organizations) and request.user.may(roles.EDIT_RECORDS),
+            "may_review": may_review,
+            "pending_count": _review_queue(request.user).count() if may_review else 0,
+        },
+    )
+
+
+def _review_queue(user):
+    """Submitted records hosted in the reviewer's subtree (a joint partner does not review)."""
+    path = scope_path(user)
+    if path is None:
+        return Activity.objects.none()
+    return Activity.objects.filter(
+        status=Activity.Status.SUBMITTED, organization__path__startswith=path
+    )
+
+
+@require_GET
+def activity_queue(request):
+    """The reviewer's queue: oldest submission first."""
+    roles.require(request.user, roles.REVIEW)
+    activities = _with_attendance_counts(
+        _review_queue(request.user).select_related("organization", "kind", "party_group")
+    ).order_by("updated_at", "pk")
+    page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "activities/activity_queue.html", {"page": page})
+
+
+@dataclass
+class Row:
+    """One person on the attendance screen."""
+
+    member: object
+    status: str
+    reason: str
+    is_committee: bool = False
+
+    @property
+    def status_label(self) -> str:
+        return Attendance.Status(self.status).label
+
+
+def _roster_rows(organization, activity=None, data=None) -> list[Row]:
+    """Existing attendance first (kept even if someone has left since), then the roster."""
+    existing = (
+        {a.member_id: a for a in activity.attendances.select_related("member")}
+        if activity is not None and activity.pk
+        else {}
+    )
+    members = {m.pk: m for m in services.roster(organization).order_by("name", "pk")}
+    for row in existing.values():
+        members.setdefault(row.member_id, row.member)
+    holders = set(
+        CommitteeSeat.objects.current()
+        .filter(organization=organization)
+        .values_list("member_id", flat=True)
+    )
+    rows = []
+    for member in members.values():
+        attendance = existing.get(member.pk)
+        status = attendance.status if attendance else PRESENT
+        reason = attendance.reason if attendance else ""
+        if data is not None:
+            status = data.get(f"att-{member.pk}", status)
+            reason = data.get(f"reason-{member.pk}", reason)
+        if status not in Attendance.Status.values:
+            status = PRESENT
+        rows.append(Row(member, status, reason, member.pk in holders))
+    return sorted(rows, key=lambda r: (not r.is_committee, r.member.name, r.member.pk))
+
+
+def _save(request, form):
+    """Validate the form and the roster taps, then hand everything to the service."""
+    if not form.is_valid():
+        return None
+    marks = form.attendance(request.POST)
+    if form.errors:
+        return None
+    activity = form.save(commit=False)
+    try:
+        return services.save_activity(
+            activity,
+            attendance=marks,
+            tags=form.cleaned_data["tags"],
+            joint_organizations=form.cleaned_data["joint_names"],
+            uploads=form.cleaned_data["files"],
+            by=request.user,
+        )
+    except ValidationError as error:
+        add_service_error(form, error, aliases=FORM_FIELDS)
+        return None
+
+
+def _form_page(request, form, organization, rows, *, activity=None):
+    return render(
+        request,
+        "activities/activity_form.html",
+        {
+            "form": form,
+            "organization": organization,
+            "rows": rows,
+            "activity": activity,
+            "attendance_choices": Attendance.Status.choices,
+            "backfill_start": services.backfill_start(),
+            "has_party_groups": organization.party_groups.exists(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def activity_create(request):
+    """Log a record for a branch; an editor of several branches first picks one."""
+    roles.require(request.user, roles.EDIT_RECORDS)
+    organizations = services.loggable_organizations(request.user).order_by("path")
+    raw = request.GET.get("organization", "")
+    if raw:
+        if not raw.isdigit() or len(raw) > 18:
+            raise Http404
+        organization = get_object_or_404(organizations, pk=int(raw))
+    else:
+        choices = list(organizations.only("pk", "name", "short_name", "path"))
+        if len(choices) != 1:
+            return render(
+                request, "activities/activity_pick_branch.html", {"organizations": choices}
+            )
+        organization = choices[0]
+    form = ActivityForm(
+        request.POST or None,
+        request.FILES or None,
+        organization=organization,
+        initial={"held_on": timezone.localdate()},
+    )
+    if request.method == "POST":
+        activity = _save(request, form)
+        if activity is not None:
+            messages.success(request, "已保存为草稿。核对无误后请提交审核。")
+            return redirect(activity)
+    rows = _roster_rows(organization, data=request.POST if request.method == "POST" else None)
+    return _form_page(request, form, organization, rows)
+
+
+def _visible_activity(request, pk, queryset=None):
+    queryset = queryset if queryset is not None else Activity.objects.all()
+    return get_visible_or_404(
+        queryset.select_related("organization", "kind", "party_group", "created_by"),
+        request.user,
+        pk=pk,
+    )
+
+
+def _refuse_edit(request, activity):
+    """Not editable: a locked record says why; a joint partner or reviewer-only role gets 403."""
+    if activity.status not in services.EDITABLE:
+        messages.error(
+            request,
+            services.NOT_EDITABLE.format(status=activity.get_status_display()),
+        )
+        return redirect(activity)
+    raise PermissionDenied(services.NO_EDIT_RIGHT)
+
+
+@require_http_methods(["GET", "POST"])
+def activity_edit(request, pk):
+    roles.require(request.user, roles.EDIT_RECORDS)
+    activity = _visible_activity(request, pk)
+    if not services.may_edit(request.user, activity):
+        return _refuse_edit(request, activity)
+    organization = activity.organization
+    form = ActivityForm(
+        request.POST or None, request.FILES or None, organization=organization, instance=activity
+    )
+    if request.method == "POST":
+        saved = _save(request, form)
+        if saved is not None:
+            messages.success(request, "已保存修改。")
+            return redirect(saved)
+    rows = _roster_rows(
+        organization, activity, data=request.POST if request.method == "POST" else None
+    )
+    return _form_page(request, form, organization, rows, activity=activity)
+
+
+@require_GET
+def activity_detail(request, pk):
+    """The record page: attendance summary and list, files, joint branches and history."""
+    activity = _visible_activity(
+        request,
+        pk,
+        Activity.objects.prefetch_related(
+            "tags",
+            Prefetch("joint_organizations", queryset=Organization.objects.order_by("path")),
+            Prefetch(
+                "attendances",
+                queryset=Attendance.objects.select_related("member").order_by("member__name", "pk"),
+            ),
+            Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
+            Prefetch("events", queryset=ActivityEvent.objects.select_related("by")),
+        ),
+    )
+    attendances = list(activity.attendances.all())
+    counts = {status: 0 for status in Attendance.Status.values}
+    for row in attendances:
+        counts[row.status] += 1
+    may_edit = services.may_edit(request.user, activity)
+    attachments = list(activity.attachments.all())
+    return render(
+        request,
+        "activities/activity_detail.html",
+        {
+            "activity": activity,
+            "attendances": attendances,
+            "counts": {
+                "present": counts[PRESENT],
+                "leave": counts[LEAVE],
+                "absent": counts[ABSENT],
+                "total": len(attendances),
+            },
+            "photos": [a for a in attachments if a.is_photo],
+            "documents": [a for a in attachments if not a.is_photo],
+            "events": activity.events.all(),
+            "may_edit": may_edit,
+            "may_review": services.may_review(request.user, activity),
+            "warnings": services.quorum_warnings(activity) if may_edit else [],
+            "upload_form": UploadForm() if may_edit else None,
+            "return_form": ReturnForm(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def activity_submit(request, pk):
+    """The submit screen: quorum warnings, and a tick to submit despite them."""
+    roles.require(request.user, roles.EDIT_RECORDS)
+    activity = _visible_activity(request, pk)
+    if not services.may_edit(request.user, activity):
+        return _refuse_edit(request, activity)
+    form = SubmitForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.submit_activity(
+                activity, confirm_quorum=form.cleaned_data["confirm_quorum"], by=request.user
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "已提交审核。")
+            return redirect(activity)
+    return render(
+        request,
+        "activities/activity_submit.html",
+        {
+            "activity": activity,
+            "form": form,
+            "warnings": services.quorum_warnings(activity),
+            "counts": activity.attendances.aggregate(
+                present=Count("pk", filter=Q(status=PRESENT)),
+                leave=Count("pk", filter=Q(status=LEAVE)),
+                absent=Count("pk", filter=Q(status=ABSENT)),
+            ),
+            "attachment_count": activity.attachments.count(),
+        },
+    )
+
+
+@require_POST
+def activity_approve(request, pk):
+    roles.require(request.user, roles.REVIEW)
+    activity = _visible_activity(request, pk)
+    try:
+        services.approve_activity(
+            activity, comment=request.POST.get("comment", ""), by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "已审核通过。")
+    return redirect(activity)
+
+
+@require_POST
+def activity_return(request, pk):
+    roles.require(request.user, roles.REVIEW)
+    activity = _visible_activity(request, pk)
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+        return redirect(activity)
+    try:
+        services.return_activity(activity, comment=form.cleaned_data["comment"], by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "已退回，书记修改后可重新提交。")
+    return redirect(activity)
+
+
+@require_POST
+def activity_upload(request, pk):
+    """Add photos or files to an editable record from its page."""
+    roles.require(request.user, roles.EDIT_RECORDS)
+    activity = _visible_activity(request, pk)
+    if not services.may_edit(request.user, activity):
+        return _refuse_edit(request, activity)
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+        return redirect(activity)
+    try:
+        added = services.add_attachments(
+            activity, uploads=form.cleaned_data["files"], by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"已上传{len(added)}个文件。")
+    return redirect(activity)
+
+
+urlpatterns = [
+    path("", activity_list, name="activity-list"),
+    path("review/", activity_queue, name="activity-queue"),
+    path("new/", activity_create, name="activity-create"),
+    path("<int:pk>/", activity_detail, name="activity-detail"),
+    path("<int:pk>/edit/", activity_edit, name="activity-edit"),
+    path("<int:pk>/submit/", activity_submit, name="activity-submit"),
+    path("<int:pk>/approve/", activity_approve, name="activity-approve"),
+    path("<int:pk>/return/", activity_return, name="activity-return"),
+    path("<int:pk>/files/", activity_upload, name="activity-upload"),
+]

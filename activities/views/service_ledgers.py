@@ -1,0 +1,221 @@
+"""Service ledgers (服务台账): the list with counts per type and organisation, the record page,
+the record form and its evidence files."""
+
+import datetime
+from collections import defaultdict
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from alxa_dangjian.accounts import roles
+from alxa_dangjian.accounts.scoping import get_visible_or_404
+from branches.models import Organization
+
+from ..forms_service_ledgers import ServiceRecordFilterForm, ServiceRecordForm
+from ..models import ServiceEvidence, ServiceLedgerType, ServiceRecord
+from ..models.service_ledgers import add_evidence, remove_evidence, save_service_record
+
+PAGE_SIZE = 50
+
+
+@require_GET
+def servicerecord_list(request):
+    """Records of the user's subtree, filtered, under a table of counts per type for each
+    organisation one level below the chosen one (the user's own by default)."""
+    user = request.user
+    form = ServiceRecordFilterForm(request.GET, by=user)
+    filters = form.filters()
+    types = list(form.fields["type"].queryset)
+    scoped = ServiceRecord.objects.visible_to(user)
+    unit = filters["organization"] or user.organization
+    counts = _counts(form.apply(scoped, filters, with_type=False), unit, types, user)
+    records = form.apply(scoped, filters).select_related("type", "organization")
+    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Committees to narrow to (branches are reached through the counts table), plus the
+    # user's own organisation and the current choice.
+    pinned = [pk for pk in (user.organization_id, unit.pk if unit else None) if pk]
+    organizations = (
+        Organization.objects.visible_to(user)
+        .filter(~Q(type__in=Organization.BRANCH_TYPES) | Q(pk__in=pinned))
+        .order_by("path")
+    )
+    return render(
+        request,
+        "activities/servicerecord_list.html",
+        {
+            "form": form,
+            "filters": filters,
+            "types": types,
+            "unit": unit,
+            "counts": counts,
+            "page": page,
+            "organizations": organizations,
+            "statuses": ServiceRecord.Status.choices,
+            "years": form.fields["year"].choices,
+            "may_edit": user.may(roles.EDIT_RECORDS),
+        },
+    )
+
+
+def _counts(records, unit, types, user) -> dict | None:
+    """The counts table: one GROUP BY over the records, one query for the child units."""
+    if unit is None:
+        return None
+    children = list(Organization.objects.visible_to(user).filter(parent=unit).order_by("path"))
+    cells = defaultdict(lambda: defaultdict(int))
+    quantities = defaultdict(int)
+    for row in records.counts_by_type_and_branch_of(unit):
+        cells[row["unit_path"]][row["type_id"]] += row["n"]
+        quantities[row["type_id"]] += row["quantity"] or 0
+    rows = []
+    for organization, own in [(unit, True), *((child, False) for child in children)]:
+        numbers = [cells[organization.path].get(t.pk, 0) for t in types]
+        if own and not any(numbers) and children:
+            continue  # the unit's own row only when it holds records or has no children
+        rows.append(
+            {"organization": organization, "own": own, "numbers": numbers, "total": sum(numbers)}
+        )
+    totals = [sum(cells[p].get(t.pk, 0) for p in cells) for t in types]
+    return {
+        "rows": rows,
+        "totals": totals,
+        "total": sum(totals),
+        "summary": [
+            (t, n, quantities.get(t.pk) if t.quantity_label else None)
+            for t, n in zip(types, totals, strict=True)
+        ],
+    }
+
+
+@require_GET
+def servicerecord_detail(request, pk):
+    record = get_visible_or_404(
+        ServiceRecord.objects.select_related("type", "organization", "created_by"),
+        request.user,
+        pk=pk,
+    )
+    return render(
+        request,
+        "activities/servicerecord_detail.html",
+        {
+            "record": record,
+            "members": record.members.select_related("organization").order_by(
+                "organization__path", "name"
+            ),
+            "evidence": record.evidence.select_related("uploaded_by"),
+            "may_edit": request.user.may(roles.EDIT_RECORDS),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def servicerecord_create(request):
+    roles.require(request.user, roles.EDIT_RECORDS)
+    initial = {
+        "organization": request.GET.get("organization") or request.user.organization_id,
+        "started_on": datetime.date.today(),
+        "status": ServiceRecord.Status.IN_PROGRESS,
+    }
+    code = request.GET.get("type")
+    if code:
+        initial["type"] = ServiceLedgerType.objects.filter(code=code, is_active=True).first()
+    return _record_form(request, ServiceRecord(), initial=initial)
+
+
+@require_http_methods(["GET", "POST"])
+def servicerecord_edit(request, pk):
+    roles.require(request.user, roles.EDIT_RECORDS)
+    record = get_visible_or_404(
+        ServiceRecord.objects.select_related("type", "organization"), request.user, pk=pk
+    )
+    return _record_form(request, record)
+
+
+def _record_form(request, record, initial=None):
+    form = ServiceRecordForm(
+        request.POST or None, instance=record, initial=initial, by=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = save_service_record(
+                form.save(commit=False), members=form.cleaned_data["members"], by=request.user
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"已保存服务台账“{record.title}”。")
+            return redirect(record)
+    return render(
+        request,
+        "activities/servicerecord_form.html",
+        {"form": form, "record": record if record.pk else None},
+    )
+
+
+def _add_errors(form, error):
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+@require_POST
+def servicerecord_add_evidence(request, pk):
+    roles.require(request.user, roles.EDIT_RECORDS)
+    record = get_visible_or_404(ServiceRecord, request.user, pk=pk)
+    try:
+        added = add_evidence(record, uploads=request.FILES.getlist("files"), by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"已上传佐证材料{len(added)}个。")
+    return redirect(record)
+
+
+@require_GET
+def serviceevidence_download(request, pk):
+    evidence = get_visible_or_404(ServiceEvidence, request.user, pk=pk)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("文件已不存在。") from None
+    return FileResponse(
+        handle,
+        content_type=evidence.content_type,
+        as_attachment=not evidence.is_photo,
+        filename=evidence.original_name,
+    )
+
+
+@require_POST
+def serviceevidence_delete(request, pk):
+    roles.require(request.user, roles.EDIT_RECORDS)
+    evidence = get_visible_or_404(
+        ServiceEvidence.objects.select_related("record"), request.user, pk=pk
+    )
+    remove_evidence(evidence, by=request.user)
+    messages.success(request, f"已删除佐证材料“{evidence.original_name}”。")
+    return redirect(evidence.record)
+
+
+urlpatterns = [
+    path("services/", servicerecord_list, name="servicerecord-list"),
+    path("services/new/", servicerecord_create, name="servicerecord-create"),
+    path("services/<int:pk>/", servicerecord_detail, name="servicerecord-detail"),
+    path("services/<int:pk>/edit/", servicerecord_edit, name="servicerecord-edit"),
+    path(
+        "services/<int:pk>/evidence/", servicerecord_add_evidence, name="servicerecord-add-evidence"
+    ),
+    path("services/evidence/<int:pk>/", serviceevidence_download, name="serviceevidence-download"),
+    path(
+        "services/evidence/<int:pk>/delete/", serviceevidence_delete, name="serviceevidence-delete"
+    ),
+]

@@ -1,0 +1,82 @@
+"""The two writes of an import: storing a checked upload as a batch, and committing it."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from alxa_dangjian.accounts.models import User
+
+from .base import Importer, ImportResult
+from .models import ImportBatch
+from .registry import get_importer
+
+_NAME_MAX = ImportBatch._meta.get_field("original_name").max_length
+
+
+def _record(batch: ImportBatch, result: ImportResult) -> None:
+    batch.row_count = result.row_count
+    batch.error_count = len(result.errors)
+    batch.errors = result.errors.as_json()
+    batch.summary = result.summary()
+
+
+@transaction.atomic
+def preview_upload(importer: Importer, upload, *, by: User) -> ImportBatch:
+    """Check an uploaded file and keep it as a batch awaiting confirmation (or listing its
+    problems).  A file that cannot be read at all raises ``ValidationError`` and leaves
+    nothing behind."""
+    result = importer.check(upload, user=by)
+    batch = ImportBatch(
+        importer=importer.code,
+        created_by=by,
+        organization=by.organization,
+        original_name=(upload.name or "")[-_NAME_MAX:],
+        status=ImportBatch.Status.PREVIEWED if result.ok else ImportBatch.Status.FAILED,
+    )
+    _record(batch, result)
+    upload.seek(0)
+    batch.file.save(upload.name, upload, save=False)
+    batch.save()
+    return batch
+
+
+class _Rejected(Exception):
+    def __init__(self, result: ImportResult):
+        self.result = result
+
+
+def commit_batch(batch: ImportBatch, *, by: User) -> ImportBatch:
+    """Write a previewed batch: the stored file is checked again (the database may have
+    changed since the preview) and written in one transaction — every row or none."""
+    importer = get_importer(batch.importer)
+    try:
+        with transaction.atomic():
+            locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+            if not locked.can_commit:
+                raise ValidationError("该批次已导入或存在问题，不能再次导入。")
+            try:
+                stored = locked.file.open("rb")
+            except (FileNotFoundError, ValueError):
+                raise ValidationError("上传的文件已不存在，请重新上传。") from None
+            with stored:
+                result = importer.check(stored, user=by)
+            if not result.ok:
+                raise _Rejected(result)
+            importer.write(result, user=by)
+            _record(locked, result)
+            locked.status = ImportBatch.Status.COMMITTED
+            locked.committed_at = timezone.now()
+            locked.save()
+    except _Rejected as rejected:
+        # The transaction above is rolled back; only the batch learns what went wrong.
+        _record(batch, rejected.result)
+        batch.status = ImportBatch.Status.FAILED
+        batch.save(update_fields=["row_count", "error_count", "errors", "summary", "status"])
+        raise ValidationError(
+            "数据在预览后发生了变化，重新检查发现 {n} 个问题，未导入任何数据。".format(
+                n=batch.error_count
+            )
+        ) from None
+    return locked

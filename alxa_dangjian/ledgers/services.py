@@ -1,0 +1,186 @@
+"""The one export mechanism: a declared ledger, its validated options and a user in; a
+workbook out, written through `xlsx.write_workbook`, and the export logged as an ExportJob."""
+
+import logging
+import tempfile
+from dataclasses import dataclass
+from typing import IO
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+
+from alxa_dangjian.accounts import roles
+from alxa_dangjian.core.models import PersonalDataLog
+
+from . import tasks
+from .models import ExportJob
+from .params import LedgerForm
+from .registry import ExportContext, Ledger, get_ledger
+from .xlsx import write_workbook
+
+logger = logging.getLogger(__name__)
+
+# Rows fetched per round trip while streaming; memory stays flat at any ledger size.
+CHUNK_SIZE = 2000
+# How often a background job records its progress (rows).
+PROGRESS_EVERY = 1000
+
+
+@dataclass
+class ExportResult:
+    job: ExportJob
+    # The finished workbook, positioned at its start, for an export small enough to download
+    # at once; None when a background job was queued instead.
+    file: IO[bytes] | None
+
+
+def write_ledger(ledger: Ledger, target, *, form: LedgerForm, on_progress=None) -> int:
+    """Stream the ledger's rows for the form's user and options into `target`; return the
+    number of data rows. Runs a fixed number of queries whatever the row count."""
+    user, options = form.user, form.cleaned_data
+    full = form.full_personal_data
+    context = ExportContext(
+        user=user,
+        options=options,
+        today=timezone.localdate(),
+        full_personal_data=full,
+        data=ledger.prepare(user, options) if ledger.prepare else None,
+    )
+    row = ledger.row
+    items = ledger.queryset(user, options).iterator(chunk_size=CHUNK_SIZE)
+    return write_workbook(
+        target,
+        title=ledger.title,
+        columns=ledger.columns,
+        rows=(row(item, context) for item in items),
+        subtitle=_subtitle(form, full),
+        on_progress=on_progress,
+        progress_every=PROGRESS_EVERY,
+    )
+
+
+def _subtitle(form: LedgerForm, full: bool) -> str:
+    parts = [
+        form.describe(),
+        f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}",
+        f"导出人：{form.user.get_full_name()}",
+    ]
+    if full:
+        parts.append("含完整个人信息，请妥善保管")
+    return "　".join(parts)
+
+
+def request_export(ledger: Ledger, form: LedgerForm, *, by) -> ExportResult:
+    """Export at once when the ledger is small, else queue a background job.
+
+    Either way the export is recorded as an ExportJob (the export log)."""
+    roles.require(by, roles.EXPORT)
+    total = ledger.queryset(by, form.cleaned_data).count()
+    job = ExportJob(
+        requested_by=by,
+        organization=by.organization,
+        ledger=ledger.code,
+        name=ledger.title,
+        scope=form.describe()[:300],
+        params=form.params(),
+        includes_personal_data=form.full_personal_data,
+        total_rows=total,
+    )
+    if total > settings.LEDGER_SYNC_MAX_ROWS:
+        job.is_background = True
+        _queue(job)
+        return ExportResult(job=job, file=None)
+
+    job.started_at = timezone.now()
+    workbook = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
+    try:
+        rows = write_ledger(ledger, workbook, form=form)
+    except BaseException:
+        workbook.close()
+        raise
+    workbook.seek(0)
+    job.status = ExportJob.Status.DONE
+    job.total_rows = job.progress_rows = rows
+    job.finished_at = timezone.now()
+    _record_done(job)
+    return ExportResult(job=job, file=workbook)
+
+
+@transaction.atomic
+def _queue(job: ExportJob) -> None:
+    job.save()
+    transaction.on_commit(lambda: tasks.run_export.delay(job.pk))
+
+
+@transaction.atomic
+def _record_done(job: ExportJob) -> None:
+    job.save()
+    if job.includes_personal_data:
+        PersonalDataLog.objects.create(
+            user=job.requested_by,
+            action=PersonalDataLog.Action.EXPORT,
+            subject=f"{job.name}（{job.scope}）"[:200],
+            detail=f"导出记录 #{job.pk}，共 {job.total_rows} 行"[:300],
+        )
+
+
+def run_export_job(job_id: int) -> ExportJob | None:
+    """Build a queued export's file. Idempotent: a finished job (done or failed) is left as
+    it is, so a redelivered task does no harm; a job left running by a lost worker is rebuilt."""
+    job = ExportJob.objects.select_related("requested_by__organization").filter(pk=job_id).first()
+    if job is None or job.is_finished:
+        return job
+    job.started_at = timezone.now()
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJob.Status.RUNNING, started_at=job.started_at, progress_rows=0
+    )
+    try:
+        form = _revalidated_form(job)
+        with tempfile.TemporaryFile() as workbook:
+            rows = write_ledger(
+                get_ledger(job.ledger),
+                workbook,
+                form=form,
+                on_progress=lambda n: ExportJob.objects.filter(pk=job.pk).update(progress_rows=n),
+            )
+            workbook.seek(0)
+            if job.file:  # a partial file from a lost worker
+                job.file.delete(save=False)
+            job.file.save(f"{job.ledger}.xlsx", File(workbook), save=False)
+    except ValidationError as error:
+        return _fail(job, "；".join(error.messages))
+    except Exception:
+        logger.exception("Ledger export job %s failed", job.pk)
+        return _fail(job, "生成文件时出错，请稍后重试或联系系统管理员。")
+    job.status = ExportJob.Status.DONE
+    job.total_rows = job.progress_rows = rows
+    job.finished_at = timezone.now()
+    _record_done(job)
+    return job
+
+
+def _revalidated_form(job: ExportJob) -> LedgerForm:
+    """The options are checked again for the requester as they are now: a user moved out of
+    the scope, or no longer allowed to export, gets no file."""
+    ledger = get_ledger(job.ledger)
+    if ledger is None:
+        raise ValidationError("该台账已停用。")
+    user = job.requested_by
+    if not user.may(roles.EXPORT):
+        raise ValidationError("导出人已无导出权限。")
+    form = ledger.params_form(data=job.params, user=user)
+    if not form.is_valid():
+        messages = [str(m) for errors in form.errors.values() for m in errors]
+        raise ValidationError("导出条件已失效：" + "；".join(messages))
+    return form
+
+
+def _fail(job: ExportJob, message: str) -> ExportJob:
+    job.status = ExportJob.Status.FAILED
+    job.error = message[:500]
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "error", "finished_at"])
+    return job

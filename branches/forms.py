@@ -1,0 +1,409 @@
+"""Forms of the branches app: members, transfers, terms, committee seats, groups, units.
+
+Rules live in the models' `clean()` and in `services`; these forms only shape choices to the
+user's scope and turn the answers into Chinese messages.
+"""
+
+import datetime
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row, Submit
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+from .idnumber import InvalidIdNumber, normalize_id_number, parse_id_number
+from .models import (
+    ETHNIC_GROUPS,
+    CommitteeSeat,
+    Member,
+    Organization,
+    PartyGroup,
+    Term,
+    TermLengthRule,
+)
+from .models.members import AgeBand
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+EXTENSION_CHOICES = [(0, "未延长"), *((n, f"{n}个月") for n in range(6, 13))]
+
+
+def add_service_error(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field when the form has one."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, messages in error.message_dict.items():
+        target = field if field in form.fields else None
+        for message in messages:
+            form.add_error(None if field == NON_FIELD_ERRORS else target, message)
+
+
+def _helper(label: str = "保存") -> FormHelper:
+    helper = FormHelper()
+    helper.add_input(Submit("submit", label))
+    return helper
+
+
+def _two_columns(fields) -> Layout:
+    names = list(fields)
+    return Layout(
+        *(
+            Row(*(Column(name, css_class="col-md-6") for name in names[i : i + 2]))
+            for i in range(0, len(names), 2)
+        )
+    )
+
+
+def member_branches(user):
+    """Branches where this user may keep members: visible, active, not 临时党支部."""
+    return (
+        Organization.objects.visible_to(user)
+        .branches()
+        .active()
+        .exclude(type=Organization.Type.TEMPORARY_BRANCH)
+        .order_by("path")
+    )
+
+
+# Members ------------------------------------------------------------------------------------
+
+
+class MemberForm(forms.ModelForm):
+    """Create a member. Birth date and gender may be left blank: the ID number supplies them."""
+
+    probation_extension_months = forms.TypedChoiceField(
+        label="延长预备期", choices=EXTENSION_CHOICES, coerce=int, initial=0
+    )
+
+    class Meta:
+        model = Member
+        fields = [
+            "organization",
+            "name",
+            "id_number",
+            "gender",
+            "birth_date",
+            "ethnicity",
+            "native_place",
+            "education",
+            "degree",
+            "work_started_on",
+            "phone",
+            "category",
+            "party_post",
+            "joined_on",
+            "status",
+            "probation_extension_months",
+            "confirmed_on",
+            "is_floating",
+        ]
+        widgets = {
+            "birth_date": DATE_WIDGET,
+            "work_started_on": DATE_WIDGET,
+            "joined_on": DATE_WIDGET,
+            "confirmed_on": DATE_WIDGET,
+        }
+        error_messages = {"id_number": {"unique": "该身份证号码已登记在系统中。"}}
+
+    def __init__(self, *args, by, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance._state.adding:
+            self.fields["organization"].queryset = member_branches(by)
+            self.fields["organization"].empty_label = "请选择党支部"
+            branches = list(self.fields["organization"].queryset[:2])
+            if len(branches) == 1:  # a secretary's own branch
+                self.initial.setdefault("organization", branches[0].pk)
+        self.fields["gender"].required = False
+        self.fields["gender"].choices = [("", "按身份证号码识别"), *Member.Gender.choices]
+        self.fields["birth_date"].required = False
+        self.fields["birth_date"].help_text = "留空则按身份证号码自动识别。"
+        self.helper = _helper()
+        self.helper.layout = _two_columns(self.fields)
+
+    def clean_id_number(self):
+        return normalize_id_number(self.cleaned_data["id_number"])
+
+    def clean(self):
+        cleaned = super().clean()
+        number = cleaned.get("id_number")
+        if number:
+            try:
+                info = parse_id_number(number)
+            except InvalidIdNumber:
+                info = None  # Member.clean() names the problem on the ID field
+            if info is not None:
+                cleaned["birth_date"] = cleaned.get("birth_date") or info.birth_date
+                cleaned["gender"] = cleaned.get("gender") or info.gender
+        for field, label in (("gender", "性别"), ("birth_date", "出生日期")):
+            if not cleaned.get(field) and field not in self.errors:
+                self.add_error(field, f"请填写{label}，或填写有效的身份证号码以自动识别。")
+        return cleaned
+
+
+class MemberEditForm(MemberForm):
+    """Edit a member. The branch changes only by a transfer, 转出 only by the transfer-out form."""
+
+    class Meta(MemberForm.Meta):
+        fields = ["organization", "party_group", *MemberForm.Meta.fields[1:], "standing"]
+
+    def __init__(self, *args, by, **kwargs):
+        super().__init__(*args, by=by, **kwargs)
+        member = self.instance
+        organization = self.fields["organization"]
+        organization.disabled = True
+        organization.queryset = Organization.objects.filter(pk=member.organization_id)
+        organization.help_text = "如需变更所在党支部，请办理组织关系转接。"
+        self.fields["party_group"].queryset = PartyGroup.objects.filter(
+            organization_id=member.organization_id
+        )
+        self.fields["party_group"].empty_label = "未编入党小组"
+        # The full number is personal data: the form never shows it, it only takes a new one.
+        id_number = self.fields["id_number"]
+        id_number.required = False
+        id_number.widget.attrs["placeholder"] = member.masked_id_number
+        id_number.help_text = "如需更正，请输入完整号码；留空则保持不变。"
+        self.initial["id_number"] = ""
+        standing = self.fields["standing"]
+        if member.standing == Member.Standing.TRANSFERRED_OUT:
+            standing.disabled = True
+            standing.help_text = "已转出的党员须由接收党支部办理转入。"
+        else:
+            standing.choices = [
+                choice
+                for choice in standing.choices
+                if choice[0] != Member.Standing.TRANSFERRED_OUT
+            ]
+
+    def clean_id_number(self):
+        if not self.cleaned_data["id_number"].strip():
+            return self.instance.id_number
+        return super().clean_id_number()
+
+
+class TransferInForm(MemberForm):
+    """A member arriving from outside the system, with their transfer letter."""
+
+    from_external = forms.CharField(label="转出党组织", max_length=100)
+    transferred_on = forms.DateField(label="转接日期", widget=DATE_WIDGET)
+    letter_number = forms.CharField(label="介绍信编号", max_length=60)
+
+    def __init__(self, *args, by, **kwargs):
+        super().__init__(*args, by=by, **kwargs)
+        self.returning = False
+        self.fields["transferred_on"].initial = datetime.date.today
+        self.order_fields(["from_external", "transferred_on", "letter_number"])
+        self.helper = _helper("办理转入")
+        self.helper.layout = _two_columns(self.fields)
+
+    def clean_id_number(self):
+        number = super().clean_id_number()
+        self.returning = Member.objects.filter(
+            id_number=number, standing=Member.Standing.TRANSFERRED_OUT
+        ).exists()
+        return number
+
+    def validate_unique(self):
+        # A member who once transferred out comes back on the same record (receive_member).
+        if not self.returning:
+            super().validate_unique()
+
+
+class MemberFilterForm(forms.Form):
+    """The member list's filters; an invalid value is dropped, never an error page."""
+
+    ALL = "all"
+
+    q = forms.CharField(label="搜索", required=False, max_length=50)
+    organization = forms.ModelChoiceField(
+        label="党组织", queryset=Organization.objects.none(), required=False
+    )
+    status = forms.ChoiceField(
+        label="党员类型", required=False, choices=[("", "全部类型"), *Member.Status.choices]
+    )
+    ethnicity = forms.ChoiceField(
+        label="民族", required=False, choices=[("", "全部民族"), *((g, g) for g in ETHNIC_GROUPS)]
+    )
+    education = forms.ChoiceField(
+        label="学历", required=False, choices=[("", "全部学历"), *Member.Education.choices]
+    )
+    age_band = forms.ChoiceField(
+        label="年龄段", required=False, choices=[("", "全部年龄"), *AgeBand.choices]
+    )
+    standing = forms.ChoiceField(
+        label="党籍状态",
+        required=False,
+        choices=[
+            ("", "党籍正常"),
+            *(c for c in Member.Standing.choices if c[0] != Member.Standing.NORMAL),
+            (ALL, "全部党籍状态"),
+        ],
+    )
+    lost_contact = forms.BooleanField(label="仅失联党员", required=False)
+
+    def __init__(self, *args, by, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.visible_to(by).order_by("path")
+        self.fields["organization"].empty_label = "全部党组织"
+        for name, field in self.fields.items():
+            css = "form-check-input" if name == "lost_contact" else "form-select"
+            if name == "q":
+                css = "form-control"
+            field.widget.attrs.update({"class": css, "aria-label": field.label})
+        self.fields["q"].widget.attrs["placeholder"] = "姓名或电话"
+
+    def filter(self, members):
+        """Apply the valid filters to an already scoped member queryset."""
+        self.is_valid()
+        data = self.cleaned_data
+        members = members.search(data.get("q"))
+        if data.get("organization"):
+            members = members.in_subtree(data["organization"])
+        for field in ("status", "ethnicity", "education"):
+            if data.get(field):
+                members = members.filter(**{field: data[field]})
+        if data.get("age_band"):
+            members = members.in_age_band(data["age_band"])
+        standing = data.get("standing") or Member.Standing.NORMAL
+        if standing != self.ALL:
+            members = members.filter(standing=standing)
+        if data.get("lost_contact"):
+            members = members.lost_contact()
+        return members
+
+
+class TransferForm(forms.Form):
+    """系统内调动: the receiving branch may be any branch of the league that keeps members."""
+
+    to = forms.ModelChoiceField(label="接收党支部", queryset=Organization.objects.none())
+    transferred_on = forms.DateField(label="转接日期", widget=DATE_WIDGET)
+    letter_number = forms.CharField(label="介绍信编号", max_length=60, required=False)
+
+    def __init__(self, *args, member: Member, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = (
+            Organization.objects.active()
+            .branches()
+            .exclude(type=Organization.Type.TEMPORARY_BRANCH)
+            .exclude(pk=member.organization_id)
+            .order_by("path")
+        )
+        self.fields["to"].empty_label = "请选择接收党支部"
+        self.fields["transferred_on"].initial = datetime.date.today
+        self.helper = _helper("办理调动")
+
+
+class TransferOutForm(forms.Form):
+    to_external = forms.CharField(label="接收党组织（系统外）", max_length=100)
+    transferred_on = forms.DateField(label="转接日期", widget=DATE_WIDGET)
+    letter_number = forms.CharField(label="介绍信编号", max_length=60)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["transferred_on"].initial = datetime.date.today
+        self.helper = _helper("办理转出")
+
+
+class LostContactForm(forms.Form):
+    since = forms.DateField(label="失联起始日期", widget=DATE_WIDGET)
+
+
+# Terms, seats, groups, units ----------------------------------------------------------------
+
+TERM_FIELDS = ["elected_on", "length_years", "adjusted_end", "adjustment_approval_no", "note"]
+TERM_WIDGETS = {"elected_on": DATE_WIDGET, "adjusted_end": DATE_WIDGET, "actual_end": DATE_WIDGET}
+ADJUSTMENT_HELP = (
+    "经上级党组织批准提前或延期换届的，填写批准的届满日期（一般不超过1年）及批复文号。"
+)
+
+
+class ElectionForm(forms.ModelForm):
+    """换届选举: the next term, its length defaulting to the rule for the organisation type."""
+
+    class Meta:
+        model = Term
+        fields = ["number", *TERM_FIELDS]
+        widgets = TERM_WIDGETS
+
+    def __init__(self, *args, organization: Organization, next_number: int, **kwargs):
+        kwargs["initial"] = {
+            "number": next_number,
+            "length_years": TermLengthRule.length_for(organization.type),
+        }
+        super().__init__(*args, instance=Term(organization=organization), **kwargs)
+        self.fields["length_years"].help_text = "按组织类型的任期规则预填；应届满日期自动计算。"
+        self.fields["adjusted_end"].help_text = ADJUSTMENT_HELP
+        self.helper = _helper("登记换届")
+
+
+class TermForm(forms.ModelForm):
+    class Meta:
+        model = Term
+        fields = [*TERM_FIELDS, "actual_end"]
+        widgets = TERM_WIDGETS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.is_current:
+            del self.fields["actual_end"]  # a current term ends only by record_election
+        else:
+            self.fields["actual_end"].required = True
+        self.fields["adjusted_end"].help_text = ADJUSTMENT_HELP
+        self.helper = _helper()
+
+
+class CommitteeSeatForm(forms.ModelForm):
+    class Meta:
+        model = CommitteeSeat
+        fields = ["member", "post", "started_on"]
+        widgets = {"started_on": DATE_WIDGET}
+
+    def __init__(self, *args, organization: Organization, **kwargs):
+        super().__init__(*args, instance=CommitteeSeat(organization=organization), **kwargs)
+        member = self.fields["member"]
+        member.queryset = (
+            Member.objects.in_good_standing()
+            .filter(organization__path__startswith=organization.seat_scope_path())
+            .select_related("organization")
+            .order_by("organization__path", "name")
+        )
+        if organization.takes_members:
+            member.label_from_instance = lambda m: m.name
+        else:
+            member.label_from_instance = lambda m: f"{m.name}（{m.organization.display_name}）"
+        member.empty_label = "请选择党员"
+        self.helper = _helper()
+
+
+class SeatEndForm(forms.Form):
+    ended_on = forms.DateField(label="离任日期", widget=DATE_WIDGET)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ended_on"].initial = datetime.date.today
+        self.helper = _helper("办理离任")
+
+
+class PartyGroupForm(forms.ModelForm):
+    class Meta:
+        model = PartyGroup
+        fields = ["name", "leader"]
+
+    def __init__(self, *args, organization: Organization, **kwargs):
+        kwargs.setdefault("instance", PartyGroup(organization=organization))
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = Member.objects.in_good_standing().filter(
+            organization=organization
+        )
+        self.fields["leader"].empty_label = "暂未确定"
+        self.helper = _helper()
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        groups = PartyGroup.objects.filter(organization=self.instance.organization, name=name)
+        if groups.exclude(pk=self.instance.pk).exists():
+            raise ValidationError("本支部已有同名的党小组。")
+        return name
+
+
+class ServedUnitForm(forms.Form):
+    name = forms.CharField(label="单位名称", max_length=100)

@@ -1,0 +1,228 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from alxa_dangjian.accounts import roles
+from alxa_dangjian.accounts.scoping import get_visible_or_404
+
+from .. import development as services
+from ..forms_development import (
+    CloseForm,
+    DevelopmentCaseForm,
+    SponsorsForm,
+    StepForm,
+    add_service_errors,
+)
+from ..models import DevelopmentCase, Member, Organization, Stage, Step
+
+PAGE_SIZE = 50
+OPEN, CLOSED, ALL = "", "closed", "all"
+STAGE_FILTERS = [
+    (OPEN, "进行中"),
+    *Stage.choices,
+    (CLOSED, "已终止"),
+    (ALL, "全部"),
+]
+
+
+@require_GET
+def developmentcase_list(request):
+    """Cases of the user's subtree with each one's next step, due date and broken rules."""
+    cases = DevelopmentCase.objects.visible_to(request.user).select_related("organization")
+    stage = request.GET.get("stage", OPEN)
+    if stage in Stage.values:
+        cases = cases.filter(stage=stage, is_closed=False)
+    elif stage == CLOSED:
+        cases = cases.filter(is_closed=True)
+    elif stage != ALL:
+        stage = OPEN
+        cases = cases.open()
+    # Committees filter their whole subtree, branches themselves; only organisations that
+    # can hold cases or contain them are offered.
+    organizations = (
+        Organization.objects.visible_to(request.user)
+        .filter(Q(type__in=Organization.COMMITTEE_TYPES) | Q(development_cases__isnull=False))
+        .distinct()
+        .order_by("path")
+    )
+    organizations = list(organizations)
+    selected = next(
+        (org for org in organizations if str(org.pk) == request.GET.get("organization")), None
+    )
+    if selected is not None:
+        cases = cases.filter(organization__path__startswith=selected.path)
+    query = request.GET.get("q", "").strip()
+    if query:
+        cases = cases.filter(name__icontains=query)
+    only_broken = request.GET.get("broken") == "1"
+    cases = cases.with_steps().order_by("organization__path", "name", "pk")
+    rules = services.active_rules()
+    if only_broken:
+        # Broken rules depend on today's date and on editable rules, so they are evaluated,
+        # not stored: every case of the filter in two queries, then paginated in memory.
+        statuses = [status for status in services.evaluate(cases, rules) if status.broken]
+        page = Paginator(statuses, PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = page.object_list
+    else:
+        page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = services.evaluate(page.object_list, rules)
+    return render(
+        request,
+        "branches/developmentcase_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "stage": stage,
+            "stages": STAGE_FILTERS,
+            "organizations": organizations,
+            "selected": selected,
+            "query": query,
+            "only_broken": only_broken,
+            "may_edit": request.user.may(roles.EDIT_RECORDS),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def developmentcase_create(request):
+    roles.require(request.user, roles.EDIT_RECORDS)
+    initial = {}
+    if request.GET.get("organization", "").isdigit():
+        initial["organization"] = request.GET["organization"]
+    form = DevelopmentCaseForm(request.POST or None, initial=initial, by=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.open_case(**form.cleaned_data, by=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"已为“{case.name}”建立发展党员档案。")
+            return redirect(case)
+    return render(request, "branches/developmentcase_form.html", {"form": form})
+
+
+def _case_or_404(request, pk):
+    return get_visible_or_404(
+        DevelopmentCase.objects.select_related("organization", "member")
+        .with_steps()
+        .prefetch_related("sponsors"),
+        request.user,
+        pk=pk,
+    )
+
+
+def _render_detail(request, case, *, step_form=None, close_form=None):
+    rules = services.active_rules()
+    case_status = services.evaluate([case], rules)[0]
+    may_edit = request.user.may(roles.EDIT_RECORDS) and not case_status.case.is_closed
+    if step_form is None and may_edit and case_status.next_step is not None:
+        initial = {"step": case_status.next_step}
+        if case_status.next_step == Step.ADMISSION_MEETING:
+            initial["entitled_voters"] = Member.objects.filter(
+                organization=case.organization,
+                status=Member.Status.FULL,
+                standing=Member.Standing.NORMAL,
+            ).count()
+        step_form = StepForm(
+            initial=initial, with_vote=case_status.next_step == Step.ADMISSION_MEETING
+        )
+    if step_form is not None:
+        step_form.helper.form_action = reverse("branches:developmentcase-step", args=[case.pk])
+    if close_form is None and may_edit and case.member_id is None:
+        close_form = CloseForm()
+    if close_form is not None:
+        close_form.helper.form_action = reverse("branches:developmentcase-close", args=[case.pk])
+    steps = {record.step: record for record in case.steps.all()}
+    timeline = [(Step(code), steps.get(code)) for code in Step.values]
+    return render(
+        request,
+        "branches/developmentcase_detail.html",
+        {
+            "case": case,
+            "status": case_status,
+            "timeline": timeline,
+            "rules": services.rule_report(case_status, rules),
+            "sponsors": list(case.sponsors.all()),
+            "may_edit": may_edit,
+            "may_set_sponsors": may_edit and case.member_id is None,
+            "step_form": step_form,
+            "close_form": close_form,
+        },
+    )
+
+
+@require_GET
+def developmentcase_detail(request, pk):
+    return _render_detail(request, _case_or_404(request, pk))
+
+
+@require_POST
+def developmentcase_step(request, pk):
+    roles.require(request.user, roles.EDIT_RECORDS)
+    case = _case_or_404(request, pk)
+    form = StepForm(request.POST, with_vote=request.POST.get("step") == Step.ADMISSION_MEETING)
+    if form.is_valid():
+        try:
+            record = services.record_step(case, **form.cleaned_data, by=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"已登记“{record.get_step_display()}”。")
+            for warning in record.warnings:
+                messages.warning(request, f"违反时限规则：{warning}")
+            return redirect(case)
+    return _render_detail(request, case, step_form=form)
+
+
+@require_POST
+def developmentcase_close(request, pk):
+    roles.require(request.user, roles.EDIT_RECORDS)
+    case = _case_or_404(request, pk)
+    form = CloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.close_case(case, reason=form.cleaned_data["reason"], by=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"已终止“{case.name}”的发展党员档案。")
+            return redirect(case)
+    return _render_detail(request, case, close_form=form)
+
+
+@require_http_methods(["GET", "POST"])
+def developmentcase_sponsors(request, pk):
+    roles.require(request.user, roles.EDIT_RECORDS)
+    case = _case_or_404(request, pk)
+    form = SponsorsForm(
+        request.POST or None, case=case, initial={"sponsors": list(case.sponsors.all())}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_sponsors(case, form.cleaned_data["sponsors"], by=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "已保存入党介绍人。")
+            return redirect(case)
+    return render(
+        request,
+        "branches/developmentcase_sponsors.html",
+        {"case": case, "form": form},
+    )
+
+
+urlpatterns = [
+    path("development/", developmentcase_list, name="developmentcase-list"),
+    path("development/new/", developmentcase_create, name="developmentcase-create"),
+    path("development/<int:pk>/", developmentcase_detail, name="developmentcase-detail"),
+    path("development/<int:pk>/step/", developmentcase_step, name="developmentcase-step"),
+    path("development/<int:pk>/close/", developmentcase_close, name="developmentcase-close"),
+    path(
+        "development/<int:pk>/sponsors/", developmentcase_sponsors, name="developmentcase-sponsors"
+    ),
+]

@@ -1,0 +1,264 @@
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from alxa_dangjian.accounts import roles
+from alxa_dangjian.accounts.scoping import get_visible_or_404
+
+from .. import services
+from ..forms import (
+    LostContactForm,
+    MemberEditForm,
+    MemberFilterForm,
+    MemberForm,
+    TransferForm,
+    TransferInForm,
+    TransferOutForm,
+    add_service_error,
+    member_branches,
+)
+from ..models import Member, MemberTransfer
+
+PAGE_SIZE = 50
+
+
+@require_GET
+def member_list(request):
+    """The roster of the user's subtree; ID numbers and phones are masked."""
+    members = Member.objects.visible_to(request.user).select_related("organization", "party_group")
+    form = MemberFilterForm(request.GET, by=request.user)
+    members = form.filter(members).order_by("organization__path", "name", "pk")
+    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "branches/member_list.html",
+        {
+            "form": form,
+            "page": page,
+            "today": datetime.date.today(),
+            "can_edit": request.user.may(roles.EDIT_RECORDS),
+        },
+    )
+
+
+def _member_page(request, member, *, id_number=None, status=200):
+    transfers = member.transfers.select_related(
+        "from_organization", "to_organization", "recorded_by"
+    )
+    seats = member.seats.select_related("organization").order_by("-started_on")
+    return render(
+        request,
+        "branches/member_detail.html",
+        {
+            "member": member,
+            "transfers": transfers,
+            "seats": seats,
+            "id_number": id_number,
+            "today": datetime.date.today(),
+            "can_edit": request.user.may(roles.EDIT_RECORDS),
+            "lost_contact_form": LostContactForm(initial={"since": datetime.date.today()}),
+        },
+        status=status,
+    )
+
+
+def _visible_member(request, pk):
+    return get_visible_or_404(
+        Member.objects.select_related("organization", "party_group"), request.user, pk=pk
+    )
+
+
+@require_GET
+def member_detail(request, pk):
+    return _member_page(request, _visible_member(request, pk))
+
+
+@never_cache
+@require_POST
+def member_reveal(request, pk):
+    """The full ID number, for roles that keep the roster; every reveal is logged."""
+    roles.require(request.user, roles.EDIT_RECORDS)
+    member = _visible_member(request, pk)
+    id_number = services.reveal_id_number(member, by=request.user)
+    if request.headers.get("HX-Request"):
+        return render(
+            request, "branches/_id_number.html", {"member": member, "id_number": id_number}
+        )
+    return _member_page(request, member, id_number=id_number)
+
+
+@require_http_methods(["GET", "POST"])
+def member_create(request):
+    roles.require(request.user, roles.EDIT_RECORDS)
+    initial = {}
+    branches = member_branches(request.user)
+    if request.GET.get("organization", "").isdigit():
+        initial["organization"] = branches.filter(pk=request.GET["organization"]).first()
+    form = MemberForm(request.POST or None, initial=initial, by=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.save_member(form.instance, by=request.user)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"已登记党员“{member.name}”。")
+            return redirect(member)
+    return render(
+        request,
+        "branches/member_form.html",
+        {"form": form, "title": "新增党员", "has_branches": branches.exists()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def member_transfer_in(request):
+    """A member transferred in from an organisation outside the system (转入)."""
+    roles.require(request.user, roles.EDIT_RECORDS)
+    form = TransferInForm(request.POST or None, by=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            member = services.receive_member(
+                form.instance,
+                from_external=data["from_external"],
+                on=data["transferred_on"],
+                letter_number=data["letter_number"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"已办理“{member.name}”的组织关系转入。")
+            return redirect(member)
+    return render(
+        request,
+        "branches/member_form.html",
+        {
+            "form": form,
+            "title": "转入党员（来自系统外党组织）",
+            "has_branches": member_branches(request.user).exists(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def member_edit(request, pk):
+    roles.require(request.user, roles.EDIT_RECORDS)
+    member = _visible_member(request, pk)
+    form = MemberEditForm(request.POST or None, instance=member, by=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_member(form.instance, by=request.user)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"已保存党员“{member.name}”的信息。")
+            return redirect(member)
+    return render(
+        request,
+        "branches/member_form.html",
+        {"form": form, "member": member, "title": f"编辑党员：{member.name}", "has_branches": True},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def member_transfer(request, pk):
+    """系统内调动. The sender acts; afterwards the member is in the receiving branch's scope."""
+    roles.require(request.user, roles.EDIT_RECORDS)
+    member = _visible_member(request, pk)
+    form = TransferForm(request.POST or None, member=member)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        source = member.organization
+        try:
+            transfer = services.transfer_member(
+                member,
+                to=data["to"],
+                on=data["transferred_on"],
+                letter_number=data["letter_number"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"已将“{member.name}”的组织关系转至{transfer.to_organization.name}。",
+            )
+            if Member.objects.visible_to(request.user).filter(pk=member.pk).exists():
+                return redirect(member)
+            return redirect(source)
+    return _transfer_page(request, member, form, kind=MemberTransfer.Kind.INTERNAL)
+
+
+@require_http_methods(["GET", "POST"])
+def member_transfer_out(request, pk):
+    """转出 to an organisation outside the system; the record stays, standing 转出."""
+    roles.require(request.user, roles.EDIT_RECORDS)
+    member = _visible_member(request, pk)
+    form = TransferOutForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.transfer_member_out(
+                member,
+                to_external=data["to_external"],
+                on=data["transferred_on"],
+                letter_number=data["letter_number"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"已办理“{member.name}”的组织关系转出。")
+            return redirect(member)
+    return _transfer_page(request, member, form, kind=MemberTransfer.Kind.OUT)
+
+
+def _transfer_page(request, member, form, *, kind):
+    return render(
+        request,
+        "branches/member_transfer.html",
+        {"member": member, "form": form, "kind": MemberTransfer.Kind(kind)},
+    )
+
+
+@require_POST
+def member_lost_contact(request, pk):
+    """Set (with the date contact was lost) or clear the 失联 flag."""
+    roles.require(request.user, roles.EDIT_RECORDS)
+    member = _visible_member(request, pk)
+    if request.POST.get("clear"):
+        services.clear_lost_contact(member, by=request.user)
+        messages.success(request, f"已取消“{member.name}”的失联标记。")
+        return redirect(member)
+    form = LostContactForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写有效的失联起始日期。")
+        return redirect(member)
+    try:
+        services.set_lost_contact(member, since=form.cleaned_data["since"], by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"已标记“{member.name}”为失联党员。")
+    return redirect(member)
+
+
+urlpatterns = [
+    path("members/", member_list, name="member-list"),
+    path("members/new/", member_create, name="member-create"),
+    path("members/transfer-in/", member_transfer_in, name="member-transfer-in"),
+    path("members/<int:pk>/", member_detail, name="member-detail"),
+    path("members/<int:pk>/edit/", member_edit, name="member-edit"),
+    path("members/<int:pk>/reveal-id/", member_reveal, name="member-reveal"),
+    path("members/<int:pk>/transfer/", member_transfer, name="member-transfer"),
+    path("members/<int:pk>/transfer-out/", member_transfer_out, name="member-transfer-out"),
+    path("members/<int:pk>/lost-contact/", member_lost_contact, name="member-lost-contact"),
+]
