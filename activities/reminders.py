@@ -22,6 +22,7 @@ from .models import FrequencyRule
 # Committee admins receive at most this many branches in their daily digest (the rest are
 # counted); the heatmap lists them all.
 DIGEST_MAX_BRANCHES = 30
+DIGEST_KEY = "compliance-overdue-digest"
 
 
 @dataclass(frozen=True)
@@ -131,9 +132,6 @@ def _item_body(item: DueItem) -> str:
         lines.append(f"依据：{rule.source}。")
     lines.append("请及时开展并在平台登记（草稿不计入，提交后计入）。")
     return "\n".join(lines)
-
-
-DIGEST_KEY = "compliance-overdue-digest"
 
 
 def _digests(report: Report, items: dict, today: datetime.date) -> list[Message]:

@@ -17,16 +17,9 @@ from alxa_dangjian.ledgers.xlsx import Column
 
 from .idnumber import mask_id_number
 from .models import STEP_ORDER, DevelopmentCase, Member, Organization, Stage, Step, Term
+from .models.members import mask_phone
 
 YES, NO = "是", "否"
-
-
-def mask_phone(phone: str) -> str:
-    """Keep the first 3 and last 4 digits, as `Member.masked_phone` does."""
-    phone = (phone or "").strip()
-    if len(phone) < 7:
-        return "*" * len(phone)
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
 
 
 def _in_subtree(queryset, options, lookup="organization__path"):

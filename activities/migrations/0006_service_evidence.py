@@ -68,4 +68,8 @@ class Migration(migrations.Migration):
                 "ordering": ["uploaded_at", "pk"],
             },
         ),
+        migrations.AddIndex(
+            model_name="servicerecord",
+            index=models.Index(fields=["started_on", "id"], name="activities_service_started_idx"),
+        ),
     ]

@@ -28,7 +28,7 @@ def _year(request, today: datetime.date, notices: list) -> int:
     raw = request.GET.get("year", "").strip()
     if not raw:
         return today.year
-    if raw.isdigit() and FIRST_YEAR <= int(raw) <= today.year + 1:
+    if raw.isascii() and raw.isdigit() and FIRST_YEAR <= int(raw) <= today.year + 1:
         return int(raw)
     notices.append(
         "年份“{raw}”无效（应为{first}至{last}年），已显示{year}年。".format(
@@ -43,7 +43,7 @@ def _month(request, year: int, today: datetime.date, notices: list) -> int:
     raw = request.GET.get("month", "").strip()
     if not raw:
         return default
-    if raw.isdigit() and 1 <= int(raw) <= 12:
+    if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= 12:
         return int(raw)
     notices.append(f"月份“{raw[:10]}”无效（应为1至12），已显示{default}月。")
     return default
@@ -132,7 +132,7 @@ def compliance_heatmap(request):
         "activities/compliance_heatmap.html",
         {
             "year": year,
-            "years": range(today.year + 1, max(FIRST_YEAR, today.year - 6) - 1, -1),
+            "years": sorted({year, *range(today.year - 6, today.year + 2)}, reverse=True),
             "months": MONTHS,
             "notices": notices,
             "committees": committees,

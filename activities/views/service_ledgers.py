@@ -11,6 +11,9 @@ from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.functional import cached_property
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alxa_dangjian.accounts import roles
@@ -22,6 +25,7 @@ from ..models import ServiceEvidence, ServiceLedgerType, ServiceRecord
 from ..models.service_ledgers import add_evidence, remove_evidence, save_service_record
 
 PAGE_SIZE = 50
+MAX_UNIT_ROWS = 60
 
 
 @require_GET
@@ -34,9 +38,21 @@ def servicerecord_list(request):
     types = list(form.fields["type"].queryset)
     scoped = ServiceRecord.objects.visible_to(user)
     unit = filters["organization"] or user.organization
-    counts = _counts(form.apply(scoped, filters, with_type=False), unit, types, user)
+    counts = _counts(
+        form.apply(scoped, filters, with_type=False),
+        unit,
+        types,
+        user,
+        all_units=request.GET.get("units") == "all",
+    )
     records = form.apply(scoped, filters).select_related("type", "organization")
-    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The counts table has already counted these rows: no second COUNT(*) for the paginator.
+    total = 0
+    if counts:
+        total = counts["total"]
+        if filters["type"]:
+            total = counts["by_type"][filters["type"].pk]
+    page = KnownCountPaginator(records, PAGE_SIZE, count=total).get_page(request.GET.get("page"))
     # Committees to narrow to (branches are reached through the counts table), plus the
     # user's own organisation and the current choice.
     pinned = [pk for pk in (user.organization_id, unit.pk if unit else None) if pk]
@@ -63,34 +79,71 @@ def servicerecord_list(request):
     )
 
 
-def _counts(records, unit, types, user) -> dict | None:
-    """The counts table: one GROUP BY over the records, one query for the child units."""
+def _counts(records, unit, types, user, *, all_units=False) -> dict | None:
+    """The counts table: one GROUP BY over the records, one query for the child units.
+
+    Past MAX_UNIT_ROWS children, those holding records share one row (the page stays light at
+    any scale; `?units=all` lists them all). Cells are rendered here: a template loop per cell
+    costs more than the queries at a few hundred rows.
+    """
     if unit is None:
         return None
-    children = list(Organization.objects.visible_to(user).filter(parent=unit).order_by("path"))
+    children = Organization.objects.visible_to(user).filter(parent=unit).order_by("path")
+    children = list(children if all_units else children[:MAX_UNIT_ROWS])
     cells = defaultdict(lambda: defaultdict(int))
     quantities = defaultdict(int)
     for row in records.counts_by_type_and_branch_of(unit):
         cells[row["unit_path"]][row["type_id"]] += row["n"]
         quantities[row["type_id"]] += row["quantity"] or 0
+
+    def numbers_of(organization):
+        return [cells[organization.path].get(t.pk, 0) for t in types]
+
     rows = []
-    for organization, own in [(unit, True), *((child, False) for child in children)]:
-        numbers = [cells[organization.path].get(t.pk, 0) for t in types]
-        if own and not any(numbers) and children:
-            continue  # the unit's own row only when it holds records or has no children
+    own = numbers_of(unit)
+    if any(own) or not children:  # the unit's own row only when it holds records itself
+        rows.append({"organization": unit, "own": True, "numbers": own, "cells": _cells(own)})
+    for child in children:
+        numbers = numbers_of(child)
         rows.append(
-            {"organization": organization, "own": own, "numbers": numbers, "total": sum(numbers)}
+            {"organization": child, "own": False, "numbers": numbers, "cells": _cells(numbers)}
         )
     totals = [sum(cells[p].get(t.pk, 0) for p in cells) for t in types]
+    listed = {unit.path, *(child.path for child in children)}
+    rest = [path for path in cells if path not in listed]
+    if rest:
+        numbers = [sum(cells[p].get(t.pk, 0) for p in rest) for t in types]
+        rows.append({"rest": len(rest), "numbers": numbers, "cells": _cells(numbers)})
     return {
         "rows": rows,
-        "totals": totals,
+        "totals": _cells(totals),
         "total": sum(totals),
+        "per_unit": any(not row.get("own") for row in rows),
+        "by_type": {t.pk: n for t, n in zip(types, totals, strict=True)},
         "summary": [
             (t, n, quantities.get(t.pk) if t.quantity_label else None)
             for t, n in zip(types, totals, strict=True)
         ],
     }
+
+
+class KnownCountPaginator(Paginator):
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self):
+        return self.known_count
+
+
+def _cells(numbers) -> str:
+    """One <td> per type and one for the row total; a dash for zero."""
+    return format_html_join(
+        "",
+        '<td class="text-center">{}</td>',
+        ((n or mark_safe('<span class="text-muted">—</span>'),) for n in [*numbers, sum(numbers)]),
+    )
 
 
 @require_GET

@@ -10,5 +10,6 @@ def navigation(request):
         "nav": {
             "manage_accounts": user.may(roles.MANAGE_ACCOUNTS),
             "review": user.may(roles.REVIEW),
+            "publish": user.may(roles.PUBLISH),
         }
     }

@@ -189,10 +189,7 @@ class Member(models.Model):
 
     @property
     def masked_phone(self) -> str:
-        phone = self.phone.strip()
-        if len(phone) < 7:
-            return "*" * len(phone)
-        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+        return mask_phone(self.phone)
 
     @property
     def age(self) -> int:
@@ -252,6 +249,14 @@ class Member(models.Model):
             errors["party_group"] = "党小组须属于党员所在的党支部。"
         if errors:
             raise ValidationError(errors)
+
+
+def mask_phone(phone: str | None) -> str:
+    """Keep the first 3 and last 4 digits (138****5678); shorter numbers are fully masked."""
+    phone = (phone or "").strip()
+    if len(phone) < 7:
+        return "*" * len(phone)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
 
 
 def _days_in_month(year: int, month: int) -> int:

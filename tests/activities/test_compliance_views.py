@@ -132,11 +132,12 @@ def test_a_past_year_is_shown_when_asked(client, committee_admin, branch_a):
     client.force_login(committee_admin)
     body = client.get(HEATMAP, {"year": "2025"}).content.decode()
     assert "2025年" in body
+    assert '<option value="2025" selected>' in body
     assert heat_cell(body, branch_a, 11)[0] == "overdue"  # the whole of 2025 is closed
     assert heat_cell(body, branch_a, 12)[0] == "overdue"  # December: the yearly items too
 
 
-@pytest.mark.parametrize("year", ["abc", "1900", "2031", "-1", "2026.0", "9" * 40])
+@pytest.mark.parametrize("year", ["abc", "1900", "2031", "-1", "2026.0", "²", "２０２６", "9" * 40])
 def test_bad_year_shows_a_chinese_message_and_the_current_year(
     client, committee_admin, branch_a, year
 ):
@@ -331,6 +332,7 @@ def test_drill_down_refuses_post(client, secretary, branch_a):
         ({"year": "2026", "month": "13"}, "月份“13”无效"),
         ({"year": "2026", "month": "0"}, "月份“0”无效"),
         ({"year": "2026", "month": "五"}, "月份“五”无效"),
+        ({"year": "2026", "month": "³"}, "月份“³”无效"),
     ],
 )
 def test_drill_down_bad_period_shows_a_chinese_message(

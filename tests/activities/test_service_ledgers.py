@@ -184,6 +184,21 @@ def test_committee_admin_sees_counts_per_type_for_each_branch(
     assert "乙局" not in response.content.decode()
 
 
+def test_units_past_the_limit_share_one_row_unless_all_are_asked_for(
+    client, committee_admin, branch_a, branch_a2, monkeypatch
+):
+    monkeypatch.setattr("activities.views.service_ledgers.MAX_UNIT_ROWS", 1)
+    make_record(branch_a, committee_admin)
+    make_record(branch_a2, committee_admin, code="pledge")
+    make_record(branch_a2, committee_admin, code="pledge")
+    client.force_login(committee_admin)
+    rows = client.get(LIST).context["counts"]["rows"]
+    assert [row.get("organization") for row in rows] == [branch_a, None]
+    assert rows[1]["rest"] == 1 and sum(rows[1]["numbers"]) == 2
+    body = client.get(LIST, {"units": "all"}).content.decode()
+    assert branch_a2.display_name in body and "其余" not in body
+
+
 def test_list_filters_by_type_status_year_and_organization(
     client, committee_admin, branch_a, branch_a2
 ):

@@ -14,7 +14,12 @@ from alxa_dangjian.core.models import PersonalDataLog
 from alxa_dangjian.ledgers.models import ExportJob
 from branches.idnumber import mask_id_number
 from branches.models import DevelopmentStep, Member, PartyGroup, Step
-from tests.factories import DevelopmentCaseFactory, MemberFactory, TermFactory
+from tests.factories import (
+    DevelopmentCaseFactory,
+    MemberFactory,
+    OrganizationFactory,
+    TermFactory,
+)
 
 ROSTER_HEADERS = [
     "姓名", "性别", "民族", "出生日期", "公民身份号码", "籍贯", "学历", "学位", "参加工作日期",
@@ -249,8 +254,6 @@ def test_organization_ledger_counts_members_of_the_subtree_and_shows_the_current
 def test_organization_ledger_queries_do_not_grow_with_rows(
     client, committee_admin, committee_a, django_assert_max_num_queries
 ):
-    from tests.factories import OrganizationFactory
-
     client.force_login(committee_admin)
     small = count_export_queries(client, "organizations")
     for _ in range(20):

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from activities.demo import seed_activities
 from alxa_dangjian.accounts.demo import DEMO_PASSWORD, seed_users
+from alxa_dangjian.core.reference import ensure_reference_data
 from branches.demo import seed_organizations
 from branches.demo_people import seed_people
 
@@ -15,6 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args, scale, **options):
         if not 1 <= scale <= 100:
             raise CommandError("--scale 须为 1 到 100 之间的整数。")
+        ensure_reference_data()
         created = seed_organizations(scale)
         logins = seed_users()
         people = seed_people()

@@ -1,0 +1,18 @@
+"""Reference rows (rules, kinds, types) are seeded by data migrations. A database emptied by
+`manage.py flush` — or by a transactional test — keeps its schema but loses them, so
+seed_demo re-runs the same idempotent seed functions before loading the demo league."""
+
+import importlib
+
+from django.apps import apps
+
+REFERENCE_MIGRATIONS = [
+    "branches.migrations.0003_seed_rules",
+    "activities.migrations.0002_seed_kinds_and_rules",
+    "activities.migrations.0004_seed_service_ledger_types",
+]
+
+
+def ensure_reference_data() -> None:
+    for module in REFERENCE_MIGRATIONS:
+        importlib.import_module(module).seed(apps, None)
