@@ -45,7 +45,9 @@ class ExportContext:
 class Ledger:
     code: str
     title: str
-    columns: Sequence[Column]
+    # Fixed columns, or a function of the export context for ledgers whose columns follow
+    # rows (e.g. one column per activity kind).
+    columns: Sequence[Column] | Callable[[ExportContext], Sequence[Column]]
     queryset: Callable[[Any, dict], Any]
     row: Callable[[Any, ExportContext], Sequence]
     params_form: type[LedgerForm] = LedgerForm

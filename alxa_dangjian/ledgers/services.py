@@ -51,10 +51,11 @@ def write_ledger(ledger: Ledger, target, *, form: LedgerForm, on_progress=None) 
     )
     row = ledger.row
     items = ledger.queryset(user, options).iterator(chunk_size=CHUNK_SIZE)
+    columns = ledger.columns(context) if callable(ledger.columns) else ledger.columns
     return write_workbook(
         target,
         title=ledger.title,
-        columns=ledger.columns,
+        columns=columns,
         rows=(row(item, context) for item in items),
         subtitle=_subtitle(form, full),
         on_progress=on_progress,
