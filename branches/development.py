@@ -316,8 +316,9 @@ def record_step(
     probationary member (入党日期 = the meeting's date); 上级党委审批转正 makes them a full
     member. The returned step carries the soft rules it broke in `.warnings`.
     """
+    # Lock the case row only: PostgreSQL cannot lock the nullable side of the member join.
     case = (
-        DevelopmentCase.objects.select_for_update()
+        DevelopmentCase.objects.select_for_update(of=("self",))
         .select_related("organization", "member")
         .get(pk=case.pk)
     )
