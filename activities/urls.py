@@ -1,6 +1,6 @@
 """Each view module of the app declares its own `urlpatterns`; this module joins them."""
 
-from .views import compliance, files, records, service_ledgers
+from .views import compliance, files, records, rules, service_ledgers
 
 app_name = "activities"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     *files.urlpatterns,
     *service_ledgers.urlpatterns,
     *compliance.urlpatterns,
+    *rules.urlpatterns,
 ]

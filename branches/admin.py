@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Organization
+from .models import Organization, TermLengthRule, TimingRule
 
 
 @admin.register(Organization)
@@ -9,3 +9,14 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_filter = ["type", "category", "is_active"]
     search_fields = ["name", "short_name"]
     raw_id_fields = ["parent"]
+
+
+@admin.register(TimingRule)
+class TimingRuleAdmin(admin.ModelAdmin):
+    list_display = ["code", "description", "step", "after_step", "min_days", "max_days", "is_hard"]
+    list_filter = ["is_hard", "is_active"]
+
+
+@admin.register(TermLengthRule)
+class TermLengthRuleAdmin(admin.ModelAdmin):
+    list_display = ["organization_type", "years"]

@@ -8,7 +8,14 @@ subtree. A new URL whose model is not listed here fails the walk until it is add
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from activities.models import Attachment, ServiceEvidence, ServiceLedgerType, ServiceRecord
+from activities.models import (
+    Attachment,
+    Exemption,
+    FrequencyRule,
+    ServiceEvidence,
+    ServiceLedgerType,
+    ServiceRecord,
+)
 from alxa_dangjian.core.models import Notification
 from alxa_dangjian.ledgers.models import ExportJob, ImportBatch
 from branches.models import CommitteeSeat, PartyGroup, ServedUnit
@@ -30,7 +37,9 @@ MODELS_WITH_URLS |= {"member", "term", "committeeseat", "partygroup", "serveduni
 MODELS_WITH_URLS |= {"servicerecord", "serviceevidence"}
 MODELS_WITH_URLS |= {"activity", "attachment"}
 MODELS_WITH_URLS |= {"compliance", "notification"}  # compliance-detail is about a branch
-MODELS_WITH_URLS |= {"importbatch"}
+MODELS_WITH_URLS |= {"importbatch", "exemption"}
+# League-wide reference rows: in no subtree, set only by the work committee (tested below).
+REFERENCE_MODELS = {"frequencyrule"}
 # Patterns addressed by a slug, not an object id, with a valid slug for each (walked below).
 SLUG_VALUES = {"ledgers:ledger-export": "member-roster"}
 SLUG_VALUES |= {"ledgers:importbatch-create": "members", "ledgers:importbatch-template": "members"}
@@ -49,13 +58,18 @@ def walk(patterns=None, namespace=""):
             yield f"{namespace}{entry.name}", list(entry.pattern.converters)
 
 
-ALL_PATTERNS = sorted(walk())
-WITH_ARGS = [(name, args) for name, args in ALL_PATTERNS if args and name not in SLUG_VALUES]
-WITHOUT_ARGS = [name for name, args in ALL_PATTERNS if not args]
-
-
 def model_of(name: str) -> str:
     return name.split(":")[-1].split("-")[0]
+
+
+ALL_PATTERNS = sorted(walk())
+WITH_ARGS = [
+    (name, args)
+    for name, args in ALL_PATTERNS
+    if args and name not in SLUG_VALUES and model_of(name) not in REFERENCE_MODELS
+]
+REFERENCE_ARGS = [(n, a) for n, a in ALL_PATTERNS if a and model_of(n) in REFERENCE_MODELS]
+WITHOUT_ARGS = [name for name, args in ALL_PATTERNS if not args]
 
 
 @pytest.fixture
@@ -115,6 +129,13 @@ def foreign(committee_a, branch_a, secretary):
             uploaded_by=secretary,
         ),
         "user": secretary,
+        "exemption": Exemption.objects.create(
+            organization=branch_a,
+            rule=FrequencyRule.objects.get(kind__code="theme-day"),
+            starts_on="2026-01-01",
+            reason="甲局支部新成立",
+            approved_by=secretary,
+        ),
         "developmentcase": DevelopmentCaseFactory(organization=branch_a),
         "exportjob": ExportJob.objects.create(
             requested_by=secretary, organization=branch_a, ledger="member-roster", name="党员花名册"
@@ -132,6 +153,23 @@ def test_every_pattern_names_a_known_model():
     for name, _ in WITH_ARGS:
         assert model_of(name) in MODELS_WITH_URLS, f"add {name} to the URL walk"
     assert len(ALL_PATTERNS) >= 10
+    assert REFERENCE_ARGS
+
+
+@pytest.mark.parametrize(("name", "args"), REFERENCE_ARGS)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_only_the_work_committee_changes_league_wide_rules(
+    client, outsiders, committee_admin, staff, name, args, method
+):
+    rule = FrequencyRule.objects.get(kind__code="theme-day")
+    before = FrequencyRule.objects.values().get(pk=rule.pk)
+    url = reverse(name, kwargs={args[0]: rule.pk})
+    for user in [*outsiders, committee_admin]:
+        client.force_login(user)
+        assert getattr(client, method)(url, {"min_count": 9}).status_code == 403, user
+    assert FrequencyRule.objects.values().get(pk=rule.pk) == before
+    client.force_login(staff)
+    assert client.get(url).status_code == 200
 
 
 @pytest.mark.parametrize("name", [n for n in WITHOUT_ARGS if n not in PUBLIC])

@@ -1,0 +1,24 @@
+from django.contrib import admin
+
+from .models import ActivityKind, CampaignTag, Exemption, FrequencyRule
+from .models.service_ledgers import ServiceLedgerType
+
+
+@admin.register(ActivityKind)
+class ActivityKindAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "quorum", "sort_order", "is_active"]
+
+
+@admin.register(FrequencyRule)
+class FrequencyRuleAdmin(admin.ModelAdmin):
+    list_display = ["kind", "period", "min_count", "requires_committee", "per_party_group"]
+
+
+@admin.register(Exemption)
+class ExemptionAdmin(admin.ModelAdmin):
+    list_display = ["organization", "rule", "starts_on", "ends_on", "reason"]
+    raw_id_fields = ["organization", "approved_by"]
+
+
+admin.site.register(CampaignTag)
+admin.site.register(ServiceLedgerType)

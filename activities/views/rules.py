@@ -1,0 +1,154 @@
+"""League-wide frequency rules (set by the work committee) and per-branch exemptions."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from alxa_dangjian.accounts import roles
+from alxa_dangjian.accounts.scoping import get_visible_or_404
+from branches.models import Organization
+
+from ..models import Exemption, FrequencyRule
+
+
+def _require_rule_setter(user):
+    """Rules bind the whole league, so only the work committee (a role that publishes,
+    placed at the root of the tree) may change them."""
+    roles.require(user, roles.PUBLISH)
+    if user.organization is None or user.organization.parent_id is not None:
+        raise PermissionDenied("频次规则由工委统一设置。")
+
+
+class FrequencyRuleForm(forms.ModelForm):
+    min_count = forms.IntegerField(label="最少次数", min_value=1, max_value=31)
+    organization_types = forms.MultipleChoiceField(
+        label="适用组织类型",
+        choices=[(t.value, t.label) for t in Organization.Type if t != "work_committee"],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = FrequencyRule
+        fields = [
+            "period",
+            "min_count",
+            "organization_types",
+            "requires_committee",
+            "per_party_group",
+            "effective_from",
+            "effective_to",
+            "source",
+        ]
+        widgets = {
+            "effective_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "effective_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("effective_from"), cleaned.get("effective_to")
+        if start and end and end < start:
+            self.add_error("effective_to", "失效日期不能早于生效日期。")
+        return cleaned
+
+
+class ExemptionForm(forms.ModelForm):
+    class Meta:
+        model = Exemption
+        fields = ["organization", "rule", "starts_on", "ends_on", "reason"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = (
+            Organization.objects.visible_to(user).active().branches().order_by("path")
+        )
+        self.fields["rule"].queryset = FrequencyRule.objects.select_related("kind")
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if start and end and end < start:
+            self.add_error("ends_on", "结束日期不能早于开始日期。")
+        return cleaned
+
+
+@require_GET
+def frequencyrule_list(request):
+    rules = FrequencyRule.objects.select_related("kind")
+    exemptions = (
+        Exemption.objects.visible_to(request.user)
+        .select_related("organization", "rule__kind", "approved_by")
+        .order_by("-starts_on")[:200]
+    )
+    type_labels = dict(Organization.Type.choices)
+    rows = [
+        (rule, "、".join(type_labels.get(t, t) for t in rule.organization_types)) for rule in rules
+    ]
+    return render(
+        request,
+        "activities/rule_list.html",
+        {
+            "rows": rows,
+            "exemptions": exemptions,
+            "may_set_rules": request.user.may(roles.PUBLISH)
+            and request.user.organization is not None
+            and request.user.organization.parent_id is None,
+            "may_exempt": request.user.may(roles.PUBLISH),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def frequencyrule_edit(request, pk):
+    _require_rule_setter(request.user)
+    rule = get_object_or_404(FrequencyRule.objects.select_related("kind"), pk=pk)
+    form = FrequencyRuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+        messages.success(request, f"已保存“{rule.kind.name}”的频次规则。")
+        return redirect("activities:frequencyrule-list")
+    return render(
+        request, "activities/rule_form.html", {"form": form, "title": f"修改频次规则：{rule}"}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def exemption_create(request):
+    roles.require(request.user, roles.PUBLISH)
+    form = ExemptionForm(
+        request.POST or None, user=request.user, initial={"starts_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        exemption = form.save(commit=False)
+        exemption.approved_by = request.user
+        exemption.save()
+        messages.success(request, f"已为{exemption.organization.display_name}登记豁免。")
+        return redirect("activities:frequencyrule-list")
+    return render(request, "activities/rule_form.html", {"form": form, "title": "登记频次豁免"})
+
+
+@require_POST
+def exemption_delete(request, pk):
+    roles.require(request.user, roles.PUBLISH)
+    exemption = get_visible_or_404(Exemption, request.user, pk=pk)
+    exemption.delete()
+    messages.success(request, "已撤销该豁免。")
+    return redirect("activities:frequencyrule-list")
+
+
+urlpatterns = [
+    path("rules/", frequencyrule_list, name="frequencyrule-list"),
+    path("rules/<int:pk>/edit/", frequencyrule_edit, name="frequencyrule-edit"),
+    path("rules/exemptions/new/", exemption_create, name="exemption-create"),
+    path("rules/exemptions/<int:pk>/delete/", exemption_delete, name="exemption-delete"),
+]
