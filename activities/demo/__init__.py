@@ -2,10 +2,10 @@
 
 The window is **last year in full and the current year up to today**: the compliance engine
 works per calendar year, so the current year's heatmap tells this year's story and last year
-stands complete for year-end work. At scale 1 that is about 30,000 activity records with an
-attendance row for each member expected at each one (the branch for 党员大会, 党课,
-主题党日, 组织生活会 and 民主评议; the committee for 支委会; the group for 党小组会; two people
-for a 谈心谈话).
+stands complete for year-end work. Seeded in late November that is about 26,500 activity
+records at scale 1 (fewer early in the year), each with an attendance row for every member
+expected: the branch for 党员大会, 党课, 主题党日, 组织生活会 and 民主评议; the committee for
+支委会; the group for 党小组会; two people for a 谈心谈话.
 
 Most branches keep the frequency rules; some are patchy (they skip months), a few stopped in the
 last quarter, a few let their committee and group meetings slide, so the heatmap has red and amber
@@ -14,9 +14,8 @@ drafts; a few were returned with a comment.
 
 Deterministic (each organisation draws from its own seeded generator, members in pk order) and
 idempotent (an organisation that already has activities, or service records, is left alone).
-Written in chunks of organisations, each in its own transaction, so memory stays flat at any
-scale: records with bulk_create (their ids are needed), attendance rows with plain multi-row
-INSERTs (see life.py: bulk_create's per-instance work tripled the time of a seed).
+Written with bulk_create in chunks of organisations, each chunk in its own transaction, so
+memory stays flat at any scale.
 """
 
 import datetime

@@ -5,13 +5,14 @@ staff); each record belongs to one organisation and is scoped like every organis
 import datetime
 import uuid
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 from django.urls import reverse
 
-from alxa_dangjian.accounts.scoping import ScopedQuerySet
+from alxa_dangjian.accounts import roles
+from alxa_dangjian.accounts.scoping import ScopedQuerySet, scope_path
 from branches.models import Member, Organization
 
 # Each segment of Organization.path is six digits and a slash.
@@ -224,9 +225,17 @@ class ServiceEvidence(models.Model):
 # Kept beside the models they write (activities/services.py holds organisational life).
 
 
+def _require_scope(by, organization) -> None:
+    """Writes re-check what the views check: an editing role, inside the user's subtree."""
+    path = scope_path(by)
+    if not by.may(roles.EDIT_RECORDS) or path is None or not organization.path.startswith(path):
+        raise PermissionDenied("您无权修改该党组织的服务台账。")
+
+
 @transaction.atomic
 def save_service_record(record: ServiceRecord, *, members, by) -> ServiceRecord:
     """Save a record with its participating members, who must belong to the owner's subtree."""
+    _require_scope(by, record.organization)
     path = record.organization.path
     outside = [m.name for m in members if not m.organization.path.startswith(path)]
     if outside:
@@ -245,6 +254,7 @@ def add_evidence(record: ServiceRecord, *, uploads, by) -> list[ServiceEvidence]
     """Attach photos and files; one bad file refuses them all and nothing is stored."""
     from activities.services import check_upload  # the app's one upload rule
 
+    _require_scope(by, record.organization)
     if not uploads:
         raise ValidationError({"files": "请选择要上传的照片或文件。"})
     checked = [check_upload(upload) for upload in uploads]
@@ -274,6 +284,7 @@ def add_evidence(record: ServiceRecord, *, uploads, by) -> list[ServiceEvidence]
 
 @transaction.atomic
 def remove_evidence(evidence: ServiceEvidence, *, by) -> None:
+    _require_scope(by, evidence.record.organization)
     name, storage = evidence.file.name, evidence.file.storage
     evidence.delete()
     transaction.on_commit(lambda: storage.delete(name))

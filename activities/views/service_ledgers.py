@@ -91,10 +91,11 @@ def _counts(records, unit, types, user, *, all_units=False) -> dict | None:
     children = Organization.objects.visible_to(user).filter(parent=unit).order_by("path")
     children = list(children if all_units else children[:MAX_UNIT_ROWS])
     cells = defaultdict(lambda: defaultdict(int))
-    quantities = defaultdict(int)
+    quantities, by_type = defaultdict(int), defaultdict(int)
     for row in records.counts_by_type_and_branch_of(unit):
         cells[row["unit_path"]][row["type_id"]] += row["n"]
         quantities[row["type_id"]] += row["quantity"] or 0
+        by_type[row["type_id"]] += row["n"]  # every type, a deactivated one included
 
     def numbers_of(organization):
         return [cells[organization.path].get(t.pk, 0) for t in types]
@@ -117,9 +118,9 @@ def _counts(records, unit, types, user, *, all_units=False) -> dict | None:
     return {
         "rows": rows,
         "totals": _cells(totals),
-        "total": sum(totals),
+        "total": sum(by_type.values()),
         "per_unit": any(not row.get("own") for row in rows),
-        "by_type": {t.pk: n for t, n in zip(types, totals, strict=True)},
+        "by_type": by_type,
         "summary": [
             (t, n, quantities.get(t.pk) if t.quantity_label else None)
             for t, n in zip(types, totals, strict=True)
@@ -222,7 +223,9 @@ def _add_errors(form, error):
 @require_POST
 def servicerecord_add_evidence(request, pk):
     roles.require(request.user, roles.EDIT_RECORDS)
-    record = get_visible_or_404(ServiceRecord, request.user, pk=pk)
+    record = get_visible_or_404(
+        ServiceRecord.objects.select_related("organization"), request.user, pk=pk
+    )
     try:
         added = add_evidence(record, uploads=request.FILES.getlist("files"), by=request.user)
     except ValidationError as error:
@@ -252,7 +255,7 @@ def serviceevidence_download(request, pk):
 def serviceevidence_delete(request, pk):
     roles.require(request.user, roles.EDIT_RECORDS)
     evidence = get_visible_or_404(
-        ServiceEvidence.objects.select_related("record"), request.user, pk=pk
+        ServiceEvidence.objects.select_related("record__organization"), request.user, pk=pk
     )
     remove_evidence(evidence, by=request.user)
     messages.success(request, f"已删除佐证材料“{evidence.original_name}”。")

@@ -5,12 +5,13 @@ import io
 import zipfile
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from activities.models import ServiceEvidence, ServiceLedgerType, ServiceRecord
+from activities.models.service_ledgers import add_evidence, save_service_record
 from tests.factories import MemberFactory
 
 LIST = reverse("activities:servicerecord-list")
@@ -236,6 +237,23 @@ def test_bad_filter_values_are_dropped_not_errors(client, secretary, branch_a, b
     assert branch_b.name not in response.content.decode()
 
 
+def test_pages_follow_the_counted_rows_even_of_a_deactivated_type(client, secretary, branch_a):
+    for n in range(52):
+        make_record(branch_a, secretary, title=f"事项{n}")
+    retired = ledger_type("pledge")
+    retired.is_active = False
+    retired.save()
+    make_record(branch_a, secretary, code="pledge", title="旧类型事项")
+    client.force_login(secretary)
+    first = client.get(LIST).context["page"]
+    assert first.paginator.count == 53 and first.paginator.num_pages == 2
+    second = client.get(LIST, {"page": 2}).context["page"]
+    assert len(second.object_list) == 3
+    titles = {r.title for r in first} | {r.title for r in second}
+    assert "旧类型事项" in titles and len(titles) == 53
+    assert client.get(LIST, {"type": "serve-the-people"}).context["page"].paginator.count == 52
+
+
 def test_wrong_method_on_the_list_is_405(client, secretary):
     client.force_login(secretary)
     assert client.post(LIST).status_code == 405
@@ -457,3 +475,16 @@ def test_evidence_is_deleted_with_its_file(
     assert response.status_code == 302
     assert not ServiceEvidence.objects.exists()
     assert not stored.exists()
+
+
+def test_the_writes_recheck_the_scope(branch_a, secretary, outsider):
+    record = ServiceRecord(
+        type=ledger_type(), organization=branch_a, title="越权", started_on=datetime.date.today()
+    )
+    with pytest.raises(PermissionDenied):
+        save_service_record(record, members=[], by=outsider)
+    assert not ServiceRecord.objects.exists()
+    saved = make_record(branch_a, secretary)
+    with pytest.raises(PermissionDenied):
+        add_evidence(saved, uploads=[SimpleUploadedFile("a.png", PNG)], by=outsider)
+    assert not ServiceEvidence.objects.exists()
