@@ -22,7 +22,14 @@ from alxa_dangjian.accounts.scoping import scope_path
 from branches.models import CommitteeSeat, Member, Organization
 
 from .models import Activity, ActivityEvent, ActivityKind, Attachment, Attendance, CampaignTag
-from .models.attachments import EXTENSIONS, FORMAT_LABELS, IMAGE_FORMATS, sha256_of, sniff
+from .models.attachments import (
+    EXTENSIONS,
+    FORMAT_LABELS,
+    IMAGE_FORMATS,
+    sha256_of,
+    sniff,
+    store_files,
+)
 
 Status = Activity.Status
 EDITABLE = (Status.DRAFT, Status.RETURNED)
@@ -320,28 +327,7 @@ def check_upload(upload) -> CheckedUpload:
 
 
 def _store_uploads(activity: Activity, checked: Sequence[CheckedUpload], *, by: User):
-    stored = []
-    try:
-        for item in checked:
-            attachment = Attachment(
-                activity=activity,
-                original_name=item.name,
-                content_type=item.content_type,
-                size=item.upload.size,
-                sha256=item.sha256,
-                kind=item.kind,
-                uploaded_by=by,
-            )
-            # The bytes are written as received: the original is what is kept.
-            attachment.file.save(item.name, item.upload, save=False)
-            stored.append(attachment.file.name)
-            attachment.save()
-    except Exception:
-        # Storing is the last step of every write that calls it, so a failure here is the
-        # only way the transaction can roll back after bytes reached the disk.
-        for name in stored:
-            Attachment.file.field.storage.delete(name)
-        raise
+    store_files(Attachment, checked, by=by, activity=activity)
 
 
 @transaction.atomic

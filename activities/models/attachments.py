@@ -147,15 +147,13 @@ class AttachmentQuerySet(ScopedQuerySet):
         return self.filter(activity__in=Activity.objects.visible_to(user))
 
 
-class Attachment(models.Model):
+class StoredFile(models.Model):
+    """A photo or file kept exactly as uploaded, with what the sniffer found and its hash."""
+
     class Kind(models.TextChoices):
         PHOTO = "photo", "照片"
         DOCUMENT = "document", "文件"
 
-    activity = models.ForeignKey(
-        Activity, verbose_name="活动", on_delete=models.CASCADE, related_name="attachments"
-    )
-    file = models.FileField("文件", upload_to=attachment_path, max_length=200)
     original_name = models.CharField("原文件名", max_length=255)
     content_type = models.CharField("文件类型", max_length=100)
     size = models.PositiveBigIntegerField("大小（字节）")
@@ -166,19 +164,59 @@ class Attachment(models.Model):
     )
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
-    objects = AttachmentQuerySet.as_manager()
-
     class Meta:
-        verbose_name = "活动附件"
-        verbose_name_plural = "活动附件"
+        abstract = True
         ordering = ["uploaded_at", "pk"]
 
     def __str__(self):
         return self.original_name
 
-    def get_absolute_url(self):
-        return reverse("activities:attachment-download", args=[self.pk])
-
     @property
     def is_photo(self) -> bool:
         return self.kind == self.Kind.PHOTO
+
+
+def store_files(model, checked, *, by, **owner) -> list:
+    """Save checked uploads as `model` rows belonging to `owner` (e.g. activity=…).
+
+    Call it last inside the write's transaction: if anything fails, the bytes already
+    written are removed again, so a rolled-back write leaves no file on disk.
+    """
+    created, stored = [], []
+    try:
+        for item in checked:
+            row = model(
+                **owner,
+                original_name=item.name,
+                content_type=item.content_type,
+                size=item.upload.size,
+                sha256=item.sha256,
+                kind=item.kind,
+                uploaded_by=by,
+            )
+            # The bytes are written as received: the original is what is kept.
+            row.file.save(item.name, item.upload, save=False)
+            stored.append(row.file.name)
+            row.save()
+            created.append(row)
+    except Exception:
+        for name in stored:
+            model.file.field.storage.delete(name)
+        raise
+    return created
+
+
+class Attachment(StoredFile):
+    activity = models.ForeignKey(
+        Activity, verbose_name="活动", on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField("文件", upload_to=attachment_path, max_length=200)
+
+    objects = AttachmentQuerySet.as_manager()
+
+    class Meta(StoredFile.Meta):
+        verbose_name = "活动附件"
+        verbose_name_plural = "活动附件"
+
+    def get_absolute_url(self):
+        return reverse("activities:attachment-download", args=[self.pk])

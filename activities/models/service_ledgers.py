@@ -15,6 +15,8 @@ from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import ScopedQuerySet, scope_path
 from branches.models import Member, Organization
 
+from .attachments import StoredFile, store_files
+
 # Each segment of Organization.path is six digits and a slash.
 PATH_SEGMENT = 7
 
@@ -174,13 +176,9 @@ class ServiceEvidenceQuerySet(ScopedQuerySet):
     scope_field = "record__organization"
 
 
-class ServiceEvidence(models.Model):
+class ServiceEvidence(StoredFile):
     """A photo or file proving a service record; checked like an activity attachment (the
     content sniffed by `attachments.sniff`, the extension agreeing with it)."""
-
-    class Kind(models.TextChoices):
-        PHOTO = "photo", "照片"
-        DOCUMENT = "document", "文件"
 
     record = models.ForeignKey(
         ServiceRecord,
@@ -189,25 +187,12 @@ class ServiceEvidence(models.Model):
         related_name="evidence",
     )
     file = models.FileField("文件", upload_to=evidence_path, max_length=200)
-    original_name = models.CharField("原文件名", max_length=255)
-    content_type = models.CharField("文件类型", max_length=100)
-    size = models.PositiveBigIntegerField("大小（字节）")
-    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
-    kind = models.CharField("类别", max_length=10, choices=Kind.choices)
-    uploaded_by = models.ForeignKey(
-        "accounts.User", verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
     objects = ServiceEvidenceQuerySet.as_manager()
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         verbose_name = "服务台账佐证材料"
         verbose_name_plural = "服务台账佐证材料"
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self):
-        return self.original_name
 
     def get_absolute_url(self):
         return reverse("activities:serviceevidence-download", args=[self.pk])
@@ -215,10 +200,6 @@ class ServiceEvidence(models.Model):
     @property
     def name(self) -> str:
         return self.original_name
-
-    @property
-    def is_photo(self) -> bool:
-        return self.kind == self.Kind.PHOTO
 
 
 # Writes ----------------------------------------------------------------------------------------
@@ -258,28 +239,7 @@ def add_evidence(record: ServiceRecord, *, uploads, by) -> list[ServiceEvidence]
     if not uploads:
         raise ValidationError({"files": "请选择要上传的照片或文件。"})
     checked = [check_upload(upload) for upload in uploads]
-    created, stored = [], []
-    try:
-        for item in checked:
-            evidence = ServiceEvidence(
-                record=record,
-                original_name=item.name,
-                content_type=item.content_type,
-                size=item.upload.size,
-                sha256=item.sha256,
-                kind=item.kind,
-                uploaded_by=by,
-            )
-            # The bytes are written as received: the original is what is kept.
-            evidence.file.save(item.name, item.upload, save=False)
-            stored.append(evidence.file.name)
-            evidence.save()
-            created.append(evidence)
-    except Exception:
-        for name in stored:
-            ServiceEvidence.file.field.storage.delete(name)
-        raise
-    return created
+    return store_files(ServiceEvidence, checked, by=by, record=record)
 
 
 @transaction.atomic
