@@ -6,6 +6,7 @@ root 机关工委 ─┬─ committee_a 党委 ─┬─ branch_a 党支部     
 """
 
 import pytest
+from django.core.cache import cache
 
 from alxa_dangjian.accounts.models import User
 from branches.models import Organization
@@ -19,6 +20,13 @@ Role = User.Role
 def fast_password_hashing(settings):
     # PBKDF2's deliberate slowness is for attackers, not for the test suite.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    # Primary keys repeat between tests (rolled back), so cached results keyed by
+    # organisation path must not outlive the test that made them.
+    cache.clear()
 
 
 @pytest.fixture

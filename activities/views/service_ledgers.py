@@ -2,9 +2,11 @@
 the record form and its evidence files."""
 
 import datetime
+import hashlib
 from collections import defaultdict
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -17,7 +19,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alxa_dangjian.accounts import roles
-from alxa_dangjian.accounts.scoping import get_visible_or_404
+from alxa_dangjian.accounts.scoping import get_visible_or_404, scope_path
 from branches.models import Organization
 
 from ..forms_service_ledgers import ServiceRecordFilterForm, ServiceRecordForm
@@ -26,6 +28,8 @@ from ..models.service_ledgers import add_evidence, remove_evidence, save_service
 
 PAGE_SIZE = 50
 MAX_UNIT_ROWS = 60
+COUNTS_VERSION_KEY = "service-counts:version"
+COUNTS_CACHE_SECONDS = 600
 
 
 @require_GET
@@ -43,6 +47,7 @@ def servicerecord_list(request):
         unit,
         types,
         user,
+        filters,
         all_units=request.GET.get("units") == "all",
     )
     records = form.apply(scoped, filters).select_related("type", "organization")
@@ -79,7 +84,30 @@ def servicerecord_list(request):
     )
 
 
-def _counts(records, unit, types, user, *, all_units=False) -> dict | None:
+def _grouped_counts(records, unit, user, filters) -> list[dict]:
+    """The GROUP BY behind the counts table, cached until any service record changes: at
+    league scale it is most of the page's cost. The key names everything that narrows
+    `records` (the user's scope, the unit, the text, status and year filters)."""
+    parts = (scope_path(user), unit.path, filters["q"], filters["status"], filters["year"])
+    digest = hashlib.sha1(repr(parts).encode()).hexdigest()
+    key = f"service-counts:{cache.get_or_set(COUNTS_VERSION_KEY, 1, None)}:{digest}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = records.counts_by_type_and_branch_of(unit)
+        cache.set(key, rows, COUNTS_CACHE_SECONDS)
+    return rows
+
+
+def bump_counts_version(**_signal_kwargs) -> None:
+    """Connected to ServiceRecord's post_save/post_delete (ActivitiesConfig.ready)."""
+    cache.add(COUNTS_VERSION_KEY, 1, timeout=None)
+    try:
+        cache.incr(COUNTS_VERSION_KEY)
+    except ValueError:  # evicted between add and incr
+        cache.set(COUNTS_VERSION_KEY, 2, timeout=None)
+
+
+def _counts(records, unit, types, user, filters, *, all_units=False) -> dict | None:
     """The counts table: one GROUP BY over the records, one query for the child units.
 
     Past MAX_UNIT_ROWS children, those holding records share one row (the page stays light at
@@ -92,7 +120,7 @@ def _counts(records, unit, types, user, *, all_units=False) -> dict | None:
     children = list(children if all_units else children[:MAX_UNIT_ROWS])
     cells = defaultdict(lambda: defaultdict(int))
     quantities, by_type = defaultdict(int), defaultdict(int)
-    for row in records.counts_by_type_and_branch_of(unit):
+    for row in _grouped_counts(records, unit, user, filters):
         cells[row["unit_path"]][row["type_id"]] += row["n"]
         quantities[row["type_id"]] += row["quantity"] or 0
         by_type[row["type_id"]] += row["n"]  # every type, a deactivated one included

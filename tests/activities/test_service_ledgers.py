@@ -7,7 +7,8 @@ import zipfile
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from activities.models import ServiceEvidence, ServiceLedgerType, ServiceRecord
@@ -488,3 +489,19 @@ def test_the_writes_recheck_the_scope(branch_a, secretary, outsider):
     with pytest.raises(PermissionDenied):
         add_evidence(saved, uploads=[SimpleUploadedFile("a.png", PNG)], by=outsider)
     assert not ServiceEvidence.objects.exists()
+
+
+def test_counts_are_cached_until_a_record_changes(client, committee_admin, branch_a):
+    make_record(branch_a, committee_admin)
+    client.force_login(committee_admin)
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(LIST).context["counts"]["total"] == 1
+    with CaptureQueriesContext(connection) as second:
+        assert client.get(LIST).context["counts"]["total"] == 1
+    assert len(second) == len(first) - 1  # the GROUP BY came from the cache
+    record = make_record(branch_a, committee_admin)
+    assert client.get(LIST).context["counts"]["total"] == 2  # a save invalidates
+    record.delete()
+    assert client.get(LIST).context["counts"]["total"] == 1  # so does a delete
+    # Other filters are other cache entries.
+    assert client.get(LIST, {"status": "completed"}).context["counts"]["total"] == 0
