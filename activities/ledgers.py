@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from alxa_dangjian.ledgers.params import LedgerForm
+from alxa_dangjian.ledgers.params import YearLedgerForm, in_chosen_subtree
 from alxa_dangjian.ledgers.registry import Ledger, register
 from alxa_dangjian.ledgers.xlsx import Column
 from branches.models import Organization
@@ -14,37 +14,10 @@ from .compliance import Status, compute
 from .models import Activity, ActivityKind, Attendance
 from .models.service_ledgers import ServiceLedgerType, ServiceRecord
 
-YEAR_ERRORS = {
-    "invalid": "年份须为整数，例如 2025。",
-    "min_value": "年份须在 2000 至 2100 之间。",
-    "max_value": "年份须在 2000 至 2100 之间。",
-}
-
-
-def _subtree(queryset, options, lookup="organization__path"):
-    organization = options.get("organization")
-    if organization is None:
-        return queryset
-    return queryset.filter(**{f"{lookup}__startswith": organization.path})
-
-
-class YearForm(LedgerForm):
-    year = forms.IntegerField(
-        label="年度", min_value=2000, max_value=2100, required=False, error_messages=YEAR_ERRORS
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["year"].initial = timezone.localdate().year
-
-    def clean_year(self):
-        return self.cleaned_data.get("year") or timezone.localdate().year
-
-
 # --- 三会一课台账 ---------------------------------------------------------------------------
 
 
-class ActivityLedgerForm(YearForm):
+class ActivityLedgerForm(YearLedgerForm):
     kind = forms.ModelChoiceField(
         label="类型",
         queryset=ActivityKind.objects.filter(is_active=True),
@@ -55,7 +28,7 @@ class ActivityLedgerForm(YearForm):
 
 
 def activity_queryset(user, options):
-    activities = _subtree(Activity.objects.visible_to(user), options).filter(
+    activities = in_chosen_subtree(Activity.objects.visible_to(user), options).filter(
         held_on__year=options["year"]
     )
     if options.get("kind"):
@@ -148,7 +121,7 @@ register(
 MONTH_ERROR = "月份须为 1 至 12 的整数。"
 
 
-class ComplianceLedgerForm(YearForm):
+class ComplianceLedgerForm(YearLedgerForm):
     month = forms.IntegerField(
         label="月份",
         min_value=1,
@@ -163,7 +136,7 @@ class ComplianceLedgerForm(YearForm):
 
 
 def compliance_branches(user, options):
-    return _subtree(Organization.objects.visible_to(user), options, "path").filter(
+    return in_chosen_subtree(Organization.objects.visible_to(user), options, "path").filter(
         type__in=Organization.BRANCH_TYPES, is_active=True
     )
 
@@ -237,7 +210,7 @@ register(
 # --- 服务台账 -------------------------------------------------------------------------------
 
 
-class ServiceLedgerForm(YearForm):
+class ServiceLedgerForm(YearLedgerForm):
     type = forms.ModelChoiceField(
         label="台账类型",
         queryset=ServiceLedgerType.objects.filter(is_active=True),
@@ -248,7 +221,9 @@ class ServiceLedgerForm(YearForm):
 
 
 def service_queryset(user, options):
-    records = _subtree(ServiceRecord.objects.visible_to(user), options).in_year(options["year"])
+    records = in_chosen_subtree(ServiceRecord.objects.visible_to(user), options).in_year(
+        options["year"]
+    )
     if options.get("type"):
         records = records.filter(type=options["type"])
     return records.order_by("type__sort_order", "organization__path", "started_on").values_list(

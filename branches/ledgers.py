@@ -9,9 +9,12 @@ from collections import defaultdict
 
 from django import forms
 from django.db.models import Count, FilteredRelation, Max, Q
-from django.utils import timezone
 
-from alxa_dangjian.ledgers.params import LedgerForm, PersonalDataLedgerForm
+from alxa_dangjian.ledgers.params import (
+    PersonalDataLedgerForm,
+    YearLedgerForm,
+    in_chosen_subtree,
+)
 from alxa_dangjian.ledgers.registry import Ledger, register
 from alxa_dangjian.ledgers.xlsx import Column
 
@@ -20,13 +23,6 @@ from .models import STEP_ORDER, DevelopmentCase, Member, Organization, Stage, St
 from .models.members import mask_phone
 
 YES, NO = "是", "否"
-
-
-def _in_subtree(queryset, options, lookup="organization__path"):
-    organization = options.get("organization")
-    if organization is None:
-        return queryset
-    return queryset.filter(**{f"{lookup}__startswith": organization.path})
 
 
 # --- 党员花名册 -----------------------------------------------------------------------------
@@ -96,7 +92,7 @@ _STANDING = dict(Member.Standing.choices)
 
 
 def roster_queryset(user, options):
-    members = _in_subtree(Member.objects.visible_to(user), options)
+    members = in_chosen_subtree(Member.objects.visible_to(user), options)
     if options.get("standing"):
         members = members.filter(standing=options["standing"])
     return members.order_by("organization__path", "name", "pk").values_list(*ROSTER_FIELDS)
@@ -170,7 +166,7 @@ _ORG_CATEGORY = dict(Organization.Category.choices)
 
 
 def organization_queryset(user, options):
-    organizations = _in_subtree(Organization.objects.visible_to(user), options, "path")
+    organizations = in_chosen_subtree(Organization.objects.visible_to(user), options, "path")
     return (
         organizations.annotate(
             current_term=FilteredRelation("terms", condition=Q(terms__actual_end__isnull=True))
@@ -195,7 +191,7 @@ def organization_queryset(user, options):
 def member_counts_by_subtree(user, options) -> dict[str, tuple[int, int]]:
     """(正式, 预备) members in good standing under each organisation path, its subtree
     included: one GROUP BY over the branches, rolled up the path in memory."""
-    members = _in_subtree(Member.objects.visible_to(user).in_good_standing(), options)
+    members = in_chosen_subtree(Member.objects.visible_to(user).in_good_standing(), options)
     per_branch = (
         members.order_by()
         .values_list("organization__path")
@@ -276,30 +272,17 @@ organizations = register(
 # --- 换届台账 -------------------------------------------------------------------------------
 
 
-class TermYearForm(LedgerForm):
-    year = forms.IntegerField(
-        label="届满年份",
-        min_value=2000,
-        max_value=2100,
-        required=False,
-        help_text="列出在该年底前届满（含已逾期）的现任届次；不填则为今年。",
-        error_messages={
-            "invalid": "年份须为整数，例如 2025。",
-            "min_value": "年份须在 2000 至 2100 之间。",
-            "max_value": "年份须在 2000 至 2100 之间。",
-        },
-    )
-
+class TermYearForm(YearLedgerForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].initial = timezone.localdate().year
-
-    def clean_year(self):
-        return self.cleaned_data.get("year") or timezone.localdate().year
+        self.fields["year"].label = "届满年份"
+        self.fields["year"].help_text = "列出在该年底前届满（含已逾期）的现任届次；不填则为今年。"
 
 
 def term_queryset(user, options):
-    terms = _in_subtree(Term.objects.visible_to(user), options).filter(organization__is_active=True)
+    terms = in_chosen_subtree(Term.objects.visible_to(user), options).filter(
+        organization__is_active=True
+    )
     return (
         terms.ending_in(options["year"])
         .order_by("due_end", "organization__path")
@@ -390,7 +373,7 @@ _STAGE = dict(Stage.choices)
 
 
 def development_queryset(user, options):
-    cases = _in_subtree(DevelopmentCase.objects.visible_to(user), options)
+    cases = in_chosen_subtree(DevelopmentCase.objects.visible_to(user), options)
     if options.get("stage"):
         cases = cases.filter(stage=options["stage"])
     if not options.get("include_closed"):

@@ -8,6 +8,7 @@ job re-validates them for the same user before it runs.
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from alxa_dangjian.accounts import roles
 from branches.models import Organization
@@ -95,3 +96,34 @@ class PersonalDataLedgerForm(LedgerForm):
         if asked and FULL_PERSONAL_DATA not in self.fields:
             raise ValidationError("您的角色无权导出完整的身份证号码和联系电话。")
         return cleaned
+
+
+def in_chosen_subtree(queryset, options, lookup="organization__path"):
+    """Narrow an already scoped queryset to the subtree of the form's chosen organisation."""
+    organization = options.get("organization")
+    if organization is None:
+        return queryset
+    return queryset.filter(**{f"{lookup}__startswith": organization.path})
+
+
+class YearLedgerForm(LedgerForm):
+    """A ledger for one year, this year unless another is given."""
+
+    year = forms.IntegerField(
+        label="年度",
+        min_value=2000,
+        max_value=2100,
+        required=False,
+        error_messages={
+            "invalid": "年份须为整数，例如 2025。",
+            "min_value": "年份须在 2000 至 2100 之间。",
+            "max_value": "年份须在 2000 至 2100 之间。",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = timezone.localdate().year
+
+    def clean_year(self):
+        return self.cleaned_data.get("year") or timezone.localdate().year
