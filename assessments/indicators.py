@@ -1,0 +1,109 @@
+"""The catalogue of *auto* indicators: numbers the year-end run computes from records.
+
+Every app that keeps records worth scoring registers its indicators in its own
+`<app>/indicators.py` (autodiscovered by AssessmentsConfig.ready), e.g.:
+
+    from assessments.indicators import AutoIndicator, Measure, register
+
+    register(AutoIndicator(
+        code="theme-day-months",
+        name="主题党日覆盖月份",
+        unit="月",
+        compute=theme_day_months,     # (year, organizations) -> {organization_id: Measure}
+        drilldown=lambda org, year: reverse(...),   # the records behind the number
+        inputs="活动记录",
+    ))
+
+Contract for `compute(year, organizations)`:
+- `organizations` is a queryset of Organization (branches and/or party committees);
+- it runs a fixed number of set-based queries (GROUP BY / annotations) whatever the number
+  of organisations — never one query per organisation;
+- it returns a Measure for every organisation it was given; a committee's measure covers the
+  branches of its subtree (`rollup` below does that from per-branch measures);
+- it is deterministic: the same records give the same numbers.
+
+A Measure is a ratio `numerator / denominator` (0..1, e.g. 10 of 12 months) or, with
+`denominator=None`, a plain value (e.g. a rating level's points). `inputs` counts the rows
+read, so a run can say how much it looked at.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+_REGISTRY: dict[str, "AutoIndicator"] = {}
+
+
+@dataclass(frozen=True)
+class Measure:
+    numerator: Decimal | int
+    denominator: Decimal | int | None = None
+    inputs: int = 0
+    note: str = ""
+
+    @property
+    def ratio(self) -> Decimal | None:
+        """numerator/denominator in 0..1; None for a plain value or an empty denominator."""
+        if self.denominator is None or not self.denominator:
+            return None
+        return Decimal(self.numerator) / Decimal(self.denominator)
+
+
+@dataclass(frozen=True)
+class AutoIndicator:
+    code: str
+    name: str
+    compute: Callable[[int, object], dict[int, Measure]]
+    drilldown: Callable[[object, int], str]
+    unit: str = ""
+    inputs: str = ""
+    description: str = ""
+
+
+def register(indicator: AutoIndicator) -> AutoIndicator:
+    if indicator.code in _REGISTRY and _REGISTRY[indicator.code] != indicator:
+        raise ValueError(f"auto indicator {indicator.code!r} registered twice")
+    _REGISTRY[indicator.code] = indicator
+    return indicator
+
+
+def get(code: str) -> AutoIndicator:
+    return _REGISTRY[code]
+
+
+def all_indicators() -> list[AutoIndicator]:
+    return sorted(_REGISTRY.values(), key=lambda i: i.code)
+
+
+def choices() -> list[tuple[str, str]]:
+    return [(i.code, i.name) for i in all_indicators()]
+
+
+def rollup(per_branch: dict[int, Measure], organizations: Iterable) -> dict[int, Measure]:
+    """Measures for `organizations` from per-branch measures: a branch keeps its own, any other
+    organisation sums numerators, denominators and inputs over the branches of its subtree.
+
+    `per_branch` maps branch id → Measure and must include every branch under the given
+    organisations; the branch paths come from one query."""
+    from branches.models import Organization
+
+    organizations = list(organizations)
+    branch_paths = dict(Organization.objects.filter(pk__in=per_branch).values_list("pk", "path"))
+    # Add every branch's measure to each of its ancestors' paths: linear in branches × depth.
+    sums: dict[str, list] = {}
+    for pk, measure in per_branch.items():
+        segments = branch_paths.get(pk, "").split("/")
+        for depth in range(1, len(segments)):
+            total = sums.setdefault("/".join(segments[:depth]) + "/", [Decimal(0), None, 0])
+            total[0] += Decimal(measure.numerator)
+            if measure.denominator is not None:
+                total[1] = (total[1] or Decimal(0)) + Decimal(measure.denominator)
+            total[2] += measure.inputs
+    result: dict[int, Measure] = {}
+    for org in organizations:
+        if org.pk in per_branch:
+            result[org.pk] = per_branch[org.pk]
+        else:
+            numerator, denominator, inputs = sums.get(org.path, [Decimal(0), None, 0])
+            result[org.pk] = Measure(numerator, denominator, inputs)
+    return result
