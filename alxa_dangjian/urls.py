@@ -9,6 +9,9 @@ urlpatterns = [
     path("accounts/", include("alxa_dangjian.accounts.urls")),
     path("branches/", include("branches.urls")),
     path("activities/", include("activities.urls")),
+    path("dues/", include("dues.urls")),
+    path("training/", include("training.urls")),
     path("ledgers/", include("alxa_dangjian.ledgers.urls")),
+    path("assessments/", include("assessments.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -229,6 +229,9 @@ class MemberFilterForm(forms.Form):
     age_band = forms.ChoiceField(
         label="年龄段", required=False, choices=[("", "全部年龄"), *AgeBand.choices]
     )
+    category = forms.ChoiceField(
+        label="人员类别", required=False, choices=[("", "全部类别"), *Member.Category.choices]
+    )
     standing = forms.ChoiceField(
         label="党籍状态",
         required=False,
@@ -258,7 +261,7 @@ class MemberFilterForm(forms.Form):
         members = members.search(data.get("q"))
         if data.get("organization"):
             members = members.in_subtree(data["organization"])
-        for field in ("status", "ethnicity", "education"):
+        for field in ("status", "ethnicity", "education", "category"):
             if data.get(field):
                 members = members.filter(**{field: data[field]})
         if data.get("age_band"):

@@ -443,3 +443,6 @@ development = register(
         params_form=DevelopmentForm,
     )
 )
+
+from . import rating_ledgers  # noqa: E402, F401  (最强党支部名单 and 评分表 register themselves)
+from .ledgers_standards import rating_standards  # noqa: E402, F401  (评星标准 registers itself)

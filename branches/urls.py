@@ -1,6 +1,9 @@
 """Each view module of the app declares its own `urlpatterns`; this module joins them."""
 
-from .views import development, members, organizations
+from .views import development, members, organizations, profile
+from .views import rating_stats as rating_stats_views
+from .views import ratings as rating_views
+from .views import supervision as supervision_views
 
 app_name = "branches"
 
@@ -8,4 +11,8 @@ urlpatterns = [
     *organizations.urlpatterns,
     *members.urlpatterns,
     *development.urlpatterns,
+    *profile.urlpatterns,
+    *rating_views.urlpatterns,
+    *rating_stats_views.urlpatterns,
+    *supervision_views.urlpatterns,
 ]

@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,6 +16,7 @@ from activities.reminders import due_items, log_url
 from alxa_dangjian.accounts import roles
 from branches.models import Organization
 
+from .cockpit import cockpit_for
 from .health import check_broker, check_database
 from .models import Notification
 
@@ -27,38 +27,40 @@ logger = logging.getLogger(__name__)
 
 @require_GET
 def home(request):
+    """Everyone's home: a branch's due items first (the secretary's "本期待办"), then the
+    cockpit of the user's subtree — the whole league for staff, their subtree for a
+    party-committee admin, their branch for a secretary."""
     user = request.user
-    organizations = Organization.objects.visible_to(user).active()
-    counts = {
-        (row["type"], row["category"]): row["n"]
-        for row in organizations.values("type", "category").annotate(n=Count("id"))
-    }
-    categories = Organization.Category.choices
-    matrix = []
-    for type_value, type_label in Organization.Type.choices:
-        cells = [(value, counts.get((type_value, value), 0)) for value, _ in categories]
-        total = sum(n for _, n in cells)
-        if total:
-            matrix.append({"type": type_value, "label": type_label, "cells": cells, "total": total})
-    category_totals = [
-        (value, label, sum(counts.get((t, value), 0) for t, _ in Organization.Type.choices))
-        for value, label in categories
-    ]
     organization = user.organization
     context = {
         "organization": organization,
         "due_items": _due_items(organization),
         "log_url": log_url(organization.pk) if organization else "",
         "may_review": user.may(roles.REVIEW),
-        "matrix": matrix,
-        "categories": categories,
-        "category_totals": category_totals,
-        "organization_total": sum(counts.values()),
-        "branch_total": sum(
-            n for (type_value, _), n in counts.items() if type_value in Organization.BRANCH_TYPES
-        ),
+        **_cockpit_context(organization),
     }
     return render(request, "core/home.html", context)
+
+
+@require_GET
+def cockpit_print(request):
+    """The home's figures and charts on A4 paper, without navigation."""
+    organization = request.user.organization
+    return render(request, "core/cockpit_print.html", _cockpit_context(organization))
+
+
+def _cockpit_context(organization) -> dict:
+    """The cockpit of an organisation's subtree, if the user has one and it is active."""
+    if organization is None or not organization.is_active:
+        return {"cockpit": None}
+    board = cockpit_for(organization)
+    return {
+        "cockpit": board,
+        "organization_figure": board.figure("organizations"),
+        "branch_figure": board.figure("branches"),
+        "figures": [f for f in board.figures if f.key not in ("organizations", "branches")],
+        "charts": [(chart, chart.as_json()) for chart in board.charts],
+    }
 
 
 def _due_items(organization):

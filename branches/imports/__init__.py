@@ -10,3 +10,4 @@ from .members import MemberImporter
 from .organizations import OrganizationImporter
 
 __all__ = ["MemberImporter", "OrganizationImporter"]
+from .rating_standards import RatingStandardImporter  # noqa: E402, F401

@@ -41,6 +41,11 @@ def organization_list(request):
         organizations = organizations.filter(type=type_)
     if category in Organization.Category.values:
         organizations = organizations.filter(category=category)
+    # ?organization=<pk>: that organisation's subtree (the cockpit's figures link here).
+    within = request.GET.get("organization", "")
+    anchor = within.isdigit() and len(within) < 19 and organizations.filter(pk=within).first()
+    if anchor:
+        organizations = organizations.filter(path__startswith=anchor.path)
     organizations = organizations.search(query).annotate(
         branch_count=Count("children", filter=Q(children__type__in=Organization.BRANCH_TYPES))
     )

@@ -197,6 +197,11 @@ class Importer:
     def template_filename(self) -> str:
         return f"{self.title}导入模板.xlsx"
 
+    def require_permission(self, user) -> None:
+        """Refuse (403) a user who may not use this importer, before anything is looked up;
+        an importer with a narrower rule than a role permission overrides this."""
+        roles.require(user, self.permission)
+
     # --- the pipeline ---------------------------------------------------------------------
 
     def check(self, fileobj, *, user) -> ImportResult:

@@ -29,7 +29,7 @@ def _importer_or_404(code: str):
 def importbatch_create(request, code):
     """Upload page: the template link, the upload form and the user's recent batches."""
     importer = _importer_or_404(code)
-    roles.require(request.user, importer.permission)
+    importer.require_permission(request.user)
     if request.user.organization_id is None:
         raise Http404
     if request.method == "POST":
@@ -56,7 +56,7 @@ def importbatch_create(request, code):
 @require_GET
 def importbatch_template(request, code):
     importer = _importer_or_404(code)
-    roles.require(request.user, importer.permission)
+    importer.require_permission(request.user)
     response = FileResponse(
         io.BytesIO(importer.template_bytes()),
         as_attachment=True,
@@ -85,7 +85,7 @@ def importbatch_commit(request, pk):
     roles.require(request.user, roles.EDIT_RECORDS)
     batch = get_visible_or_404(ImportBatch, request.user, pk=pk)
     importer = _importer_or_404(batch.importer)
-    roles.require(request.user, importer.permission)
+    importer.require_permission(request.user)
     try:
         batch = services.commit_batch(batch, by=request.user)
     except ValidationError as error:

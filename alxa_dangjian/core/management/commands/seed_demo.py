@@ -3,8 +3,13 @@ from django.core.management.base import BaseCommand, CommandError
 from activities.demo import seed_activities
 from alxa_dangjian.accounts.demo import DEMO_PASSWORD, seed_users
 from alxa_dangjian.core.reference import ensure_reference_data
+from assessments.demo_lists import seed_lists
+from assessments.demo_scoring import seed_scoring
 from branches.demo import seed_organizations
 from branches.demo_people import seed_people
+from branches.demo_ratings import seed_ratings
+from dues.demo import seed_dues
+from training.demo import seed_training
 
 
 class Command(BaseCommand):
@@ -21,6 +26,11 @@ class Command(BaseCommand):
         logins = seed_users()
         people = seed_people()
         life = seed_activities()
+        seed_training()
+        seed_dues()
+        seed_ratings()
+        seed_lists()
+        seed_scoring()
         self.stdout.write(
             "演示数据已就绪：新建党组织 {orgs} 个、党员 {members} 名、届次 {terms} 条、"
             "委员 {seats} 名、党小组 {groups} 个、发展党员 {cases} 人、组织生活记录 {activities} 条"

@@ -1,0 +1,81 @@
+"""党建驾驶舱: key figures and charts of one organisation's subtree for one year.
+
+To add a figure: write `def my_figure(scope: Scope, period: Period) -> Figure | list | None`
+(query the scope's subtree with `scope.path`, count up to `period.end`, link each number to
+its list with `scope.url(...)`) and append it to `FIGURES`; charts likewise to `CHARTS`.
+The home pages, the organisation profile and the print views then show it, cached and
+invalidated with the rest.
+"""
+
+import datetime
+
+from django.utils import timezone
+
+from . import providers
+from .base import (
+    Chart,
+    Cockpit,
+    Figure,
+    Part,
+    Period,
+    Scope,
+    Series,
+    bump_cache_version,
+    cached_cockpit,
+    connect_cache_invalidation,
+)
+
+FIGURES = [
+    providers.organizations,
+    providers.members,
+    providers.compliance,
+    providers.activities,
+    providers.development,
+    providers.service_records,
+]
+
+CHARTS = [
+    providers.compliance_heatmap,
+    providers.activities_by_month,
+    providers.member_composition,
+]
+
+
+def cockpit_for(organization, *, year: int | None = None, today: datetime.date | None = None):
+    """The cockpit of `organization`'s subtree (the caller has checked the user may see it)."""
+    today = today or timezone.localdate()
+    period = Period.of(year or today.year, today)
+    return cached_cockpit(Scope.of(organization), period, FIGURES, CHARTS)
+
+
+def connect_signals() -> None:
+    """Bump the cockpit's cache version on every write of an input it reads itself (activity
+    records are covered by the compliance cache version, which is part of the key)."""
+    from activities.models import ServiceRecord
+    from branches.models import (
+        CommitteeSeat,
+        DevelopmentCase,
+        DevelopmentStep,
+        Member,
+        Organization,
+        Term,
+    )
+
+    connect_cache_invalidation(
+        [Organization, Member, DevelopmentCase, DevelopmentStep, ServiceRecord, Term, CommitteeSeat]
+    )
+
+
+__all__ = [
+    "CHARTS",
+    "FIGURES",
+    "Chart",
+    "Cockpit",
+    "Figure",
+    "Part",
+    "Period",
+    "Scope",
+    "Series",
+    "bump_cache_version",
+    "cockpit_for",
+]

@@ -1,0 +1,542 @@
+"""Figures and charts from the data that exists today: organisations, members, development
+cases, organisational life (compliance) and service ledgers. Each function is one provider
+(see base.py); the lists that put them on the cockpit are in `__init__.py`."""
+
+import datetime
+from collections import Counter, defaultdict
+
+from django.db.models import Count, Q
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.urls import reverse
+from django.utils import timezone
+
+from activities.compliance import Status, cached, cached_compute
+from activities.compliance import compute as compute_compliance
+from activities.models import Activity, ServiceRecord
+from activities.views.compliance import HeatmapSummary
+from branches.models import (
+    STAGE_AFTER_STEP,
+    STEP_ORDER,
+    DevelopmentCase,
+    DevelopmentStep,
+    Member,
+    Organization,
+    Stage,
+    Step,
+    add_years,
+)
+from branches.models.members import AGE_BAND_LIMITS, AgeBand
+
+from .base import Chart, Figure, Part, Period, Scope, Series
+
+# Each segment of Organization.path is six digits and a slash.
+PATH_SEGMENT = 7
+# Above this many branches the heatmap shows one row per unit below the scope, not per branch.
+HEATMAP_BRANCH_ROWS = 30
+HEATMAP_UNIT_ROWS = 40
+OPEN_STAGES = (Stage.APPLICANT, Stage.ACTIVIST, Stage.CANDIDATE, Stage.PROBATIONARY)
+
+
+# Organisations ---------------------------------------------------------------------------------
+
+
+def organizations(scope: Scope, period: Period) -> list[Figure]:
+    """Active organisations founded by the period's end (no founding date: always counted),
+    by type and by guidance category, with the type × category matrix of the home page."""
+    founded = Q(established_on__isnull=True) | Q(established_on__lte=period.end)
+    counts = {
+        (row["type"], row["category"]): row["n"]
+        for row in scope.organizations()
+        .active()
+        .filter(founded)
+        .order_by()
+        .values("type", "category")
+        .annotate(n=Count("pk"))
+    }
+    list_url = "branches:organization-list"
+    by_type = Counter()
+    by_category = Counter()
+    for (type_value, category), n in counts.items():
+        by_type[type_value] += n
+        by_category[category] += n
+    matrix = []
+    for type_value, type_label in Organization.Type.choices:
+        if not by_type[type_value]:
+            continue
+        cells = [
+            (
+                category,
+                counts.get((type_value, category), 0),
+                scope.url(list_url, type=type_value, category=category),
+            )
+            for category in Organization.Category.values
+        ]
+        matrix.append(
+            {
+                "type": type_value,
+                "label": type_label,
+                "url": scope.url(list_url, type=type_value),
+                "cells": cells,
+                "total": by_type[type_value],
+            }
+        )
+    note = "有效党组织，按成立日期推算（未填成立日期的计入）。"
+    total = Figure(
+        "organizations",
+        "党组织",
+        sum(counts.values()),
+        scope.url(list_url),
+        unit="个",
+        note=note,
+        parts=[
+            Part(value, label, by_type[value], scope.url(list_url, type=value))
+            for value, label in Organization.Type.choices
+            if by_type[value]
+        ],
+        extra={
+            "matrix": matrix,
+            "category_totals": [
+                (value, label, by_category[value], scope.url(list_url, category=value))
+                for value, label in Organization.Category.choices
+            ],
+        },
+    )
+    branches = Figure(
+        "branches",
+        "党支部（含联合、临时）",
+        sum(by_type[t] for t in Organization.BRANCH_TYPES),
+        scope.url(list_url, type="branches"),
+        unit="个",
+        note=note,
+        parts=[
+            Part(value, label, by_category[value], scope.url(list_url, category=value))
+            for value, label in Organization.Category.choices
+            if by_category[value]
+        ],
+    )
+    return [total, branches]
+
+
+# Members ---------------------------------------------------------------------------------------
+
+
+def members(scope: Scope, period: Period) -> Figure:
+    """Members in good standing who had joined by the period's end; 正式 once confirmed by
+    then. Members who have left since are not in last year's figure (no history is kept)."""
+    end = period.end
+    joined = scope.members().in_good_standing().filter(joined_on__lte=end)
+    confirmed = Q(status=Member.Status.FULL) & (
+        Q(confirmed_on__isnull=True) | Q(confirmed_on__lte=end)
+    )
+    counts = joined.aggregate(
+        full=Count("pk", filter=confirmed),
+        probationary=Count("pk", filter=~confirmed),
+        lost=Count("pk", filter=Q(lost_contact_since__lte=end)),
+    )
+    list_url = "branches:member-list"
+    return Figure(
+        "members",
+        "党员",
+        counts["full"] + counts["probationary"],
+        scope.url(list_url),
+        unit="名",
+        note="党籍正常的党员，按入党、转正日期推算；已转出等党员不计入往年数字。",
+        parts=[
+            Part("full", "正式党员", counts["full"], scope.url(list_url, status="full")),
+            Part(
+                "probationary",
+                "预备党员",
+                counts["probationary"],
+                scope.url(list_url, status="probationary"),
+            ),
+            Part("lost", "失联党员", counts["lost"], scope.url(list_url, lost_contact="on")),
+        ],
+    )
+
+
+def member_composition(scope: Scope, period: Period) -> list[Chart]:
+    """Today's roster (党籍正常) by 民族, 学历, 人员类别 and age band."""
+    roster = scope.members().in_good_standing()
+    ethnicity, education, category = Counter(), Counter(), Counter()
+    for row in (
+        roster.order_by().values("ethnicity", "education", "category").annotate(n=Count("pk"))
+    ):
+        ethnicity[row["ethnicity"]] += row["n"]
+        education[row["education"]] += row["n"]
+        category[row["category"]] += row["n"]
+    if not sum(ethnicity.values()):
+        return []
+    list_url = "branches:member-list"
+    today = period.end
+    ages = roster.aggregate(
+        **{band: Count("pk", filter=_age_band(band, today)) for band in AgeBand.values}
+    )
+    ethnic_names = [name for name, _ in ethnicity.most_common()]
+    educations = [(v, label) for v, label in Member.Education.choices if education[v]]
+    categories = [(v, label) for v, label in Member.Category.choices if category[v]]
+    return [
+        Chart(
+            "member-ethnicity",
+            "党员民族构成",
+            "pie",
+            ethnic_names,
+            [
+                Series(
+                    "党员",
+                    [ethnicity[name] for name in ethnic_names],
+                    [scope.url(list_url, ethnicity=name) for name in ethnic_names],
+                )
+            ],
+        ),
+        Chart(
+            "member-education",
+            "党员学历构成",
+            "bar",
+            [label for _, label in educations],
+            [
+                Series(
+                    "党员",
+                    [education[v] for v, _ in educations],
+                    [scope.url(list_url, education=v) for v, _ in educations],
+                )
+            ],
+        ),
+        Chart(
+            "member-age",
+            "党员年龄结构",
+            "bar",
+            AgeBand.labels,
+            [
+                Series(
+                    "党员",
+                    [ages[band] for band in AgeBand.values],
+                    [scope.url(list_url, age_band=band) for band in AgeBand.values],
+                )
+            ],
+        ),
+        Chart(
+            "member-category",
+            "党员人员类别",
+            "hbar",
+            [label for _, label in categories],
+            [
+                Series(
+                    "党员",
+                    [category[v] for v, _ in categories],
+                    [scope.url(list_url, category=v) for v, _ in categories],
+                )
+            ],
+            height=40 + 32 * len(categories),
+        ),
+    ]
+
+
+def _age_band(band: str, today: datetime.date) -> Q:
+    """The same birth-date range as `MemberQuerySet.in_age_band` (the list the chart links to)."""
+    low, high = AGE_BAND_LIMITS[band]
+    condition = Q()
+    if low is not None:
+        condition &= Q(birth_date__lte=add_years(today, -low))
+    if high is not None:
+        condition &= Q(birth_date__gt=add_years(today, -high))
+    return condition
+
+
+# Developing members ----------------------------------------------------------------------------
+
+
+def development(scope: Scope, period: Period) -> list[Figure]:
+    """Open cases by stage at the period's end, and admissions (上级党委审批预备党员) in it."""
+    cases = DevelopmentCase.objects.filter(organization__path__startswith=scope.path)
+    if period.end >= timezone.localdate():
+        # Today: the stored stage, exactly what the list counts.
+        by_stage = Counter(
+            {
+                row["stage"]: row["n"]
+                for row in cases.open().order_by().values("stage").annotate(n=Count("pk"))
+            }
+        )
+    else:
+        by_stage = _stages_on(cases, period.end)
+    admitted = DevelopmentStep.objects.filter(
+        case__organization__path__startswith=scope.path,
+        step=Step.ADMISSION_APPROVAL,
+        done_on__range=(period.start, period.end),
+    ).count()
+    list_url = "branches:developmentcase-list"
+    return [
+        Figure(
+            "development",
+            "发展党员（培养中）",
+            sum(by_stage[s] for s in OPEN_STAGES),
+            scope.url(list_url),
+            unit="名",
+            note="未终止、尚未转正的发展对象，按各步骤日期推算所处阶段。",
+            parts=[
+                Part(stage, Stage(stage).label, by_stage[stage], scope.url(list_url, stage=stage))
+                for stage in OPEN_STAGES
+            ],
+        ),
+        Figure(
+            "admissions",
+            "本年接收预备党员",
+            admitted,
+            scope.url(list_url, stage="all"),
+            unit="名",
+            note="上级党委审批接收为预备党员的日期在本年（截至今日）。",
+        ),
+    ]
+
+
+def _stages_on(cases, day: datetime.date) -> Counter:
+    """Each case's stage on `day`, from its dated steps (cases closed by then left out)."""
+    order = {step: index for index, step in enumerate(STEP_ORDER)}
+    last = {}
+    for case_id, step in (
+        DevelopmentStep.objects.filter(case__in=cases.values("pk"), done_on__lte=day)
+        .exclude(case__is_closed=True, case__closed_at__date__lte=day)
+        .values_list("case_id", "step")
+    ):
+        if case_id not in last or order[step] > order[last[case_id]]:
+            last[case_id] = step
+    return Counter(STAGE_AFTER_STEP[step] for step in last.values())
+
+
+# Organisational life ---------------------------------------------------------------------------
+
+
+def compliance_summary(scope: Scope, period: Period) -> HeatmapSummary:
+    """The compliance engine's summary of the scope, shared with the pages that show it: a
+    branch's report is the secretary's "本期待办" one, a larger scope's the heatmap page's."""
+    if scope.is_branch:
+        report = cached_compute(
+            Organization.objects.filter(pk=scope.pk),
+            period.year,
+            scope=f"branch:{scope.pk}",
+            today=period.end,
+        )
+        return HeatmapSummary.of(report)
+    branches = scope.organizations()
+    return cached(
+        "heatmap",
+        lambda: HeatmapSummary.of(compute_compliance(branches, period.year, today=period.end)),
+        scope=f"{scope.path}|",
+        year=period.year,
+        today=period.end,
+    )
+
+
+def _heatmap_url(scope: Scope, year: int) -> str:
+    if scope.is_branch:
+        return reverse("activities:compliance-detail", args=[scope.pk]) + f"?year={year}"
+    query = f"?year={year}" + (f"&committee={scope.pk}" if scope.is_committee else "")
+    return reverse("activities:compliance-heatmap") + query
+
+
+def compliance(scope: Scope, period: Period) -> Figure | None:
+    """Share of rule-periods already closed that were met (the heatmap's 达标率)."""
+    summary = compliance_summary(scope, period)
+    if not summary.rows:
+        return None
+    url = _heatmap_url(scope, period.year)
+    behind = len(summary.behind)
+    return Figure(
+        "compliance",
+        "组织生活达标率",
+        None if summary.rate is None else round(summary.rate * 100, 1),
+        url,
+        unit="%",
+        note="已截止的“三会一课”等规则周期中按要求开展的比例（已提交或已审核的记录计入）。",
+        parts=[
+            Part("branches", "纳入监测的党支部", len(summary.rows), url),
+            Part("behind", "有逾期事项的党支部", behind, url),
+        ],
+    )
+
+
+STATUS_CODES = {Status.MET: 3, Status.DUE: 2, Status.OVERDUE: 1, Status.FUTURE: 0}
+
+
+def compliance_heatmap(scope: Scope, period: Period) -> Chart | None:
+    """Branches × months of the year; for large scopes one row per unit below the scope, its
+    cell the share of its branches that met every rule falling due in the month."""
+    summary = compliance_summary(scope, period)
+    if not summary.rows:
+        return None
+    months = [f"{m}月" for m in range(1, 13)]
+    year = period.year
+    if len(summary.rows) <= HEATMAP_BRANCH_ROWS:
+        names, values, urls = [], [], []
+        for y, (pk, name, statuses) in enumerate(summary.rows):
+            names.append(name)
+            detail = reverse("activities:compliance-detail", args=[pk])
+            for x, status in enumerate(statuses):
+                if status is not None:
+                    values.append([x, y, STATUS_CODES[status]])
+                    urls.append(f"{detail}?year={year}&month={x + 1}")
+        return Chart(
+            "compliance-heatmap",
+            f"{year}年组织生活合规热力图（党支部×月份）",
+            "heatmap",
+            months,
+            [Series("合规状态", values, urls)],
+            y_categories=names,
+            scale="status",
+            height=80 + 26 * len(names),
+        )
+    return _unit_heatmap(scope, summary, months, year)
+
+
+def _unit_heatmap(scope: Scope, summary: HeatmapSummary, months, year) -> Chart:
+    width = (scope.depth + 2) * PATH_SEGMENT
+    paths = dict(
+        scope.organizations().filter(type__in=Organization.BRANCH_TYPES).values_list("pk", "path")
+    )
+    units = {
+        row["path"]: row
+        for row in scope.organizations()
+        .filter(parent_id=scope.pk)
+        .values("pk", "path", "name", "short_name", "type")
+    }
+    tally = defaultdict(lambda: [[0, 0] for _ in range(12)])  # unit path → [met, counted]
+    for pk, _, statuses in summary.rows:
+        unit = paths.get(pk, "")[:width]
+        for month, status in enumerate(statuses):
+            if status in (Status.MET, Status.DUE, Status.OVERDUE):
+                tally[unit][month][1] += 1
+                tally[unit][month][0] += status == Status.MET
+    rows = []
+    for path, cells in tally.items():
+        unit = units.get(path)
+        if unit is None:
+            continue
+        shares = [round(100 * met / n) if n else None for met, n in cells]
+        known = [s for s in shares if s is not None]
+        rows.append((sum(known) / len(known) if known else 100, path, unit, shares))
+    rows.sort(key=lambda row: (row[0], row[1]))
+    rows = rows[:HEATMAP_UNIT_ROWS]
+    names, values, urls = [], [], []
+    for y, (_, _, unit, shares) in enumerate(rows):
+        names.append(unit["short_name"] or unit["name"])
+        if unit["type"] in Organization.BRANCH_TYPES:
+            detail = reverse("activities:compliance-detail", args=[unit["pk"]])
+            links = [f"{detail}?year={year}&month={m}" for m in range(1, 13)]
+        else:
+            heatmap = reverse("activities:compliance-heatmap")
+            links = [f"{heatmap}?year={year}&committee={unit['pk']}"] * 12
+        for x, share in enumerate(shares):
+            if share is not None:
+                values.append([x, y, share])
+                urls.append(links[x])
+    note = "每格为该单位党支部当月全部达标的比例。"
+    if len(tally) > HEATMAP_UNIT_ROWS:
+        note += f"仅显示平均达标率最低的{HEATMAP_UNIT_ROWS}个单位。"
+    return Chart(
+        "compliance-heatmap",
+        f"{year}年组织生活合规热力图（单位×月份）",
+        "heatmap",
+        months,
+        [Series("达标支部比例（%）", values, urls)],
+        y_categories=names,
+        scale="percent",
+        note=note,
+        height=80 + 26 * len(names),
+    )
+
+
+def activities(scope: Scope, period: Period) -> Figure:
+    """Records held in the scope up to the period's end that count (submitted or approved)."""
+    rows = (
+        Activity.objects.counted()
+        .filter(
+            organization__path__startswith=scope.path,
+            held_on__range=(period.start, period.end),
+        )
+        .order_by()
+        .values("kind_id", "kind__name", "kind__sort_order")
+        .annotate(n=Count("pk"))
+    )
+    rows = sorted(rows, key=lambda row: (row["kind__sort_order"], row["kind_id"]))
+    list_url = "activities:activity-list"
+    return Figure(
+        "activities",
+        "组织生活记录",
+        sum(row["n"] for row in rows),
+        scope.url(list_url),
+        unit="次",
+        note="本组织及下级组织开展、已提交或已审核的记录。",
+        parts=[
+            Part(
+                str(row["kind_id"]),
+                row["kind__name"],
+                row["n"],
+                scope.url(list_url, kind=row["kind_id"]),
+            )
+            for row in rows
+        ],
+    )
+
+
+def activities_by_month(scope: Scope, period: Period) -> Chart:
+    """Counted records per month, this year against last year."""
+    year = period.year
+    counts = {
+        (row["y"], row["m"]): row["n"]
+        for row in Activity.objects.counted()
+        .filter(
+            organization__path__startswith=scope.path,
+            held_on__range=(datetime.date(year - 1, 1, 1), datetime.date(year, 12, 31)),
+        )
+        .order_by()
+        .values(y=ExtractYear("held_on"), m=ExtractMonth("held_on"))
+        .annotate(n=Count("pk"))
+    }
+    list_url = "activities:activity-list"
+    return Chart(
+        "activities-by-month",
+        "组织生活开展情况（按月）",
+        "bar",
+        [f"{m}月" for m in range(1, 13)],
+        [
+            Series(
+                f"{y}年",
+                [counts.get((y, m), 0) for m in range(1, 13)],
+                [scope.url(list_url, month=f"{y}-{m:02d}") for m in range(1, 13)],
+            )
+            for y in (year - 1, year)
+        ],
+    )
+
+
+# Service ledgers -------------------------------------------------------------------------------
+
+
+def service_records(scope: Scope, period: Period) -> Figure:
+    """Service-ledger records running at some time between 1 January and the period's end."""
+    rows = (
+        ServiceRecord.objects.filter(organization__path__startswith=scope.path)
+        .filter(started_on__lte=period.end)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=period.start))
+        .order_by()
+        .values("type__code", "type__name", "type__sort_order")
+        .annotate(n=Count("pk"))
+    )
+    rows = sorted(rows, key=lambda row: (row["type__sort_order"], row["type__code"]))
+    list_url = "activities:servicerecord-list"
+    return Figure(
+        "service-records",
+        "服务台账记录",
+        sum(row["n"] for row in rows),
+        scope.url(list_url, year=period.year),
+        unit="条",
+        note="本年内开展（含跨年进行）的服务台账记录。",
+        parts=[
+            Part(
+                row["type__code"],
+                row["type__name"],
+                row["n"],
+                scope.url(list_url, year=period.year, type=row["type__code"]),
+            )
+            for row in rows
+        ],
+    )

@@ -1,0 +1,429 @@
+"""The year-end aggregation: chunks of organisations measured with every registered auto
+indicator (set-based, a fixed number of queries per chunk), then one finaliser that totals,
+grades, ranks and compares with the previous run.
+
+Pure scoring (`score`, `grade_and_rank`) works on the scheme snapshot a run recorded, so a
+result can always be explained with the sheet that produced it. Tasks call `compute_chunk`
+and `finalise` (assessments/tasks.py); both are idempotent.
+"""
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from branches.models import Organization
+
+from . import indicators as registry
+from .models import (
+    AssessmentResult,
+    AssessmentRun,
+    DemocraticVote,
+    Grade,
+    Indicator,
+    MeasureResult,
+    RunChunk,
+    ScoreCard,
+    ScoreEntry,
+)
+
+logger = logging.getLogger(__name__)
+
+CENT = Decimal("0.01")
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+Kind = Indicator.Kind
+
+
+def q(value) -> Decimal:
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+# --- Snapshot of a scheme ---------------------------------------------------------------------
+
+
+def snapshot(scheme) -> dict:
+    """The sheet as plain JSON: indicators in tree order, thresholds, quota and formula."""
+    indicators = [
+        {
+            "id": i.pk,
+            "parent": i.parent_id,
+            "name": i.name,
+            "kind": i.kind,
+            "code": i.auto_code,
+            "weight": str(i.weight),
+            "max_score": None if i.max_score is None else str(i.max_score),
+            "cap": None if i.cap is None else str(i.cap),
+            "order": i.sort_order,
+        }
+        for i in scheme.indicators.order_by("sort_order", "pk")
+    ]
+    return {
+        "scheme": scheme.pk,
+        "name": scheme.name,
+        "year": scheme.year,
+        "target": scheme.target,
+        "version": scheme.version,
+        "indicators": indicators,
+        "thresholds": {t.grade: str(t.min_score) for t in scheme.thresholds.all()},
+        "quota_share": None
+        if scheme.excellent_quota_share is None
+        else str(scheme.excellent_quota_share),
+        "quota_count": scheme.excellent_quota_count,
+        "vote_points": {grade: str(points) for grade, points in scheme.vote_points.items()},
+    }
+
+
+def auto_codes(snap: dict) -> list[str]:
+    return sorted({i["code"] for i in snap["indicators"] if i["kind"] == Kind.AUTO and i["code"]})
+
+
+# --- Chunks -------------------------------------------------------------------------------------
+
+
+def split(ids: list[int], size: int) -> list[list[int]]:
+    ids = sorted(ids)
+    return [ids[start : start + size] for start in range(0, len(ids), max(size, 1))]
+
+
+def compute_chunk(run_id: int, number: int) -> bool:
+    """Measure a chunk's organisations with every auto indicator of the run's sheet and
+    replace the chunk's stored measures in one transaction. Returns True when this was the
+    last chunk to finish (the caller then enqueues the finaliser)."""
+    run = AssessmentRun.objects.select_related("scope").get(pk=run_id)
+    chunk = RunChunk.objects.get(run=run, number=number)
+    if run.status == AssessmentRun.Status.DONE:
+        return False
+    organizations = list(Organization.objects.filter(pk__in=chunk.organization_ids).order_by("pk"))
+    rows, inputs = [], {}
+    for code in auto_codes(run.snapshot):
+        try:
+            indicator = registry.get(code)
+        except KeyError:
+            continue  # an indicator no longer registered scores nothing (shown on the card)
+        measures = indicator.compute(run.year, organizations)
+        inputs[code] = 0
+        for org in organizations:
+            measure = measures.get(org.pk) or registry.Measure(0, 0)
+            inputs[code] += measure.inputs
+            rows.append(
+                MeasureResult(
+                    run=run,
+                    chunk=number,
+                    organization_id=org.pk,
+                    code=code,
+                    numerator=Decimal(measure.numerator),
+                    denominator=None if measure.denominator is None else measure.denominator,
+                    inputs=measure.inputs,
+                    note=measure.note[:300],
+                )
+            )
+    with transaction.atomic():
+        # The run row is the join point: chunks finishing at the same time take turns here,
+        # so exactly one of them sees the last chunk done.
+        locked = AssessmentRun.objects.select_for_update().get(pk=run_id)
+        MeasureResult.objects.filter(run=run, chunk=number).delete()
+        MeasureResult.objects.bulk_create(rows, batch_size=1000)
+        updated = RunChunk.objects.filter(pk=chunk.pk, is_done=False).update(
+            is_done=True, inputs=inputs, finished_at=timezone.now()
+        )
+        now = timezone.now()
+        if updated:
+            AssessmentRun.objects.filter(pk=run_id).update(
+                chunks_done=F("chunks_done") + 1,
+                # A run another chunk marked failed stays failed until it is resumed.
+                status=locked.status
+                if locked.status == AssessmentRun.Status.FAILED
+                else AssessmentRun.Status.RUNNING,
+                started_at=locked.started_at or now,
+                heartbeat_at=now,
+            )
+        remaining = RunChunk.objects.filter(run_id=run_id, is_done=False).exists()
+    return not remaining
+
+
+# --- Scoring ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Line:
+    """One indicator on a score card."""
+
+    indicator: dict
+    points: Decimal = ZERO
+    measure: MeasureResult | None = None
+    entry: object = None
+    note: str = ""
+    children: list = field(default_factory=list)
+
+
+def _ratio_points(weight: Decimal, measure, max_score) -> tuple[Decimal, str]:
+    if measure is None:
+        return ZERO, "未计算"
+    numerator = Decimal(measure.numerator)
+    if measure.denominator is not None:
+        denominator = Decimal(measure.denominator)
+        if not denominator:
+            return weight, "本年度无应完成事项，计满分"
+        return weight * min(numerator / denominator, Decimal(1)), ""
+    if max_score:
+        return weight * min(numerator / Decimal(max_score), Decimal(1)), ""
+    return min(numerator, weight), ""
+
+
+def score(snap: dict, measures: dict, entries: dict, vote) -> tuple[Decimal, bool, list[Line]]:
+    """One organisation's total, veto and card lines under a snapshot.
+
+    `measures` maps auto code → MeasureResult, `entries` indicator id → ScoreEntry, `vote`
+    is its DemocraticVote or None. Weighted leaves earn up to their weight; groups sum their
+    children; bonuses and deductions are capped; the total never falls below zero.
+    """
+    lines = {i["id"]: Line(indicator=i) for i in snap["indicators"]}
+    roots: list[Line] = []
+    for info in snap["indicators"]:
+        line = lines[info["id"]]
+        parent = lines.get(info["parent"])
+        (parent.children if parent else roots).append(line)
+    bonus = deduction = ZERO
+    vetoed = False
+    points_per_vote = {g: Decimal(p) for g, p in snap["vote_points"].items()}
+    registered = {i.code for i in registry.all_indicators()}
+
+    def leaf(line: Line) -> Decimal:
+        nonlocal bonus, deduction, vetoed
+        info = line.indicator
+        kind, weight = info["kind"], Decimal(info["weight"])
+        entry = entries.get(info["id"])
+        line.entry = entry
+        if kind == Kind.AUTO:
+            line.measure = measures.get(info["code"])
+            if info["code"] not in registered:
+                line.note = "该自动指标未注册"
+            points, note = _ratio_points(weight, line.measure, info["max_score"])
+            line.note = line.note or note
+            if entry is not None:
+                points, line.note = Decimal(entry.score), "人工调整"
+            return points
+        if kind == Kind.MANUAL:
+            if entry is None:
+                line.note = "待评分"
+                return ZERO
+            maximum = Decimal(info["max_score"] or weight) or Decimal(1)
+            return weight * Decimal(entry.score) / maximum
+        if kind == Kind.DEMOCRATIC:
+            total_votes = vote.total if vote is not None else 0
+            if not total_votes:
+                line.note = "未登记民主测评"
+                return ZERO
+            earned = sum(n * points_per_vote[g] for g, n in vote.counts().items())
+            line.note = f"共{total_votes}票"
+            return weight * earned / (total_votes * HUNDRED)
+        cap = Decimal(info["cap"] or 0)
+        value = Decimal(entry.score) if entry is not None else ZERO
+        if kind == Kind.BONUS:
+            bonus += min(value, cap)
+            return min(value, cap)
+        if kind == Kind.DEDUCTION:
+            deduction += min(value, cap)
+            return -min(value, cap)
+        if kind == Kind.VETO and value > 0:
+            vetoed = True
+            line.note = "否决"
+        return ZERO
+
+    def walk(line: Line) -> Decimal:
+        if line.children:
+            line.points = q(sum((walk(child) for child in line.children), ZERO))
+        else:
+            line.points = q(leaf(line))
+        return line.points
+
+    weighted = ZERO
+    for root in roots:
+        points = walk(root)
+        if root.indicator["kind"] in Indicator.WEIGHTED:
+            weighted += points
+    total = max(q(weighted + bonus - deduction), ZERO)
+    return total, vetoed, roots
+
+
+@dataclass
+class Scored:
+    organization_id: int
+    path: str
+    total: Decimal
+    vetoed: bool
+    parts: dict
+    grade: str = Grade.POOR
+    rank: int = 0
+    capped: bool = False
+
+
+def grade_and_rank(snap: dict, rows: list[Scored]) -> None:
+    """Grades by threshold (veto rules out 好), the quota for 好 by rank, and ranks 1..n.
+
+    Ties are broken by the organisation's place in the tree (path), so the same totals
+    always give the same order."""
+    thresholds = sorted(
+        ((Decimal(v), g) for g, v in snap["thresholds"].items()), key=lambda t: -t[0]
+    )
+    rows.sort(key=lambda r: (-r.total, r.path))
+    for position, row in enumerate(rows, start=1):
+        row.rank = position
+        row.grade = next((g for minimum, g in thresholds if row.total >= minimum), Grade.POOR)
+        if row.vetoed and row.grade == Grade.EXCELLENT:
+            row.grade = Grade.GOOD
+    allowed = excellent_quota(snap, len(rows))
+    if allowed is None:
+        return
+    excellent = [row for row in rows if row.grade == Grade.EXCELLENT]
+    for row in excellent[allowed:]:
+        row.grade, row.capped = Grade.GOOD, True
+
+
+def excellent_quota(snap: dict, count: int) -> int | None:
+    limits = []
+    if snap.get("quota_share") is not None:
+        limits.append(int(Decimal(snap["quota_share"]) * count))
+    if snap.get("quota_count") is not None:
+        limits.append(int(snap["quota_count"]))
+    return min(limits) if limits else None
+
+
+# --- Finaliser ----------------------------------------------------------------------------------
+
+
+def run_organization_ids(run: AssessmentRun) -> list[int]:
+    return [pk for chunk in run.chunks.all() for pk in chunk.organization_ids]
+
+
+def inputs_for(run: AssessmentRun, organization_ids) -> tuple[dict, dict, dict]:
+    """Measures, entries and votes of the run's organisations: three queries."""
+    measures: dict[int, dict] = defaultdict(dict)
+    for m in MeasureResult.objects.filter(run=run, organization_id__in=organization_ids):
+        measures[m.organization_id][m.code] = m
+    indicator_ids = [i["id"] for i in run.snapshot["indicators"]]
+    entries: dict[int, dict] = defaultdict(dict)
+    for e in ScoreEntry.objects.filter(
+        indicator_id__in=indicator_ids, organization_id__in=organization_ids
+    ).select_related("entered_by"):
+        entries[e.organization_id][e.indicator_id] = e
+    votes = {
+        v.organization_id: v
+        for v in DemocraticVote.objects.filter(year=run.year, organization_id__in=organization_ids)
+    }
+    return measures, entries, votes
+
+
+def finalise(run_id: int) -> AssessmentRun | None:
+    """Total, grade and rank every organisation of a run whose chunks are all done, record
+    the difference to the previous done run, and mark it done. Safe to call again: it
+    rewrites the run's results from the same inputs."""
+    with transaction.atomic():
+        run = AssessmentRun.objects.select_for_update().get(pk=run_id)
+        if run.chunks.filter(is_done=False).exists():
+            return None
+        ids = run_organization_ids(run)
+        paths = dict(Organization.objects.filter(pk__in=ids).values_list("pk", "path"))
+        measures, entries, votes = inputs_for(run, ids)
+        rows = []
+        for pk in ids:
+            total, vetoed, lines = score(
+                run.snapshot, measures.get(pk, {}), entries.get(pk, {}), votes.get(pk)
+            )
+            parts = {}
+            stack = list(lines)
+            while stack:
+                line = stack.pop()
+                parts[str(line.indicator["id"])] = str(line.points)
+                stack.extend(line.children)
+            rows.append(Scored(pk, paths.get(pk, ""), total, vetoed, parts))
+        grade_and_rank(run.snapshot, rows)
+        AssessmentResult.objects.filter(run=run).delete()
+        AssessmentResult.objects.bulk_create(
+            [
+                AssessmentResult(
+                    run=run,
+                    organization_id=row.organization_id,
+                    total=row.total,
+                    grade=row.grade,
+                    rank=row.rank,
+                    vetoed=row.vetoed,
+                    capped_by_quota=row.capped,
+                    parts=row.parts,
+                )
+                for row in rows
+            ],
+            batch_size=1000,
+        )
+        ScoreCard.objects.bulk_create(
+            [ScoreCard(organization_id=pk, year=run.year, target=run.target) for pk in ids],
+            ignore_conflicts=True,
+            batch_size=1000,
+        )
+        inputs: dict[str, int] = defaultdict(int)
+        for chunk_inputs in run.chunks.values_list("inputs", flat=True):
+            for code, n in chunk_inputs.items():
+                inputs[code] += n
+        previous = previous_run(run)
+        run.previous = previous
+        run.diff = difference(previous, rows) if previous else []
+        run.inputs = dict(inputs)
+        run.status = AssessmentRun.Status.DONE
+        run.error = ""
+        now = timezone.now()
+        run.finished_at = run.finished_at or now
+        run.heartbeat_at = now
+        run.save()
+    logger.info("assessment run %s finalised: %s organisations", run.pk, len(rows))
+    return run
+
+
+def previous_run(run: AssessmentRun) -> AssessmentRun | None:
+    return (
+        AssessmentRun.objects.done()
+        .filter(year=run.year, scope=run.scope_id, scheme__target=run.scheme.target)
+        .filter(pk__lt=run.pk)
+        .order_by("-pk")
+        .first()
+    )
+
+
+def difference(previous: AssessmentRun, rows: list[Scored]) -> list[dict]:
+    """Organisations whose total or grade changed since `previous` (new ones included)."""
+    before = {
+        r.organization_id: (r.total, r.grade)
+        for r in AssessmentResult.objects.filter(run=previous).only(
+            "organization_id", "total", "grade"
+        )
+    }
+    names = dict(
+        Organization.objects.filter(pk__in=[r.organization_id for r in rows]).values_list(
+            "pk", "name"
+        )
+    )
+    grades = dict(Grade.choices)
+    changed = []
+    for row in sorted(rows, key=lambda r: r.path):
+        old = before.get(row.organization_id)
+        if old is not None and old[0] == row.total and old[1] == row.grade:
+            continue
+        changed.append(
+            {
+                "organization": row.organization_id,
+                "name": names.get(row.organization_id, ""),
+                "total_before": None if old is None else str(old[0]),
+                "total_after": str(row.total),
+                "grade_before": None if old is None else str(grades[old[1]]),
+                "grade_after": str(grades[row.grade]),
+            }
+        )
+    return changed
+
+
+def grade_label(grade: str) -> str:
+    return str(dict(Grade.choices).get(grade, grade))

@@ -1,0 +1,507 @@
+"""Writes of the year-end assessment: schemes (weights, thresholds, quota), 民主测评 and 述职
+reports, reviewers' scores, runs (start, resume, restart) and the review flow (review,
+freeze, publish). Each refuses a broken rule with a Chinese ValidationError and changes
+nothing; runs are handed to Celery on commit."""
+
+from collections import defaultdict
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from alxa_dangjian.accounts import roles
+from alxa_dangjian.accounts.scoping import scope_path
+from branches.models import Organization
+
+from . import indicators as registry
+from . import runs
+from .models import (
+    AssessmentResult,
+    AssessmentRun,
+    AssessmentScheme,
+    DemocraticVote,
+    DutyReport,
+    Grade,
+    GradeThreshold,
+    Indicator,
+    RunChunk,
+    ScoreCard,
+    ScoreEntry,
+)
+from .models.scoring import GRADE_ORDER, TARGET_TYPES
+
+HUNDRED = Decimal(100)
+Kind = Indicator.Kind
+
+
+def _require_scope(by, organization) -> None:
+    path = scope_path(by)
+    if path is None or not organization.path.startswith(path):
+        raise PermissionDenied("该党组织不在您的管理范围内。")
+
+
+def _bump(scheme: AssessmentScheme, *, by, reason: str) -> None:
+    scheme.version += 1
+    scheme._history_user = by
+    scheme._change_reason = reason
+    scheme.save()
+
+
+# --- Schemes ------------------------------------------------------------------------------------
+
+
+def may_set_schemes(user) -> bool:
+    """Schemes bind the whole league: only a publishing role at the root (the work
+    committee) may change them."""
+    organization = getattr(user, "organization", None)
+    return user.may(roles.PUBLISH) and organization is not None and organization.parent_id is None
+
+
+def require_scheme_setter(user) -> None:
+    roles.require(user, roles.PUBLISH)
+    if not may_set_schemes(user):
+        raise PermissionDenied("考核方案由工委统一制定。")
+
+
+def weight_problems(indicators) -> list[str]:
+    """Chinese sentences for every place where weights do not add up: the weighted top-level
+    indicators must total 100, and a group's weighted children its own weight."""
+    indicators = list(indicators)
+    children = defaultdict(list)
+    for indicator in indicators:
+        children[indicator.parent_id].append(indicator)
+    problems = []
+    top = sum((i.weight for i in children[None] if i.is_weighted), Decimal(0))
+    if top != HUNDRED:
+        problems.append(f"一级指标的分值合计应为100分，现为{_number(top)}分。")
+    for indicator in indicators:
+        kids = children.get(indicator.pk, [])
+        if indicator.kind == Kind.GROUP:
+            total = sum((k.weight for k in kids if k.is_weighted), Decimal(0))
+            if not kids:
+                problems.append(f"指标组“{indicator.name}”下还没有指标。")
+            elif total != indicator.weight:
+                problems.append(
+                    "“{name}”的下级指标分值合计应为{weight}分，现为{total}分。".format(
+                        name=indicator.name,
+                        weight=_number(indicator.weight),
+                        total=_number(total),
+                    )
+                )
+        elif kids:
+            problems.append(f"只有指标组可以设下级指标，“{indicator.name}”不是指标组。")
+    return problems
+
+
+def _number(value: Decimal) -> str:
+    return f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}"
+
+
+def indicator_problems(indicator: Indicator) -> dict[str, str]:
+    """What is wrong with one indicator's own fields (not the tree's sums)."""
+    errors = {}
+    if indicator.kind == Kind.AUTO:
+        if not indicator.auto_code:
+            errors["auto_code"] = "自动指标须选择计算口径。"
+        elif indicator.auto_code not in {i.code for i in registry.all_indicators()}:
+            errors["auto_code"] = f"自动指标“{indicator.auto_code}”不存在。"
+    elif indicator.auto_code:
+        errors["auto_code"] = "只有自动指标可以选择计算口径。"
+    if indicator.weight < 0:
+        errors["weight"] = "分值不能为负数。"
+    if indicator.kind in Indicator.CAPPED:
+        if indicator.cap is None or indicator.cap <= 0:
+            errors["cap"] = "加分项和扣分项须设定大于0的上限。"
+        if indicator.weight:
+            errors["weight"] = "加分项、扣分项不计入分值，分值应为0。"
+    if indicator.kind == Kind.VETO and indicator.weight:
+        errors["weight"] = "一票否决项不计入分值，分值应为0。"
+    if indicator.max_score is not None and indicator.max_score <= 0:
+        errors["max_score"] = "满分须大于0。"
+    if indicator.parent_id and indicator.parent.scheme_id != indicator.scheme_id:
+        errors["parent"] = "上级指标须属于同一考核方案。"
+    return errors
+
+
+@transaction.atomic
+def add_indicator(scheme: AssessmentScheme, *, by, **fields) -> Indicator:
+    """Add an indicator to the tree. The sums are checked when weights are saved together
+    (`update_weights`) and before a run, so a tree can be built step by step."""
+    require_scheme_setter(by)
+    indicator = Indicator(scheme=scheme, **fields)
+    errors = indicator_problems(indicator)
+    if errors:
+        raise ValidationError(errors)
+    indicator.save()
+    _bump(scheme, by=by, reason=f"新增指标“{indicator.name}”")
+    return indicator
+
+
+@transaction.atomic
+def update_weights(scheme: AssessmentScheme, weights: dict[int, Decimal], *, by) -> None:
+    """Set many indicators' weights at once; refused unless every sum adds up."""
+    require_scheme_setter(by)
+    indicators = list(scheme.indicators.select_for_update())
+    for indicator in indicators:
+        if indicator.pk in weights:
+            indicator.weight = weights[indicator.pk]
+        if indicator.weight < 0:
+            raise ValidationError(f"“{indicator.name}”的分值不能为负数。")
+    problems = weight_problems(indicators)
+    if problems:
+        raise ValidationError(problems)
+    Indicator.objects.bulk_update(indicators, ["weight"])
+    _bump(scheme, by=by, reason="调整指标分值")
+
+
+@transaction.atomic
+def set_grading(
+    scheme: AssessmentScheme,
+    *,
+    thresholds: dict[str, Decimal],
+    quota_share: Decimal | None,
+    quota_count: int | None,
+    by,
+) -> None:
+    """Set the grade thresholds (好 > 较好 > 一般 > 差, strictly) and the quota for 好."""
+    require_scheme_setter(by)
+    missing = [str(label) for grade, label in Grade.choices if thresholds.get(grade) is None]
+    if missing:
+        raise ValidationError("请填写全部等次的分数线（缺：{m}）。".format(m="、".join(missing)))
+    values = [Decimal(thresholds[g]) for g in GRADE_ORDER]
+    if any(v < 0 for v in values):
+        raise ValidationError("分数线不能为负数。")
+    if any(higher <= lower for higher, lower in zip(values, values[1:], strict=False)):
+        raise ValidationError(
+            "等次分数线须从高到低排列：好 > 较好 > 一般 > 差（现为{v}）。".format(
+                v="、".join(_number(v) for v in values)
+            )
+        )
+    if quota_share is not None and not Decimal(0) <= quota_share <= Decimal(1):
+        raise ValidationError("“好”等次比例上限须在0至1之间（例如0.3表示30%）。")
+    for grade, value in zip(GRADE_ORDER, values, strict=True):
+        GradeThreshold.objects.update_or_create(
+            scheme=scheme, grade=grade, defaults={"min_score": value}
+        )
+    scheme.excellent_quota_share = quota_share
+    scheme.excellent_quota_count = quota_count
+    _bump(scheme, by=by, reason="调整等次分数线和名额")
+
+
+def scheme_problems(scheme: AssessmentScheme) -> list[str]:
+    """Everything that keeps a scheme from being used for a run (three queries)."""
+    indicators = list(scheme.indicators.select_related("parent"))
+    problems = weight_problems(indicators)
+    for indicator in indicators:
+        problems.extend(f"“{indicator.name}”：{m}" for m in indicator_problems(indicator).values())
+    thresholds = dict(scheme.thresholds.values_list("grade", "min_score"))
+    if set(thresholds) != set(Grade.values):
+        problems.append("尚未设定全部等次的分数线。")
+    return problems
+
+
+# --- Inputs from reviewers ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_votes(organization: Organization, *, year: int, counts: dict[str, int], by):
+    """民主测评 counts for an organisation and year (replacing earlier ones, kept in history)."""
+    roles.require(by, roles.PUBLISH)
+    _require_scope(by, organization)
+    _refuse_frozen(organization, year)
+    values = {}
+    for grade, label in Grade.choices:
+        raw = counts.get(grade, 0)
+        if raw is None or int(raw) < 0:
+            raise ValidationError(f"“{label}”票数须为不小于0的整数。")
+        values[grade] = int(raw)
+    vote = DemocraticVote.objects.filter(organization=organization, year=year).first()
+    vote = vote or DemocraticVote(organization=organization, year=year)
+    for grade, n in values.items():
+        setattr(vote, grade, n)
+    vote.recorded_by = by
+    vote._history_user = by
+    vote.save()
+    _rescore(organization, year)
+    return vote
+
+
+@transaction.atomic
+def upload_duty_report(organization: Organization, *, year: int, upload, by) -> DutyReport:
+    """The secretary's 述职 report: checked like any upload (type by content, size)."""
+    from activities.models.attachments import store_files
+    from activities.services import check_upload
+
+    if not by.may(roles.EDIT_RECORDS):
+        raise PermissionDenied("您的角色无权上传述职报告。")
+    _require_scope(by, organization)
+    if upload is None:
+        raise ValidationError({"files": "请选择述职报告文件。"})
+    checked = check_upload(upload)
+    (report,) = store_files(DutyReport, [checked], by=by, organization=organization, year=year)
+    return report
+
+
+def _refuse_frozen(organization: Organization, year: int) -> None:
+    if ScoreCard.objects.filter(
+        organization=organization, year=year, status=ScoreCard.Status.FROZEN
+    ).exists():
+        raise ValidationError("该党组织本年度考核结果已冻结，不能再修改。")
+
+
+def _parse_score(raw) -> Decimal:
+    try:
+        value = Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError({"score": "得分须为数字。"}) from None
+    if not value.is_finite():
+        raise ValidationError({"score": "得分须为数字。"})
+    return value
+
+
+@transaction.atomic
+def enter_score(
+    organization: Organization, indicator: Indicator, *, score, reason: str, by
+) -> ScoreEntry:
+    """A manual score, bonus/deduction points, a veto (1/0) or an override of an auto
+    number, with its reason; the card's total and the run's grades follow at once."""
+    roles.require(by, roles.PUBLISH)
+    _require_scope(by, organization)
+    reason = (reason or "").strip()
+    errors = {}
+    if not indicator.takes_entry:
+        raise ValidationError("该指标不能人工评分。")
+    value = _parse_score(score)
+    maximum = indicator.entry_maximum
+    if value < 0 or value > maximum:
+        errors["score"] = "“{name}”的得分须在0至{max}之间。".format(
+            name=indicator.name, max=_number(maximum)
+        )
+    if indicator.kind == Kind.VETO and value not in (0, 1):
+        errors["score"] = "一票否决项填1表示否决，填0表示不否决。"
+    if not reason:
+        errors["reason"] = "请填写评分理由。"
+    if errors:
+        raise ValidationError(errors)
+    year = indicator.scheme.year
+    _refuse_frozen(organization, year)
+    entry = ScoreEntry.objects.filter(organization=organization, indicator=indicator).first()
+    entry = entry or ScoreEntry(organization=organization, indicator=indicator)
+    entry.score = value
+    entry.reason = reason[:300]
+    entry.entered_by = by
+    entry._history_user = by
+    entry._change_reason = reason[:100]
+    entry.save()
+    _rescore(organization, year)
+    return entry
+
+
+def current_run(organization: Organization, year: int) -> AssessmentRun | None:
+    """The run whose numbers an organisation's card shows: the frozen one, else the latest
+    done run that assessed it."""
+    card = ScoreCard.objects.filter(organization=organization, year=year).first()
+    if card is not None and card.frozen_run_id:
+        return card.frozen_run
+    result = (
+        AssessmentResult.objects.filter(
+            organization=organization, run__year=year, run__status=AssessmentRun.Status.DONE
+        )
+        .select_related("run")
+        .order_by("-run_id")
+        .first()
+    )
+    return result.run if result else None
+
+
+def _rescore(organization: Organization, year: int) -> None:
+    """Re-total the run the card shows (totals and grades depend on every organisation of
+    the run because of the quota), unless its results are frozen."""
+    run = current_run(organization, year)
+    if run is None or ScoreCard.objects.filter(frozen_run=run).exists():
+        return
+    runs.finalise(run.pk)
+
+
+# --- Runs ---------------------------------------------------------------------------------------
+
+
+def assessed(scope: Organization, target: str):
+    return (
+        Organization.objects.subtree(scope)
+        .active()
+        .filter(type__in=TARGET_TYPES[target])
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def start_run(*, year: int, scope: Organization, target: str, by) -> AssessmentRun:
+    """Queue a run over the scope's organisations of the target; refused without a usable
+    scheme for the year or while another run of the year and scope is in progress."""
+    roles.require(by, roles.PUBLISH)
+    _require_scope(by, scope)
+    # Serialise starts for the scope: the check below and the insert are one step.
+    Organization.objects.select_for_update().filter(pk=scope.pk).first()
+    scheme = AssessmentScheme.objects.filter(year=year, target=target).first()
+    if scheme is None:
+        raise ValidationError(
+            "{year}年尚无{target}考核方案，请先制定方案。".format(
+                year=year, target=_target_label(target)
+            )
+        )
+    problems = scheme_problems(scheme)
+    if problems:
+        raise ValidationError(["考核方案尚不完整，不能计算：", *problems])
+    busy = AssessmentRun.objects.filter(
+        year=year,
+        scope=scope,
+        status__in=[AssessmentRun.Status.QUEUED, AssessmentRun.Status.RUNNING],
+    ).first()
+    if busy is not None:
+        raise ValidationError(
+            f"{year}年{scope.display_name}已有一次计算正在进行（#{busy.pk}），请等待完成后再发起。"
+        )
+    ids = list(assessed(scope, target).values_list("pk", flat=True))
+    if not ids:
+        raise ValidationError(f"{scope.display_name}范围内没有需要考核的{_target_label(target)}。")
+    run = AssessmentRun.objects.create(
+        year=year,
+        scope=scope,
+        scheme=scheme,
+        scheme_version=scheme.version,
+        snapshot=runs.snapshot(scheme),
+        organization_count=len(ids),
+        created_by=by,
+    )
+    chunks = runs.split(ids, settings.ASSESSMENT_RUN_CHUNK_SIZE)
+    RunChunk.objects.bulk_create(
+        [RunChunk(run=run, number=n, organization_ids=c) for n, c in enumerate(chunks, 1)]
+    )
+    run.chunk_count = len(chunks)
+    run.save(update_fields=["chunk_count"])
+    _dispatch(run)
+    return run
+
+
+def _target_label(target: str) -> str:
+    from .models import Target
+
+    return str(dict(Target.choices).get(target, target))
+
+
+def _dispatch(run: AssessmentRun) -> None:
+    from . import tasks
+
+    run_id = run.pk
+    transaction.on_commit(lambda: tasks.dispatch_run.delay(run_id))
+
+
+@transaction.atomic
+def resume_run(run: AssessmentRun, *, by) -> AssessmentRun:
+    """Carry on a failed or stalled run: only the chunks not yet done are computed again."""
+    roles.require(by, roles.PUBLISH)
+    run = AssessmentRun.objects.select_for_update().get(pk=run.pk)
+    if not (run.status == AssessmentRun.Status.FAILED or run.is_stalled):
+        raise ValidationError("只有失败或停滞的计算可以继续。")
+    run.status = AssessmentRun.Status.QUEUED
+    run.error = ""
+    run.heartbeat_at = timezone.now()
+    run.save(update_fields=["status", "error", "heartbeat_at"])
+    _dispatch(run)
+    return run
+
+
+@transaction.atomic
+def restart_run(run: AssessmentRun, *, by) -> AssessmentRun:
+    """Compute a failed or stalled run again from the start (same organisations and sheet)."""
+    roles.require(by, roles.PUBLISH)
+    run = AssessmentRun.objects.select_for_update().get(pk=run.pk)
+    if not (run.status == AssessmentRun.Status.FAILED or run.is_stalled):
+        raise ValidationError("只有失败或停滞的计算可以重新开始。")
+    run.measures.all().delete()
+    run.results.all().delete()
+    run.chunks.update(is_done=False, inputs={}, finished_at=None)
+    run.status = AssessmentRun.Status.QUEUED
+    run.chunks_done = 0
+    run.error = ""
+    run.started_at = None
+    run.heartbeat_at = timezone.now()
+    run.save()
+    _dispatch(run)
+    return run
+
+
+def fail_run(run_id: int, message: str) -> None:
+    AssessmentRun.objects.filter(pk=run_id).exclude(status=AssessmentRun.Status.DONE).update(
+        status=AssessmentRun.Status.FAILED, error=message[:2000], heartbeat_at=timezone.now()
+    )
+
+
+# --- Review -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def review_card(card: ScoreCard, *, comment: str = "", by) -> ScoreCard:
+    roles.require(by, roles.PUBLISH)
+    _require_scope(by, card.organization)
+    if card.is_frozen:
+        raise ValidationError("考核结果已冻结。")
+    card.status = ScoreCard.Status.REVIEWED
+    card.comment = comment.strip()[:300]
+    card._history_user = by
+    card._change_reason = "审核通过"
+    card.save()
+    return card
+
+
+@transaction.atomic
+def freeze_run(run: AssessmentRun, *, by) -> int:
+    """Pin the run's numbers on every card it assessed; their scores can no longer change."""
+    roles.require(by, roles.PUBLISH)
+    _require_scope(by, run.scope)
+    if run.status != AssessmentRun.Status.DONE:
+        raise ValidationError("只有已完成的计算结果可以冻结。")
+    cards = list(
+        ScoreCard.objects.select_for_update()
+        .filter(year=run.year, organization__in=run.results.values("organization"))
+        .exclude(status=ScoreCard.Status.FROZEN)
+    )
+    for card in cards:
+        card.status = ScoreCard.Status.FROZEN
+        card.frozen_run = run
+        card._history_user = by
+        card._change_reason = f"冻结计算结果 #{run.pk}"
+        card.save()
+    return len(cards)
+
+
+@transaction.atomic
+def publish_run(run: AssessmentRun, *, by) -> int:
+    """Publish the frozen cards of a run to their organisations (secretaries, committees)."""
+    roles.require(by, roles.PUBLISH)
+    _require_scope(by, run.scope)
+    cards = list(
+        ScoreCard.objects.select_for_update().filter(frozen_run=run, published_at__isnull=True)
+    )
+    if not cards and not ScoreCard.objects.filter(frozen_run=run).exists():
+        raise ValidationError("请先冻结计算结果再发布。")
+    now = timezone.now()
+    for card in cards:
+        card.published_at = now
+        card._history_user = by
+        card._change_reason = "发布考核结果"
+        card.save()
+    return len(cards)
+
+
+def this_year() -> int:
+    return timezone.localdate().year
+
+
+def default_year() -> int:
+    """The assessment year: last year until November, this year from November on."""
+    today = timezone.localdate()
+    return today.year if today.month >= 11 else today.year - 1

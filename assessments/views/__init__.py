@@ -1,0 +1,1 @@
+"""Each view module of the app declares its own `urlpatterns`; assessments/urls.py joins them."""

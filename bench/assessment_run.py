@@ -1,0 +1,219 @@
+"""The year-end assessment run vs one hand-written GROUP BY over the same activity rows.
+
+    python bench/assessment_run.py [--scales 1 10] [--database-url postgres://…/alxa_bench_assess]
+                                   [--reuse] [--repeat 3]
+
+For each scale, drops and re-creates a scratch PostgreSQL database named after the URL plus
+`_x<scale>` (never point it at a real one), migrates it and loads the demo league with
+`seed_demo --scale N` (×10 ≈ 2,000 branches). Each scale runs in its own process (the
+settings read DATABASE_URL once). It then times, with Celery eager in-process:
+
+- the run: `services.start_run` over the whole league for the 党支部 target of the year with
+  the most activity records, with the sample scheme (every registered auto indicator) — chunk
+  tasks, finaliser, totals, grades, ranks and the diff, i.e. everything a worker would do;
+- the floor: one hand-written `SELECT organization_id, kind_id, COUNT(*) … GROUP BY` over
+  that year's activity rows, fetched to the client.
+
+Prints both (best of --repeat), their ratio (target: within 5×) and, across scales, how the
+run time grows with the number of organisations (target: linear).
+
+--reuse keeps databases seeded before (same names) and skips drop/migrate/seed.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/alxa_bench_assess"
+# The indicators computed from the same activity rows as the GROUP BY floor.
+ACTIVITY_INDICATORS = ("three-meetings-one-lesson", "theme-day-months")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", type=int, nargs="+", default=[1, 10])
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--reuse", action="store_true", help="keep databases seeded before")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(measure(args)))
+        return
+    figures = []
+    for scale in args.scales:
+        command = [sys.executable, __file__, "--child", str(scale), "--repeat", str(args.repeat)]
+        command += ["--database-url", args.database_url] + (["--reuse"] if args.reuse else [])
+        output = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
+        sys.stderr.write(output.stderr[-2000:] if output.returncode else "")
+        figures.append(json.loads(output.stdout.strip().splitlines()[-1]))
+        report(figures[-1])
+    if len(figures) > 1:
+        first, last = figures[0], figures[-1]
+        growth = last["run_s"] / first["run_s"]
+        orgs = last["organizations"] / first["organizations"]
+        print(
+            f"\n线性：党组织 ×{orgs:.1f}，计算时间 ×{growth:.1f}"
+            f"（每个党组织 {first['run_s'] / first['organizations'] * 1000:.2f} ms → "
+            f"{last['run_s'] / last['organizations'] * 1000:.2f} ms）"
+        )
+
+
+def report(f: dict) -> None:
+    verdict = "达标" if f["ratio"] <= 5 else "未达标"
+    print(
+        f"×{f['scale']}：{f['year']}年 党支部 {f['organizations']} 个，"
+        f"组织生活记录 {f['activities']} 条（全部 {f['activities_all']} 条），"
+        f"{f['chunks']} 块 × {f['chunk_size']}\n"
+        f"  考核计算 {f['run_s']:.3f} s（各次 {', '.join(f'{t:.3f}' for t in f['runs'])}）"
+        f"，其中汇总 {f['finalise_s']:.3f} s\n"
+        f"  GROUP BY 基线 {f['floor_s']:.3f} s（{f['floor_rows']} 组）\n"
+        f"  比值 {f['ratio']:.2f}×（目标 5× 以内：{verdict}）"
+        + (f"\n  造数 seed_demo：{f['seed_s']:.0f} s" if f.get("seed_s") else "")
+    )
+    activity = sum(f["breakdown"].get(code, 0) for code in ACTIVITY_INDICATORS)
+    print(
+        f"  其中基于组织生活记录的指标（{'、'.join(ACTIVITY_INDICATORS)}）"
+        f"一次算全部党组织 {activity:.3f} s，为基线的 {activity / f['floor_s']:.1f}×"
+    )
+    for code, seconds in sorted(f["breakdown"].items(), key=lambda item: -item[1]):
+        print(f"    {code:<32}{seconds:>8.3f} s")
+
+
+def measure(args) -> dict:
+    scale = args.child
+    url = f"{args.database_url}_x{scale}"
+    os.environ.update(
+        {
+            "DATABASE_URL": url,
+            "CELERY_BROKER_URL": "",
+            "LOG_LEVEL": "WARNING",
+            "DJANGO_SETTINGS_MODULE": "alxa_dangjian.settings",
+            "PYTHONWARNINGS": "ignore::UserWarning",
+        }
+    )
+    if not args.reuse:
+        recreate_database(url)
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import Count
+    from django.db.models.functions import ExtractYear
+
+    from activities.models import Activity
+    from alxa_dangjian.accounts.models import User
+    from assessments import runs, services
+    from assessments.demo_scoring import seed_scheme
+    from assessments.models import AssessmentRun, Target
+    from branches.models import Organization
+
+    seed_s = None
+    if not args.reuse:
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        call_command("seed_demo", scale=scale, stdout=open(os.devnull, "w"))  # noqa: SIM115
+        seed_s = time.perf_counter() - started
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    year = (
+        Activity.objects.annotate(y=ExtractYear("held_on"))
+        .values("y")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "-y")
+        .values_list("y", flat=True)
+        .first()
+    )
+    seed_scheme(year, Target.BRANCH)
+    staff = User.objects.get(username="gongwei")
+    root = Organization.objects.get(parent__isnull=True)
+    AssessmentRun.objects.filter(year=year, scope=root).exclude(status="done").update(
+        status="failed"
+    )
+
+    timings, finalise_times, run = [], [], None
+    real_finalise = runs.finalise
+
+    def timed_finalise(run_id):
+        started = time.perf_counter()
+        try:
+            return real_finalise(run_id)
+        finally:
+            finalise_times.append(time.perf_counter() - started)
+
+    runs.finalise = timed_finalise
+    for _ in range(args.repeat):
+        started = time.perf_counter()
+        run = services.start_run(year=year, scope=root, target=Target.BRANCH, by=staff)
+        timings.append(time.perf_counter() - started)
+        run.refresh_from_db()
+        if run.status != AssessmentRun.Status.DONE:
+            raise SystemExit(f"run #{run.pk} ended {run.status}: {run.error}")
+
+    floor_sql = (
+        "SELECT organization_id, kind_id, COUNT(*) FROM activities_activity "
+        "WHERE held_on BETWEEN %s AND %s GROUP BY organization_id, kind_id"
+    )
+    floors, floor_rows = [], 0
+    for _ in range(args.repeat):
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(floor_sql, [f"{year}-01-01", f"{year}-12-31"])
+            floor_rows = len(cursor.fetchall())
+        floors.append(time.perf_counter() - started)
+    run_s, floor_s = min(timings), min(floors)
+    # Where the time goes: each registered indicator once over all the run's organisations.
+    from assessments import indicators as registry
+
+    organizations = list(
+        Organization.objects.filter(pk__in=runs.run_organization_ids(run)).order_by("pk")
+    )
+    breakdown = {}
+    for indicator in registry.all_indicators():
+        started = time.perf_counter()
+        indicator.compute(year, organizations)
+        breakdown[indicator.code] = time.perf_counter() - started
+    return {
+        "breakdown": breakdown,
+        "scale": scale,
+        "year": year,
+        "organizations": run.organization_count,
+        "chunks": run.chunk_count,
+        "chunk_size": settings.ASSESSMENT_RUN_CHUNK_SIZE,
+        "activities": Activity.objects.filter(held_on__year=year).count(),
+        "activities_all": Activity.objects.count(),
+        "runs": timings,
+        "run_s": run_s,
+        "finalise_s": min(finalise_times) if finalise_times else 0,
+        "floor_s": floor_s,
+        "floor_rows": floor_rows,
+        "ratio": run_s / floor_s,
+        "seed_s": seed_s,
+    }
+
+
+def recreate_database(url: str):
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name or name in ("postgres", "template0", "template1"):
+        raise SystemExit("请指定一个专用的临时数据库名，例如 …/alxa_bench_assess。")
+    admin = parts._replace(path="/postgres").geturl().replace("postgres://", "postgresql://", 1)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+if __name__ == "__main__":
+    main()

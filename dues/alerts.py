@@ -1,0 +1,58 @@
+"""警示 for 6 consecutive unpaid months: the branch's secretaries and the work committee's
+staff are told, once per branch and month, with the names and the reason in Chinese.
+Nothing is done to the member: that is the 支部大会's decision."""
+
+import datetime
+from collections import defaultdict
+
+from django.urls import reverse
+
+from alxa_dangjian.accounts.models import User
+from alxa_dangjian.core.notifications import Message, notify_many
+from branches.models import Member
+
+from .arrears import ALERT, arrears, last_counted_month
+from .periods import month_label
+
+
+def send_arrears_alerts(*, as_of: datetime.date) -> int:
+    """Notify every branch with members at the 警示 level; returns notifications created.
+    Idempotent within a day (the notification key carries the branch and the month)."""
+    rows = (
+        arrears(Member.objects.all(), as_of=as_of)
+        .filter(level=ALERT)
+        .select_related("organization")
+        .order_by("organization__path", "name", "pk")
+    )
+    by_branch = defaultdict(list)
+    for member in rows:
+        by_branch[member.organization].append(member)
+    if not by_branch:
+        return 0
+    secretaries = defaultdict(list)
+    for user in User.objects.filter(
+        is_active=True, role=User.Role.SECRETARY, organization__in=list(by_branch)
+    ):
+        secretaries[user.organization_id].append(user)
+    staff = list(
+        User.objects.filter(is_active=True, role=User.Role.STAFF, organization__parent__isnull=True)
+    )
+    month = last_counted_month(as_of)
+    url = reverse("dues:arrears-list")
+    messages = []
+    for branch, members in by_branch.items():
+        names = "、".join(f"{m.name}（连续{m.streak}个月）" for m in members)
+        messages.append(
+            Message(
+                users=[*secretaries[branch.pk], *staff],
+                key=f"dues-alert:{branch.pk}:{month:%Y-%m}",
+                title=f"{branch.display_name}有{len(members)}名党员连续6个月以上未交纳党费",
+                body=(
+                    f"截至{month_label(month)}：{names}。按照《党章》第三十八条，党员没有正当理由"
+                    "连续6个月不交纳党费的，视为自行脱党。请支部查明情况、谈话教育，"
+                    "经支部大会讨论决定后按程序处理；系统不会自动处理。"
+                ),
+                url=url,
+            )
+        )
+    return len(notify_many(messages, day=as_of))

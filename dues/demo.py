@@ -1,0 +1,205 @@
+"""Demo dues: an assessment for every demo member from twelve months ago, monthly (some
+quarterly) payments up to last month, a few members behind (three months: 提醒; six or
+more: 警示), and a few remittances and expenses.
+
+Deterministic (seeded per member) and idempotent (members already assessed, organisations
+that already remitted or spent are left alone); written with bulk_create.
+"""
+
+import datetime
+import random
+import zlib
+from decimal import Decimal
+
+from django.db import transaction
+
+from alxa_dangjian.accounts.models import User
+from branches.models import Member, Organization
+
+from .models import (
+    KINDS_WITH_BASE,
+    DuesAssessment,
+    DuesExpense,
+    DuesMonth,
+    DuesPayment,
+    DuesRateTable,
+    DuesRemittance,
+    DuesSetting,
+)
+from .periods import add_months, month_start
+
+KIND_FOR_CATEGORY = {
+    Member.Category.RETIRED: "pension",
+    Member.Category.STUDENT: "student",
+    Member.Category.HERDER: "farmer",
+}
+
+
+def _rng(member_id: int) -> random.Random:
+    return random.Random(zlib.crc32(f"dues:{member_id}".encode()))
+
+
+def seed_dues(today: datetime.date | None = None) -> dict[str, int]:
+    today = today or datetime.date.today()
+    counts = {"assessments": 0, "payments": 0, "remittances": 0, "expenses": 0}
+    recorder = User.objects.filter(role=User.Role.SYSTEM_ADMIN).order_by("pk").first()
+    table = DuesRateTable.in_force(today)
+    if recorder is None or table is None:
+        return counts
+    setting = DuesSetting.load()
+    start = add_months(month_start(today), -12)
+    last = add_months(month_start(today), -1)
+    members = list(
+        Member.objects.in_good_standing()
+        .filter(organization__type__in=(Organization.Type.BRANCH, Organization.Type.JOINT_BRANCH))
+        .exclude(dues_assessments__isnull=False)
+        .order_by("pk")
+    )
+    brackets = list(table.brackets.all())
+    positions, seen = {}, {}
+    for member in members:
+        positions[member.pk] = seen.get(member.organization_id, 0)
+        seen[member.organization_id] = positions[member.pk] + 1
+    with transaction.atomic():
+        assessments, payments, plans = [], [], []
+        for member in members:
+            rng = _rng(member.pk)
+            kind = KIND_FOR_CATEGORY.get(member.category, "salary")
+            base = Decimal(rng.randrange(2600, 14000, 50)) if kind == "salary" else Decimal(0)
+            if kind == "pension":
+                base = Decimal(rng.randrange(3500, 7500, 50))
+            due = _due(brackets, kind, base, setting.rounding_unit)
+            first = max(start, month_start(member.joined_on))
+            assessments.append(
+                DuesAssessment(
+                    member=member,
+                    effective_from=first,
+                    base_kind=kind,
+                    base_amount=base,
+                    rate_table=table,
+                    computed_due=due,
+                    owed_since=first,
+                    created_by=recorder,
+                )
+            )
+            # Most pay every month; some stopped three months ago, a few seven months ago.
+            # Every branch has its second member three months behind and, when it has more
+            # than six, its fifth seven months behind; others fall behind by chance.
+            roll, position = rng.random(), positions[member.pk]
+            stop = last
+            if position == 4 or roll < 0.03:
+                stop = add_months(last, -7)
+            elif position == 1 or roll < 0.1:
+                stop = add_months(last, -3)
+            quarterly = rng.random() < 0.3
+            month = first
+            while month <= stop:
+                count = 3 if quarterly and month.month % 3 == 1 else 1
+                covered = [add_months(month, n) for n in range(count)]
+                covered = [m for m in covered if m <= stop] or [month]
+                paid_on = min(covered[0] + datetime.timedelta(days=rng.randrange(0, 25)), today)
+                payments.append(
+                    DuesPayment(
+                        member=member,
+                        organization_id=member.organization_id,
+                        paid_on=paid_on,
+                        amount=due * len(covered),
+                        method=rng.choice(["cash", "wechat", "transfer", "payroll"]),
+                        recorded_by=recorder,
+                    )
+                )
+                plans.append((member, covered, due, paid_on))
+                month = add_months(covered[-1], 1)
+        DuesAssessment.objects.bulk_create(assessments, batch_size=1000)
+        # Fixed amounts of 0.20 yuan are below a sensible payment: skip nothing, they pay too.
+        DuesPayment.objects.bulk_create([p for p in payments if p.amount > 0], batch_size=1000)
+        DuesMonth.objects.bulk_create(
+            (
+                DuesMonth(
+                    payment=payment,
+                    member=member,
+                    month=month,
+                    due=due,
+                    amount=due,
+                    paid_on=paid_on,
+                )
+                for payment, (member, covered, due, paid_on) in zip(payments, plans, strict=True)
+                if payment.amount > 0
+                for month in covered
+            ),
+            batch_size=2000,
+        )
+        counts["assessments"] = len(assessments)
+        counts["payments"] = sum(1 for p in payments if p.amount > 0)
+        counts.update(_funds(today, recorder))
+    return counts
+
+
+def _due(brackets, kind, base, rounding) -> Decimal:
+    for bracket in brackets:
+        if bracket.base_kind != kind:
+            continue
+        if kind in KINDS_WITH_BASE and not (
+            (bracket.lower is None or base > bracket.lower)
+            and (bracket.upper is None or base <= bracket.upper)
+        ):
+            continue
+        return bracket.due_on(base, rounding=rounding)
+    return Decimal("0.20")
+
+
+def _funds(today, recorder) -> dict[str, int]:
+    """The first branches remit the first half year; a few committees spend. Only into an
+    empty ledger: a second run adds nothing."""
+    if DuesRemittance.objects.exists() or DuesExpense.objects.exists():
+        return {"remittances": 0, "expenses": 0}
+    branches = list(
+        Organization.objects.filter(
+            is_active=True, type__in=(Organization.Type.BRANCH, Organization.Type.JOINT_BRANCH)
+        ).order_by("path")[:40]
+    )
+    first = datetime.date(today.year, 1, 1)
+    june = datetime.date(today.year, 6, 1)
+    remitted_on = min(datetime.date(today.year, 7, 10), today)
+    remittances = [
+        DuesRemittance(
+            organization=branch,
+            to_organization_id=branch.parent_id,
+            period_from=first,
+            period_to=min(june, month_start(today)),
+            amount=Decimal(300 + 37 * (branch.pk % 11)),
+            remitted_on=remitted_on,
+            receipt_number=f"SJ-{today.year}-{branch.pk:04d}",
+            note="上半年党费",
+            recorded_by=recorder,
+        )
+        for branch in branches
+    ]
+    DuesRemittance.objects.bulk_create(remittances)
+    committees = list(
+        Organization.objects.filter(is_active=True, type__in=Organization.COMMITTEE_TYPES).order_by(
+            "path"
+        )[:6]
+    )
+    categories = list(DuesExpense.Category)
+    expenses = [
+        DuesExpense(
+            organization=committee,
+            category=categories[n % len(categories)],
+            purpose=[
+                "举办入党积极分子培训班",
+                "购买党员教育读本",
+                "表彰优秀共产党员",
+                "慰问生活困难党员",
+                "资助受灾党员",
+                "订阅党刊",
+            ][n],  # fmt: skip
+            amount=Decimal(800 + 150 * n),
+            spent_on=min(datetime.date(today.year, 1 + n, 15), today),
+            status=DuesExpense.Status.APPROVED if n % 3 else DuesExpense.Status.SUBMITTED,
+            recorded_by=recorder,
+        )
+        for n, committee in enumerate(committees)
+    ]
+    DuesExpense.objects.bulk_create(expenses)
+    return {"remittances": len(remittances), "expenses": len(expenses)}

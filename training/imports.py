@@ -1,0 +1,259 @@
+"""Sign-in sheet import (培训签到表) through the ledger import mechanism: each row names a
+class by its number and a person by name plus ID number (full, or its last 4–6 characters),
+and optionally how long they attended. Unknown people, people outside the class's
+organisation, and hours beyond the class length are errors by row and column; the import
+writes every row or none (alxa_dangjian.ledgers.imports)."""
+
+from __future__ import annotations
+
+import io
+import re
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from alxa_dangjian.accounts import roles
+from alxa_dangjian.ledgers.imports import cells
+from alxa_dangjian.ledgers.imports.base import Change, ImportColumn, Importer, ImportResult
+from alxa_dangjian.ledgers.imports.registry import register
+from branches.idnumber import normalize_id_number
+from branches.models import Member
+
+from . import services
+from .hours import DURATION_HELP, parse_duration
+from .models import Enrollment, HourCounting, TrainingClass
+
+_TAIL = re.compile(r"^[0-9]{3,17}[0-9X]$")
+NOT_FOUND = "未找到编号为{number}的培训班，或该培训班不在您的管理范围内"
+
+
+def _class_number(value):
+    text = cells.text(12)(value)
+    if not text.isdigit():
+        raise cells.CellError("应填写培训班页面上的培训班编号（数字）")
+    return int(text)
+
+
+def _id_or_tail(value):
+    """A full ID number, or its last 4 to 6 characters (what a sign-in sheet usually has)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(int(value))
+    text = normalize_id_number(cells.text(18)(value))
+    if "*" in text:
+        text = text.rsplit("*", 1)[1]  # a masked number still carries its tail
+    if len(text) == 18:
+        return cells.id_number(text)
+    if 4 <= len(text) <= 6 and _TAIL.match(text):
+        return text
+    raise cells.CellError("请填写完整的18位公民身份号码，或号码的后4至6位")
+
+
+@register
+class SignInImporter(Importer):
+    code = "training-signin"
+    title = "培训签到表"
+    description = (
+        "按培训班编号、姓名和身份证号码（完整号码或后4至6位）登记签到和学时。"
+        "参训人员须是培训班主办党组织及其下级组织的党员；学时不能超过培训班总学时。"
+        "已报名的人员按文件更新签到，未报名的自动报名。"
+    )
+    permission = roles.EDIT_RECORDS
+    columns = (
+        ImportColumn(
+            "培训班编号",
+            "class_number",
+            _class_number,
+            required=True,
+            help="培训班页面上显示的编号。",
+            example="12",
+            width=10,
+        ),
+        ImportColumn("姓名", "name", cells.text(50), required=True, example="张伟", width=10),
+        ImportColumn(
+            "身份证号码",
+            "id_number",
+            _id_or_tail,
+            required=True,
+            help="完整的18位号码，或号码的后4至6位（与姓名一起识别本人）；请将该列设为文本格式。",
+            example="0012",
+            width=21,
+            text_format=True,
+        ),
+        ImportColumn(
+            "签到",
+            "signed_in",
+            cells.yes_no,
+            default=True,
+            help="是或否；不填视为“是”。",
+            example="是",
+            width=6,
+        ),
+        ImportColumn(
+            "参训时长",
+            "duration",
+            cells.text(20),
+            default="",
+            help=DURATION_HELP,
+            example="全程",
+            width=12,
+        ),
+    )
+
+    def validate(self, rows, *, errors, user):
+        clean = [row for row in rows if row.number not in errors.failed_rows]
+        numbers = {row.values["class_number"] for row in clean}
+        classes = {
+            c.pk: c
+            for c in TrainingClass.objects.visible_to(user)
+            .filter(pk__in=numbers)
+            .select_related("organization")
+        }
+        names = {row.values["name"] for row in clean}
+        candidates: dict[str, list[Member]] = {}
+        for member in (
+            Member.objects.visible_to(user).filter(name__in=names).select_related("organization")
+        ):
+            candidates.setdefault(member.name, []).append(member)
+        countings = {
+            year: HourCounting.objects.for_year(year)
+            for year in {c.starts_on.year for c in classes.values()}
+        }
+
+        planned = []  # (row, class, member, hours)
+        for row in clean:
+            values = row.values
+            training_class = classes.get(values["class_number"])
+            if training_class is None:
+                errors.add(
+                    row.number, "培训班编号", NOT_FOUND.format(number=values["class_number"])
+                )
+                continue
+            if not services.may_manage_class(user, training_class):
+                errors.add(row.number, "培训班编号", "您无权登记该培训班的签到")
+                continue
+            member = self._match(row, candidates.get(values["name"], []), errors)
+            if member is None:
+                continue
+            if problem := services.check_member_for_class(training_class, member):
+                errors.add(row.number, "姓名", problem)
+                continue
+            hours = Decimal(0)
+            if values["signed_in"]:
+                try:
+                    parsed = parse_duration(
+                        values["duration"], countings[training_class.starts_on.year]
+                    )
+                except ValidationError as error:
+                    errors.add(row.number, "参训时长", error.messages[0])
+                    continue
+                hours = training_class.length_hours if parsed is None else parsed
+                if problem := services.check_hours(training_class, member, hours):
+                    errors.add(row.number, "参训时长", problem)
+                    continue
+            planned.append((row, training_class, member, hours))
+
+        first_seen: dict[tuple[int, int], int] = {}
+        for row, training_class, member, _ in planned:
+            key = (training_class.pk, member.pk)
+            if key in first_seen:
+                errors.add(row.number, "姓名", f"{member.name}与第{first_seen[key]}行重复")
+            else:
+                first_seen[key] = row.number
+
+        existing = {
+            (e.training_class_id, e.member_id): e
+            for e in Enrollment.objects.filter(
+                training_class__in=[c for _, c, _, _ in planned],
+                member__in=[m for _, _, m, _ in planned],
+            )
+        }
+        changes = []
+        for row, training_class, member, hours in planned:
+            if row.number in errors.failed_rows:
+                continue
+            signed_in = row.values["signed_in"]
+            label = f"{member.name}（{training_class.title}，{hours}学时）"
+            enrollment = existing.get((training_class.pk, member.pk))
+            if enrollment is None:
+                enrollment = Enrollment(training_class=training_class, member=member)
+                action = Change.CREATE
+            elif (enrollment.signed_in, enrollment.hours_earned) == (signed_in, hours):
+                changes.append(Change(row.number, Change.UNCHANGED, enrollment, label))
+                continue
+            else:
+                action = Change.UPDATE
+            enrollment.signed_in = signed_in
+            enrollment.hours_earned = hours
+            changes.append(Change(row.number, action, enrollment, label))
+        return changes
+
+    @staticmethod
+    def _match(row, candidates: list[Member], errors) -> Member | None:
+        given = row.values["id_number"]
+        if len(given) == 18:
+            matches = [m for m in candidates if m.id_number == given]
+        else:
+            matches = [m for m in candidates if m.id_number.endswith(given)]
+        name = row.values["name"]
+        if not matches:
+            errors.add(
+                row.number,
+                "姓名",
+                f"未找到姓名为“{name}”、身份证号码{'为' if len(given) == 18 else '尾号为'}"
+                f"“{given}”的党员，或该党员不在您的管理范围内",
+            )
+            return None
+        if len(matches) > 1:
+            errors.add(
+                row.number,
+                "身份证号码",
+                f"有{len(matches)}名“{name}”的身份证号码尾号都是“{given}”，请填写完整号码",
+            )
+            return None
+        return matches[0]
+
+    def write(self, result: ImportResult, *, user) -> None:
+        now = timezone.now()
+        rows = [c.instance for c in result.changes if c.action != Change.UNCHANGED]
+        for enrollment in rows:
+            enrollment.signed_in_at = now if enrollment.signed_in else None
+            enrollment.source = Enrollment.Source.IMPORT
+            enrollment.recorded_by = user
+            enrollment.updated_at = now
+        Enrollment.objects.bulk_create([e for e in rows if e.pk is None], batch_size=500)
+        Enrollment.objects.bulk_update(
+            [e for e in rows if e.pk is not None],
+            ["signed_in", "signed_in_at", "hours_earned", "source", "recorded_by", "updated_at"],
+            batch_size=500,
+        )
+
+    def extra_notes(self):
+        return [
+            "5. 培训班编号见培训班页面；在培训班页面下载的签到表已填好该班报名人员。",
+            "6. 签到填“否”表示未参加，学时记为0。",
+        ]
+
+    @classmethod
+    def sheet_for(cls, training_class: TrainingClass, enrollments) -> io.BytesIO:
+        """The import template with one row per enrolled person of `training_class`."""
+        buffer = io.BytesIO()
+        cls().write_template(buffer)
+        buffer.seek(0)
+        workbook = load_workbook(buffer)
+        sheet = workbook.worksheets[0]
+        for offset, enrollment in enumerate(enrollments, 2):
+            member = enrollment.member
+            sheet.cell(row=offset, column=1, value=str(training_class.pk))
+            sheet.cell(row=offset, column=2, value=member.name)
+            sheet.cell(row=offset, column=3, value=member.id_number[-4:])
+        out = io.BytesIO()
+        workbook.save(out)
+        out.seek(0)
+        return out
+
+
+# The 学习强国 score import lives in its own module; the registry autodiscovers only
+# `<app>.imports`, so importing it here registers it too.
+from . import imports_xuexi  # noqa: E402, F401

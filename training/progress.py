@@ -1,0 +1,165 @@
+"""Each member's training hours against their yearly rule — the set-based API the progress
+pages, statistics and ledgers build on (DOMAIN.md §7).
+
+Hours count when a member signed in to a class (`Enrollment.signed_in`) and are credited to
+the year in which the class starts. The rule per member is the HourRule row in force for the
+year: members holding a current committee seat (`branches.CommitteeSeat`, `ended_on` empty —
+branch secretaries and committee members at any level) need the 书记和支委 minimum (56),
+everyone else the 全体党员 minimum (32).
+
+    members = Member.objects.visible_to(user).in_good_standing()
+    rows = with_progress(2026, members)       # one query, however many members
+    for m in rows: m.training_hours, m.required_hours, m.hours_short, m.is_committee_member
+
+    hours_for(2026, members)                  # only .training_hours (Decimal, 0 when none)
+    with_required_hours(2026, members)        # only .is_committee_member and .required_hours
+    component_hours(2026, members)            # {member_id: {component_id: hours}}, one query
+    member_progress(member, 2026)             # one member's Progress, one query
+    required_hours(member, 2026)              # int, one query
+
+Every function takes a Member queryset and returns an annotated queryset, so callers can
+filter (`.filter(hours_short__gt=0)` = who is behind), order, aggregate or group by
+organisation afterwards without more queries per row.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Case, Exists, OuterRef, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, Greatest
+
+from branches.models import CommitteeSeat, Member
+
+from .models import Audience, Enrollment, HourRule
+
+HOURS_FIELD = models.DecimalField(max_digits=7, decimal_places=1)
+
+
+def year_range(year: int) -> tuple[datetime.date, datetime.date]:
+    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
+def earned_in(year: int):
+    """Signed-in enrolments of classes starting in `year` (the rows hours are summed from)."""
+    return Enrollment.objects.filter(
+        signed_in=True, training_class__starts_on__range=year_range(year)
+    )
+
+
+def _hours_subquery(year: int):
+    rows = (
+        earned_in(year)
+        .filter(member=OuterRef("pk"))
+        .order_by()
+        .values("member")
+        .annotate(total=Sum("hours_earned"))
+        .values("total")
+    )
+    return Coalesce(
+        Subquery(rows, output_field=HOURS_FIELD), Value(Decimal(0)), output_field=HOURS_FIELD
+    )
+
+
+def _minimum(year: int, audience: str):
+    rows = HourRule.objects.filter(audience=audience, year__lte=year).order_by("-year", "-pk")
+    return Subquery(rows.values("minimum")[:1], output_field=models.IntegerField())
+
+
+def hours_for(year: int, members):
+    """`members` annotated with `training_hours`: 学时 earned in `year` (Decimal, 0 if none)."""
+    return members.annotate(training_hours=_hours_subquery(year))
+
+
+def with_required_hours(year: int, members):
+    """`members` annotated with `is_committee_member` and `required_hours` (the minimum of the
+    HourRule in force in `year`; 0 when no rule exists)."""
+    everyone = Coalesce(_minimum(year, Audience.ALL_MEMBERS), Value(0))
+    committee = Coalesce(_minimum(year, Audience.COMMITTEE), everyone)
+    seated = CommitteeSeat.objects.current().filter(member=OuterRef("pk"))
+    return members.annotate(
+        is_committee_member=Exists(seated),
+        required_hours=Case(
+            When(is_committee_member=True, then=committee),
+            default=everyone,
+            output_field=models.IntegerField(),
+        ),
+    )
+
+
+def with_progress(year: int, members):
+    """Both of the above plus `hours_short`: how many 学时 are still missing (0 when met)."""
+    annotated = with_required_hours(year, hours_for(year, members))
+    return annotated.annotate(
+        hours_short=Greatest(
+            models.ExpressionWrapper(
+                models.F("required_hours") - models.F("training_hours"), output_field=HOURS_FIELD
+            ),
+            Value(Decimal(0)),
+            output_field=HOURS_FIELD,
+        )
+    )
+
+
+def component_hours(year: int, members) -> dict[int, dict[int | None, Decimal]]:
+    """学时 per member and scheme component (None: classes counted toward no component)."""
+    result: dict[int, dict[int | None, Decimal]] = {}
+    rows = (
+        earned_in(year)
+        .filter(member__in=members.values("pk"))
+        .order_by()
+        .values_list("member_id", "training_class__component_id")
+        .annotate(total=Sum("hours_earned"))
+    )
+    for member_id, component_id, total in rows:
+        result.setdefault(member_id, {})[component_id] = total
+    return result
+
+
+@dataclass(frozen=True)
+class Progress:
+    year: int
+    hours: Decimal
+    required: int
+    is_committee_member: bool
+
+    @property
+    def short(self) -> Decimal:
+        return max(Decimal(self.required) - self.hours, Decimal(0))
+
+    @property
+    def is_met(self) -> bool:
+        return self.hours >= self.required
+
+    @property
+    def percent(self) -> int:
+        """Completion for a progress bar, capped at 100."""
+        if not self.required:
+            return 100
+        return min(100, int(self.hours * 100 / self.required))
+
+
+def member_progress(member: Member, year: int | None = None) -> Progress:
+    """One member's progress in one query."""
+    year = year or datetime.date.today().year
+    row = (
+        with_required_hours(year, hours_for(year, Member.objects.filter(pk=member.pk)))
+        .values("training_hours", "required_hours", "is_committee_member")
+        .get()
+    )
+    return Progress(
+        year=year,
+        hours=row["training_hours"],
+        required=row["required_hours"],
+        is_committee_member=row["is_committee_member"],
+    )
+
+
+def required_hours(member: Member, year: int | None = None) -> int:
+    year = year or datetime.date.today().year
+    return (
+        with_required_hours(year, Member.objects.filter(pk=member.pk))
+        .values_list("required_hours", flat=True)
+        .get()
+    )

@@ -1,0 +1,494 @@
+"""Writes of cadre training: ordering courses (点菜), assigning them (配菜), classes and their
+timetable, enrolment and sign-in.
+
+Each function checks who may act, applies the rule and writes in one transaction. A broken
+rule is a Chinese ValidationError naming the person or row; a role or scope that may not act
+at all is a PermissionDenied. Order changes are kept by django-simple-history (who, when,
+reason) and shown on the order's page to both sides.
+"""
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from alxa_dangjian.accounts import roles
+from alxa_dangjian.accounts.models import User
+from alxa_dangjian.accounts.scoping import scope_path
+from alxa_dangjian.core.notifications import notify
+from branches.models import Member, Organization
+
+from .hours import hours_text, session_credit
+from .models import ClassSession, Course, CourseOrder, Enrollment, HourCounting, TrainingClass
+
+Status = CourseOrder.Status
+# Organisations that order courses and hold their own sessions.
+ORDERING_TYPES = (*Organization.BRANCH_TYPES, Organization.Type.GENERAL_BRANCH)
+
+NO_STAFF_RIGHT = "只有工委工作人员可以办理课程点单。"
+NOT_OPEN = "该点单{status}，不能再办理。"
+
+
+# Who may do what ---------------------------------------------------------------------------
+
+
+def _in_scope(user: User, organization: Organization) -> bool:
+    path = scope_path(user)
+    return path is not None and organization.path.startswith(path)
+
+
+def ordering_organizations(user: User):
+    """Organisations this user may order courses for: active branches (and 党总支) in scope."""
+    if not user.may(roles.EDIT_RECORDS):
+        return Organization.objects.none()
+    return Organization.objects.visible_to(user).active().filter(type__in=ORDERING_TYPES)
+
+
+def may_handle_orders(user: User) -> bool:
+    """Accepting, rescheduling, declining, assigning and scheduling: the work committee."""
+    return user.may(roles.PUBLISH)
+
+
+def may_manage_class(user: User, training_class: TrainingClass) -> bool:
+    """Staff manage every class in scope; a branch's editors manage its own sessions."""
+    if not _in_scope(user, training_class.organization):
+        return False
+    if user.may(roles.PUBLISH):
+        return True
+    return user.may(roles.EDIT_RECORDS) and training_class.kind == TrainingClass.Kind.BRANCH
+
+
+def _require_staff(user: User) -> None:
+    if not may_handle_orders(user):
+        raise PermissionDenied(NO_STAFF_RIGHT)
+
+
+def _require_class_manager(user: User, training_class: TrainingClass) -> None:
+    if not may_manage_class(user, training_class):
+        raise PermissionDenied("您无权管理该培训班。")
+
+
+def _reason(reason: str, what: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": f"{what}须填写理由。"})
+    return reason
+
+
+def _save_order(order: CourseOrder, *, by: User, reason: str = "") -> None:
+    order._history_user = by
+    order._change_reason = reason
+    order.save()
+
+
+def _notify_branch(order: CourseOrder, title: str, body: str = "") -> None:
+    users = User.objects.filter(organization=order.organization, is_active=True)
+    notify(
+        users,
+        key=f"training-order-{order.pk}-{order.status}",
+        title=title,
+        body=body,
+        url=order.get_absolute_url(),
+    )
+
+
+# 点菜 / 配菜 --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def order_course(
+    *,
+    organization: Organization,
+    course: Course,
+    wished_on: datetime.date,
+    audience: str,
+    note: str = "",
+    by: User,
+) -> CourseOrder:
+    """A branch orders a course from the menu (点菜) for a wished date."""
+    if not by.may(roles.EDIT_RECORDS):
+        raise PermissionDenied("您的角色无权点单。")
+    if not _in_scope(by, organization):
+        raise PermissionDenied("您只能为本支部（或管理范围内的党支部）点单。")
+    if not organization.is_active or organization.type not in ORDERING_TYPES:
+        raise ValidationError({"organization": "只有党支部（含党总支）可以点单。"})
+    if not course.is_active:
+        raise ValidationError({"course": "该课程已下架，不能点单。"})
+    if wished_on < timezone.localdate():
+        raise ValidationError({"wished_on": "期望日期不能早于今天。"})
+    order = CourseOrder(
+        organization=organization,
+        course=course,
+        kind=CourseOrder.Kind.ORDERED,
+        wished_on=wished_on,
+        audience=audience,
+        note=note.strip(),
+        created_by=by,
+    )
+    order.full_clean()
+    _save_order(order, by=by, reason="支部点单")
+    staff = User.objects.filter(role=User.Role.STAFF, is_active=True)
+    notify(
+        staff,
+        key=f"training-order-{order.pk}-new",
+        title=f"{organization.display_name}点单：{course.title}",
+        url=order.get_absolute_url(),
+    )
+    return order
+
+
+def _open_order(order: CourseOrder) -> CourseOrder:
+    locked = CourseOrder.objects.select_for_update(of=("self",)).get(pk=order.pk)
+    if not locked.is_open:
+        raise ValidationError(NOT_OPEN.format(status=locked.get_status_display()))
+    return locked
+
+
+@transaction.atomic
+def accept_order(order: CourseOrder, *, by: User, reason: str = "") -> CourseOrder:
+    """Staff accept an order for the wished date (or the date already proposed)."""
+    _require_staff(by)
+    order = _open_order(order)
+    if order.status == Status.ACCEPTED:
+        raise ValidationError("该点单已受理。")
+    order.status = Status.ACCEPTED
+    order.scheduled_on = order.scheduled_on or order.wished_on
+    order.reason = (reason or "").strip()
+    _save_order(order, by=by, reason=order.reason or "受理")
+    _notify_branch(order, f"课程点单已受理：{order.course.title}")
+    return order
+
+
+@transaction.atomic
+def reschedule_order(
+    order: CourseOrder, *, scheduled_on: datetime.date, reason: str, by: User
+) -> CourseOrder:
+    """Staff propose another date, saying why."""
+    _require_staff(by)
+    reason = _reason(reason, "改期")
+    order = _open_order(order)
+    if scheduled_on < timezone.localdate():
+        raise ValidationError({"scheduled_on": "改期后的日期不能早于今天。"})
+    order.status = Status.RESCHEDULED
+    order.scheduled_on = scheduled_on
+    order.reason = reason
+    _save_order(order, by=by, reason=reason)
+    _notify_branch(order, f"课程点单已改期：{order.course.title}", reason)
+    return order
+
+
+@transaction.atomic
+def decline_order(order: CourseOrder, *, reason: str, by: User) -> CourseOrder:
+    _require_staff(by)
+    reason = _reason(reason, "拒绝点单")
+    order = _open_order(order)
+    order.status = Status.DECLINED
+    order.reason = reason
+    _save_order(order, by=by, reason=reason)
+    _notify_branch(order, f"课程点单未被受理：{order.course.title}", reason)
+    return order
+
+
+@transaction.atomic
+def assign_course(
+    *,
+    course: Course,
+    organizations: Iterable[Organization],
+    scheduled_on: datetime.date,
+    audience: str,
+    note: str = "",
+    by: User,
+) -> list[CourseOrder]:
+    """Staff assign (配菜) a course to branches themselves: one accepted order per branch."""
+    _require_staff(by)
+    organizations = list(organizations)
+    if not organizations:
+        raise ValidationError({"organizations": "请至少选择一个党支部。"})
+    for organization in organizations:
+        if not _in_scope(by, organization):
+            raise PermissionDenied("所选党组织不在您的管理范围内。")
+        if not organization.is_active or organization.type not in ORDERING_TYPES:
+            message = "“{name}”不是有效的党支部（含党总支），不能配菜。"
+            raise ValidationError({"organizations": message.format(name=organization.name)})
+    if not course.is_active:
+        raise ValidationError({"course": "该课程已下架，不能配菜。"})
+    orders = []
+    for organization in organizations:
+        order = CourseOrder(
+            organization=organization,
+            course=course,
+            kind=CourseOrder.Kind.ASSIGNED,
+            wished_on=scheduled_on,
+            scheduled_on=scheduled_on,
+            audience=audience,
+            note=note.strip(),
+            status=Status.ACCEPTED,
+            created_by=by,
+        )
+        _save_order(order, by=by, reason="工委配菜")
+        _notify_branch(order, f"工委为本支部配送课程：{course.title}", note)
+        orders.append(order)
+    return orders
+
+
+@transaction.atomic
+def schedule_class(
+    order: CourseOrder,
+    *,
+    by: User,
+    training_class: TrainingClass | None = None,
+    location: str = "",
+) -> TrainingClass:
+    """Put an accepted order on the timetable: into an existing class (which must cover the
+    ordering branch), or a new 支部培训 of the branch with the course as its one session."""
+    _require_staff(by)
+    order = _open_order(order)
+    if order.status == Status.PENDING:
+        raise ValidationError("请先受理该点单，再排课。")
+    if training_class is not None:
+        if not order.organization.path.startswith(training_class.organization.path):
+            message = "培训班“{title}”的主办党组织不包含“{org}”，不能排入该班。"
+            raise ValidationError(
+                message.format(title=training_class.title, org=order.organization.name)
+            )
+        _require_class_manager(by, training_class)
+    else:
+        day = order.scheduled_on or order.wished_on
+        training_class = TrainingClass.objects.create(
+            title=order.course.title,
+            kind=TrainingClass.Kind.BRANCH,
+            organization=order.organization,
+            starts_on=day,
+            ends_on=day,
+            location=location.strip(),
+            created_by=by,
+        )
+        _add_session(training_class, held_on=day, course=order.course)
+    order.status = Status.SCHEDULED
+    order.training_class = training_class
+    order.scheduled_on = training_class.starts_on
+    _save_order(order, by=by, reason="已排课")
+    _notify_branch(order, f"课程已排课：{order.course.title}", str(training_class.starts_on))
+    return training_class
+
+
+# Classes and their timetable ------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_class(*, by: User, **fields) -> TrainingClass:
+    """A new class; a 示范培训班 is the work committee's, a 支部培训 its branch's."""
+    training_class = TrainingClass(created_by=by, **fields)
+    if training_class.kind == TrainingClass.Kind.DEMONSTRATION and not by.may(roles.PUBLISH):
+        raise PermissionDenied("示范培训班由工委工作人员创建。")
+    _require_class_manager(by, training_class)
+    training_class.full_clean()
+    training_class.save()
+    return training_class
+
+
+@transaction.atomic
+def update_class(training_class: TrainingClass, *, by: User, **fields) -> TrainingClass:
+    _require_class_manager(by, training_class)
+    for name, value in fields.items():
+        setattr(training_class, name, value)
+    training_class.full_clean()
+    sessions = training_class.sessions.all()
+    outside = [
+        s for s in sessions if not training_class.starts_on <= s.held_on <= training_class.ends_on
+    ]
+    if outside:
+        raise ValidationError(
+            "已有课程安排在新的起止日期之外（{day}），请先调整课程安排。".format(
+                day=outside[0].held_on
+            )
+        )
+    training_class.save()
+    return training_class
+
+
+def _add_session(
+    training_class: TrainingClass,
+    *,
+    held_on: datetime.date,
+    course: Course | None = None,
+    duration: str | None = None,
+    clock_hours: Decimal | None = None,
+    topic: str = "",
+) -> ClassSession:
+    counting = HourCounting.objects.for_year(held_on.year)
+    if duration is None:
+        # A course from the menu: its 学时 as a full day, a half day, or hours.
+        if course.hours == counting.full_day:
+            duration = ClassSession.Duration.FULL_DAY
+        elif course.hours == counting.half_day:
+            duration = ClassSession.Duration.HALF_DAY
+        else:
+            duration = ClassSession.Duration.HOURS
+            clock_hours = course.hours / (counting.per_hour or 1)
+    if duration != ClassSession.Duration.HOURS:
+        clock_hours = None
+    elif not clock_hours or clock_hours <= 0:
+        raise ValidationError({"clock_hours": "按小时计时须填写小时数。"})
+    if not training_class.starts_on <= held_on <= training_class.ends_on:
+        raise ValidationError({"held_on": "课程日期须在培训班起止日期之内。"})
+    session = ClassSession.objects.create(
+        training_class=training_class,
+        held_on=held_on,
+        duration=duration,
+        clock_hours=clock_hours,
+        course=course,
+        topic=topic.strip(),
+        credit_hours=session_credit(duration, clock_hours, counting),
+    )
+    _refresh_length(training_class)
+    return session
+
+
+def _refresh_length(training_class: TrainingClass) -> None:
+    total = training_class.sessions.aggregate(total=Sum("credit_hours"))["total"] or Decimal(0)
+    training_class.length_hours = total
+    TrainingClass.objects.filter(pk=training_class.pk).update(length_hours=total)
+
+
+@transaction.atomic
+def add_session(training_class: TrainingClass, *, by: User, **fields) -> ClassSession:
+    _require_class_manager(by, training_class)
+    return _add_session(training_class, **fields)
+
+
+@transaction.atomic
+def remove_session(session: ClassSession, *, by: User) -> None:
+    """A session may go only if everyone's hours still fit in the shorter class."""
+    training_class = session.training_class
+    _require_class_manager(by, training_class)
+    remaining = training_class.length_hours - session.credit_hours
+    over = training_class.enrollments.filter(hours_earned__gt=remaining).select_related("member")
+    if first := over.first():
+        message = "{name}已登记{hours}学时，删除该课程后培训班只有{left}学时，请先调整其学时。"
+        raise ValidationError(
+            message.format(
+                name=first.member.name,
+                hours=hours_text(first.hours_earned),
+                left=hours_text(remaining),
+            )
+        )
+    session.delete()
+    _refresh_length(training_class)
+
+
+# Enrolment and sign-in --------------------------------------------------------------------------
+
+
+def check_member_for_class(training_class: TrainingClass, member: Member) -> str | None:
+    """Why `member` may not attend `training_class` (a Chinese sentence naming them), or None.
+
+    A class is for the members of its organisation's subtree: for a branch's class, the
+    ordering branch and its sub-organisations."""
+    if not member.organization.path.startswith(training_class.organization.path):
+        message = "{name}不是“{org}”及其下级组织的党员，不能参加该培训班。"
+        return message.format(name=member.name, org=training_class.organization.name)
+    if member.standing != Member.Standing.NORMAL:
+        message = "{name}的党籍状态为“{standing}”，不能参加培训。"
+        return message.format(name=member.name, standing=member.get_standing_display())
+    return None
+
+
+def check_hours(training_class: TrainingClass, member: Member, hours: Decimal) -> str | None:
+    if not training_class.length_hours:
+        return "培训班尚未安排课程（总学时为0），请先添加课程安排，再登记签到。"
+    if hours < 0:
+        return f"{member.name}的学时不能为负数。"
+    if hours > training_class.length_hours:
+        message = "{name}登记的{hours}学时超过了培训班的总学时{length}。"
+        return message.format(
+            name=member.name,
+            hours=hours_text(hours),
+            length=hours_text(training_class.length_hours),
+        )
+    return None
+
+
+@transaction.atomic
+def enroll(
+    training_class: TrainingClass, members: Iterable[Member], *, by: User
+) -> list[Enrollment]:
+    """Enrol members (already enrolled ones are left as they are); all or none."""
+    _require_class_manager(by, training_class)
+    members = list(members)
+    problems = [p for m in members if (p := check_member_for_class(training_class, m))]
+    if problems:
+        raise ValidationError(problems)
+    enrolled = set(training_class.enrollments.values_list("member_id", flat=True))
+    new = [
+        Enrollment(training_class=training_class, member=m, recorded_by=by)
+        for m in {m.pk: m for m in members}.values()
+        if m.pk not in enrolled
+    ]
+    return Enrollment.objects.bulk_create(new)
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """One person's attendance: `hours` None means the whole class."""
+
+    member: Member
+    signed_in: bool = True
+    hours: Decimal | None = None
+
+
+@transaction.atomic
+def record_sign_ins(
+    training_class: TrainingClass,
+    entries: Sequence[SignIn],
+    *,
+    by: User,
+    source: str = Enrollment.Source.MANUAL,
+) -> list[Enrollment]:
+    """Record who signed in and the 学时 each earned; a person not yet enrolled is enrolled.
+    Every problem is collected and nothing is saved when there is one."""
+    _require_class_manager(by, training_class)
+    existing = {e.member_id: e for e in training_class.enrollments.all()}
+    problems, rows = [], []
+    now = timezone.now()
+    for entry in entries:
+        member = entry.member
+        if problem := check_member_for_class(training_class, member):
+            problems.append(problem)
+            continue
+        hours = Decimal(0)
+        if entry.signed_in:
+            hours = training_class.length_hours if entry.hours is None else entry.hours
+            if problem := check_hours(training_class, member, hours):
+                problems.append(problem)
+                continue
+        enrollment = existing.get(member.pk) or Enrollment(
+            training_class=training_class, member=member
+        )
+        enrollment.signed_in = entry.signed_in
+        enrollment.signed_in_at = now if entry.signed_in else None
+        enrollment.hours_earned = hours
+        enrollment.source = source
+        enrollment.recorded_by = by
+        rows.append(enrollment)
+    if problems:
+        raise ValidationError(list(dict.fromkeys(problems)))
+    Enrollment.objects.bulk_create([e for e in rows if e.pk is None])
+    updated = [e for e in rows if e.pk is not None]
+    for enrollment in updated:
+        enrollment.updated_at = now
+    fields = ["signed_in", "signed_in_at", "hours_earned", "source", "recorded_by", "updated_at"]
+    Enrollment.objects.bulk_update(updated, fields)
+    return rows
+
+
+@transaction.atomic
+def withdraw(enrollment: Enrollment, *, by: User) -> None:
+    """Remove an enrolment (e.g. entered by mistake); hours earned go with it."""
+    _require_class_manager(by, enrollment.training_class)
+    enrollment.delete()

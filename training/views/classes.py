@@ -1,0 +1,313 @@
+"""Training classes: the list, the class page (timetable, enrolment, sign-in), and the writes
+behind its forms. Sign-in sheets in Excel go through the ledger import (training/imports.py)."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from alxa_dangjian.accounts import roles
+from alxa_dangjian.accounts.scoping import get_visible_or_404
+from branches.models import Member, Organization
+
+from .. import services
+from ..forms import EnrollForm, SessionForm, TrainingClassForm, add_service_error
+from ..hours import parse_duration
+from ..imports import SignInImporter
+from ..models import ClassSession, Enrollment, HourCounting, TrainingClass
+
+PAGE_SIZE = 30
+
+
+def _class(request, pk, *, manage=False):
+    training_class = get_visible_or_404(
+        TrainingClass.objects.select_related("organization", "component__scheme"),
+        request.user,
+        pk=pk,
+    )
+    if manage and not services.may_manage_class(request.user, training_class):
+        raise PermissionDenied("您无权管理该培训班。")
+    return training_class
+
+
+def _year(request) -> int | None:
+    raw = request.GET.get("year", "")
+    if raw.isdigit() and 2000 <= int(raw) <= 2100:
+        return int(raw)
+    return None
+
+
+@require_GET
+def trainingclass_list(request):
+    classes = (
+        TrainingClass.objects.visible_to(request.user)
+        .select_related("organization", "component")
+        .with_counts()
+    )
+    year = _year(request)
+    if year:
+        classes = classes.in_year(year)
+    kind = request.GET.get("kind", "")
+    if kind in TrainingClass.Kind.values:
+        classes = classes.filter(kind=kind)
+    month = request.GET.get("month", "")
+    if year and month.isdigit() and 1 <= int(month) <= 12:
+        classes = classes.filter(starts_on__month=int(month))  # the statistics' month links
+    page = Paginator(classes, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "training/trainingclass_list.html",
+        {
+            "page": page,
+            "year": year,
+            "kind": kind,
+            "kinds": TrainingClass.Kind.choices,
+            "may_create": request.user.may(roles.EDIT_RECORDS),
+        },
+    )
+
+
+def _class_organizations(user):
+    return Organization.objects.visible_to(user).active().order_by("path")
+
+
+@require_http_methods(["GET", "POST"])
+def trainingclass_create(request):
+    roles.require(request.user, roles.EDIT_RECORDS)
+    organizations = _class_organizations(request.user)
+    form = TrainingClassForm(
+        request.POST or None,
+        organizations=organizations,
+        initial={"organization": request.user.organization},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            training_class = services.create_class(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "已创建培训班，请添加课程安排。")
+            return redirect(training_class)
+    return render(
+        request,
+        "training/form_page.html",
+        {"form": form, "title": "新建培训班", "back": reverse("training:trainingclass-list")},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def trainingclass_edit(request, pk):
+    roles.require(request.user, roles.EDIT_RECORDS)
+    training_class = _class(request, pk, manage=True)
+    form = TrainingClassForm(
+        request.POST or None,
+        instance=training_class,
+        organizations=_class_organizations(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.fields}
+        training_class.refresh_from_db()
+        try:
+            services.update_class(training_class, by=request.user, **fields)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "已保存。")
+            return redirect(training_class)
+    return render(
+        request,
+        "training/form_page.html",
+        {
+            "form": form,
+            "title": f"修改培训班：{training_class.title}",
+            "back": training_class.get_absolute_url(),
+        },
+    )
+
+
+def _branch_choice(request, training_class):
+    """Whose members the enrolment form lists: the class's own organisation when it is a
+    branch, else a branch of its subtree chosen with ?branch= (404 outside the subtree)."""
+    branches = (
+        Organization.objects.visible_to(request.user)
+        .subtree(training_class.organization)
+        .active()
+        .branches()
+        .order_by("path")
+    )
+    raw = request.GET.get("branch", "")
+    if training_class.organization.is_branch:
+        return branches, training_class.organization
+    if raw.isdigit() and len(raw) < 12:
+        return branches, get_visible_or_404(branches, request.user, pk=int(raw))
+    return branches, None
+
+
+@require_GET
+def trainingclass_detail(request, pk):
+    training_class = _class(request, pk)
+    may_manage = services.may_manage_class(request.user, training_class)
+    enrollments = training_class.enrollments.select_related("member__organization")
+    context = {
+        "training_class": training_class,
+        "sessions": training_class.sessions.select_related("course__teacher"),
+        "enrollments": enrollments,
+        "orders": training_class.orders.select_related("organization", "course"),
+        "may_manage": may_manage,
+    }
+    if may_manage:
+        branches, branch = _branch_choice(request, training_class)
+        candidates = Member.objects.none()
+        if branch is not None:
+            candidates = (
+                Member.objects.in_good_standing()
+                .filter(organization=branch)
+                .exclude(training_enrollments__training_class=training_class)
+                .order_by("name", "pk")
+            )
+        context |= {
+            "session_form": SessionForm(
+                initial={"held_on": training_class.starts_on, "duration": "full_day"}
+            ),
+            "enroll_form": EnrollForm(members=candidates),
+            "branches": branches if not training_class.organization.is_branch else None,
+            "branch": branch,
+            "importer": SignInImporter,
+        }
+    return render(request, "training/trainingclass_detail.html", context)
+
+
+@require_POST
+def trainingclass_session(request, pk):
+    roles.require(request.user, roles.EDIT_RECORDS)
+    training_class = _class(request, pk, manage=True)
+    form = SessionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_session(training_class, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+    if form.errors:
+        messages.error(request, "未添加课程安排：" + " ".join(_messages(form)))
+    else:
+        messages.success(request, "已添加课程安排。")
+    return redirect(training_class)
+
+
+def _messages(form):
+    return [message for errors in form.errors.values() for message in errors]
+
+
+@require_POST
+def classsession_delete(request, pk):
+    roles.require(request.user, roles.EDIT_RECORDS)
+    session = get_visible_or_404(
+        ClassSession.objects.select_related("training_class__organization"), request.user, pk=pk
+    )
+    training_class = session.training_class
+    if not services.may_manage_class(request.user, training_class):
+        raise PermissionDenied("您无权管理该培训班。")
+    try:
+        services.remove_session(session, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "已删除课程安排。")
+    return redirect(training_class)
+
+
+@require_POST
+def trainingclass_enroll(request, pk):
+    roles.require(request.user, roles.EDIT_RECORDS)
+    training_class = _class(request, pk, manage=True)
+    candidates = Member.objects.visible_to(request.user).in_good_standing()
+    form = EnrollForm(request.POST, members=candidates.select_related("organization"))
+    if not form.is_valid():
+        messages.error(request, "请选择要报名的党员。")
+        return redirect(training_class)
+    try:
+        created = services.enroll(training_class, form.cleaned_data["members"], by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"已报名{len(created)}人。")
+    return redirect(training_class)
+
+
+@require_POST
+def trainingclass_signin(request, pk):
+    """The sign-in table of the class page: a tick and an optional duration per person."""
+    roles.require(request.user, roles.EDIT_RECORDS)
+    training_class = _class(request, pk, manage=True)
+    counting = HourCounting.objects.for_year(training_class.starts_on.year)
+    entries, problems = [], []
+    for enrollment in training_class.enrollments.select_related("member__organization"):
+        signed_in = request.POST.get(f"signed_{enrollment.pk}") == "on"
+        hours = None
+        if signed_in:
+            try:
+                hours = parse_duration(request.POST.get(f"hours_{enrollment.pk}", ""), counting)
+            except ValidationError as error:
+                problems.append(f"{enrollment.member.name}：{error.messages[0]}")
+                continue
+        entries.append(services.SignIn(enrollment.member, signed_in=signed_in, hours=hours))
+    if not problems:
+        try:
+            services.record_sign_ins(training_class, entries, by=request.user)
+        except ValidationError as error:
+            problems = error.messages
+    if problems:
+        messages.error(request, "签到未保存：" + " ".join(problems))
+    else:
+        messages.success(request, "已保存签到和学时。")
+    return redirect(training_class)
+
+
+@require_GET
+def trainingclass_template(request, pk):
+    """This class's sign-in sheet: the import template with a row per enrolled person."""
+    roles.require(request.user, roles.EDIT_RECORDS)
+    training_class = _class(request, pk, manage=True)
+    enrollments = training_class.enrollments.select_related("member")
+    content = SignInImporter.sheet_for(training_class, enrollments)
+    return FileResponse(
+        content,
+        as_attachment=True,
+        filename=f"{training_class.title}签到表{datetime.date.today():%Y%m%d}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@require_POST
+def enrollment_delete(request, pk):
+    roles.require(request.user, roles.EDIT_RECORDS)
+    enrollment = get_visible_or_404(
+        Enrollment.objects.select_related("training_class__organization", "member"),
+        request.user,
+        pk=pk,
+    )
+    training_class = enrollment.training_class
+    if not services.may_manage_class(request.user, training_class):
+        raise PermissionDenied("您无权管理该培训班。")
+    services.withdraw(enrollment, by=request.user)
+    messages.success(request, f"已取消{enrollment.member.name}的报名。")
+    return redirect(training_class)
+
+
+urlpatterns = [
+    path("classes/", trainingclass_list, name="trainingclass-list"),
+    path("classes/new/", trainingclass_create, name="trainingclass-create"),
+    path("classes/<int:pk>/", trainingclass_detail, name="trainingclass-detail"),
+    path("classes/<int:pk>/edit/", trainingclass_edit, name="trainingclass-edit"),
+    path("classes/<int:pk>/sessions/", trainingclass_session, name="trainingclass-session"),
+    path("classes/<int:pk>/enroll/", trainingclass_enroll, name="trainingclass-enroll"),
+    path("classes/<int:pk>/sign-in/", trainingclass_signin, name="trainingclass-signin"),
+    path("classes/<int:pk>/sign-in-sheet/", trainingclass_template, name="trainingclass-template"),
+    path("sessions/<int:pk>/delete/", classsession_delete, name="classsession-delete"),
+    path("enrollments/<int:pk>/delete/", enrollment_delete, name="enrollment-delete"),
+]

@@ -1,0 +1,204 @@
+"""Training progress: hours against the yearly rule for a scope (completion per party committee
+and branch), one branch's members, one member's year, and the list of who is behind. Every
+page runs a fixed number of queries (training/stats.py, training/progress.py)."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from alxa_dangjian.accounts.scoping import get_visible_or_404
+from branches.models import Member, Organization
+
+from .. import stats
+from ..models import Enrollment, XuexiScore
+from ..progress import member_progress, with_progress, year_range
+
+BRANCH_PAGE_SIZE = 50
+BEHIND_PAGE_SIZE = 50
+YEARS_SHOWN = 5
+
+
+def selected_year(request) -> int:
+    """?year= when it is a sensible year, else this year."""
+    raw = request.GET.get("year", "")
+    if raw.isdigit() and 2000 <= int(raw) <= 2100:
+        return int(raw)
+    return timezone.localdate().year
+
+
+def year_choices(year: int) -> list[int]:
+    latest = max(timezone.localdate().year, year)
+    return list(range(latest, latest - YEARS_SHOWN, -1))
+
+
+def selected_organization(request):
+    """?organization= inside the user's subtree (404 otherwise, as for an object URL), or the
+    user's own organisation."""
+    raw = request.GET.get("organization", "")
+    if raw:
+        if not raw.isdigit() or len(raw) > 12:
+            raw = "0"
+        return get_visible_or_404(Organization, request.user, pk=int(raw))
+    organization = request.user.organization
+    if organization is None:
+        return get_visible_or_404(Organization, request.user, pk=0)
+    return organization
+
+
+def _members(user, organization):
+    return Member.objects.visible_to(user).in_good_standing().in_subtree(organization)
+
+
+@require_GET
+def progress_overview(request):
+    """Completion rates of the hour rule per party committee and per branch of the scope."""
+    year = selected_year(request)
+    scope = selected_organization(request)
+    members = _members(request.user, scope)
+    rolled = stats.rollup(stats.hour_tallies(year, members))
+    subtree = Organization.objects.visible_to(request.user).subtree(scope).active()
+    committees = [
+        (organization, rolled.get(organization.path, stats.Tally()))
+        for organization in subtree.exclude(type__in=Organization.BRANCH_TYPES).order_by("path")
+    ]
+    page = Paginator(subtree.branches().order_by("path"), BRANCH_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    branches = [(branch, rolled.get(branch.path, stats.Tally())) for branch in page]
+    targets = stats.scheme_components(year)
+    rates = stats.component_rates(year, members, targets)
+    return render(
+        request,
+        "training/progress_overview.html",
+        {
+            "year": year,
+            "years": year_choices(year),
+            "scope": scope,
+            "summary": rolled.get(scope.path, stats.Tally()),
+            "committees": committees,
+            "branches": branches,
+            "page": page,
+            "components": [(t, rates[t.component.pk]) for t in targets],
+            "scheme": targets[0].component.scheme if targets else None,
+        },
+    )
+
+
+@require_GET
+def organization_progress(request, pk):
+    """One branch's members: hours against their rule and each scheme component."""
+    organization = get_visible_or_404(Organization, request.user, pk=pk)
+    year = selected_year(request)
+    if not organization.is_branch:
+        url = reverse("training:progress-overview")
+        return redirect(f"{url}?organization={organization.pk}&year={year}")
+    members = _members(request.user, organization)
+    rows = list(with_progress(year, members).select_related("organization").order_by("name", "pk"))
+    targets = stats.scheme_components(year)
+    attended = stats.member_components(year, members)
+    tally = stats.Tally()
+    table = []
+    for member in rows:
+        tally.add(
+            stats.Tally(members=1, met=int(member.hours_short <= 0), hours=member.training_hours)
+        )
+        cells = []
+        for target in targets:
+            applies = target.applies_to(
+                is_committee_member=member.is_committee_member,
+                is_probationary=member.status == Member.Status.PROBATIONARY,
+            )
+            hours, classes = attended.get(member.pk, {}).get(target.component.pk, (0, 0))
+            cells.append(
+                {
+                    "applies": applies,
+                    "done": target.done(hours, classes),
+                    "complete": applies and target.is_complete(hours, classes),
+                }
+            )
+        table.append((member, cells))
+    return render(
+        request,
+        "training/progress_branch.html",
+        {
+            "organization": organization,
+            "year": year,
+            "years": year_choices(year),
+            "summary": tally,
+            "targets": targets,
+            "table": table,
+        },
+    )
+
+
+@require_GET
+def member_progress_view(request, pk):
+    """One member's year: hours against the rule, each component, each class, 学习强国."""
+    member = get_visible_or_404(Member.objects.select_related("organization"), request.user, pk=pk)
+    year = selected_year(request)
+    targets = stats.scheme_components(year)
+    attended = stats.member_components(year, Member.objects.filter(pk=member.pk)).get(member.pk, {})
+    progress = member_progress(member, year)
+    components = []
+    for target in targets:
+        hours, classes = attended.get(target.component.pk, (0, 0))
+        components.append(
+            {
+                "target": target,
+                "applies": target.applies_to(
+                    is_committee_member=progress.is_committee_member,
+                    is_probationary=member.status == Member.Status.PROBATIONARY,
+                ),
+                "done": target.done(hours, classes),
+                "complete": target.is_complete(hours, classes),
+            }
+        )
+    enrollments = (
+        Enrollment.objects.filter(member=member, training_class__starts_on__range=year_range(year))
+        .select_related("training_class__component", "training_class__organization")
+        .order_by("training_class__starts_on", "pk")
+    )
+    scores = XuexiScore.objects.filter(member=member, year=year).order_by("period_kind", "period")
+    return render(
+        request,
+        "training/progress_member.html",
+        {
+            "member": member,
+            "year": year,
+            "years": year_choices(year),
+            "progress": progress,
+            "components": components,
+            "enrollments": enrollments,
+            "scores": scores,
+            "score_total": sum(score.score for score in scores),
+        },
+    )
+
+
+@require_GET
+def progress_behind(request):
+    """Members of the scope still short of their yearly rule, the furthest behind first."""
+    year = selected_year(request)
+    scope = selected_organization(request)
+    behind = (
+        with_progress(year, _members(request.user, scope))
+        .filter(hours_short__gt=0)
+        .select_related("organization")
+        .order_by("-hours_short", "organization__path", "name", "pk")
+    )
+    page = Paginator(behind, BEHIND_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "training/progress_behind.html",
+        {"year": year, "years": year_choices(year), "scope": scope, "page": page},
+    )
+
+
+urlpatterns = [
+    path("progress/", progress_overview, name="progress-overview"),
+    path("progress/behind/", progress_behind, name="progress-behind"),
+    path("progress/organizations/<int:pk>/", organization_progress, name="organization-progress"),
+    path("progress/members/<int:pk>/", member_progress_view, name="member-progress"),
+]
