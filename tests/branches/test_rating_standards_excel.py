@@ -166,7 +166,8 @@ def test_export_queries_do_not_grow_with_rows(client, staff, django_assert_max_n
         for n in range(300)
     )
     client.force_login(staff)
-    # session, user, count, export job insert, savepoints, the rows (one streamed query).
+    # session, user, its organisation, count, the rows (one streamed query), export job
+    # insert inside a savepoint and its release.
     with django_assert_max_num_queries(8):
         content = export_bytes(client, YEAR)
     _, rows = rows_of(content)

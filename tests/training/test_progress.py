@@ -210,5 +210,5 @@ def test_progress_pages_run_a_fixed_number_of_queries(
     }.get(name) or reverse(f"training:{name}")
     # session, user, scope, tallies/rows, committees, branches (count + page), scheme,
     # components, counting, component flags, component attendance, …
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(1):
         assert client.get(url).status_code == 200
