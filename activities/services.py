@@ -9,7 +9,6 @@ a role or scope that may not act at all is a PermissionDenied.
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,17 +18,10 @@ from django.utils import timezone
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.models import User
 from alxa_dangjian.accounts.scoping import scope_path
+from alxa_dangjian.core.files import CheckedUpload, check_upload, store_files
 from branches.models import CommitteeSeat, Member, Organization
 
 from .models import Activity, ActivityEvent, ActivityKind, Attachment, Attendance, CampaignTag
-from .models.attachments import (
-    EXTENSIONS,
-    FORMAT_LABELS,
-    IMAGE_FORMATS,
-    sha256_of,
-    sniff,
-    store_files,
-)
 
 Status = Activity.Status
 EDITABLE = (Status.DRAFT, Status.RETURNED)
@@ -39,7 +31,6 @@ LOGGABLE_TYPES = (*Organization.BRANCH_TYPES, Organization.Type.GENERAL_BRANCH)
 NOT_EDITABLE = "该记录{status}，不能再修改。"
 NO_EDIT_RIGHT = "只有主办党组织的书记及其上级党组织的管理员可以修改该记录。"
 NO_REVIEW_RIGHT = "您无权审核该记录：审核由上级党委管理员或工委工作人员办理。"
-ACCEPTED_TYPES = "图片（JPG、PNG、GIF、WebP）、PDF 和 Office 文件（Word、Excel、PowerPoint）"
 
 
 # Who may do what ---------------------------------------------------------------------------
@@ -281,49 +272,6 @@ def _write_attendance(activity, marks, existing):
 
 
 # Files ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CheckedUpload:
-    upload: object
-    name: str
-    content_type: str
-    kind: str
-    sha256: str
-
-
-def _size_label(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{size / 1024:.0f} KB"
-
-
-def check_upload(upload) -> CheckedUpload:
-    """Refuse anything but images, PDF and Office files within the size limit, judged by content."""
-    name = PurePath(upload.name or "").name[-255:] or "未命名"
-    extension = PurePath(name).suffix.lower().lstrip(".")
-    expected = EXTENSIONS.get(extension)
-    if expected is None:
-        message = "只能上传{accepted}，“{name}”不是这类文件。"
-        raise ValidationError({"files": message.format(accepted=ACCEPTED_TYPES, name=name)})
-    limit = settings.ACTIVITY_UPLOAD_MAX_BYTES
-    if upload.size > limit:
-        message = "“{name}”大小为{size}，超过了单个文件{limit}的上限。"
-        size = _size_label(upload.size)
-        raise ValidationError(
-            {"files": message.format(name=name, size=size, limit=_size_label(limit))}
-        )
-    if upload.size == 0:
-        raise ValidationError({"files": f"“{name}”是空文件。"})
-    found = sniff(upload)
-    if found != expected.format:
-        actual = (
-            f"实际是{FORMAT_LABELS[found]}" if found else "不是可识别的图片、PDF 或 Office 文件"
-        )
-        message = "“{name}”的内容与扩展名 .{extension} 不符（{actual}），已拒绝上传。"
-        raise ValidationError(
-            {"files": message.format(name=name, extension=extension, actual=actual)}
-        )
-    kind = Attachment.Kind.PHOTO if found in IMAGE_FORMATS else Attachment.Kind.DOCUMENT
-    return CheckedUpload(upload, name, expected.content_type, kind, sha256_of(upload))
 
 
 def _store_uploads(activity: Activity, checked: Sequence[CheckedUpload], *, by: User):

@@ -216,8 +216,7 @@ def save_checkpoint(
     the plan confirmed first, a progress, and for 已完成 the day it was done (not in the
     future). Files are checked like activity attachments; one bad file refuses the whole save.
     """
-    from activities.models.attachments import store_files
-    from activities.services import check_upload  # the portal's one upload rule
+    from alxa_dangjian.core.files import check_upload, store_files
 
     today = today or timezone.localdate()
     _require_edit(by, item.list)

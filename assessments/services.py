@@ -231,8 +231,7 @@ def record_votes(organization: Organization, *, year: int, counts: dict[str, int
 @transaction.atomic
 def upload_duty_report(organization: Organization, *, year: int, upload, by) -> DutyReport:
     """The secretary's 述职 report: checked like any upload (type by content, size)."""
-    from activities.models.attachments import store_files
-    from activities.services import check_upload
+    from alxa_dangjian.core.files import check_upload, store_files
 
     if not by.may(roles.EDIT_RECORDS):
         raise PermissionDenied("您的角色无权上传述职报告。")

@@ -22,11 +22,10 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from activities.models.attachments import store_files
-from activities.services import check_upload
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.models import User
 from alxa_dangjian.accounts.scoping import scope_path
+from alxa_dangjian.core.files import check_upload, store_files
 from alxa_dangjian.core.notifications import notify
 
 from .models import (

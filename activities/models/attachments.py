@@ -1,137 +1,14 @@
-"""Photos and files of an activity record, and what may be attached.
+"""Photos and files of an activity record (the upload rules are alxa_dangjian/core/files.py)."""
 
-Uploads are judged by their content, not by the name a browser sends: the first bytes (and,
-for Office files, the package's [Content_Types].xml) say what a file is, and the extension
-must agree. Files are stored unchanged under MEDIA_ROOT with a random name and no extension,
-and are only ever streamed by a view that checks access first.
-"""
-
-import hashlib
 import uuid
-import zipfile
-from dataclasses import dataclass
 
 from django.db import models
 from django.urls import reverse
 
 from alxa_dangjian.accounts.scoping import ScopedQuerySet
+from alxa_dangjian.core.files import StoredFile
 
 from .records import Activity
-
-JPEG, PNG, GIF, WEBP, PDF, DOCX, XLSX, PPTX, OLE2 = (
-    "jpeg",
-    "png",
-    "gif",
-    "webp",
-    "pdf",
-    "docx",
-    "xlsx",
-    "pptx",
-    "ole2",
-)
-IMAGE_FORMATS = {JPEG, PNG, GIF, WEBP}
-
-FORMAT_LABELS = {
-    JPEG: "JPEG 图片",
-    PNG: "PNG 图片",
-    GIF: "GIF 图片",
-    WEBP: "WebP 图片",
-    PDF: "PDF 文档",
-    DOCX: "Word 文档",
-    XLSX: "Excel 表格",
-    PPTX: "PowerPoint 演示文稿",
-    OLE2: "旧版 Office 文件",
-}
-
-
-@dataclass(frozen=True)
-class Extension:
-    format: str
-    content_type: str
-
-
-# The extensions accepted, each with the content its file must have and the type it is served as.
-EXTENSIONS = {
-    "jpg": Extension(JPEG, "image/jpeg"),
-    "jpeg": Extension(JPEG, "image/jpeg"),
-    "png": Extension(PNG, "image/png"),
-    "gif": Extension(GIF, "image/gif"),
-    "webp": Extension(WEBP, "image/webp"),
-    "pdf": Extension(PDF, "application/pdf"),
-    "docx": Extension(
-        DOCX, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    ),
-    "xlsx": Extension(XLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "pptx": Extension(
-        PPTX, "application/vnd.openxmlformats-officedocument.presentationml.presentation"
-    ),
-    "doc": Extension(OLE2, "application/msword"),
-    "xls": Extension(OLE2, "application/vnd.ms-excel"),
-    "ppt": Extension(OLE2, "application/vnd.ms-powerpoint"),
-}
-
-# The main part an OOXML package declares; macro-enabled variants (docm, xlsm, …) declare
-# other types and are therefore refused.
-OOXML_MAIN_PARTS = {
-    DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
-    XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-    PPTX: "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml",
-}
-OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-# [Content_Types].xml is a few kilobytes; anything much larger is not an Office file.
-CONTENT_TYPES_MAX_BYTES = 1024 * 1024
-
-
-def sniff(fileobj) -> str | None:
-    """The format of a file from its content (one of EXTENSIONS' formats), or None.
-
-    Reads the first bytes; for a ZIP it opens the package and reads only its
-    [Content_Types].xml. The file position is restored to the start.
-    """
-    fileobj.seek(0)
-    head = fileobj.read(16)
-    fileobj.seek(0)
-    found = None
-    if head.startswith(b"\xff\xd8\xff"):
-        found = JPEG
-    elif head.startswith(b"\x89PNG\r\n\x1a\n"):
-        found = PNG
-    elif head[:6] in (b"GIF87a", b"GIF89a"):
-        found = GIF
-    elif head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        found = WEBP
-    elif head.startswith(b"%PDF-"):
-        found = PDF
-    elif head.startswith(OLE2_SIGNATURE):
-        found = OLE2
-    elif head.startswith(b"PK\x03\x04"):
-        found = _ooxml_format(fileobj)
-    fileobj.seek(0)
-    return found
-
-
-def _ooxml_format(fileobj) -> str | None:
-    try:
-        with zipfile.ZipFile(fileobj) as package:
-            info = package.getinfo("[Content_Types].xml")
-            if info.file_size > CONTENT_TYPES_MAX_BYTES:
-                return None
-            declared = package.read(info).decode("utf-8", errors="replace")
-    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, ValueError, EOFError):
-        return None
-    for fmt, main_part in OOXML_MAIN_PARTS.items():
-        if f'ContentType="{main_part}"' in declared:
-            return fmt
-    return None
-
-
-def sha256_of(fileobj) -> str:
-    digest = hashlib.sha256()
-    fileobj.seek(0)
-    for chunk in iter(lambda: fileobj.read(1024 * 1024), b""):
-        digest.update(chunk)
-    fileobj.seek(0)
-    return digest.hexdigest()
 
 
 def attachment_path(instance, filename):
@@ -145,65 +22,6 @@ class AttachmentQuerySet(ScopedQuerySet):
     def visible_to(self, user):
         """Files follow their record: whoever may see the activity (joint branches included)."""
         return self.filter(activity__in=Activity.objects.visible_to(user))
-
-
-class StoredFile(models.Model):
-    """A photo or file kept exactly as uploaded, with what the sniffer found and its hash."""
-
-    class Kind(models.TextChoices):
-        PHOTO = "photo", "照片"
-        DOCUMENT = "document", "文件"
-
-    original_name = models.CharField("原文件名", max_length=255)
-    content_type = models.CharField("文件类型", max_length=100)
-    size = models.PositiveBigIntegerField("大小（字节）")
-    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
-    kind = models.CharField("类别", max_length=10, choices=Kind.choices)
-    uploaded_by = models.ForeignKey(
-        "accounts.User", verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
-
-    class Meta:
-        abstract = True
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self):
-        return self.original_name
-
-    @property
-    def is_photo(self) -> bool:
-        return self.kind == self.Kind.PHOTO
-
-
-def store_files(model, checked, *, by, **owner) -> list:
-    """Save checked uploads as `model` rows belonging to `owner` (e.g. activity=…).
-
-    Call it last inside the write's transaction: if anything fails, the bytes already
-    written are removed again, so a rolled-back write leaves no file on disk.
-    """
-    created, stored = [], []
-    try:
-        for item in checked:
-            row = model(
-                **owner,
-                original_name=item.name,
-                content_type=item.content_type,
-                size=item.upload.size,
-                sha256=item.sha256,
-                kind=item.kind,
-                uploaded_by=by,
-            )
-            # The bytes are written as received: the original is what is kept.
-            row.file.save(item.name, item.upload, save=False)
-            stored.append(row.file.name)
-            row.save()
-            created.append(row)
-    except Exception:
-        for name in stored:
-            model.file.field.storage.delete(name)
-        raise
-    return created
 
 
 class Attachment(StoredFile):

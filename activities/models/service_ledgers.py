@@ -13,9 +13,8 @@ from django.urls import reverse
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import ScopedQuerySet, scope_path
+from alxa_dangjian.core.files import StoredFile, check_upload, store_files
 from branches.models import Member, Organization
-
-from .attachments import StoredFile, store_files
 
 # Each segment of Organization.path is six digits and a slash.
 PATH_SEGMENT = 7
@@ -233,7 +232,6 @@ def save_service_record(record: ServiceRecord, *, members, by) -> ServiceRecord:
 @transaction.atomic
 def add_evidence(record: ServiceRecord, *, uploads, by) -> list[ServiceEvidence]:
     """Attach photos and files; one bad file refuses them all and nothing is stored."""
-    from activities.services import check_upload  # the app's one upload rule
 
     _require_scope(by, record.organization)
     if not uploads:

@@ -10,7 +10,6 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.functional import cached_property
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404, scope_path
+from alxa_dangjian.core.files import serve
 from branches.models import Organization
 
 from ..forms_service_ledgers import ServiceRecordFilterForm, ServiceRecordForm
@@ -267,16 +267,7 @@ def servicerecord_add_evidence(request, pk):
 @require_GET
 def serviceevidence_download(request, pk):
     evidence = get_visible_or_404(ServiceEvidence, request.user, pk=pk)
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("文件已不存在。") from None
-    return FileResponse(
-        handle,
-        content_type=evidence.content_type,
-        as_attachment=not evidence.is_photo,
-        filename=evidence.original_name,
-    )
+    return serve(evidence)
 
 
 @require_POST

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from activities.models.attachments import StoredFile
+from alxa_dangjian.core.files import StoredFile
 from alxa_dangjian.accounts.scoping import ScopedQuerySet
 from branches.models import Organization
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from activities.models.attachments import StoredFile
+from alxa_dangjian.core.files import StoredFile
 from alxa_dangjian.accounts.scoping import ScopedQuerySet
 from branches.models import Organization
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from alxa_dangjian.accounts.scoping import ScopedQuerySet
+from alxa_dangjian.core.files import StoredFile
 
 from .organizations import Organization
 
@@ -323,49 +324,22 @@ class RatingEvidenceQuerySet(ScopedQuerySet):
     scope_field = "item__application__organization"
 
 
-class RatingEvidence(models.Model):
-    """A file supporting one item of a self-assessment (checked on upload, served scoped).
-
-    The fields are those of `activities.models.attachments.StoredFile`, so its `store_files()`
-    and `check_upload()` serve these rows too. They are spelled out rather than inherited
-    because importing activities' models here would close an import cycle while the apps load
-    (accounts → branches → activities → accounts.roles → accounts).
-    """
-
-    class Kind(models.TextChoices):
-        PHOTO = "photo", "照片"
-        DOCUMENT = "document", "文件"
+class RatingEvidence(StoredFile):
+    """A file supporting one item of a self-assessment (checked on upload, served scoped)."""
 
     item = models.ForeignKey(
         RatingItemScore, verbose_name="评定条目", on_delete=models.CASCADE, related_name="evidence"
     )
     file = models.FileField("文件", upload_to=evidence_path, max_length=200)
-    original_name = models.CharField("原文件名", max_length=255)
-    content_type = models.CharField("文件类型", max_length=100)
-    size = models.PositiveBigIntegerField("大小（字节）")
-    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
-    kind = models.CharField("类别", max_length=10, choices=Kind.choices)
-    uploaded_by = models.ForeignKey(
-        "accounts.User", verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
     objects = RatingEvidenceQuerySet.as_manager()
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         verbose_name = "评定佐证材料"
         verbose_name_plural = "评定佐证材料"
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self):
-        return self.original_name
 
     def get_absolute_url(self):
         return reverse("branches:ratingevidence-download", args=[self.pk])
-
-    @property
-    def is_photo(self) -> bool:
-        return self.kind == self.Kind.PHOTO
 
 
 class RatingTitleQuerySet(ScopedQuerySet):

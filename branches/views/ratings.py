@@ -6,7 +6,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, Sum, Value, When
-from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404, scope_path
+from alxa_dangjian.core.files import serve
 from alxa_dangjian.core.history import changes
 
 from .. import ratings
@@ -415,20 +416,7 @@ def ratingitemscore_upload(request, pk):
 def ratingevidence_download(request, pk):
     """Streamed only through the access rule; never run or sniffed by the browser."""
     evidence = get_visible_or_404(RatingEvidence.objects.all(), request.user, pk=pk)
-    try:
-        handle = evidence.file.storage.open(evidence.file.name, "rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
-    response = FileResponse(
-        handle,
-        as_attachment=not evidence.is_photo,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return serve(evidence)
 
 
 @require_POST

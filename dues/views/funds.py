@@ -3,13 +3,13 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
+from alxa_dangjian.core.files import serve
 from alxa_dangjian.core.history import changes
 from branches.models import Organization
 
@@ -184,20 +184,7 @@ def duesexpense_review(request, pk):
 def duesvoucher_download(request, pk):
     """Served only through the scoped lookup, never as a page (see activities/views/files)."""
     voucher = get_visible_or_404(DuesVoucher.objects.all(), request.user, pk=pk)
-    try:
-        handle = voucher.file.storage.open(voucher.file.name, "rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
-    response = FileResponse(
-        handle,
-        as_attachment=not voucher.is_photo,
-        filename=voucher.original_name,
-        content_type=voucher.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return serve(voucher)
 
 
 @require_GET

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from activities import services
 from activities.models import Activity, Attachment
-from activities.models.attachments import sniff
+from alxa_dangjian.core.files import sniff
 from tests.activities.test_records import form_data, make_roster
 from tests.factories import ActivityFactory
 
