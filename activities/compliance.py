@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce, ExtractMonth
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
@@ -174,8 +174,9 @@ def _count(model, **filters):
     )
 
 
-def compute(branches, year: int, *, today: datetime.date | None = None) -> Report:
-    """Compliance of every branch in `branches` (an Organization queryset) for `year`."""
+def compute(branches, year: int, *, today: datetime.date | None = None, kind_codes=None) -> Report:
+    """Compliance of every branch in `branches` (an Organization queryset) for `year`;
+    `kind_codes` limits the rules (and the records read) to those activity kinds."""
     today = today or datetime.date.today()
     branch_qs = (
         branches.filter(type__in=Organization.BRANCH_TYPES, is_active=True)
@@ -194,7 +195,10 @@ def compute(branches, year: int, *, today: datetime.date | None = None) -> Repor
         r
         for r in FrequencyRule.objects.select_related("kind").filter(kind__is_active=True)
         if r.is_effective(year_start, year_end)
+        and (kind_codes is None or r.kind.code in kind_codes)
     ]
+    if not rules:
+        return report
     branch_ids = branches.filter(type__in=Organization.BRANCH_TYPES).values("pk")
     exemptions = defaultdict(list)
     for exemption in Exemption.objects.filter(organization__in=branch_ids).covering(
@@ -202,29 +206,60 @@ def compute(branches, year: int, *, today: datetime.date | None = None) -> Repor
     ):
         exemptions[(exemption.organization_id, exemption.rule_id)].append(exemption)
 
-    # held[(org, kind, month, group)] = count — hosted records, then joint ones.
-    held = defaultdict(int)
-    counted = Activity.objects.counted().filter(held_on__range=(year_start, year_end))
-    for row in (
+    # Two GROUP BYs (hosted records, then joint ones) into month vectors per (org, kind):
+    # totals[(org, kind)][month] over all records, and per party group for the kinds a
+    # per-party-group rule counts (only those are grouped by party group, which keeps the
+    # grouped rows close to organisations × kinds × months).
+    kind_ids = {rule.kind_id for rule in rules}
+    per_group_kinds = sorted({rule.kind_id for rule in rules if rule.per_party_group})
+    group = (
+        Case(
+            When(kind_id__in=per_group_kinds, then=F("party_group_id")),
+            default=Value(None),
+            output_field=IntegerField(),
+        )
+        if per_group_kinds
+        else Value(None, output_field=IntegerField())
+    )
+    totals = defaultdict(lambda: [0] * 13)
+    by_group = defaultdict(lambda: defaultdict(lambda: [0] * 13))
+    counted = Activity.objects.counted().filter(
+        held_on__range=(year_start, year_end), kind_id__in=kind_ids
+    )
+    hosted = (
         counted.filter(organization__in=branch_ids)
-        .values("organization_id", "kind_id", "party_group_id", month=ExtractMonth("held_on"))
+        .values("organization_id", "kind_id", month=ExtractMonth("held_on"), group_key=group)
         .annotate(n=Count("pk"))
-    ):
-        key = (row["organization_id"], row["kind_id"], row["month"], row["party_group_id"])
-        held[key] += row["n"]
+        .values_list("organization_id", "kind_id", "month", "group_key", "n")
+        .order_by()
+    )
+    for org, kind, month, party_group, n in hosted:
+        totals[(org, kind)][month] += n
+        if party_group is not None:
+            by_group[(org, kind)][party_group][month] += n
     through = Activity.joint_organizations.through
-    for row in (
+    for org, kind, month, n in (
         through.objects.filter(organization__in=branch_ids, activity__in=counted.values("pk"))
-        .values("organization_id", "activity__kind_id", month=ExtractMonth("activity__held_on"))
+        .values_list("organization_id", "activity__kind_id", ExtractMonth("activity__held_on"))
         .annotate(n=Count("pk"))
+        .order_by()
     ):
-        key = (row["organization_id"], row["activity__kind_id"], row["month"], None)
-        held[key] += row["n"]
-    by_org_kind = defaultdict(list)  # (org, kind) -> [(month, group, n)]
-    for (org, kind, month, group), n in held.items():
-        by_org_kind[(org, kind)].append((month, group, n))
+        totals[(org, kind)][month] += n
 
-    rule_periods = [(rule, periods(year, rule.period)) for rule in rules]
+    empty = [0] * 13
+    # Rule × period facts that do not depend on the branch, worked out once.
+    rule_periods = [
+        (
+            rule,
+            [
+                (period, tuple(period.months))
+                for period in periods(year, rule.period)
+                if rule.is_effective(period.start, period.end)
+            ],
+        )
+        for rule in rules
+    ]
+    cells = report.cells
     for organization in organizations:
         for rule, rule_period_list in rule_periods:
             if organization.type not in rule.organization_types:
@@ -234,24 +269,22 @@ def compute(branches, year: int, *, today: datetime.date | None = None) -> Repor
             groups = organization.group_count if rule.per_party_group else 1
             if groups == 0:
                 continue
-            records = by_org_kind.get((organization.pk, rule.kind_id), [])
+            key = (organization.pk, rule.kind_id)
+            month_totals = totals.get(key, empty)
+            group_months = by_group.get(key, {}).values() if rule.per_party_group else ()
             excused = exemptions.get((organization.pk, rule.pk), [])
-            for period in rule_period_list:
-                if not rule.is_effective(period.start, period.end):
+            required = rule.min_count * groups
+            for period, months in rule_period_list:
+                if excused and any(_covers(e, period) for e in excused):
                     continue
-                if any(_covers(e, period) for e in excused):
-                    continue
-                in_period = [(g, n) for m, g, n in records if m in period.months]
                 if rule.per_party_group:
-                    per_group = defaultdict(int)
-                    for group, n in in_period:
-                        if group is not None:
-                            per_group[group] += n
-                    count = sum(min(n, rule.min_count) for n in per_group.values())
+                    count = sum(
+                        min(sum(per_month[m] for m in months), rule.min_count)
+                        for per_month in group_months
+                    )
                 else:
-                    count = sum(n for _, n in in_period)
-                required = rule.min_count * groups
-                report.cells.append(
+                    count = sum(month_totals[m] for m in months)
+                cells.append(
                     Cell(
                         organization.pk,
                         rule,

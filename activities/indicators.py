@@ -58,10 +58,12 @@ def three_meetings_completion(year: int, organizations) -> dict[int, Measure]:
     for the 三会一课 rules in force, in the periods that have ended."""
     organizations = list(organizations)
     day = as_of(year)
-    report = compliance.compute(branches_under(organizations), year, today=day)
+    report = compliance.compute(
+        branches_under(organizations), year, today=day, kind_codes=THREE_MEETINGS_ONE_LESSON
+    )
     per_branch: dict[int, list[int]] = {o.pk: [0, 0, 0] for o in report.organizations}
     for cell in report.cells:
-        if cell.rule.kind.code not in THREE_MEETINGS_ONE_LESSON or cell.period.end > day:
+        if cell.period.end > day:
             continue
         totals = per_branch[cell.organization_id]
         totals[0] += min(cell.held, cell.required)

@@ -189,6 +189,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.heartbeat", "schedule": 60.0},
+    # The big cockpits (root, party committees) are built here, not in a user's request.
+    "warm-cockpit": {"task": "core.warm_cockpit", "schedule": 300.0},
     # Before the working day starts (CELERY_TIMEZONE, i.e. Beijing time).
     "compliance-reminders": {
         "task": "activities.send_compliance_reminders",

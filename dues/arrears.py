@@ -16,12 +16,12 @@ from django.db.models import (
     CharField,
     Count,
     DateField,
+    Exists,
     F,
     IntegerField,
     OuterRef,
     Q,
     Subquery,
-    Sum,
     Value,
     When,
 )
@@ -147,7 +147,10 @@ def on_time_by_branch(
 
     A month is due in the member's owed window (see the module docstring; exempt members owe
     nothing); it is paid on time when it was paid in full (payments are never short: the
-    rules refuse them) no later than within that month. One query for all branches.
+    rules refuse them) no later than within that month. Two queries for all branches, both
+    plain joins the database runs in one pass (no subquery per member): each member's latest
+    assessment (an anti-join on later ones), and each member's on-time months of the year
+    counted from every possible window start (January … the last counted month).
     """
     branch_ids = list(branch_ids)
     result = dict.fromkeys(branch_ids, (0, 0))
@@ -156,31 +159,46 @@ def on_time_by_branch(
     january = datetime.date(year, 1, 1)
     if end < january or not branch_ids:
         return result
-    members = (
-        _with_window(
-            Member.objects.filter(organization_id__in=branch_ids, standing=Member.Standing.NORMAL),
-            end,
-        )
-        .filter(owed_from__isnull=False, owed_from__lte=end)
-        .exclude(reduction_now=Reduction.EXEMPT)
-        .annotate(start=Greatest(F("owed_from"), Value(january), output_field=DateField()))
+    members = Member.objects.filter(
+        organization_id__in=branch_ids, standing=Member.Standing.NORMAL
+    ).values("pk")
+    in_scope = Q(member__organization_id__in=branch_ids, member__standing=Member.Standing.NORMAL)
+    later = DuesAssessment.objects.filter(
+        member=OuterRef("member"),
+        effective_from__lte=end,
+        effective_from__gt=OuterRef("effective_from"),
     )
-    on_time = (
-        DuesMonth.objects.filter(
-            member=OuterRef("pk"), month__gte=OuterRef("start"), month__lte=end
-        )
+    latest = (
+        DuesAssessment.objects.filter(in_scope, effective_from__lte=end)
+        .filter(~Exists(later))
+        .order_by()
+        .values_list("member_id", "member__organization_id", "owed_since", "reduction")
+    )
+    # on_time[member][k]: on-time months from the k-th month of the year up to `end`.
+    starts = range(1, end.month + 1)
+    on_time_rows = (
+        DuesMonth.objects.filter(member__in=members, month__gte=january, month__lte=end)
         .alias(paid_index=idx("paid_on"), month_index=idx("month"))
         .filter(paid_index__lte=F("month_index"))
+        .order_by()
+        .values("member_id")
+        .annotate(
+            **{
+                f"from_{k}": Count("pk", filter=Q(month__gte=datetime.date(year, k, 1)))
+                for k in starts
+            }
+        )
     )
-    members = members.annotate(
-        due_months=Value(month_index(end) + 1) - idx("start"), on_time=_count(on_time)
-    )
-    totals = (
-        members.order_by()
-        .values("organization_id")
-        .annotate(paid=Sum("on_time"), due=Sum("due_months"))
-        .values_list("organization_id", "paid", "due")
-    )
-    for organization_id, paid, due in totals:
-        result[organization_id] = (int(paid or 0), int(due or 0))
+    on_time = {row["member_id"]: row for row in on_time_rows}
+    totals: dict[int, list[int]] = {}
+    end_index = month_index(end)
+    for member_id, organization_id, owed_since, reduction in latest:
+        if owed_since is None or owed_since > end or reduction == Reduction.EXEMPT:
+            continue
+        start = max(owed_since, january)
+        counts = totals.setdefault(organization_id, [0, 0])
+        counts[0] += on_time.get(member_id, {}).get(f"from_{start.month}", 0)
+        counts[1] += end_index + 1 - month_index(start)
+    for organization_id, (paid, due) in totals.items():
+        result[organization_id] = (paid, due)
     return result

@@ -14,3 +14,11 @@ def heartbeat(self) -> None:
     WorkerHeartbeat.objects.update_or_create(
         hostname=hostname, defaults={"seen_at": timezone.now()}
     )
+
+
+@shared_task(name="core.warm_cockpit", ignore_result=True)
+def warm_cockpit() -> int:
+    """Compute the root's and each party committee's cockpit before anyone asks for it."""
+    from .cockpit.warm import warm_cockpits
+
+    return warm_cockpits()

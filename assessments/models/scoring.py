@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from alxa_dangjian.core.files import StoredFile
 from alxa_dangjian.accounts.scoping import ScopedQuerySet
+from alxa_dangjian.core.files import StoredFile
 from branches.models import Organization
 
 SAMPLE_LABEL = "示例，请按工委文件调整"

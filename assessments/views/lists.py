@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
+from alxa_dangjian.core.files import serve
 from alxa_dangjian.core.history import changes
 
 from .. import lists
@@ -392,20 +393,7 @@ def responsibilitylist_carryover(request, pk):
 def checkpointevidence_download(request, pk):
     """Streamed only through the scoped lookup; never guessed or run by the browser."""
     evidence = get_visible_or_404(CheckpointEvidence.objects.all(), request.user, pk=pk)
-    try:
-        handle = evidence.file.storage.open(evidence.file.name, "rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
-    response = FileResponse(
-        handle,
-        as_attachment=not evidence.is_photo,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return serve(evidence)
 
 
 @require_POST

@@ -6,13 +6,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
+from alxa_dangjian.core.files import serve
 from alxa_dangjian.core.history import changes
 
 from .. import indicators as registry
@@ -533,19 +534,7 @@ def dutyreport_list(request):
 @require_GET
 def dutyreport_download(request, pk):
     report = get_visible_or_404(DutyReport.objects.all(), request.user, pk=pk)
-    try:
-        handle = report.file.storage.open(report.file.name, "rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=report.original_name,
-        content_type=report.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return serve(report)
 
 
 def results_export_url(run: AssessmentRun) -> str:

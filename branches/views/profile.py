@@ -15,8 +15,17 @@ from activities.compliance import Status, cached_compute
 from activities.models import Activity
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core.cockpit import cockpit_for
+from assessments.models import Grade, ResponsibilityList, ScoreCard
+from dues.arrears import on_time_by_branch
+from training.models import TrainingClass
 
-from ..models import CommitteeSeat, DevelopmentCase, Organization
+from ..models import (
+    CommitteeSeat,
+    DevelopmentCase,
+    Organization,
+    RatingApplication,
+    RatingTitle,
+)
 
 CASES_SHOWN = 30
 COUNTED = (Activity.Status.SUBMITTED, Activity.Status.APPROVED)
@@ -61,12 +70,16 @@ def _profile(request, pk) -> dict:
         "cases_shown": CASES_SHOWN,
         "cases_url": reverse("branches:developmentcase-list") + f"?organization={organization.pk}",
         "cockpit": board,
+        **_app_sections(organization, today),
     }
     if board is not None:
         figures = board.figures
         if organization.is_branch:
             figures = [f for f in figures if f.key not in ("organizations", "branches")]
         context |= {
+            "training_figure": board.figure("training-hours"),
+            "list_figure": board.figure("list-items"),
+            "arrears_figure": board.figure("dues-arrears"),
             "figures": figures,
             "charts": [(chart, chart.as_json()) for chart in board.charts],
             "organization_figure": None
@@ -75,6 +88,72 @@ def _profile(request, pk) -> dict:
             "member_figure": board.figure("members"),
         }
     return context
+
+
+def _app_sections(organization, today: datetime.date) -> dict:
+    """Rating history, training, responsibility lists, the last published assessment and dues
+    of the subtree: a fixed number of queries (the counts come from the cockpit's figures)."""
+    year = today.year
+    subtree = organization.path
+    titles = (
+        RatingTitle.objects.filter(organization__path__startswith=subtree)
+        .select_related("organization")
+        .order_by("-year", "organization__path", "level", "pk")
+    )
+    applications = (
+        RatingApplication.objects.filter(organization__path__startswith=subtree)
+        .select_related("organization", "round")
+        .order_by("-round__year", "organization__path", "level", "pk")
+    )
+    lists = (
+        ResponsibilityList.objects.in_subtree(organization)
+        .filter(year=year)
+        .select_related("type", "owner_organization")
+        .annotate(
+            item_count=Count("items", distinct=True),
+            final_confirmed=Count(
+                "items__entries",
+                filter=Q(items__entries__stage="final", items__entries__review="confirmed"),
+            ),
+            waiting=Count("items__entries", filter=Q(items__entries__review="submitted")),
+        )
+        .order_by("owner_organization__path", "type__sort_order", "owner_person", "pk")
+    )
+    card = (
+        ScoreCard.objects.filter(organization=organization)
+        .published()
+        .with_current_result()
+        .order_by("-year")
+        .first()
+    )
+    branch_ids = list(
+        Organization.objects.filter(path__startswith=subtree, type__in=Organization.BRANCH_TYPES)
+        .active()
+        .values_list("pk", flat=True)
+    )
+    dues_paid = dues_due = 0
+    for paid, due in on_time_by_branch(year, branch_ids, as_of=today).values():
+        dues_paid += paid
+        dues_due += due
+    query = f"?organization={organization.pk}&year={year}"
+    return {
+        "titles": list(titles[:CASES_SHOWN]),
+        "applications": list(applications[:CASES_SHOWN]),
+        "titles_url": reverse("branches:ratingtitle-holders")
+        + f"?under={organization.pk}&top=all&year={year}",
+        "classes_held": TrainingClass.objects.filter(organization__path__startswith=subtree)
+        .in_year(year)
+        .count(),
+        "classes_url": reverse("training:trainingclass-list") + f"?year={year}",
+        "progress_url": reverse("training:progress-overview") + query,
+        "lists": list(lists[:CASES_SHOWN]),
+        "lists_url": reverse("assessments:index") + query,
+        "scorecard": card,
+        "grade_label": Grade(card.grade).label if card and card.grade else "",
+        "dues_on_time": round(dues_paid * 100 / dues_due, 1) if dues_due else None,
+        "dues_due": dues_due,
+        "arrears_url": reverse("dues:arrears-list") + f"?organization={organization.pk}",
+    }
 
 
 def _calendar(organization, today: datetime.date) -> list[dict]:

@@ -302,8 +302,14 @@ def duespayment_delete(request, pk):
 def arrears_list(request):
     """Members of the scope in arrears, 警示 first, each with its explanation."""
     today = timezone.localdate()
+    members = Member.objects.visible_to(request.user)
+    if raw := request.GET.get("organization", ""):
+        # ?organization=<pk>: that organisation's subtree (the cockpit's figure links here).
+        pk = int(raw) if raw.isdigit() and len(raw) <= 12 else 0
+        scope = get_visible_or_404(Organization, request.user, pk=pk)
+        members = members.in_subtree(scope)
     rows = (
-        arrears(Member.objects.visible_to(request.user), as_of=today)
+        arrears(members, as_of=today)
         .select_related("organization")
         .order_by("level", "-streak", "organization__path", "name", "pk")
     )

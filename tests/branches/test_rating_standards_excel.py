@@ -7,6 +7,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -388,3 +390,16 @@ def test_standards_page_links_export_for_all_and_import_for_the_work_committee(
     client.force_login(staff)
     body = client.get(list_url, {"year": this_year()}).content.decode()
     assert CREATE_URL in body and EXPORT_URL in body
+
+
+def test_checking_a_file_runs_the_same_queries_for_few_and_many_rows(staff):
+    importer = get_importer("rating-standards")
+    counts = []
+    for size in (3, 200):
+        content = workbook_bytes([row(f"T-{n:03d}") for n in range(size)], headers=HEADERS[:-1])
+        with CaptureQueriesContext(connection) as queries:
+            result = importer.check(io.BytesIO(content), user=staff)
+        assert result.ok and result.count("create") == size
+        counts.append(len(queries.captured_queries))
+    # The user's organisation (work committee check), the file's known codes, the sort orders.
+    assert counts[0] == counts[1] <= 3

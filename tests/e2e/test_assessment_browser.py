@@ -72,8 +72,7 @@ def test_staff_run_review_publish_and_export(page, live_server, demo_league):
     rows = list(workbook.active.iter_rows(values_only=True))
     assert any(row[2] == branch.name for row in rows if len(row) > 2)
 
-    page.goto(f"{live_server.url}/accounts/logout/")
-    page.context.clear_cookies()
+    page.context.clear_cookies()  # signed out
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, live_server, "shuji")
     page.goto(f"{live_server.url}/assessments/scoring/cards/")

@@ -94,6 +94,14 @@ def test_an_ordered_course_becomes_hours_on_the_members_page_and_in_the_ledger(
     expect(page.get_by_test_id("member-enrollments")).to_contain_text(course.title)
     page.screenshot(path=str(ARTIFACTS / "training-member-progress.png"), full_page=True)
 
+    # The statistics page states its period and the seed's shape.
+    page.goto(f"{live_server.url}{reverse('training:stats-overview')}")
+    expect(page.get_by_test_id("stats-cumulative")).to_contain_text(
+        f"统计期间：{today.year - 1}年—{today.year}年"
+    )
+    expect(page.get_by_test_id("total-demonstration")).to_have_text("53")
+    page.screenshot(path=str(ARTIFACTS / "training-statistics.png"), full_page=True)
+
     # …and the 学时统计 export says the same.
     page.goto(
         f"{live_server.url}{reverse('ledgers:ledger-export', args=['training-hours-members'])}"

@@ -118,5 +118,5 @@ def test_statistics_run_a_fixed_number_of_queries(
         held(branch_a, month, cost=10, people=[(members[0], 2, True)])
     client.force_login(staff)
     # session, user, the two GROUP BYs (or count + page)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(5):
         assert client.get(reverse(f"training:{name}")).status_code == 200

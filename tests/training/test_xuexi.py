@@ -191,5 +191,5 @@ def test_xuexi_pages_run_a_fixed_number_of_queries(
     client, staff, ranked, django_assert_max_num_queries, name
 ):
     client.force_login(staff)
-    with django_assert_max_num_queries(6):  # session, user, (count, page) or (totals, committees)
+    with django_assert_max_num_queries(5):  # session, user, (count, page) or (totals, committees)
         assert client.get(reverse(f"training:{name}")).status_code == 200

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from .. import stats
 from ..models import Enrollment, TrainingClass
-from .progress import selected_year
+from .progress import selected_organization, selected_year
 
 PAGE_SIZE = 50
 MONTHS = range(1, 13)
@@ -54,6 +54,13 @@ def stats_overview(request):
 def enrollment_list(request):
     """Signed-in attendance (person-times and their 学时) behind the statistics' numbers."""
     enrollments = Enrollment.objects.visible_to(request.user).signed_in()
+    if request.GET.get("organization"):
+        # The cockpit's training chart: the attendance of the subtree's members in any class
+        # (as a member's progress page shows it), not only classes hosted in the subtree.
+        scope = selected_organization(request)
+        enrollments = Enrollment.objects.signed_in().filter(
+            member__organization__path__startswith=scope.path
+        )
     year = _number(request, "year", 2000, 2100)
     month = _number(request, "month", 1, 12)
     kind = request.GET.get("kind", "")

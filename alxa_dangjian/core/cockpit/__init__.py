@@ -11,7 +11,7 @@ import datetime
 
 from django.utils import timezone
 
-from . import providers
+from . import providers, providers_apps
 from .base import (
     Chart,
     Cockpit,
@@ -32,12 +32,19 @@ FIGURES = [
     providers.activities,
     providers.development,
     providers.service_records,
+    providers_apps.strongest_share,
+    providers_apps.training_hours,
+    providers_apps.list_items,
+    providers_apps.assessment,
+    providers_apps.dues_arrears,
 ]
 
 CHARTS = [
     providers.compliance_heatmap,
     providers.activities_by_month,
     providers.member_composition,
+    providers_apps.ratings_by_category,
+    providers_apps.training_by_month,
 ]
 
 
@@ -63,6 +70,41 @@ def connect_signals() -> None:
 
     connect_cache_invalidation(
         [Organization, Member, DevelopmentCase, DevelopmentStep, ServiceRecord, Term, CommitteeSeat]
+    )
+    connect_app_signals()
+
+
+def connect_app_signals() -> None:
+    """The inputs of providers_apps: ratings, training, lists, assessment, dues."""
+    from assessments.models import (
+        AssessmentResult,
+        AssessmentRun,
+        CheckpointEntry,
+        ResponsibilityItem,
+        ResponsibilityList,
+        ScoreCard,
+    )
+    from branches.models import RatingRound, RatingTitle
+    from dues.models import DuesAssessment, DuesMonth, DuesSetting
+    from training.models import Enrollment, HourRule, TrainingClass
+
+    connect_cache_invalidation(
+        [
+            RatingRound,
+            RatingTitle,
+            Enrollment,
+            TrainingClass,
+            HourRule,
+            ResponsibilityList,
+            ResponsibilityItem,
+            CheckpointEntry,
+            AssessmentRun,
+            AssessmentResult,
+            ScoreCard,
+            DuesAssessment,
+            DuesMonth,
+            DuesSetting,
+        ]
     )
 
 

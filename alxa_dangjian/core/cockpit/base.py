@@ -237,13 +237,17 @@ def bump_cache_version(**_signal_kwargs) -> None:
         cache.set(CACHE_VERSION_KEY, 2, timeout=None)
 
 
-def cached_cockpit(scope: Scope, period: Period, figures, charts) -> Cockpit:
+def cache_key(scope: Scope, period: Period) -> str:
     from activities.compliance import cache_version as compliance_version
 
-    key = (
+    return (
         f"cockpit:{cache_version()}:{compliance_version()}:{scope.path}:"
         f"{period.year}:{period.end.isoformat()}"
     )
+
+
+def cached_cockpit(scope: Scope, period: Period, figures, charts) -> Cockpit:
+    key = cache_key(scope, period)
     value = cache.get(key)
     if value is None:
         value = compute(scope, period, figures, charts)

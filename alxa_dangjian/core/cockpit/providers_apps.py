@@ -1,0 +1,437 @@
+"""Figures and charts from the apps that landed after the first pass: 最强党支部 ratings,
+training hours, responsibility lists, the year-end assessment and dues. Each function is one
+provider (see base.py); `__init__.py` puts them on the cockpit."""
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
+
+from assessments.models import (
+    AssessmentResult,
+    AssessmentRun,
+    CheckpointEntry,
+    ResponsibilityItem,
+    ScoreCard,
+    Stage,
+)
+from branches.models import LADDER, Level, Organization, RatingRound, Scope
+from branches.rating_stats import RANK, counted_branches, percent, top_rank
+from dues.arrears import ALERT, WARNING, arrears
+from training.models import Enrollment
+from training.progress import with_required_hours
+
+from .base import Chart, Figure, Part, Period, Series
+from .base import Scope as CockpitScope
+
+Review = CheckpointEntry.Review
+Progress = CheckpointEntry.Progress
+HOURS = DecimalField(max_digits=9, decimal_places=1)
+
+
+def _share(numerator: int, denominator: int) -> float | None:
+    value = percent(numerator, denominator)
+    return None if value is None else float(value)
+
+
+# 最强党支部 -------------------------------------------------------------------------------------
+
+
+def _holders_url(scope: CockpitScope, year: int, **params) -> str:
+    """The holders list of the ratings statistics, narrowed to the scope's subtree."""
+    return scope.url("branches:ratingtitle-holders", year=year, under=scope.pk, **params)
+
+
+def _target_round(year: int) -> RatingRound | None:
+    """The round whose target the share is set against: the year's 盟直机关 round, else its
+    全盟 round, else the latest earlier round."""
+    rounds = RatingRound.objects.filter(year__lte=year).order_by("-year", "scope", "pk")
+    return next(iter(sorted(rounds[:2], key=lambda r: (-r.year, r.scope != Scope.ORGAN))), None)
+
+
+def strongest_share(scope: CockpitScope, period: Period) -> Figure | None:
+    """Counted branches (active 党支部 and 联合党支部, 临时党支部 left out) holding an active
+    title at either level scope at the end of the year, against the round's target share."""
+    year = period.year
+    rows = (
+        counted_branches()
+        .filter(path__startswith=scope.path)
+        .annotate(top=top_rank(year, None))
+        .order_by()
+        .values("top")
+        .annotate(n=Count("pk"))
+    )
+    by_top = {row["top"]: row["n"] for row in rows}
+    branches = sum(by_top.values())
+    if not branches:
+        return None
+    titled = sum(n for top, n in by_top.items() if top)
+    target = _target_round(year)
+    target_share = None if target is None else float(target.target_share)
+    parts = [
+        Part(
+            level,
+            f"其中{Level(level).label}" if index else Level(level).label,
+            by_top.get(RANK[level], 0),
+            _holders_url(scope, year, top=level),
+        )
+        for index, level in enumerate(LADDER)
+    ]
+    parts.append(Part("none", "未获命名", by_top.get(0, 0), _holders_url(scope, year, top="none")))
+    note = (
+        "有效的党支部、联合党支部（不含临时党支部）中，年末持有未摘牌“最强党支部”及以上称号"
+        "（盟直机关或全盟层级）的比例；分项按所获最高等次。"
+    )
+    if target_share is not None:
+        note += f"目标占比取{target.year}年{target.get_scope_display()}评定轮次的设定。"
+    return Figure(
+        "strongest-share",
+        "“最强党支部”占比",
+        _share(titled, branches),
+        _holders_url(scope, year, top="any"),
+        unit="%",
+        note=note,
+        parts=parts,
+        extra={
+            "titled": titled,
+            "branches": branches,
+            "target": target_share,
+            "gap": None
+            if target_share is None
+            else round(target_share - _share(titled, branches), 2),
+        },
+    )
+
+
+def ratings_by_category(scope: CockpitScope, period: Period) -> Chart | None:
+    """Counted branches by guidance category: titled (any level) and not."""
+    if scope.is_branch:
+        return None
+    year = period.year
+    rows = (
+        counted_branches()
+        .filter(path__startswith=scope.path)
+        .annotate(top=top_rank(year, None))
+        .order_by()
+        .values("category")
+        .annotate(titled=Count("pk", filter=Q(top__gt=0)), n=Count("pk"))
+    )
+    counts = {row["category"]: (row["titled"], row["n"]) for row in rows}
+    categories = [(v, label) for v, label in Organization.Category.choices if v in counts]
+    if not categories:
+        return None
+    return Chart(
+        "ratings-by-category",
+        f"{year}年“最强党支部”分类分布",
+        "bar",
+        [label for _, label in categories],
+        [
+            Series(
+                "已命名",
+                [counts[v][0] for v, _ in categories],
+                [_holders_url(scope, year, top="any", category=v) for v, _ in categories],
+            ),
+            Series(
+                "未命名",
+                [counts[v][1] - counts[v][0] for v, _ in categories],
+                [_holders_url(scope, year, top="none", category=v) for v, _ in categories],
+            ),
+        ],
+        note="按分类指导类别统计有效党支部（不含临时党支部），命名含示范点、示范基地。",
+    )
+
+
+# Training ------------------------------------------------------------------------------------
+
+
+def _earned(period: Period):
+    """Signed-in attendance of classes starting between 1 January and the period's end."""
+    return Enrollment.objects.filter(
+        signed_in=True, training_class__starts_on__range=(period.start, period.end)
+    )
+
+
+def training_hours(scope: CockpitScope, period: Period) -> Figure | None:
+    """Members in good standing whose 学时 so far reach their yearly rule (the progress pages'
+    rule: 56 for current committee members, 32 for the others, from the HourRule rows)."""
+    hours = (
+        _earned(period)
+        .filter(member=OuterRef("pk"))
+        .order_by()
+        .values("member")
+        .annotate(total=Sum("hours_earned"))
+        .values("total")
+    )
+    members = with_required_hours(
+        period.year,
+        scope.members()
+        .in_good_standing()
+        .annotate(
+            earned=Coalesce(
+                Subquery(hours, output_field=HOURS), Value(Decimal(0)), output_field=HOURS
+            )
+        ),
+    )
+    counts = members.aggregate(
+        n=Count("pk"),
+        met=Count("pk", filter=Q(required_hours__gt=0) & Q(earned__gte=F("required_hours"))),
+        committee=Count("pk", filter=Q(is_committee_member=True)),
+    )
+    if not counts["n"]:
+        return None
+    params = {"year": period.year}
+    return Figure(
+        "training-hours",
+        "学时达标党员",
+        counts["met"],
+        scope.url("training:progress-overview", **params),
+        unit="名",
+        note=(
+            "党籍正常的党员中，本年已签到培训班（按开班日期计）累计学时达到年度要求的人数"
+            "（现任委员按书记和支委标准，其他党员按全体党员标准）。"
+        ),
+        parts=[
+            Part(
+                "share",
+                "达标比例（%）",
+                _share(counts["met"], counts["n"]),
+                scope.url("training:progress-overview", **params),
+            ),
+            Part(
+                "behind",
+                "尚未达标",
+                counts["n"] - counts["met"],
+                scope.url("training:progress-behind", **params),
+            ),
+        ],
+        extra={"members": counts["n"]},
+    )
+
+
+def training_by_month(scope: CockpitScope, period: Period) -> Chart | None:
+    """学时 earned by the scope's members per month of the class's start, this year and last."""
+    year = period.year
+    rows = (
+        Enrollment.objects.filter(
+            signed_in=True,
+            member__organization__path__startswith=scope.path,
+            training_class__starts_on__range=(
+                datetime.date(year - 1, 1, 1),
+                datetime.date(year, 12, 31),
+            ),
+        )
+        .order_by()
+        .values(
+            y=ExtractYear("training_class__starts_on"), m=ExtractMonth("training_class__starts_on")
+        )
+        .annotate(hours=Sum("hours_earned"))
+    )
+    hours = {(row["y"], row["m"]): float(row["hours"] or 0) for row in rows}
+    if not hours:
+        return None
+    list_url = "training:enrollment-list"
+    return Chart(
+        "training-by-month",
+        "党员培训学时（按月）",
+        "bar",
+        [f"{m}月" for m in range(1, 13)],
+        [
+            Series(
+                f"{y}年",
+                [hours.get((y, m), 0) for m in range(1, 13)],
+                [scope.url(list_url, year=y, month=m) for m in range(1, 13)],
+            )
+            for y in (year - 1, year)
+        ],
+        note="本组织及下级党员签到参训获得的学时，按培训班开班月份统计。",
+    )
+
+
+# Responsibility lists ------------------------------------------------------------------------
+
+
+def _confirmed_by(stage: str, end: datetime.date) -> Q:
+    """Confirmed, and not only after `end` (rows without a review time count as confirmed)."""
+    return Q(**{f"{stage}__review": Review.CONFIRMED}) & (
+        Q(**{f"{stage}__reviewed_at__isnull": True})
+        | Q(**{f"{stage}__reviewed_at__date__lte": end})
+    )
+
+
+def _not_reported(stage: str, end: datetime.date) -> Q:
+    """No report of the stage by `end`: no entry, a draft, or one submitted only later."""
+    return (
+        Q(**{f"{stage}__isnull": True})
+        | Q(**{f"{stage}__review": Review.DRAFT})
+        | Q(**{f"{stage}__submitted_at__date__gt": end})
+    )
+
+
+def list_items(scope: CockpitScope, period: Period) -> Figure | None:
+    """This year's list items on track: see the figure's note for the rule."""
+    end = period.end
+    items = ResponsibilityItem.objects.filter(
+        list__owner_organization__path__startswith=scope.path, list__year=period.year
+    ).annotate(
+        **{
+            stage: FilteredRelation("entries", condition=Q(entries__stage=stage))
+            for stage in Stage.values
+        }
+    )
+    done = _confirmed_by(Stage.FINAL, end) & Q(final__progress=Progress.DONE)
+    on_time = done & Q(final__completed_on__lte=F("deadline"))
+    overdue = Q(deadline__lt=end) & ~done
+    # The latest stage reported by the period's end is confirmed.
+    latest_confirmed = (
+        _confirmed_by(Stage.FINAL, end)
+        | (_not_reported(Stage.FINAL, end) & _confirmed_by(Stage.MID, end))
+        | (
+            _not_reported(Stage.FINAL, end)
+            & _not_reported(Stage.MID, end)
+            & _confirmed_by(Stage.PLAN, end)
+        )
+    )
+    counts = items.aggregate(
+        total=Count("pk"),
+        on_track=Count("pk", filter=~overdue & latest_confirmed),
+        closed=Count("pk", filter=on_time),
+        overdue=Count("pk", filter=overdue),
+    )
+    if not counts["total"]:
+        return None
+    url = scope.url("assessments:index", year=period.year)
+    return Figure(
+        "list-items",
+        "责任清单事项正常推进",
+        counts["on_track"],
+        url,
+        unit="项",
+        note=(
+            "本年度责任清单事项中，未逾期且最近一次提交的环节（年初定单、半年小结或年底对账）"
+            "已获审核确认的事项。逾期：已过完成时限而年底对账尚未确认已完成。"
+            "按时完成：年底对账确认已完成且完成日期不晚于时限。"
+        ),
+        parts=[
+            Part("total", "事项总数", counts["total"], url),
+            Part("share", "正常推进比例（%）", _share(counts["on_track"], counts["total"]), url),
+            Part("closed", "按时完成", counts["closed"], url),
+            Part("overdue", "逾期未完成", counts["overdue"], url),
+        ],
+    )
+
+
+# Year-end assessment -------------------------------------------------------------------------
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    segments = [s for s in path.split("/") if s]
+    return ["".join(f"{s}/" for s in segments[:depth]) for depth in range(1, len(segments) + 1)]
+
+
+def assessment(scope: CockpitScope, period: Period) -> Figure | None:
+    """The latest year-end run of the year covering the scope (its status), the organisations
+    of the scope it scored, and their score cards' review and publication."""
+    year = period.year
+    covering = Q(scope__path__startswith=scope.path) | Q(
+        scope__path__in=_ancestor_paths(scope.path)
+    )
+    run = (
+        AssessmentRun.objects.filter(covering, year=year, created_at__date__lte=period.end)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    cards = ScoreCard.objects.filter(organization__path__startswith=scope.path, year=year)
+    card_counts = cards.aggregate(
+        reviewed=Count("pk", filter=~Q(status=ScoreCard.Status.TO_REVIEW)),
+        frozen=Count("pk", filter=Q(status=ScoreCard.Status.FROZEN)),
+        published=Count("pk", filter=Q(published_at__date__lte=period.end)),
+    )
+    if run is None and not any(card_counts.values()):
+        return None
+    done = (
+        AssessmentRun.objects.filter(
+            covering, year=year, status=AssessmentRun.Status.DONE, created_at__date__lte=period.end
+        )
+        .order_by("-created_at", "-pk")
+        .values("pk")[:1]
+    )
+    scored = AssessmentResult.objects.filter(
+        run__in=Subquery(done), organization__path__startswith=scope.path
+    ).count()
+    list_url = "assessments:scorecard-list"
+    status = run.get_status_display() if run else "未计算"
+    return Figure(
+        "assessment",
+        f"年度考核（最近一次计算：{status}）",
+        scored,
+        scope.url(list_url, year=year),
+        unit="个",
+        note=(
+            "本年度覆盖本组织的最近一次年度考核计算及其状态；数字为最近一次已完成计算中"
+            "本组织及下级党组织的考核结果数，分项为评分卡的审核、冻结和发布情况。"
+        ),
+        parts=[
+            Part(
+                "reviewed",
+                "已审核",
+                card_counts["reviewed"],
+                scope.url(list_url, year=year, status="reviewed"),
+            ),
+            Part(
+                "frozen",
+                "已冻结",
+                card_counts["frozen"],
+                scope.url(list_url, year=year, status="frozen"),
+            ),
+            Part("published", "已发布", card_counts["published"], scope.url(list_url, year=year)),
+        ],
+        extra={"run_status": run.status if run else "", "run_pk": run.pk if run else None},
+    )
+
+
+# Dues ----------------------------------------------------------------------------------------
+
+
+def dues_arrears(scope: CockpitScope, period: Period) -> Figure | None:
+    """Members in arrears at the period's end (the arrears list's rule: 提醒 and 警示)."""
+    counts = arrears(scope.members(), as_of=period.end).aggregate(
+        warning=Count("pk", filter=Q(level=WARNING)), alert=Count("pk", filter=Q(level=ALERT))
+    )
+    list_url = "dues:arrears-list"
+    return Figure(
+        "dues-arrears",
+        "党费欠缴党员",
+        counts["warning"] + counts["alert"],
+        scope.url(list_url),
+        unit="名",
+        note=(
+            "截至上一个完整月份，近12个月累计未交达到提醒月数（提醒），或连续未交达到警示月数"
+            "且未经批准缓交（警示）的党员；免交党员不计入。"
+        ),
+        parts=[
+            Part("alert", "警示", counts["alert"], scope.url(list_url, level=ALERT)),
+            Part("warning", "提醒", counts["warning"], scope.url(list_url, level=WARNING)),
+        ],
+    )
+
+
+__all__ = [
+    "assessment",
+    "dues_arrears",
+    "list_items",
+    "ratings_by_category",
+    "strongest_share",
+    "training_by_month",
+    "training_hours",
+]
