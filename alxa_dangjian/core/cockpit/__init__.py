@@ -52,7 +52,9 @@ def cockpit_for(organization, *, year: int | None = None, today: datetime.date |
     """The cockpit of `organization`'s subtree (the caller has checked the user may see it)."""
     today = today or timezone.localdate()
     period = Period.of(year or today.year, today)
-    return cached_cockpit(Scope.of(organization), period, FIGURES, CHARTS)
+    return cached_cockpit(
+        Scope.of(organization), period, FIGURES, CHARTS, organization_id=organization.pk
+    )
 
 
 def connect_signals() -> None:

@@ -13,9 +13,12 @@ import datetime
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
+from django.utils import timezone
 
 from branches.models import Member, Organization, add_years
 
@@ -175,6 +178,9 @@ class Cockpit:
     period: Period
     figures: list[Figure]
     charts: list[Chart]
+    computed_at: datetime.datetime | None = None
+    # Served from the last computation while a worker computes the current one (see below).
+    stale: bool = False
 
     def figure(self, key: str) -> Figure | None:
         return next((f for f in self.figures if f.key == key), None)
@@ -213,7 +219,7 @@ def compute(scope: Scope, period: Period, figures, charts) -> Cockpit:
                     part.previous = parts.get(part.key)
             built.append(figure)
     drawn = [chart for provider in charts for chart in _as_list(provider(scope, period))]
-    return Cockpit(scope, period, built, drawn)
+    return Cockpit(scope, period, built, drawn, computed_at=timezone.now())
 
 
 # Cached per scope, year and day under a version that every write to an input bumps
@@ -222,6 +228,7 @@ def compute(scope: Scope, period: Period, figures, charts) -> Cockpit:
 # the timeout has passed.
 CACHE_VERSION_KEY = "cockpit:version"
 CACHE_SECONDS = 600
+STALE_SECONDS = 30 * 60
 
 
 def cache_version() -> int:
@@ -246,13 +253,45 @@ def cache_key(scope: Scope, period: Period) -> str:
     )
 
 
-def cached_cockpit(scope: Scope, period: Period, figures, charts) -> Cockpit:
+def _last_key(scope: Scope, period: Period) -> str:
+    return f"cockpit:last:{scope.path}:{period.year}:{period.end.isoformat()}"
+
+
+def cached_cockpit(
+    scope: Scope, period: Period, figures, charts, *, organization_id: int | None = None
+) -> Cockpit:
+    """The cockpit from the cache, computed when missing.
+
+    With a worker (a broker configured), a cockpit whose inputs changed since it was computed
+    is served as it last was — marked stale, with its time — for up to STALE_SECONDS while the
+    worker computes the current one (`organization_id` names the scope for that task): a
+    write anywhere in the league must not make the next visitor of the league's cockpit wait
+    seconds. Without a worker (the embedded default, tests) it is computed in the request.
+    """
     key = cache_key(scope, period)
     value = cache.get(key)
-    if value is None:
-        value = compute(scope, period, figures, charts)
-        cache.set(key, value, CACHE_SECONDS)
+    if value is not None:
+        return value
+    if organization_id is not None and not settings.CELERY_TASK_ALWAYS_EAGER:
+        last = cache.get(_last_key(scope, period))
+        if last is not None:
+            _refresh_later(organization_id, period)
+            last.stale = True
+            return last
+    value = compute(scope, period, figures, charts)
+    cache.set(key, value, CACHE_SECONDS)
+    cache.set(_last_key(scope, period), value, STALE_SECONDS)
     return value
+
+
+def _refresh_later(organization_id: int, period: Period) -> None:
+    from ..tasks import refresh_cockpit
+
+    # One refresh per scope and period at a time, however many visitors ask meanwhile.
+    if cache.add(f"cockpit:refreshing:{organization_id}:{period.end.isoformat()}", 1, 120):
+        transaction.on_commit(
+            lambda: refresh_cockpit.delay(organization_id, period.year, period.end.isoformat())
+        )
 
 
 def connect_cache_invalidation(models) -> None:
