@@ -11,6 +11,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import F
@@ -36,6 +37,7 @@ logger = logging.getLogger(__name__)
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
+ROWS_PER_INSERT = 5000  # rows per INSERT; Django lowers it where a backend needs to
 Kind = Indicator.Kind
 
 
@@ -99,6 +101,8 @@ def compute_chunk(run_id: int, number: int) -> bool:
     if run.status == AssessmentRun.Status.DONE:
         return False
     organizations = list(Organization.objects.filter(pk__in=chunk.organization_ids).order_by("pk"))
+    org_ids = [org.pk for org in organizations]
+    nothing = registry.Measure(0, 0)
     rows, inputs = [], {}
     for code in auto_codes(run.snapshot):
         try:
@@ -106,28 +110,31 @@ def compute_chunk(run_id: int, number: int) -> bool:
         except KeyError:
             continue  # an indicator no longer registered scores nothing (shown on the card)
         measures = indicator.compute(run.year, organizations)
-        inputs[code] = 0
-        for org in organizations:
-            measure = measures.get(org.pk) or registry.Measure(0, 0)
-            inputs[code] += measure.inputs
+        total = 0
+        for pk in org_ids:
+            measure = measures.get(pk) or nothing
+            total += measure.inputs
+            # run_id (not run): no related-object bookkeeping for ~200 × indicators rows.
             rows.append(
                 MeasureResult(
-                    run=run,
+                    run_id=run_id,
                     chunk=number,
-                    organization_id=org.pk,
+                    organization_id=pk,
                     code=code,
                     numerator=Decimal(measure.numerator),
-                    denominator=None if measure.denominator is None else measure.denominator,
+                    denominator=measure.denominator,
                     inputs=measure.inputs,
                     note=measure.note[:300],
                 )
             )
+        inputs[code] = total
     with transaction.atomic():
         # The run row is the join point: chunks finishing at the same time take turns here,
         # so exactly one of them sees the last chunk done.
         locked = AssessmentRun.objects.select_for_update().get(pk=run_id)
-        MeasureResult.objects.filter(run=run, chunk=number).delete()
-        MeasureResult.objects.bulk_create(rows, batch_size=1000)
+        MeasureResult.objects.filter(run_id=run_id, chunk=number).delete()
+        # One statement per chunk (Django lowers the batch where a backend needs it).
+        MeasureResult.objects.bulk_create(rows, batch_size=ROWS_PER_INSERT)
         updated = RunChunk.objects.filter(pk=chunk.pk, is_done=False).update(
             is_done=True, inputs=inputs, finished_at=timezone.now()
         )
@@ -301,11 +308,28 @@ def run_organization_ids(run: AssessmentRun) -> list[int]:
     return [pk for chunk in run.chunks.all() for pk in chunk.organization_ids]
 
 
-def inputs_for(run: AssessmentRun, organization_ids) -> tuple[dict, dict, dict]:
-    """Measures, entries and votes of the run's organisations: three queries."""
+class StoredMeasure(NamedTuple):
+    """What scoring reads of a MeasureResult (the finaliser reads thousands of them)."""
+
+    numerator: Decimal
+    denominator: Decimal | None
+
+
+def inputs_for(
+    run: AssessmentRun, organization_ids, light: bool = False
+) -> tuple[dict, dict, dict]:
+    """Measures, entries and votes of the run's organisations: three queries. With `light`
+    the measures are StoredMeasure tuples (enough for `score`) instead of model rows."""
     measures: dict[int, dict] = defaultdict(dict)
-    for m in MeasureResult.objects.filter(run=run, organization_id__in=organization_ids):
-        measures[m.organization_id][m.code] = m
+    stored = MeasureResult.objects.filter(run=run, organization_id__in=organization_ids)
+    if light:
+        for pk, code, numerator, denominator in stored.values_list(
+            "organization_id", "code", "numerator", "denominator"
+        ):
+            measures[pk][code] = StoredMeasure(numerator, denominator)
+    else:
+        for m in stored:
+            measures[m.organization_id][m.code] = m
     indicator_ids = [i["id"] for i in run.snapshot["indicators"]]
     entries: dict[int, dict] = defaultdict(dict)
     for e in ScoreEntry.objects.filter(
@@ -328,8 +352,13 @@ def finalise(run_id: int) -> AssessmentRun | None:
         if run.chunks.filter(is_done=False).exists():
             return None
         ids = run_organization_ids(run)
-        paths = dict(Organization.objects.filter(pk__in=ids).values_list("pk", "path"))
-        measures, entries, votes = inputs_for(run, ids)
+        organizations = {
+            pk: (path, name)
+            for pk, path, name in Organization.objects.filter(pk__in=ids).values_list(
+                "pk", "path", "name"
+            )
+        }
+        measures, entries, votes = inputs_for(run, ids, light=True)
         rows = []
         for pk in ids:
             total, vetoed, lines = score(
@@ -341,7 +370,7 @@ def finalise(run_id: int) -> AssessmentRun | None:
                 line = stack.pop()
                 parts[str(line.indicator["id"])] = str(line.points)
                 stack.extend(line.children)
-            rows.append(Scored(pk, paths.get(pk, ""), total, vetoed, parts))
+            rows.append(Scored(pk, organizations.get(pk, ("", ""))[0], total, vetoed, parts))
         grade_and_rank(run.snapshot, rows)
         AssessmentResult.objects.filter(run=run).delete()
         AssessmentResult.objects.bulk_create(
@@ -358,12 +387,12 @@ def finalise(run_id: int) -> AssessmentRun | None:
                 )
                 for row in rows
             ],
-            batch_size=1000,
+            batch_size=ROWS_PER_INSERT,
         )
         ScoreCard.objects.bulk_create(
             [ScoreCard(organization_id=pk, year=run.year, target=run.target) for pk in ids],
             ignore_conflicts=True,
-            batch_size=1000,
+            batch_size=ROWS_PER_INSERT,
         )
         inputs: dict[str, int] = defaultdict(int)
         for chunk_inputs in run.chunks.values_list("inputs", flat=True):
@@ -371,7 +400,8 @@ def finalise(run_id: int) -> AssessmentRun | None:
                 inputs[code] += n
         previous = previous_run(run)
         run.previous = previous
-        run.diff = difference(previous, rows) if previous else []
+        names = {pk: name for pk, (_, name) in organizations.items()}
+        run.diff = difference(previous, rows, names=names) if previous else []
         run.inputs = dict(inputs)
         run.status = AssessmentRun.Status.DONE
         run.error = ""
@@ -393,19 +423,23 @@ def previous_run(run: AssessmentRun) -> AssessmentRun | None:
     )
 
 
-def difference(previous: AssessmentRun, rows: list[Scored]) -> list[dict]:
-    """Organisations whose total or grade changed since `previous` (new ones included)."""
+def difference(
+    previous: AssessmentRun, rows: list[Scored], names: dict | None = None
+) -> list[dict]:
+    """Organisations whose total or grade changed since `previous` (new ones included);
+    `names` (organisation id → name) saves reading them again."""
     before = {
-        r.organization_id: (r.total, r.grade)
-        for r in AssessmentResult.objects.filter(run=previous).only(
+        pk: (total, grade)
+        for pk, total, grade in AssessmentResult.objects.filter(run=previous).values_list(
             "organization_id", "total", "grade"
         )
     }
-    names = dict(
-        Organization.objects.filter(pk__in=[r.organization_id for r in rows]).values_list(
-            "pk", "name"
+    if names is None:
+        names = dict(
+            Organization.objects.filter(pk__in=[r.organization_id for r in rows]).values_list(
+                "pk", "name"
+            )
         )
-    )
     grades = dict(Grade.choices)
     changed = []
     for row in sorted(rows, key=lambda r: r.path):

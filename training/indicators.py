@@ -2,26 +2,44 @@
 branch the share of its members in good standing who met their yearly hour rule (32, or 56
 for secretaries and committee members), party committees rolled up over their branches."""
 
+from django.db.models import Sum
 from django.urls import reverse
 
 from activities.indicators import branches_under
 from assessments.indicators import AutoIndicator, Measure, register, rollup
 from branches.models import Member
 
-from . import stats
+from . import progress
 
 
 def hours_met(year: int, organizations) -> dict[int, Measure]:
-    """Two queries: the active branches under `organizations`, and one GROUP BY of their
-    members' hours against the rule (rollup adds one for the branch paths)."""
+    """Three queries, however many members: one GROUP BY of the year's signed-in enrolments
+    per member, the members of the active branches under `organizations` with their rule's
+    minimum, and rollup's branch paths. Hours are matched to members in Python — the same
+    judgement as stats.hour_tallies (met = hours ≥ the rule's minimum) without its
+    correlated per-member hours subquery. A branch without members gets 0 of 0."""
     organizations = list(organizations)
-    branches = dict(branches_under(organizations).filter(is_active=True).values_list("path", "pk"))
-    members = Member.objects.in_good_standing().filter(organization__in=branches.values())
-    tallies = stats.hour_tallies(year, members)
-    per_branch = {}
-    for path, pk in branches.items():
-        tally = tallies.get(path) or stats.Tally()
-        per_branch[pk] = Measure(tally.met, tally.members, inputs=tally.members)
+    branches = branches_under(organizations).filter(is_active=True).values("pk")
+    members = Member.objects.in_good_standing().filter(organization__in=branches)
+    hours = dict(
+        progress.earned_in(year)
+        .filter(member__in=members.values("pk"))
+        .order_by()
+        .values("member_id")
+        .annotate(total=Sum("hours_earned"))
+        .values_list("member_id", "total")
+    )
+    counts: dict[int, list[int]] = {}  # branch id → [members, met]
+    for pk, branch_id, required in (
+        progress.with_required_hours(year, members)
+        .order_by()
+        .values_list("pk", "organization_id", "required_hours")
+    ):
+        tally = counts.setdefault(branch_id, [0, 0])
+        tally[0] += 1
+        if hours.get(pk, 0) >= required:
+            tally[1] += 1
+    per_branch = {pk: Measure(met, n, inputs=n) for pk, (n, met) in counts.items()}
     measures = rollup(per_branch, organizations)
     result = {}
     for organization in organizations:
