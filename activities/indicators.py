@@ -9,12 +9,18 @@ as missed and a run for a closed year sees all twelve months.
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.db.models.functions import ExtractMonth
 from django.urls import reverse
-from django.utils import timezone
 
-from assessments.indicators import AutoIndicator, Measure, register, rollup
+from assessments.indicators import (
+    AutoIndicator,
+    Measure,
+    as_of,
+    register,
+    rollup,
+    subtree_condition,
+)
 from branches.models import Organization
 
 from . import compliance
@@ -30,11 +36,6 @@ THREE_MEETINGS_ONE_LESSON = (
 THEME_DAY = "theme-day"
 
 
-def as_of(year: int) -> datetime.date:
-    """The day up to which a year's periods are judged: today, or the year's last day."""
-    return min(timezone.localdate(), datetime.date(year, 12, 31))
-
-
 def months_ended(year: int) -> int:
     """Whole months of `year` that have ended: 12 for a past year, 0 for a future one."""
     day = as_of(year)
@@ -46,11 +47,9 @@ def months_ended(year: int) -> int:
 def branches_under(organizations):
     """Branches in the subtrees of `organizations`: a branch by its id, a committee by its
     path prefix (one query when evaluated, none to build)."""
-    ids = [o.pk for o in organizations if o.is_branch]
-    condition = Q(pk__in=ids)
-    for path in sorted({o.path for o in organizations if not o.is_branch}):
-        condition |= Q(path__startswith=path)
-    return Organization.objects.filter(condition, type__in=Organization.BRANCH_TYPES)
+    return Organization.objects.filter(
+        subtree_condition(organizations), type__in=Organization.BRANCH_TYPES
+    )
 
 
 def three_meetings_completion(year: int, organizations) -> dict[int, Measure]:

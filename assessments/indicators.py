@@ -27,9 +27,13 @@ A Measure is a ratio `numerator / denominator` (0..1, e.g. 10 of 12 months) or, 
 read, so a run can say how much it looked at.
 """
 
+import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+
+from django.db.models import Q
+from django.utils import timezone
 
 _REGISTRY: dict[str, "AutoIndicator"] = {}
 
@@ -77,6 +81,20 @@ def all_indicators() -> list[AutoIndicator]:
 
 def choices() -> list[tuple[str, str]]:
     return [(i.code, i.name) for i in all_indicators()]
+
+
+def as_of(year: int) -> datetime.date:
+    """The day up to which a year's periods are judged: today, or the year's last day."""
+    return min(timezone.localdate(), datetime.date(year, 12, 31))
+
+
+def subtree_condition(organizations: Iterable) -> Q:
+    """Organisations in the subtrees of `organizations`: a branch (which has no subtree) by
+    its id, anything else by its path prefix (no query to build)."""
+    condition = Q(pk__in=[o.pk for o in organizations if o.is_branch])
+    for path in sorted({o.path for o in organizations if not o.is_branch}):
+        condition |= Q(path__startswith=path)
+    return condition
 
 
 def rollup(per_branch: dict[int, Measure], organizations: Iterable) -> dict[int, Measure]:

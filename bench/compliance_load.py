@@ -43,17 +43,56 @@ end
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    args = parse_arguments(__doc__, DEFAULT_URL, port=8765)
+    environment = prepare_league(args)
+    from django.urls import NoReverseMatch, reverse
+
+    staff, secretary = session_cookie("gongwei"), session_cookie("shuji")
+    try:
+        heatmap = reverse("activities:compliance-heatmap")
+    except NoReverseMatch:
+        heatmap = None
+    targets = [("/healthz", None, "/healthz")]
+    if heatmap:
+        targets.append((f"合规热力图 {heatmap}（工委工作人员）", staff, heatmap))
+    else:
+        print("activities:compliance-heatmap 尚不存在：改测首页与党组织树。")
+        targets.append(("首页 /（工委工作人员）", staff, "/"))
+        targets.append(("党组织树 /branches/（工委工作人员）", staff, "/branches/"))
+    targets.append(("书记首页 /（支部书记）", secretary, "/"))
+    services = reverse("activities:servicerecord-list")
+    targets.append((f"服务台账 {services}（工委工作人员）", staff, services))
+
+    def check_first(port):
+        for _, cookie, path in targets:
+            status = fetch_status(port, path, cookie)
+            if status != 200:
+                raise SystemExit(f"{path} answered {status} before the run; aborting.")
+
+    results = measure(args, environment, targets, before=check_first)
+    print_results(results, width=40)
+
+
+def parse_arguments(doc: str, default_url: str, *, port: int) -> argparse.Namespace:
+    """The command line every gunicorn load bench shares (scale, database, load shape)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--scale", type=int, default=10)
-    parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--database-url", default=default_url)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections")
     parser.add_argument("--duration", type=int, default=20, help="seconds per page")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=port)
     parser.add_argument("--reuse", action="store_true", help="keep a database seeded before")
     parser.add_argument("--python-load", action="store_true", help="ignore wrk even if present")
-    args = parser.parse_args()
+    return parser.parse_args()
 
+
+def prepare_league(args) -> dict:
+    """Production-like environment, scratch database with the demo league; Django set up.
+
+    Returns the environment gunicorn is started with. Unless --reuse, the database is dropped,
+    re-created, migrated and seeded at --scale, then analysed.
+    """
     environment = {
         "DATABASE_URL": args.database_url,
         "DEBUG": "false",
@@ -76,7 +115,6 @@ def main():
     django.setup()
     from django.core.management import call_command
     from django.db import connection
-    from django.urls import NoReverseMatch, reverse
 
     if not args.reuse:
         call_command("migrate", verbosity=0)
@@ -86,29 +124,18 @@ def main():
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # fresh statistics after the bulk load, as autovacuum would
     print(describe_data())
+    return environment
 
-    staff, secretary = session_cookie("gongwei"), session_cookie("shuji")
-    try:
-        heatmap = reverse("activities:compliance-heatmap")
-    except NoReverseMatch:
-        heatmap = None
-    targets = [("/healthz", None, "/healthz")]
-    if heatmap:
-        targets.append((f"合规热力图 {heatmap}（工委工作人员）", staff, heatmap))
-    else:
-        print("activities:compliance-heatmap 尚不存在：改测首页与党组织树。")
-        targets.append(("首页 /（工委工作人员）", staff, "/"))
-        targets.append(("党组织树 /branches/（工委工作人员）", staff, "/branches/"))
-    targets.append(("书记首页 /（支部书记）", secretary, "/"))
-    services = reverse("activities:servicerecord-list")
-    targets.append((f"服务台账 {services}（工委工作人员）", staff, services))
 
+def measure(args, environment, targets, *, before=None) -> list[tuple]:
+    """Start gunicorn, call before(port) once, then load each (label, cookie, path) in turn.
+
+    Returns (label, requests/s, p50 ms, p95 ms, errors) per target, /healthz first.
+    """
     server = start_gunicorn(args, environment)
     try:
-        for _, cookie, path in targets:
-            status = fetch_status(args.port, path, cookie)
-            if status != 200:
-                raise SystemExit(f"{path} answered {status} before the run; aborting.")
+        if before:
+            before(args.port)
         use_wrk = shutil.which("wrk") and not args.python_load
         print(
             f"\n{'wrk' if use_wrk else 'Python 线程池'}：{args.connections} 个并发连接，"
@@ -121,12 +148,18 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=30)
+    return results
+
+
+def print_results(results, *, width: int):
+    """The table of measure()'s results against /healthz (the first) and the p95 verdict."""
     floor = results[0][1]
-    print(
-        f"\n{'页面':<40}{'请求/s':>10}{'p50 ms':>10}{'p95 ms':>10}{'吞吐/healthz':>14}{'错误':>6}"
-    )
+    heading = f"{'请求/s':>10}{'p50 ms':>10}{'p95 ms':>10}{'吞吐/healthz':>14}{'错误':>6}"
+    print(f"\n{'页面':<{width}}{heading}")
     for label, rps, p50, p95, errors in results:
-        print(f"{label:<40}{rps:>10.1f}{p50:>10.1f}{p95:>10.1f}{rps / floor:>14.2f}{errors:>6}")
+        print(
+            f"{label:<{width}}{rps:>10.1f}{p50:>10.1f}{p95:>10.1f}{rps / floor:>14.2f}{errors:>6}"
+        )
     worst = max(p95 for _, _, _, p95, _ in results[1:])
     verdict = "达标" if worst < 150 else "未达标"
     print(f"\n页面最差 p95 = {worst:.1f} ms（预算 150 ms：{verdict}）")

@@ -20,7 +20,17 @@ __all__ = [
 ]
 
 
-class RatingRoundForm(forms.ModelForm):
+class _YearInRange:
+    """A model form's `year` between 2000 and 2100 (rounds and standards alike)."""
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if not 2000 <= year <= 2100:
+            raise forms.ValidationError("请填写2000至2100之间的年度。")
+        return year
+
+
+class RatingRoundForm(_YearInRange, forms.ModelForm):
     class Meta:
         model = RatingRound
         fields = [
@@ -57,12 +67,6 @@ class RatingRoundForm(forms.ModelForm):
         self.fields["year"].widget.attrs.update(min=2000, max=2100)
         self.fields["target_share"].widget.attrs.update(min=0, max=100)
 
-    def clean_year(self):
-        year = self.cleaned_data["year"]
-        if not 2000 <= year <= 2100:
-            raise forms.ValidationError("请填写2000至2100之间的年度。")
-        return year
-
     def clean_target_share(self):
         share = self.cleaned_data["target_share"]
         if not 0 <= share <= 100:
@@ -70,7 +74,7 @@ class RatingRoundForm(forms.ModelForm):
         return share
 
 
-class RatingStandardForm(forms.ModelForm):
+class RatingStandardForm(_YearInRange, forms.ModelForm):
     class Meta:
         model = RatingStandard
         fields = [
@@ -90,12 +94,6 @@ class RatingStandardForm(forms.ModelForm):
             "text": forms.Textarea(attrs={"rows": 3}),
             "evidence_required": forms.Textarea(attrs={"rows": 2}),
         }
-
-    def clean_year(self):
-        year = self.cleaned_data["year"]
-        if not 2000 <= year <= 2100:
-            raise forms.ValidationError("请填写2000至2100之间的年度。")
-        return year
 
     def clean_max_score(self):
         score = self.cleaned_data["max_score"]

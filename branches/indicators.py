@@ -7,26 +7,18 @@ import datetime
 from collections import defaultdict
 from urllib.parse import urlencode
 
-from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 
-from assessments.indicators import AutoIndicator, Measure, register, rollup
+from assessments.indicators import (
+    AutoIndicator,
+    Measure,
+    as_of,
+    register,
+    rollup,
+    subtree_condition,
+)
 
 from .models import DevelopmentCase, DevelopmentStep, Organization, Term, TimingRule
-
-
-def _as_of(year: int) -> datetime.date:
-    return min(timezone.localdate(), datetime.date(year, 12, 31))
-
-
-def _subtree_condition(organizations) -> Q:
-    """Organisations in the subtrees of `organizations`: a branch (which has no subtree) by
-    its id, anything else by its path prefix."""
-    condition = Q(pk__in=[o.pk for o in organizations if o.is_branch])
-    for path in sorted({o.path for o in organizations if not o.is_branch}):
-        condition |= Q(path__startswith=path)
-    return condition
 
 
 def _sum_over_subtrees(per_org: dict[int, Measure], paths: dict[int, str], organizations):
@@ -58,10 +50,10 @@ def terms_on_time(year: int, organizations) -> dict[int, Measure]:
     An organisation (not a 临时党支部) with no term recorded at all counts as one overdue.
     Committees count their own terms and those of their subtree."""
     organizations = list(organizations)
-    day = _as_of(year)
+    day = as_of(year)
     start = datetime.date(year, 1, 1)
     judged_qs = Organization.objects.filter(
-        _subtree_condition(organizations), is_active=True
+        subtree_condition(organizations), is_active=True
     ).exclude(type=Organization.Type.TEMPORARY_BRANCH)
     judged = dict(judged_qs.values_list("pk", "path"))
     due: dict[int, list[int]] = {pk: [0, 0, 0] for pk in judged}
@@ -103,7 +95,7 @@ def development_steps_within_rules(year: int, organizations) -> dict[int, Measur
     for rule in TimingRule.objects.filter(is_active=True):
         rules_by_step[rule.step].append(rule)
     branches = Organization.objects.filter(
-        _subtree_condition(organizations), type__in=Organization.BRANCH_TYPES
+        subtree_condition(organizations), type__in=Organization.BRANCH_TYPES
     )
     cases = DevelopmentCase.objects.filter(
         organization__in=branches, steps__done_on__range=(start, end)
@@ -151,7 +143,7 @@ def setup_rules_met(year: int, organizations) -> dict[int, Measure]:
     支部工作条例 as registered now: 1 of 1 for a branch without warnings. One query."""
     organizations = list(organizations)
     branches = (
-        Organization.objects.filter(_subtree_condition(organizations), is_active=True)
+        Organization.objects.filter(subtree_condition(organizations), is_active=True)
         .filter(type__in=(Organization.Type.BRANCH, Organization.Type.JOINT_BRANCH))
         .with_roster_counts()
     )
@@ -218,7 +210,7 @@ def rating_level(year: int, organizations) -> dict[int, Measure]:
     organizations = list(organizations)
     branches = (
         rating_stats.counted_branches()
-        .filter(_subtree_condition(organizations))
+        .filter(subtree_condition(organizations))
         .annotate(top=rating_stats.top_rank(year, None))
         .values_list("pk", "top")
     )

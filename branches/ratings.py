@@ -427,6 +427,21 @@ def recommend_application(
     )
 
 
+def _reviewable(
+    application: RatingApplication, *, by: User, today: datetime.date | None, action: str
+) -> RatingApplication:
+    """The locked application, once the work committee may act on it at its review step."""
+    current = _locked(application)
+    require_work_committee(by)
+    if current.status != Status.RECOMMENDED:
+        message = "该申报{status}，不能{action}。"
+        raise ValidationError(message.format(status=current.get_status_display(), action=action))
+    round = current.round
+    _require_open(round)
+    _require_window(_today(today), round.apply_opens_on, round.review_closes_on, "工委审核")
+    return current
+
+
 @transaction.atomic
 def review_scores(
     application: RatingApplication,
@@ -436,14 +451,7 @@ def review_scores(
     today: datetime.date | None = None,
 ) -> None:
     """The work committee's score and comment per item: `{item_pk: (score, comment)}`."""
-    current = _locked(application)
-    require_work_committee(by)
-    if current.status != Status.RECOMMENDED:
-        message = "该申报{status}，不能审核评分。"
-        raise ValidationError(message.format(status=current.get_status_display()))
-    round = current.round
-    _require_open(round)
-    _require_window(_today(today), round.apply_opens_on, round.review_closes_on, "工委审核")
+    current = _reviewable(application, by=by, today=today, action="审核评分")
     _save_items(
         current,
         values,
@@ -463,14 +471,7 @@ def approve_application(
     today: datetime.date | None = None,
 ) -> RatingApplication:
     """The work committee passes a recommended application whose items are all scored."""
-    current = _locked(application)
-    require_work_committee(by)
-    if current.status != Status.RECOMMENDED:
-        message = "该申报{status}，不能审核通过。"
-        raise ValidationError(message.format(status=current.get_status_display()))
-    round = current.round
-    _require_open(round)
-    _require_window(_today(today), round.apply_opens_on, round.review_closes_on, "工委审核")
+    current = _reviewable(application, by=by, today=today, action="审核通过")
     if current.scores.filter(review_score__isnull=True).exists():
         raise ValidationError("还有条目未审核评分，请逐项评分后再审核通过。")
     opinion = (opinion or "").strip()

@@ -159,9 +159,6 @@ def on_time_by_branch(
     january = datetime.date(year, 1, 1)
     if end < january or not branch_ids:
         return result
-    members = Member.objects.filter(
-        organization_id__in=branch_ids, standing=Member.Standing.NORMAL
-    ).values("pk")
     in_scope = Q(member__organization_id__in=branch_ids, member__standing=Member.Standing.NORMAL)
     later = DuesAssessment.objects.filter(
         member=OuterRef("member"),
@@ -177,7 +174,7 @@ def on_time_by_branch(
     # on_time[member][k]: on-time months from the k-th month of the year up to `end`.
     starts = range(1, end.month + 1)
     on_time_rows = (
-        DuesMonth.objects.filter(member__in=members, month__gte=january, month__lte=end)
+        DuesMonth.objects.filter(in_scope, month__gte=january, month__lte=end)
         .alias(paid_index=idx("paid_on"), month_index=idx("month"))
         .filter(paid_index__lte=F("month_index"))
         .order_by()

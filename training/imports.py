@@ -7,7 +7,6 @@ writes every row or none (alxa_dangjian.ledgers.imports)."""
 from __future__ import annotations
 
 import io
-import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -18,14 +17,12 @@ from alxa_dangjian.accounts import roles
 from alxa_dangjian.ledgers.imports import cells
 from alxa_dangjian.ledgers.imports.base import Change, ImportColumn, Importer, ImportResult
 from alxa_dangjian.ledgers.imports.registry import register
-from branches.idnumber import normalize_id_number
-from branches.models import Member
 
 from . import services
 from .hours import DURATION_HELP, parse_duration
+from .import_people import ID_NUMBER_COLUMN, match_member, member_candidates
 from .models import Enrollment, HourCounting, TrainingClass
 
-_TAIL = re.compile(r"^[0-9]{3,17}[0-9X]$")
 NOT_FOUND = "未找到编号为{number}的培训班，或该培训班不在您的管理范围内"
 
 
@@ -34,20 +31,6 @@ def _class_number(value):
     if not text.isdigit():
         raise cells.CellError("应填写培训班页面上的培训班编号（数字）")
     return int(text)
-
-
-def _id_or_tail(value):
-    """A full ID number, or its last 4 to 6 characters (what a sign-in sheet usually has)."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        value = str(int(value))
-    text = normalize_id_number(cells.text(18)(value))
-    if "*" in text:
-        text = text.rsplit("*", 1)[1]  # a masked number still carries its tail
-    if len(text) == 18:
-        return cells.id_number(text)
-    if 4 <= len(text) <= 6 and _TAIL.match(text):
-        return text
-    raise cells.CellError("请填写完整的18位公民身份号码，或号码的后4至6位")
 
 
 @register
@@ -71,16 +54,7 @@ class SignInImporter(Importer):
             width=10,
         ),
         ImportColumn("姓名", "name", cells.text(50), required=True, example="张伟", width=10),
-        ImportColumn(
-            "身份证号码",
-            "id_number",
-            _id_or_tail,
-            required=True,
-            help="完整的18位号码，或号码的后4至6位（与姓名一起识别本人）；请将该列设为文本格式。",
-            example="0012",
-            width=21,
-            text_format=True,
-        ),
+        ID_NUMBER_COLUMN,
         ImportColumn(
             "签到",
             "signed_in",
@@ -110,12 +84,7 @@ class SignInImporter(Importer):
             .filter(pk__in=numbers)
             .select_related("organization")
         }
-        names = {row.values["name"] for row in clean}
-        candidates: dict[str, list[Member]] = {}
-        for member in (
-            Member.objects.visible_to(user).filter(name__in=names).select_related("organization")
-        ):
-            candidates.setdefault(member.name, []).append(member)
+        candidates = member_candidates(user, clean, "organization")
         countings = {
             year: HourCounting.objects.for_year(year)
             for year in {c.starts_on.year for c in classes.values()}
@@ -133,7 +102,7 @@ class SignInImporter(Importer):
             if not services.may_manage_class(user, training_class):
                 errors.add(row.number, "培训班编号", "您无权登记该培训班的签到")
                 continue
-            member = self._match(row, candidates.get(values["name"], []), errors)
+            member = match_member(row, candidates, errors)
             if member is None:
                 continue
             if problem := services.check_member_for_class(training_class, member):
@@ -188,31 +157,6 @@ class SignInImporter(Importer):
             enrollment.hours_earned = hours
             changes.append(Change(row.number, action, enrollment, label))
         return changes
-
-    @staticmethod
-    def _match(row, candidates: list[Member], errors) -> Member | None:
-        given = row.values["id_number"]
-        if len(given) == 18:
-            matches = [m for m in candidates if m.id_number == given]
-        else:
-            matches = [m for m in candidates if m.id_number.endswith(given)]
-        name = row.values["name"]
-        if not matches:
-            errors.add(
-                row.number,
-                "姓名",
-                f"未找到姓名为“{name}”、身份证号码{'为' if len(given) == 18 else '尾号为'}"
-                f"“{given}”的党员，或该党员不在您的管理范围内",
-            )
-            return None
-        if len(matches) > 1:
-            errors.add(
-                row.number,
-                "身份证号码",
-                f"有{len(matches)}名“{name}”的身份证号码尾号都是“{given}”，请填写完整号码",
-            )
-            return None
-        return matches[0]
 
     def write(self, result: ImportResult, *, user) -> None:
         now = timezone.now()

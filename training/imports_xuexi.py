@@ -15,32 +15,16 @@ from alxa_dangjian.accounts import roles
 from alxa_dangjian.ledgers.imports import cells
 from alxa_dangjian.ledgers.imports.base import Change, ImportColumn, Importer, ImportResult
 from alxa_dangjian.ledgers.imports.registry import register
-from branches.idnumber import normalize_id_number
-from branches.models import Member
 
+from .import_people import ID_NUMBER_COLUMN, match_member, member_candidates
 from .models import XuexiScore
 from .models.xuexi import QUARTER_NAMES, period_label
 
 Kind = XuexiScore.PeriodKind
-_TAIL = re.compile(r"^[0-9]{3,17}[0-9X]$")
 _MONTH = re.compile(r"^(\d{1,2})月?$")
 _QUARTER = re.compile(r"^(?:第?([一二三四1-4])季度?|Q([1-4]))$", re.IGNORECASE)
 _CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
 MAX_SCORE = 100_000
-
-
-def _id_or_tail(value):
-    """A full ID number, or its last 4 to 6 characters."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        value = str(int(value))
-    text = normalize_id_number(cells.text(18)(value))
-    if "*" in text:
-        text = text.rsplit("*", 1)[1]  # a masked number still carries its tail
-    if len(text) == 18:
-        return cells.id_number(text)
-    if 4 <= len(text) <= 6 and _TAIL.match(text):
-        return text
-    raise cells.CellError("请填写完整的18位公民身份号码，或号码的后4至6位")
 
 
 def _year(value):
@@ -89,16 +73,7 @@ class XuexiScoreImporter(Importer):
     permission = roles.EDIT_RECORDS
     columns = (
         ImportColumn("姓名", "name", cells.text(50), required=True, example="张伟", width=10),
-        ImportColumn(
-            "身份证号码",
-            "id_number",
-            _id_or_tail,
-            required=True,
-            help="完整的18位号码，或号码的后4至6位（与姓名一起识别本人）；请将该列设为文本格式。",
-            example="0012",
-            width=21,
-            text_format=True,
-        ),
+        ID_NUMBER_COLUMN,
         ImportColumn("年度", "year", _year, required=True, example="2026", width=8),
         ImportColumn(
             "周期",
@@ -128,14 +103,11 @@ class XuexiScoreImporter(Importer):
 
     def validate(self, rows, *, errors, user):
         clean = [row for row in rows if row.number not in errors.failed_rows]
-        names = {row.values["name"] for row in clean}
-        candidates: dict[str, list[Member]] = {}
-        for member in Member.objects.visible_to(user).filter(name__in=names).order_by("pk"):
-            candidates.setdefault(member.name, []).append(member)
+        candidates = member_candidates(user, clean)
 
         planned = []  # (row, member, kind, period)
         for row in clean:
-            member = self._match(row, candidates.get(row.values["name"], []), errors)
+            member = match_member(row, candidates, errors)
             if member is not None:
                 kind, period = row.values["period"]
                 planned.append((row, member, kind, period))
@@ -195,31 +167,6 @@ class XuexiScoreImporter(Importer):
                 instance.score = score
                 changes.append(Change(row.number, Change.UPDATE, instance, label, ("score",)))
         return changes
-
-    @staticmethod
-    def _match(row, candidates: list[Member], errors) -> Member | None:
-        given = row.values["id_number"]
-        full = len(given) == 18
-        matches = [
-            m for m in candidates if (m.id_number == given if full else m.id_number.endswith(given))
-        ]
-        name = row.values["name"]
-        if not matches:
-            errors.add(
-                row.number,
-                "姓名",
-                f"未找到姓名为“{name}”、身份证号码{'为' if full else '尾号为'}“{given}”的党员，"
-                "或该党员不在您的管理范围内",
-            )
-            return None
-        if len(matches) > 1:
-            errors.add(
-                row.number,
-                "身份证号码",
-                f"有{len(matches)}名“{name}”的身份证号码尾号都是“{given}”，请填写完整号码",
-            )
-            return None
-        return matches[0]
 
     def write(self, result: ImportResult, *, user) -> None:
         now = timezone.now()

@@ -9,343 +9,1043 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0001_lists'),
-        ('branches', '0006_ratings_seed_standards'),
+        ("assessments", "0001_lists"),
+        ("branches", "0006_ratings_seed_standards"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AssessmentScheme',
+            name="AssessmentScheme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('target', models.CharField(choices=[('branch', '党支部'), ('committee', '基层党委')], max_length=20, verbose_name='考核对象')),
-                ('name', models.CharField(max_length=100, verbose_name='方案名称')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('vote_points_excellent', models.DecimalField(decimal_places=2, default=Decimal('100'), max_digits=5, verbose_name='测评“好”每票分值')),
-                ('vote_points_good', models.DecimalField(decimal_places=2, default=Decimal('80'), max_digits=5, verbose_name='测评“较好”每票分值')),
-                ('vote_points_fair', models.DecimalField(decimal_places=2, default=Decimal('60'), max_digits=5, verbose_name='测评“一般”每票分值')),
-                ('vote_points_poor', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=5, verbose_name='测评“差”每票分值')),
-                ('excellent_quota_share', models.DecimalField(blank=True, decimal_places=3, max_digits=4, null=True, verbose_name='“好”等次比例上限')),
-                ('excellent_quota_count', models.PositiveIntegerField(blank=True, null=True, verbose_name='“好”等次名额上限')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "target",
+                    models.CharField(
+                        choices=[("branch", "党支部"), ("committee", "基层党委")],
+                        max_length=20,
+                        verbose_name="考核对象",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="方案名称")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="版本"),
+                ),
+                (
+                    "vote_points_excellent",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("100"),
+                        max_digits=5,
+                        verbose_name="测评“好”每票分值",
+                    ),
+                ),
+                (
+                    "vote_points_good",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("80"),
+                        max_digits=5,
+                        verbose_name="测评“较好”每票分值",
+                    ),
+                ),
+                (
+                    "vote_points_fair",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("60"),
+                        max_digits=5,
+                        verbose_name="测评“一般”每票分值",
+                    ),
+                ),
+                (
+                    "vote_points_poor",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=5,
+                        verbose_name="测评“差”每票分值",
+                    ),
+                ),
+                (
+                    "excellent_quota_share",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        max_digits=4,
+                        null=True,
+                        verbose_name="“好”等次比例上限",
+                    ),
+                ),
+                (
+                    "excellent_quota_count",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="“好”等次名额上限"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
             ],
             options={
-                'verbose_name': '考核方案',
-                'verbose_name_plural': '考核方案',
-                'ordering': ['-year', 'target'],
-                'constraints': [models.UniqueConstraint(fields=('year', 'target'), name='assessments_assessmentscheme_one_per_target'), models.CheckConstraint(condition=models.Q(('excellent_quota_share__isnull', True), models.Q(('excellent_quota_share__gte', 0), ('excellent_quota_share__lte', 1)), _connector='OR'), name='assessments_assessmentscheme_quota_share_range')],
+                "verbose_name": "考核方案",
+                "verbose_name_plural": "考核方案",
+                "ordering": ["-year", "target"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("year", "target"),
+                        name="assessments_assessmentscheme_one_per_target",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("excellent_quota_share__isnull", True),
+                            models.Q(
+                                ("excellent_quota_share__gte", 0), ("excellent_quota_share__lte", 1)
+                            ),
+                            _connector="OR",
+                        ),
+                        name="assessments_assessmentscheme_quota_share_range",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AssessmentRun',
+            name="AssessmentRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('scheme_version', models.PositiveIntegerField(verbose_name='方案版本')),
-                ('snapshot', models.JSONField(default=dict, verbose_name='方案快照')),
-                ('status', models.CharField(choices=[('queued', '排队中'), ('running', '计算中'), ('failed', '失败'), ('done', '已完成')], db_index=True, default='queued', max_length=10, verbose_name='状态')),
-                ('organization_count', models.PositiveIntegerField(default=0, verbose_name='考核组织数')),
-                ('chunk_count', models.PositiveIntegerField(default=0, verbose_name='分块数')),
-                ('chunks_done', models.PositiveIntegerField(default=0, verbose_name='已完成分块')),
-                ('inputs', models.JSONField(default=dict, verbose_name='读取记录数')),
-                ('diff', models.JSONField(default=list, verbose_name='与上次结果的差异')),
-                ('error', models.TextField(blank=True, verbose_name='错误信息')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='发起时间')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='开始时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('heartbeat_at', models.DateTimeField(blank=True, null=True, verbose_name='最近进展')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发起人')),
-                ('previous', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='assessments.assessmentrun', verbose_name='上次运行')),
-                ('scope', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='branches.organization', verbose_name='范围')),
-                ('scheme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='runs', to='assessments.assessmentscheme', verbose_name='考核方案')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("scheme_version", models.PositiveIntegerField(verbose_name="方案版本")),
+                ("snapshot", models.JSONField(default=dict, verbose_name="方案快照")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "排队中"),
+                            ("running", "计算中"),
+                            ("failed", "失败"),
+                            ("done", "已完成"),
+                        ],
+                        db_index=True,
+                        default="queued",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "organization_count",
+                    models.PositiveIntegerField(default=0, verbose_name="考核组织数"),
+                ),
+                ("chunk_count", models.PositiveIntegerField(default=0, verbose_name="分块数")),
+                ("chunks_done", models.PositiveIntegerField(default=0, verbose_name="已完成分块")),
+                ("inputs", models.JSONField(default=dict, verbose_name="读取记录数")),
+                ("diff", models.JSONField(default=list, verbose_name="与上次结果的差异")),
+                ("error", models.TextField(blank=True, verbose_name="错误信息")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="发起时间")),
+                (
+                    "started_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="开始时间"),
+                ),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="完成时间"),
+                ),
+                (
+                    "heartbeat_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="最近进展"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="发起人",
+                    ),
+                ),
+                (
+                    "previous",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="assessments.assessmentrun",
+                        verbose_name="上次运行",
+                    ),
+                ),
+                (
+                    "scope",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="branches.organization",
+                        verbose_name="范围",
+                    ),
+                ),
+                (
+                    "scheme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="runs",
+                        to="assessments.assessmentscheme",
+                        verbose_name="考核方案",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '年度考核计算',
-                'verbose_name_plural': '年度考核计算',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "年度考核计算",
+                "verbose_name_plural": "年度考核计算",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='DutyReport',
+            name="DutyReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('original_name', models.CharField(max_length=255, verbose_name='原文件名')),
-                ('content_type', models.CharField(max_length=100, verbose_name='文件类型')),
-                ('size', models.PositiveBigIntegerField(verbose_name='大小（字节）')),
-                ('sha256', models.CharField(db_index=True, max_length=64, verbose_name='SHA-256')),
-                ('kind', models.CharField(choices=[('photo', '照片'), ('document', '文件')], max_length=10, verbose_name='类别')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='上传时间')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('file', models.FileField(max_length=200, upload_to=assessments.models.scoring.duty_report_path, verbose_name='文件')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='branches.organization', verbose_name='党组织')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='上传人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=255, verbose_name="原文件名")),
+                ("content_type", models.CharField(max_length=100, verbose_name="文件类型")),
+                ("size", models.PositiveBigIntegerField(verbose_name="大小（字节）")),
+                ("sha256", models.CharField(db_index=True, max_length=64, verbose_name="SHA-256")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("photo", "照片"), ("document", "文件")],
+                        max_length=10,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="上传时间")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200,
+                        upload_to=assessments.models.scoring.duty_report_path,
+                        verbose_name="文件",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="branches.organization",
+                        verbose_name="党组织",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="上传人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '述职报告',
-                'verbose_name_plural': '述职报告',
-                'ordering': ['uploaded_at', 'pk'],
-                'abstract': False,
+                "verbose_name": "述职报告",
+                "verbose_name_plural": "述职报告",
+                "ordering": ["uploaded_at", "pk"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='HistoricalAssessmentScheme',
+            name="HistoricalAssessmentScheme",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('target', models.CharField(choices=[('branch', '党支部'), ('committee', '基层党委')], max_length=20, verbose_name='考核对象')),
-                ('name', models.CharField(max_length=100, verbose_name='方案名称')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('vote_points_excellent', models.DecimalField(decimal_places=2, default=Decimal('100'), max_digits=5, verbose_name='测评“好”每票分值')),
-                ('vote_points_good', models.DecimalField(decimal_places=2, default=Decimal('80'), max_digits=5, verbose_name='测评“较好”每票分值')),
-                ('vote_points_fair', models.DecimalField(decimal_places=2, default=Decimal('60'), max_digits=5, verbose_name='测评“一般”每票分值')),
-                ('vote_points_poor', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=5, verbose_name='测评“差”每票分值')),
-                ('excellent_quota_share', models.DecimalField(blank=True, decimal_places=3, max_digits=4, null=True, verbose_name='“好”等次比例上限')),
-                ('excellent_quota_count', models.PositiveIntegerField(blank=True, null=True, verbose_name='“好”等次名额上限')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='更新时间')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "target",
+                    models.CharField(
+                        choices=[("branch", "党支部"), ("committee", "基层党委")],
+                        max_length=20,
+                        verbose_name="考核对象",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="方案名称")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="版本"),
+                ),
+                (
+                    "vote_points_excellent",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("100"),
+                        max_digits=5,
+                        verbose_name="测评“好”每票分值",
+                    ),
+                ),
+                (
+                    "vote_points_good",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("80"),
+                        max_digits=5,
+                        verbose_name="测评“较好”每票分值",
+                    ),
+                ),
+                (
+                    "vote_points_fair",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("60"),
+                        max_digits=5,
+                        verbose_name="测评“一般”每票分值",
+                    ),
+                ),
+                (
+                    "vote_points_poor",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=5,
+                        verbose_name="测评“差”每票分值",
+                    ),
+                ),
+                (
+                    "excellent_quota_share",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        max_digits=4,
+                        null=True,
+                        verbose_name="“好”等次比例上限",
+                    ),
+                ),
+                (
+                    "excellent_quota_count",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="“好”等次名额上限"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="更新时间"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 考核方案',
-                'verbose_name_plural': 'historical 考核方案',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 考核方案",
+                "verbose_name_plural": "historical 考核方案",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalDemocraticVote',
+            name="HistoricalDemocraticVote",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('excellent', models.PositiveIntegerField(default=0, verbose_name='好（票）')),
-                ('good', models.PositiveIntegerField(default=0, verbose_name='较好（票）')),
-                ('fair', models.PositiveIntegerField(default=0, verbose_name='一般（票）')),
-                ('poor', models.PositiveIntegerField(default=0, verbose_name='差（票）')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='更新时间')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='branches.organization', verbose_name='党组织')),
-                ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("excellent", models.PositiveIntegerField(default=0, verbose_name="好（票）")),
+                ("good", models.PositiveIntegerField(default=0, verbose_name="较好（票）")),
+                ("fair", models.PositiveIntegerField(default=0, verbose_name="一般（票）")),
+                ("poor", models.PositiveIntegerField(default=0, verbose_name="差（票）")),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="更新时间"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="branches.organization",
+                        verbose_name="党组织",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 民主测评',
-                'verbose_name_plural': 'historical 民主测评',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 民主测评",
+                "verbose_name_plural": "historical 民主测评",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalScoreCard',
+            name="HistoricalScoreCard",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('target', models.CharField(choices=[('branch', '党支部'), ('committee', '基层党委')], max_length=20, verbose_name='考核对象')),
-                ('status', models.CharField(choices=[('to_review', '待审核'), ('reviewed', '已审核'), ('frozen', '已冻结')], default='to_review', max_length=20, verbose_name='审核状态')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='发布时间')),
-                ('comment', models.CharField(blank=True, max_length=300, verbose_name='审核意见')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='更新时间')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('frozen_run', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='assessments.assessmentrun', verbose_name='冻结的计算结果')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='branches.organization', verbose_name='党组织')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "target",
+                    models.CharField(
+                        choices=[("branch", "党支部"), ("committee", "基层党委")],
+                        max_length=20,
+                        verbose_name="考核对象",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("to_review", "待审核"),
+                            ("reviewed", "已审核"),
+                            ("frozen", "已冻结"),
+                        ],
+                        default="to_review",
+                        max_length=20,
+                        verbose_name="审核状态",
+                    ),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="发布时间"),
+                ),
+                ("comment", models.CharField(blank=True, max_length=300, verbose_name="审核意见")),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="更新时间"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "frozen_run",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="assessments.assessmentrun",
+                        verbose_name="冻结的计算结果",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="branches.organization",
+                        verbose_name="党组织",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 考核评分卡',
-                'verbose_name_plural': 'historical 考核评分卡',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 考核评分卡",
+                "verbose_name_plural": "historical 考核评分卡",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='指标名称')),
-                ('kind', models.CharField(choices=[('group', '指标组'), ('auto', '自动指标'), ('manual', '评审打分'), ('democratic', '民主测评'), ('bonus', '加分项'), ('deduction', '扣分项'), ('veto', '一票否决')], max_length=20, verbose_name='类型')),
-                ('auto_code', models.CharField(blank=True, max_length=40, verbose_name='自动指标')),
-                ('weight', models.DecimalField(decimal_places=2, default=0, max_digits=6, verbose_name='分值（权重）')),
-                ('max_score', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True, verbose_name='满分/满分对应值')),
-                ('cap', models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True, verbose_name='加/扣分上限')),
-                ('description', models.CharField(blank=True, max_length=300, verbose_name='评分说明')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='assessments.indicator', verbose_name='上级指标')),
-                ('scheme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='indicators', to='assessments.assessmentscheme', verbose_name='考核方案')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="指标名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("group", "指标组"),
+                            ("auto", "自动指标"),
+                            ("manual", "评审打分"),
+                            ("democratic", "民主测评"),
+                            ("bonus", "加分项"),
+                            ("deduction", "扣分项"),
+                            ("veto", "一票否决"),
+                        ],
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("auto_code", models.CharField(blank=True, max_length=40, verbose_name="自动指标")),
+                (
+                    "weight",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=6, verbose_name="分值（权重）"
+                    ),
+                ),
+                (
+                    "max_score",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=8,
+                        null=True,
+                        verbose_name="满分/满分对应值",
+                    ),
+                ),
+                (
+                    "cap",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=6,
+                        null=True,
+                        verbose_name="加/扣分上限",
+                    ),
+                ),
+                (
+                    "description",
+                    models.CharField(blank=True, max_length=300, verbose_name="评分说明"),
+                ),
+                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children",
+                        to="assessments.indicator",
+                        verbose_name="上级指标",
+                    ),
+                ),
+                (
+                    "scheme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="indicators",
+                        to="assessments.assessmentscheme",
+                        verbose_name="考核方案",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考核指标',
-                'verbose_name_plural': '考核指标',
-                'ordering': ['scheme', 'sort_order', 'pk'],
+                "verbose_name": "考核指标",
+                "verbose_name_plural": "考核指标",
+                "ordering": ["scheme", "sort_order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalScoreEntry',
+            name="HistoricalScoreEntry",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('score', models.DecimalField(decimal_places=2, max_digits=6, verbose_name='得分')),
-                ('reason', models.CharField(max_length=300, verbose_name='理由')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='更新时间')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('entered_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='评分人')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='branches.organization', verbose_name='党组织')),
-                ('indicator', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='assessments.indicator', verbose_name='考核指标')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("score", models.DecimalField(decimal_places=2, max_digits=6, verbose_name="得分")),
+                ("reason", models.CharField(max_length=300, verbose_name="理由")),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="更新时间"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="评分人",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="branches.organization",
+                        verbose_name="党组织",
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="assessments.indicator",
+                        verbose_name="考核指标",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 评审得分',
-                'verbose_name_plural': 'historical 评审得分',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 评审得分",
+                "verbose_name_plural": "historical 评审得分",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='AssessmentResult',
+            name="AssessmentResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('total', models.DecimalField(decimal_places=2, max_digits=7, verbose_name='总分')),
-                ('grade', models.CharField(choices=[('excellent', '好'), ('good', '较好'), ('fair', '一般'), ('poor', '差')], max_length=20, verbose_name='等次')),
-                ('rank', models.PositiveIntegerField(verbose_name='名次')),
-                ('vetoed', models.BooleanField(default=False, verbose_name='一票否决')),
-                ('capped_by_quota', models.BooleanField(default=False, verbose_name='因名额未评为“好”')),
-                ('parts', models.JSONField(default=dict, verbose_name='各项得分')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='branches.organization', verbose_name='党组织')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='assessments.assessmentrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("total", models.DecimalField(decimal_places=2, max_digits=7, verbose_name="总分")),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[
+                            ("excellent", "好"),
+                            ("good", "较好"),
+                            ("fair", "一般"),
+                            ("poor", "差"),
+                        ],
+                        max_length=20,
+                        verbose_name="等次",
+                    ),
+                ),
+                ("rank", models.PositiveIntegerField(verbose_name="名次")),
+                ("vetoed", models.BooleanField(default=False, verbose_name="一票否决")),
+                (
+                    "capped_by_quota",
+                    models.BooleanField(default=False, verbose_name="因名额未评为“好”"),
+                ),
+                ("parts", models.JSONField(default=dict, verbose_name="各项得分")),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="branches.organization",
+                        verbose_name="党组织",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="results",
+                        to="assessments.assessmentrun",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考核结果',
-                'verbose_name_plural': '考核结果',
-                'ordering': ['run', 'rank'],
-                'constraints': [models.UniqueConstraint(fields=('run', 'organization'), name='assessments_assessmentresult_unique')],
+                "verbose_name": "考核结果",
+                "verbose_name_plural": "考核结果",
+                "ordering": ["run", "rank"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("run", "organization"), name="assessments_assessmentresult_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DemocraticVote',
+            name="DemocraticVote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('excellent', models.PositiveIntegerField(default=0, verbose_name='好（票）')),
-                ('good', models.PositiveIntegerField(default=0, verbose_name='较好（票）')),
-                ('fair', models.PositiveIntegerField(default=0, verbose_name='一般（票）')),
-                ('poor', models.PositiveIntegerField(default=0, verbose_name='差（票）')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='branches.organization', verbose_name='党组织')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("excellent", models.PositiveIntegerField(default=0, verbose_name="好（票）")),
+                ("good", models.PositiveIntegerField(default=0, verbose_name="较好（票）")),
+                ("fair", models.PositiveIntegerField(default=0, verbose_name="一般（票）")),
+                ("poor", models.PositiveIntegerField(default=0, verbose_name="差（票）")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="branches.organization",
+                        verbose_name="党组织",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '民主测评',
-                'verbose_name_plural': '民主测评',
-                'constraints': [models.UniqueConstraint(fields=('organization', 'year'), name='assessments_democraticvote_once_a_year')],
+                "verbose_name": "民主测评",
+                "verbose_name_plural": "民主测评",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("organization", "year"),
+                        name="assessments_democraticvote_once_a_year",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='GradeThreshold',
+            name="GradeThreshold",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('grade', models.CharField(choices=[('excellent', '好'), ('good', '较好'), ('fair', '一般'), ('poor', '差')], max_length=20, verbose_name='等次')),
-                ('min_score', models.DecimalField(decimal_places=2, max_digits=6, verbose_name='最低分')),
-                ('scheme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='thresholds', to='assessments.assessmentscheme', verbose_name='考核方案')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[
+                            ("excellent", "好"),
+                            ("good", "较好"),
+                            ("fair", "一般"),
+                            ("poor", "差"),
+                        ],
+                        max_length=20,
+                        verbose_name="等次",
+                    ),
+                ),
+                (
+                    "min_score",
+                    models.DecimalField(decimal_places=2, max_digits=6, verbose_name="最低分"),
+                ),
+                (
+                    "scheme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="thresholds",
+                        to="assessments.assessmentscheme",
+                        verbose_name="考核方案",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '等次分数线',
-                'verbose_name_plural': '等次分数线',
-                'ordering': ['-min_score'],
-                'constraints': [models.UniqueConstraint(fields=('scheme', 'grade'), name='assessments_gradethreshold_one_per_grade')],
+                "verbose_name": "等次分数线",
+                "verbose_name_plural": "等次分数线",
+                "ordering": ["-min_score"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("scheme", "grade"), name="assessments_gradethreshold_one_per_grade"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MeasureResult',
+            name="MeasureResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('chunk', models.PositiveIntegerField()),
-                ('code', models.CharField(max_length=40)),
-                ('numerator', models.DecimalField(decimal_places=4, max_digits=14)),
-                ('denominator', models.DecimalField(decimal_places=4, max_digits=14, null=True)),
-                ('inputs', models.PositiveIntegerField(default=0)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='branches.organization')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='measures', to='assessments.assessmentrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("chunk", models.PositiveIntegerField()),
+                ("code", models.CharField(max_length=40)),
+                ("numerator", models.DecimalField(decimal_places=4, max_digits=14)),
+                ("denominator", models.DecimalField(decimal_places=4, max_digits=14, null=True)),
+                ("inputs", models.PositiveIntegerField(default=0)),
+                ("note", models.CharField(blank=True, max_length=300)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="branches.organization",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="measures",
+                        to="assessments.assessmentrun",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '自动指标结果',
-                'verbose_name_plural': '自动指标结果',
-                'indexes': [models.Index(fields=['run', 'chunk'], name='assessments_run_id_d437a0_idx')],
-                'constraints': [models.UniqueConstraint(fields=('run', 'organization', 'code'), name='assessments_measureresult_unique')],
+                "verbose_name": "自动指标结果",
+                "verbose_name_plural": "自动指标结果",
+                "indexes": [
+                    models.Index(fields=["run", "chunk"], name="assessments_run_id_d437a0_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("run", "organization", "code"),
+                        name="assessments_measureresult_unique",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RunChunk',
+            name="RunChunk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('organization_ids', models.JSONField(default=list)),
-                ('is_done', models.BooleanField(default=False)),
-                ('inputs', models.JSONField(default=dict)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chunks', to='assessments.assessmentrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("organization_ids", models.JSONField(default=list)),
+                ("is_done", models.BooleanField(default=False)),
+                ("inputs", models.JSONField(default=dict)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="chunks",
+                        to="assessments.assessmentrun",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '计算分块',
-                'verbose_name_plural': '计算分块',
-                'ordering': ['run', 'number'],
-                'constraints': [models.UniqueConstraint(fields=('run', 'number'), name='assessments_runchunk_unique')],
+                "verbose_name": "计算分块",
+                "verbose_name_plural": "计算分块",
+                "ordering": ["run", "number"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("run", "number"), name="assessments_runchunk_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ScoreCard',
+            name="ScoreCard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('target', models.CharField(choices=[('branch', '党支部'), ('committee', '基层党委')], max_length=20, verbose_name='考核对象')),
-                ('status', models.CharField(choices=[('to_review', '待审核'), ('reviewed', '已审核'), ('frozen', '已冻结')], default='to_review', max_length=20, verbose_name='审核状态')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='发布时间')),
-                ('comment', models.CharField(blank=True, max_length=300, verbose_name='审核意见')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('frozen_run', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessments.assessmentrun', verbose_name='冻结的计算结果')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='branches.organization', verbose_name='党组织')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "target",
+                    models.CharField(
+                        choices=[("branch", "党支部"), ("committee", "基层党委")],
+                        max_length=20,
+                        verbose_name="考核对象",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("to_review", "待审核"),
+                            ("reviewed", "已审核"),
+                            ("frozen", "已冻结"),
+                        ],
+                        default="to_review",
+                        max_length=20,
+                        verbose_name="审核状态",
+                    ),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="发布时间"),
+                ),
+                ("comment", models.CharField(blank=True, max_length=300, verbose_name="审核意见")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "frozen_run",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessments.assessmentrun",
+                        verbose_name="冻结的计算结果",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="branches.organization",
+                        verbose_name="党组织",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考核评分卡',
-                'verbose_name_plural': '考核评分卡',
-                'ordering': ['organization__path'],
-                'constraints': [models.UniqueConstraint(fields=('organization', 'year'), name='assessments_scorecard_once_a_year')],
+                "verbose_name": "考核评分卡",
+                "verbose_name_plural": "考核评分卡",
+                "ordering": ["organization__path"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("organization", "year"), name="assessments_scorecard_once_a_year"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ScoreEntry',
+            name="ScoreEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.DecimalField(decimal_places=2, max_digits=6, verbose_name='得分')),
-                ('reason', models.CharField(max_length=300, verbose_name='理由')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('entered_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='评分人')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='assessments.indicator', verbose_name='考核指标')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='branches.organization', verbose_name='党组织')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("score", models.DecimalField(decimal_places=2, max_digits=6, verbose_name="得分")),
+                ("reason", models.CharField(max_length=300, verbose_name="理由")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="评分人",
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="entries",
+                        to="assessments.indicator",
+                        verbose_name="考核指标",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="branches.organization",
+                        verbose_name="党组织",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评审得分',
-                'verbose_name_plural': '评审得分',
-                'constraints': [models.UniqueConstraint(fields=('organization', 'indicator'), name='assessments_scoreentry_one_per_org')],
+                "verbose_name": "评审得分",
+                "verbose_name_plural": "评审得分",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("organization", "indicator"),
+                        name="assessments_scoreentry_one_per_org",
+                    )
+                ],
             },
         ),
     ]

@@ -14,8 +14,8 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from alxa_dangjian.core.files import StoredFile
 from alxa_dangjian.accounts.scoping import ScopedQuerySet
+from alxa_dangjian.core.files import StoredFile
 from branches.models import Organization
 
 

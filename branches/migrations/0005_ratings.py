@@ -9,345 +9,1087 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('branches', '0004_development'),
+        ("branches", "0004_development"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalRatingRound',
+            name="HistoricalRatingRound",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('scope', models.CharField(choices=[('organ', '盟直机关'), ('league', '全盟')], max_length=10, verbose_name='层级范围')),
-                ('title', models.CharField(blank=True, max_length=100, verbose_name='名称')),
-                ('apply_opens_on', models.DateField(verbose_name='申报开始日期')),
-                ('apply_closes_on', models.DateField(verbose_name='申报截止日期')),
-                ('recommend_closes_on', models.DateField(verbose_name='党委推荐截止日期')),
-                ('review_closes_on', models.DateField(verbose_name='工委审核截止日期')),
-                ('publicity_starts_on', models.DateField(verbose_name='公示开始日期')),
-                ('publicity_ends_on', models.DateField(verbose_name='公示结束日期')),
-                ('target_share', models.DecimalField(decimal_places=2, default=Decimal('50.00'), max_digits=5, verbose_name='目标占比（%）')),
-                ('status', models.CharField(choices=[('open', '进行中'), ('closed', '已结束')], default='open', max_length=10, verbose_name='状态')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='创建时间')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[("organ", "盟直机关"), ("league", "全盟")],
+                        max_length=10,
+                        verbose_name="层级范围",
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=100, verbose_name="名称")),
+                ("apply_opens_on", models.DateField(verbose_name="申报开始日期")),
+                ("apply_closes_on", models.DateField(verbose_name="申报截止日期")),
+                ("recommend_closes_on", models.DateField(verbose_name="党委推荐截止日期")),
+                ("review_closes_on", models.DateField(verbose_name="工委审核截止日期")),
+                ("publicity_starts_on", models.DateField(verbose_name="公示开始日期")),
+                ("publicity_ends_on", models.DateField(verbose_name="公示结束日期")),
+                (
+                    "target_share",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("50.00"),
+                        max_digits=5,
+                        verbose_name="目标占比（%）",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "进行中"), ("closed", "已结束")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="创建时间"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 评定轮次',
-                'verbose_name_plural': 'historical 评定轮次',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 评定轮次",
+                "verbose_name_plural": "historical 评定轮次",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalRatingStandard',
+            name="HistoricalRatingStandard",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(db_index=True, verbose_name='年度')),
-                ('code', models.CharField(max_length=20, verbose_name='编号')),
-                ('text', models.TextField(verbose_name='标准内容')),
-                ('category', models.CharField(choices=[('party_mass', '党群部门'), ('social', '社会事务'), ('economic', '经济管理和综合执法'), ('state_owned', '国有企业'), ('other', '其他')], max_length=20, verbose_name='分类指导类别')),
-                ('aspect', models.CharField(choices=[('organization', '组织设置'), ('team', '队伍建设'), ('operation', '运行机制'), ('support', '基本保障')], max_length=20, verbose_name='方面')),
-                ('five_strong', models.CharField(choices=[('political', '政治功能强'), ('team', '队伍建设强'), ('life', '组织生活强'), ('role', '作用发挥强'), ('masses', '群众工作强')], max_length=20, verbose_name='五强')),
-                ('method', models.CharField(choices=[('pass_fail', '达标制（达标得满分，不达标0分）'), ('points', '计分制（0至满分）'), ('deduction', '扣分制（最多扣至上限）')], max_length=20, verbose_name='计分方式')),
-                ('max_score', models.DecimalField(decimal_places=1, max_digits=6, verbose_name='分值（扣分制为最多扣分）')),
-                ('evidence_required', models.TextField(blank=True, verbose_name='佐证材料要求')),
-                ('is_sample', models.BooleanField(default=False, help_text='勾选表示此条为系统示例（示例，请按工委文件调整）。', verbose_name='示例条目')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(db_index=True, verbose_name="年度")),
+                ("code", models.CharField(max_length=20, verbose_name="编号")),
+                ("text", models.TextField(verbose_name="标准内容")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("party_mass", "党群部门"),
+                            ("social", "社会事务"),
+                            ("economic", "经济管理和综合执法"),
+                            ("state_owned", "国有企业"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="分类指导类别",
+                    ),
+                ),
+                (
+                    "aspect",
+                    models.CharField(
+                        choices=[
+                            ("organization", "组织设置"),
+                            ("team", "队伍建设"),
+                            ("operation", "运行机制"),
+                            ("support", "基本保障"),
+                        ],
+                        max_length=20,
+                        verbose_name="方面",
+                    ),
+                ),
+                (
+                    "five_strong",
+                    models.CharField(
+                        choices=[
+                            ("political", "政治功能强"),
+                            ("team", "队伍建设强"),
+                            ("life", "组织生活强"),
+                            ("role", "作用发挥强"),
+                            ("masses", "群众工作强"),
+                        ],
+                        max_length=20,
+                        verbose_name="五强",
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("pass_fail", "达标制（达标得满分，不达标0分）"),
+                            ("points", "计分制（0至满分）"),
+                            ("deduction", "扣分制（最多扣至上限）"),
+                        ],
+                        max_length=20,
+                        verbose_name="计分方式",
+                    ),
+                ),
+                (
+                    "max_score",
+                    models.DecimalField(
+                        decimal_places=1, max_digits=6, verbose_name="分值（扣分制为最多扣分）"
+                    ),
+                ),
+                ("evidence_required", models.TextField(blank=True, verbose_name="佐证材料要求")),
+                (
+                    "is_sample",
+                    models.BooleanField(
+                        default=False,
+                        help_text="勾选表示此条为系统示例（示例，请按工委文件调整）。",
+                        verbose_name="示例条目",
+                    ),
+                ),
+                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 最强党支部评定标准',
-                'verbose_name_plural': 'historical 最强党支部评定标准',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 最强党支部评定标准",
+                "verbose_name_plural": "historical 最强党支部评定标准",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='RatingApplication',
+            name="RatingApplication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('strongest', '最强党支部'), ('model_point', '示范点'), ('model_base', '示范基地')], max_length=20, verbose_name='申报等次')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('submitted', '已申报'), ('recommended', '党委已推荐'), ('approved', '工委审核通过'), ('publicized', '公示中'), ('named', '已命名'), ('returned', '已退回')], db_index=True, default='draft', max_length=20, verbose_name='状态')),
-                ('return_reason', models.TextField(blank=True, verbose_name='退回理由')),
-                ('committee_opinion', models.TextField(blank=True, verbose_name='党委推荐意见')),
-                ('review_opinion', models.TextField(blank=True, verbose_name='工委审核意见')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='申报时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='创建人')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rating_applications', to='branches.organization', verbose_name='党支部')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("strongest", "最强党支部"),
+                            ("model_point", "示范点"),
+                            ("model_base", "示范基地"),
+                        ],
+                        max_length=20,
+                        verbose_name="申报等次",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "已申报"),
+                            ("recommended", "党委已推荐"),
+                            ("approved", "工委审核通过"),
+                            ("publicized", "公示中"),
+                            ("named", "已命名"),
+                            ("returned", "已退回"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("return_reason", models.TextField(blank=True, verbose_name="退回理由")),
+                ("committee_opinion", models.TextField(blank=True, verbose_name="党委推荐意见")),
+                ("review_opinion", models.TextField(blank=True, verbose_name="工委审核意见")),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="申报时间"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="创建人",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rating_applications",
+                        to="branches.organization",
+                        verbose_name="党支部",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '最强党支部申报',
-                'verbose_name_plural': '最强党支部申报',
-                'ordering': ['round', 'organization__path', 'level', 'pk'],
+                "verbose_name": "最强党支部申报",
+                "verbose_name_plural": "最强党支部申报",
+                "ordering": ["round", "organization__path", "level", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalRatingTitle',
+            name="HistoricalRatingTitle",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('level', models.CharField(choices=[('strongest', '最强党支部'), ('model_point', '示范点'), ('model_base', '示范基地')], max_length=20, verbose_name='等次')),
-                ('scope', models.CharField(choices=[('organ', '盟直机关'), ('league', '全盟')], max_length=10, verbose_name='层级范围')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='命名年度')),
-                ('awarded_on', models.DateField(verbose_name='命名日期')),
-                ('withdrawn_on', models.DateField(blank=True, null=True, verbose_name='摘牌日期')),
-                ('withdrawal_reason', models.TextField(blank=True, verbose_name='摘牌理由')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='branches.organization', verbose_name='党支部')),
-                ('application', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='branches.ratingapplication', verbose_name='申报')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("strongest", "最强党支部"),
+                            ("model_point", "示范点"),
+                            ("model_base", "示范基地"),
+                        ],
+                        max_length=20,
+                        verbose_name="等次",
+                    ),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[("organ", "盟直机关"), ("league", "全盟")],
+                        max_length=10,
+                        verbose_name="层级范围",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="命名年度")),
+                ("awarded_on", models.DateField(verbose_name="命名日期")),
+                ("withdrawn_on", models.DateField(blank=True, null=True, verbose_name="摘牌日期")),
+                ("withdrawal_reason", models.TextField(blank=True, verbose_name="摘牌理由")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="branches.organization",
+                        verbose_name="党支部",
+                    ),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="branches.ratingapplication",
+                        verbose_name="申报",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 命名称号',
-                'verbose_name_plural': 'historical 命名称号',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 命名称号",
+                "verbose_name_plural": "historical 命名称号",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='RatingItemScore',
+            name="RatingItemScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('self_score', models.DecimalField(decimal_places=1, max_digits=6, null=True, verbose_name='自评分')),
-                ('self_note', models.TextField(blank=True, verbose_name='自评说明')),
-                ('review_score', models.DecimalField(decimal_places=1, max_digits=6, null=True, verbose_name='审核得分')),
-                ('review_comment', models.TextField(blank=True, verbose_name='审核意见')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='branches.ratingapplication', verbose_name='申报')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "self_score",
+                    models.DecimalField(
+                        decimal_places=1, max_digits=6, null=True, verbose_name="自评分"
+                    ),
+                ),
+                ("self_note", models.TextField(blank=True, verbose_name="自评说明")),
+                (
+                    "review_score",
+                    models.DecimalField(
+                        decimal_places=1, max_digits=6, null=True, verbose_name="审核得分"
+                    ),
+                ),
+                ("review_comment", models.TextField(blank=True, verbose_name="审核意见")),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scores",
+                        to="branches.ratingapplication",
+                        verbose_name="申报",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评定条目得分',
-                'verbose_name_plural': '评定条目得分',
-                'ordering': ['application', 'standard__sort_order', 'standard__code', 'pk'],
+                "verbose_name": "评定条目得分",
+                "verbose_name_plural": "评定条目得分",
+                "ordering": ["application", "standard__sort_order", "standard__code", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='RatingEvidence',
+            name="RatingEvidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=branches.models.ratings.evidence_path, verbose_name='文件')),
-                ('original_name', models.CharField(max_length=255, verbose_name='原文件名')),
-                ('content_type', models.CharField(max_length=100, verbose_name='文件类型')),
-                ('size', models.PositiveBigIntegerField(verbose_name='大小（字节）')),
-                ('sha256', models.CharField(db_index=True, max_length=64, verbose_name='SHA-256')),
-                ('kind', models.CharField(choices=[('photo', '照片'), ('document', '文件')], max_length=10, verbose_name='类别')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='上传时间')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='上传人')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='branches.ratingitemscore', verbose_name='评定条目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200,
+                        upload_to=branches.models.ratings.evidence_path,
+                        verbose_name="文件",
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=255, verbose_name="原文件名")),
+                ("content_type", models.CharField(max_length=100, verbose_name="文件类型")),
+                ("size", models.PositiveBigIntegerField(verbose_name="大小（字节）")),
+                ("sha256", models.CharField(db_index=True, max_length=64, verbose_name="SHA-256")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("photo", "照片"), ("document", "文件")],
+                        max_length=10,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="上传时间")),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="上传人",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="branches.ratingitemscore",
+                        verbose_name="评定条目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评定佐证材料',
-                'verbose_name_plural': '评定佐证材料',
-                'ordering': ['uploaded_at', 'pk'],
+                "verbose_name": "评定佐证材料",
+                "verbose_name_plural": "评定佐证材料",
+                "ordering": ["uploaded_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='RatingRound',
+            name="RatingRound",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('scope', models.CharField(choices=[('organ', '盟直机关'), ('league', '全盟')], max_length=10, verbose_name='层级范围')),
-                ('title', models.CharField(blank=True, max_length=100, verbose_name='名称')),
-                ('apply_opens_on', models.DateField(verbose_name='申报开始日期')),
-                ('apply_closes_on', models.DateField(verbose_name='申报截止日期')),
-                ('recommend_closes_on', models.DateField(verbose_name='党委推荐截止日期')),
-                ('review_closes_on', models.DateField(verbose_name='工委审核截止日期')),
-                ('publicity_starts_on', models.DateField(verbose_name='公示开始日期')),
-                ('publicity_ends_on', models.DateField(verbose_name='公示结束日期')),
-                ('target_share', models.DecimalField(decimal_places=2, default=Decimal('50.00'), max_digits=5, verbose_name='目标占比（%）')),
-                ('status', models.CharField(choices=[('open', '进行中'), ('closed', '已结束')], default='open', max_length=10, verbose_name='状态')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[("organ", "盟直机关"), ("league", "全盟")],
+                        max_length=10,
+                        verbose_name="层级范围",
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=100, verbose_name="名称")),
+                ("apply_opens_on", models.DateField(verbose_name="申报开始日期")),
+                ("apply_closes_on", models.DateField(verbose_name="申报截止日期")),
+                ("recommend_closes_on", models.DateField(verbose_name="党委推荐截止日期")),
+                ("review_closes_on", models.DateField(verbose_name="工委审核截止日期")),
+                ("publicity_starts_on", models.DateField(verbose_name="公示开始日期")),
+                ("publicity_ends_on", models.DateField(verbose_name="公示结束日期")),
+                (
+                    "target_share",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("50.00"),
+                        max_digits=5,
+                        verbose_name="目标占比（%）",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "进行中"), ("closed", "已结束")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
             ],
             options={
-                'verbose_name': '评定轮次',
-                'verbose_name_plural': '评定轮次',
-                'ordering': ['-year', 'scope', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('year', 'scope'), name='branches_ratinground_unique'), models.CheckConstraint(condition=models.Q(('apply_closes_on__gte', models.F('apply_opens_on')), ('recommend_closes_on__gte', models.F('apply_closes_on')), ('review_closes_on__gte', models.F('recommend_closes_on')), ('publicity_starts_on__gte', models.F('review_closes_on')), ('publicity_ends_on__gte', models.F('publicity_starts_on'))), name='branches_ratinground_stages_in_order', violation_error_message='各阶段日期须依次排列：申报、党委推荐、工委审核、公示。'), models.CheckConstraint(condition=models.Q(('target_share__gte', 0), ('target_share__lte', 100)), name='branches_ratinground_target_share_percent', violation_error_message='目标占比应在0至100之间。')],
+                "verbose_name": "评定轮次",
+                "verbose_name_plural": "评定轮次",
+                "ordering": ["-year", "scope", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("year", "scope"), name="branches_ratinground_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("apply_closes_on__gte", models.F("apply_opens_on")),
+                            ("recommend_closes_on__gte", models.F("apply_closes_on")),
+                            ("review_closes_on__gte", models.F("recommend_closes_on")),
+                            ("publicity_starts_on__gte", models.F("review_closes_on")),
+                            ("publicity_ends_on__gte", models.F("publicity_starts_on")),
+                        ),
+                        name="branches_ratinground_stages_in_order",
+                        violation_error_message="各阶段日期须依次排列：申报、党委推荐、工委审核、公示。",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("target_share__gte", 0), ("target_share__lte", 100)),
+                        name="branches_ratinground_target_share_percent",
+                        violation_error_message="目标占比应在0至100之间。",
+                    ),
+                ],
             },
         ),
         migrations.AddField(
-            model_name='ratingapplication',
-            name='round',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='branches.ratinground', verbose_name='评定轮次'),
+            model_name="ratingapplication",
+            name="round",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="applications",
+                to="branches.ratinground",
+                verbose_name="评定轮次",
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalSupervisionNote',
+            name="HistoricalSupervisionNote",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('phase', models.CharField(choices=[('guide', '前期导航'), ('escort', '中期护航'), ('correct', '后期纠偏')], max_length=10, verbose_name='阶段')),
-                ('text', models.TextField(verbose_name='护航内容')),
-                ('follow_up', models.CharField(choices=[('open', '待跟进'), ('in_progress', '跟进中'), ('done', '已办结')], default='open', max_length=20, verbose_name='跟进状态')),
-                ('due_on', models.DateField(verbose_name='完成时限')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='更新时间')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='branches.organization', verbose_name='党支部')),
-                ('owner', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='责任人')),
-                ('round', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='branches.ratinground', verbose_name='评定轮次')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "phase",
+                    models.CharField(
+                        choices=[
+                            ("guide", "前期导航"),
+                            ("escort", "中期护航"),
+                            ("correct", "后期纠偏"),
+                        ],
+                        max_length=10,
+                        verbose_name="阶段",
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="护航内容")),
+                (
+                    "follow_up",
+                    models.CharField(
+                        choices=[("open", "待跟进"), ("in_progress", "跟进中"), ("done", "已办结")],
+                        default="open",
+                        max_length=20,
+                        verbose_name="跟进状态",
+                    ),
+                ),
+                ("due_on", models.DateField(verbose_name="完成时限")),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="创建时间"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="更新时间"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="branches.organization",
+                        verbose_name="党支部",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="责任人",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="branches.ratinground",
+                        verbose_name="评定轮次",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 三期护航记录',
-                'verbose_name_plural': 'historical 三期护航记录',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 三期护航记录",
+                "verbose_name_plural": "historical 三期护航记录",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalRatingApplication',
+            name="HistoricalRatingApplication",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('level', models.CharField(choices=[('strongest', '最强党支部'), ('model_point', '示范点'), ('model_base', '示范基地')], max_length=20, verbose_name='申报等次')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('submitted', '已申报'), ('recommended', '党委已推荐'), ('approved', '工委审核通过'), ('publicized', '公示中'), ('named', '已命名'), ('returned', '已退回')], db_index=True, default='draft', max_length=20, verbose_name='状态')),
-                ('return_reason', models.TextField(blank=True, verbose_name='退回理由')),
-                ('committee_opinion', models.TextField(blank=True, verbose_name='党委推荐意见')),
-                ('review_opinion', models.TextField(blank=True, verbose_name='工委审核意见')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='申报时间')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='更新时间')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='创建人')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='branches.organization', verbose_name='党支部')),
-                ('round', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='branches.ratinground', verbose_name='评定轮次')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("strongest", "最强党支部"),
+                            ("model_point", "示范点"),
+                            ("model_base", "示范基地"),
+                        ],
+                        max_length=20,
+                        verbose_name="申报等次",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "已申报"),
+                            ("recommended", "党委已推荐"),
+                            ("approved", "工委审核通过"),
+                            ("publicized", "公示中"),
+                            ("named", "已命名"),
+                            ("returned", "已退回"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("return_reason", models.TextField(blank=True, verbose_name="退回理由")),
+                ("committee_opinion", models.TextField(blank=True, verbose_name="党委推荐意见")),
+                ("review_opinion", models.TextField(blank=True, verbose_name="工委审核意见")),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="申报时间"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="创建时间"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="更新时间"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="创建人",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="branches.organization",
+                        verbose_name="党支部",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="branches.ratinground",
+                        verbose_name="评定轮次",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 最强党支部申报',
-                'verbose_name_plural': 'historical 最强党支部申报',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 最强党支部申报",
+                "verbose_name_plural": "historical 最强党支部申报",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='RatingStandard',
+            name="RatingStandard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(db_index=True, verbose_name='年度')),
-                ('code', models.CharField(max_length=20, verbose_name='编号')),
-                ('text', models.TextField(verbose_name='标准内容')),
-                ('category', models.CharField(choices=[('party_mass', '党群部门'), ('social', '社会事务'), ('economic', '经济管理和综合执法'), ('state_owned', '国有企业'), ('other', '其他')], max_length=20, verbose_name='分类指导类别')),
-                ('aspect', models.CharField(choices=[('organization', '组织设置'), ('team', '队伍建设'), ('operation', '运行机制'), ('support', '基本保障')], max_length=20, verbose_name='方面')),
-                ('five_strong', models.CharField(choices=[('political', '政治功能强'), ('team', '队伍建设强'), ('life', '组织生活强'), ('role', '作用发挥强'), ('masses', '群众工作强')], max_length=20, verbose_name='五强')),
-                ('method', models.CharField(choices=[('pass_fail', '达标制（达标得满分，不达标0分）'), ('points', '计分制（0至满分）'), ('deduction', '扣分制（最多扣至上限）')], max_length=20, verbose_name='计分方式')),
-                ('max_score', models.DecimalField(decimal_places=1, max_digits=6, verbose_name='分值（扣分制为最多扣分）')),
-                ('evidence_required', models.TextField(blank=True, verbose_name='佐证材料要求')),
-                ('is_sample', models.BooleanField(default=False, help_text='勾选表示此条为系统示例（示例，请按工委文件调整）。', verbose_name='示例条目')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(db_index=True, verbose_name="年度")),
+                ("code", models.CharField(max_length=20, verbose_name="编号")),
+                ("text", models.TextField(verbose_name="标准内容")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("party_mass", "党群部门"),
+                            ("social", "社会事务"),
+                            ("economic", "经济管理和综合执法"),
+                            ("state_owned", "国有企业"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="分类指导类别",
+                    ),
+                ),
+                (
+                    "aspect",
+                    models.CharField(
+                        choices=[
+                            ("organization", "组织设置"),
+                            ("team", "队伍建设"),
+                            ("operation", "运行机制"),
+                            ("support", "基本保障"),
+                        ],
+                        max_length=20,
+                        verbose_name="方面",
+                    ),
+                ),
+                (
+                    "five_strong",
+                    models.CharField(
+                        choices=[
+                            ("political", "政治功能强"),
+                            ("team", "队伍建设强"),
+                            ("life", "组织生活强"),
+                            ("role", "作用发挥强"),
+                            ("masses", "群众工作强"),
+                        ],
+                        max_length=20,
+                        verbose_name="五强",
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("pass_fail", "达标制（达标得满分，不达标0分）"),
+                            ("points", "计分制（0至满分）"),
+                            ("deduction", "扣分制（最多扣至上限）"),
+                        ],
+                        max_length=20,
+                        verbose_name="计分方式",
+                    ),
+                ),
+                (
+                    "max_score",
+                    models.DecimalField(
+                        decimal_places=1, max_digits=6, verbose_name="分值（扣分制为最多扣分）"
+                    ),
+                ),
+                ("evidence_required", models.TextField(blank=True, verbose_name="佐证材料要求")),
+                (
+                    "is_sample",
+                    models.BooleanField(
+                        default=False,
+                        help_text="勾选表示此条为系统示例（示例，请按工委文件调整）。",
+                        verbose_name="示例条目",
+                    ),
+                ),
+                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
             ],
             options={
-                'verbose_name': '最强党支部评定标准',
-                'verbose_name_plural': '最强党支部评定标准',
-                'ordering': ['year', 'category', 'sort_order', 'code', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('year', 'code'), name='branches_ratingstandard_unique_code'), models.CheckConstraint(condition=models.Q(('max_score__gt', 0)), name='branches_ratingstandard_max_positive', violation_error_message='分值须大于0（扣分制填写最多扣分）。')],
+                "verbose_name": "最强党支部评定标准",
+                "verbose_name_plural": "最强党支部评定标准",
+                "ordering": ["year", "category", "sort_order", "code", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("year", "code"), name="branches_ratingstandard_unique_code"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("max_score__gt", 0)),
+                        name="branches_ratingstandard_max_positive",
+                        violation_error_message="分值须大于0（扣分制填写最多扣分）。",
+                    ),
+                ],
             },
         ),
         migrations.AddField(
-            model_name='ratingitemscore',
-            name='standard',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='scores', to='branches.ratingstandard', verbose_name='标准条目'),
+            model_name="ratingitemscore",
+            name="standard",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="scores",
+                to="branches.ratingstandard",
+                verbose_name="标准条目",
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalRatingItemScore',
+            name="HistoricalRatingItemScore",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('self_score', models.DecimalField(decimal_places=1, max_digits=6, null=True, verbose_name='自评分')),
-                ('self_note', models.TextField(blank=True, verbose_name='自评说明')),
-                ('review_score', models.DecimalField(decimal_places=1, max_digits=6, null=True, verbose_name='审核得分')),
-                ('review_comment', models.TextField(blank=True, verbose_name='审核意见')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('application', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='branches.ratingapplication', verbose_name='申报')),
-                ('standard', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='branches.ratingstandard', verbose_name='标准条目')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "self_score",
+                    models.DecimalField(
+                        decimal_places=1, max_digits=6, null=True, verbose_name="自评分"
+                    ),
+                ),
+                ("self_note", models.TextField(blank=True, verbose_name="自评说明")),
+                (
+                    "review_score",
+                    models.DecimalField(
+                        decimal_places=1, max_digits=6, null=True, verbose_name="审核得分"
+                    ),
+                ),
+                ("review_comment", models.TextField(blank=True, verbose_name="审核意见")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="branches.ratingapplication",
+                        verbose_name="申报",
+                    ),
+                ),
+                (
+                    "standard",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="branches.ratingstandard",
+                        verbose_name="标准条目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 评定条目得分',
-                'verbose_name_plural': 'historical 评定条目得分',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 评定条目得分",
+                "verbose_name_plural": "historical 评定条目得分",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='RatingTitle',
+            name="RatingTitle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('strongest', '最强党支部'), ('model_point', '示范点'), ('model_base', '示范基地')], max_length=20, verbose_name='等次')),
-                ('scope', models.CharField(choices=[('organ', '盟直机关'), ('league', '全盟')], max_length=10, verbose_name='层级范围')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='命名年度')),
-                ('awarded_on', models.DateField(verbose_name='命名日期')),
-                ('withdrawn_on', models.DateField(blank=True, null=True, verbose_name='摘牌日期')),
-                ('withdrawal_reason', models.TextField(blank=True, verbose_name='摘牌理由')),
-                ('application', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='title', to='branches.ratingapplication', verbose_name='申报')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rating_titles', to='branches.organization', verbose_name='党支部')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("strongest", "最强党支部"),
+                            ("model_point", "示范点"),
+                            ("model_base", "示范基地"),
+                        ],
+                        max_length=20,
+                        verbose_name="等次",
+                    ),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[("organ", "盟直机关"), ("league", "全盟")],
+                        max_length=10,
+                        verbose_name="层级范围",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="命名年度")),
+                ("awarded_on", models.DateField(verbose_name="命名日期")),
+                ("withdrawn_on", models.DateField(blank=True, null=True, verbose_name="摘牌日期")),
+                ("withdrawal_reason", models.TextField(blank=True, verbose_name="摘牌理由")),
+                (
+                    "application",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="title",
+                        to="branches.ratingapplication",
+                        verbose_name="申报",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rating_titles",
+                        to="branches.organization",
+                        verbose_name="党支部",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '命名称号',
-                'verbose_name_plural': '命名称号',
-                'ordering': ['-year', 'organization__path', 'level', 'pk'],
+                "verbose_name": "命名称号",
+                "verbose_name_plural": "命名称号",
+                "ordering": ["-year", "organization__path", "level", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='SupervisionNote',
+            name="SupervisionNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phase', models.CharField(choices=[('guide', '前期导航'), ('escort', '中期护航'), ('correct', '后期纠偏')], max_length=10, verbose_name='阶段')),
-                ('text', models.TextField(verbose_name='护航内容')),
-                ('follow_up', models.CharField(choices=[('open', '待跟进'), ('in_progress', '跟进中'), ('done', '已办结')], default='open', max_length=20, verbose_name='跟进状态')),
-                ('due_on', models.DateField(verbose_name='完成时限')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supervision_notes', to='branches.organization', verbose_name='党支部')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='责任人')),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supervision_notes', to='branches.ratinground', verbose_name='评定轮次')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "phase",
+                    models.CharField(
+                        choices=[
+                            ("guide", "前期导航"),
+                            ("escort", "中期护航"),
+                            ("correct", "后期纠偏"),
+                        ],
+                        max_length=10,
+                        verbose_name="阶段",
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="护航内容")),
+                (
+                    "follow_up",
+                    models.CharField(
+                        choices=[("open", "待跟进"), ("in_progress", "跟进中"), ("done", "已办结")],
+                        default="open",
+                        max_length=20,
+                        verbose_name="跟进状态",
+                    ),
+                ),
+                ("due_on", models.DateField(verbose_name="完成时限")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supervision_notes",
+                        to="branches.organization",
+                        verbose_name="党支部",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="责任人",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supervision_notes",
+                        to="branches.ratinground",
+                        verbose_name="评定轮次",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '三期护航记录',
-                'verbose_name_plural': '三期护航记录',
-                'ordering': ['round', 'organization__path', 'phase', 'due_on', 'pk'],
+                "verbose_name": "三期护航记录",
+                "verbose_name_plural": "三期护航记录",
+                "ordering": ["round", "organization__path", "phase", "due_on", "pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='ratingapplication',
-            constraint=models.UniqueConstraint(fields=('round', 'organization', 'level'), name='branches_ratingapplication_unique_level'),
+            model_name="ratingapplication",
+            constraint=models.UniqueConstraint(
+                fields=("round", "organization", "level"),
+                name="branches_ratingapplication_unique_level",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ratingitemscore',
-            constraint=models.UniqueConstraint(fields=('application', 'standard'), name='branches_ratingitemscore_unique'),
+            model_name="ratingitemscore",
+            constraint=models.UniqueConstraint(
+                fields=("application", "standard"), name="branches_ratingitemscore_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ratingtitle',
-            constraint=models.UniqueConstraint(fields=('organization', 'level', 'scope', 'year'), name='branches_ratingtitle_unique'),
+            model_name="ratingtitle",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "level", "scope", "year"),
+                name="branches_ratingtitle_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ratingtitle',
-            constraint=models.CheckConstraint(condition=models.Q(('withdrawn_on__isnull', True), models.Q(('withdrawal_reason', ''), _negated=True), _connector='OR'), name='branches_ratingtitle_withdrawal_has_reason', violation_error_message='摘牌时请填写理由。'),
+            model_name="ratingtitle",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("withdrawn_on__isnull", True),
+                    models.Q(("withdrawal_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="branches_ratingtitle_withdrawal_has_reason",
+                violation_error_message="摘牌时请填写理由。",
+            ),
         ),
     ]

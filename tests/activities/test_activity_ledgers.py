@@ -1,34 +1,22 @@
 """The organisational-life ledgers, exported through the ledger mechanism and read back."""
 
 import datetime
-import io
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from activities.models import Activity, Attendance
 from activities.models.service_ledgers import ServiceLedgerType, ServiceRecord
 from tests.factories import ActivityFactory, MemberFactory
-
-HEADER_ROW = 3  # title, subtitle, header
+from tests.ledgers.exported import export
 
 
 @pytest.fixture(autouse=True)
 def private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def export(client, code, **params):
-    response = client.post(reverse("ledgers:ledger-export", args=[code]), params)
-    assert response.status_code == 200, response.content.decode()[:500]
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    rows = list(sheet.iter_rows(min_row=HEADER_ROW, values_only=True))
-    headers = list(rows[0])
-    return headers, [dict(zip(headers, row, strict=True)) for row in rows[1:]]
 
 
 def held(branch, kind, day, **kwargs):

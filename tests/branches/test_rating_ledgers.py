@@ -1,34 +1,22 @@
 """The 最强党支部名单 and the 评分表, exported through the ledger mechanism and read back."""
 
 import datetime
-import io
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from branches.models import Level, RatingEvidence, RatingStandard, Scope
 from tests.branches.rating_factories import make_application, make_round, make_title
 from tests.factories import OrganizationFactory
-
-HEADER_ROW = 3  # title, subtitle, header
+from tests.ledgers.exported import export
 
 
 @pytest.fixture(autouse=True)
 def private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def export(client, code, **params):
-    response = client.post(reverse("ledgers:ledger-export", args=[code]), params)
-    assert response.status_code == 200, response.content.decode()[:800]
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    rows = list(sheet.iter_rows(min_row=HEADER_ROW, values_only=True))
-    headers = list(rows[0])
-    return headers, [dict(zip(headers, row, strict=True)) for row in rows[1:]]
 
 
 @pytest.fixture

@@ -1,13 +1,11 @@
 """Dues ledgers exported through the ledger mechanism, and the payment sheet import."""
 
-import io
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from alxa_dangjian.ledgers.models import ImportBatch
 from dues.models import DuesMonth, DuesPayment
@@ -15,8 +13,8 @@ from dues.periods import add_months, month_start
 from tests.dues.factories import assess, paid
 from tests.factories import MemberFactory
 from tests.ledgers.bad_files.corpus import workbook_bytes
+from tests.ledgers.exported import export
 
-HEADER_ROW = 3
 TODAY = timezone.localdate()
 THIS_MONTH = month_start(TODAY)
 START = add_months(THIS_MONTH, -8)
@@ -36,15 +34,6 @@ def roster(branch_a, secretary):
     for member in members[:4]:
         paid(member, secretary, *[add_months(START, n) for n in range(8)])
     return members
-
-
-def export(client, code, **params):
-    response = client.post(reverse("ledgers:ledger-export", args=[code]), params)
-    assert response.status_code == 200, response.content.decode()[:500]
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    rows = list(sheet.iter_rows(min_row=HEADER_ROW, values_only=True))
-    headers = list(rows[0])
-    return headers, [dict(zip(headers, row, strict=True)) for row in rows[1:]]
 
 
 @pytest.mark.parametrize("code", ["dues-collection", "dues-arrears", "dues-funds"])

@@ -91,3 +91,28 @@ def log_in(page, live_server, username, password="Alxa@2026"):
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def assert_no_horizontal_scroll(page):
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def png_bytes():
+    """A valid 1×1 PNG, built in memory, for upload steps."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\xcc\x00\x00"))
+        + chunk(b"IEND", b"")
+    )

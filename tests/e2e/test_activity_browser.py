@@ -2,8 +2,6 @@
 the party-committee admin approves it, and the branch's light for this month turns green."""
 
 import re
-import struct
-import zlib
 
 import pytest
 from django.urls import reverse
@@ -12,33 +10,13 @@ from playwright.sync_api import expect
 
 from activities.models import Activity, Attachment, FrequencyRule
 from alxa_dangjian.accounts.models import User
-from tests.e2e.conftest import ARTIFACTS, log_in
+from tests.e2e.conftest import ARTIFACTS, PHONE, assert_no_horizontal_scroll, log_in, png_bytes
 from tests.factories import ActivityFactory
-
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def png_bytes():
-    def chunk(kind, data):
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\x00\xcc\x00\x00"))
-        + chunk(b"IEND", b"")
-    )
-
-
-def assert_no_horizontal_scroll(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 def only_the_theme_day_is_missing(branch, recorder, today):

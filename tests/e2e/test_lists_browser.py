@@ -2,8 +2,6 @@
 photo and submits it; the party-committee admin confirms it; the change shows in the history."""
 
 import datetime
-import struct
-import zlib
 
 import pytest
 from django.utils import timezone
@@ -11,32 +9,12 @@ from playwright.sync_api import expect
 
 from alxa_dangjian.accounts.models import User
 from assessments.models import CheckpointEntry, CheckpointWindow, ResponsibilityList, Stage
-from tests.e2e.conftest import ARTIFACTS, log_in
-
-PHONE = {"width": 390, "height": 844}
+from tests.e2e.conftest import ARTIFACTS, PHONE, assert_no_horizontal_scroll, log_in, png_bytes
 
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def png_bytes():
-    def chunk(kind, data):
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\x00\xcc\x00\x00"))
-        + chunk(b"IEND", b"")
-    )
-
-
-def assert_no_horizontal_scroll(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 def open_year_end_today(year, today):

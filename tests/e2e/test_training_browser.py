@@ -13,20 +13,14 @@ from playwright.sync_api import expect
 
 from alxa_dangjian.accounts.models import User
 from branches.models import Member
-from tests.e2e.conftest import ARTIFACTS, log_in
+from tests.e2e.conftest import ARTIFACTS, PHONE, assert_no_horizontal_scroll, log_in
 from training.models import Course, CourseOrder
 from training.progress import member_progress
-
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def assert_no_horizontal_scroll(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 def test_an_ordered_course_becomes_hours_on_the_members_page_and_in_the_ledger(

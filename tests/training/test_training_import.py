@@ -2,17 +2,16 @@
 problem by row and column."""
 
 import datetime
-import io
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from openpyxl import Workbook
 
 from alxa_dangjian.ledgers.imports import services as import_services
 from alxa_dangjian.ledgers.imports.registry import get_importer
 from branches.idnumber import make_id_number
 from tests.factories import MemberFactory
+from tests.ledgers.bad_files.corpus import workbook_bytes
 from tests.training.factories import TrainingClassFactory
 from training import services
 from training.models import ClassSession, Enrollment
@@ -22,16 +21,9 @@ TODAY = datetime.date.today()
 
 
 def sheet(rows, headers=HEADERS):
-    workbook = Workbook()
-    worksheet = workbook.active
-    worksheet.append(headers)
-    for row in rows:
-        worksheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
     return SimpleUploadedFile(
         "签到表.xlsx",
-        buffer.getvalue(),
+        workbook_bytes(rows, headers=headers),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 

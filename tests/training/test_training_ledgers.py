@@ -2,37 +2,26 @@
 and the 学时达标率 indicator."""
 
 import datetime
-import io
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from assessments.indicators import get as get_indicator
 from branches.models import CommitteeSeat, Organization
 from tests.factories import CommitteeSeatFactory, MemberFactory
+from tests.ledgers.exported import export
 from tests.training.factories import CourseFactory, TeacherFactory, TrainingClassFactory
 from training.models import Enrollment, TrainingClass, TrainingScheme
 
-HEADER_ROW = 3  # title, subtitle, header
 YEAR = datetime.date.today().year
 
 
 @pytest.fixture(autouse=True)
 def private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def export(client, code, **params):
-    response = client.post(reverse("ledgers:ledger-export", args=[code]), params)
-    assert response.status_code == 200, response.content.decode()[:500]
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    rows = list(sheet.iter_rows(min_row=HEADER_ROW, values_only=True))
-    headers = list(rows[0])
-    return headers, [dict(zip(headers, row, strict=True)) for row in rows[1:]]
 
 
 def attend(member, hours, *, organization=None, year=YEAR, **fields):

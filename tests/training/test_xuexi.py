@@ -8,11 +8,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from alxa_dangjian.ledgers.imports import services as import_services
 from alxa_dangjian.ledgers.imports.registry import get_importer
 from tests.factories import MemberFactory
+from tests.ledgers.bad_files.corpus import workbook_bytes
 from training import xuexi
 from training.models import XuexiScore
 
@@ -21,14 +22,7 @@ YEAR = datetime.date.today().year
 
 
 def sheet(rows, headers=HEADERS):
-    workbook = Workbook()
-    worksheet = workbook.active
-    worksheet.append(headers)
-    for row in rows:
-        worksheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return SimpleUploadedFile("学习强国积分.xlsx", buffer.getvalue())
+    return SimpleUploadedFile("学习强国积分.xlsx", workbook_bytes(rows, headers=headers))
 
 
 @pytest.fixture(autouse=True)

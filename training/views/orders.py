@@ -137,16 +137,21 @@ def _done(request, order, message, error=None):
     return redirect(order)
 
 
-@require_POST
-def courseorder_accept(request, pk):
+def _answer_with_reason(request, pk, answer, message):
+    """Accept or decline: the service call with the optional reason from a ReasonForm."""
     order = _handled_order(request, pk)
     form = ReasonForm(request.POST)
     form.is_valid()
     try:
-        services.accept_order(order, reason=form.cleaned_data.get("reason", ""), by=request.user)
+        answer(order, reason=form.cleaned_data.get("reason", ""), by=request.user)
     except ValidationError as error:
         return _done(request, order, "", error)
-    return _done(request, order, "已受理该点单。")
+    return _done(request, order, message)
+
+
+@require_POST
+def courseorder_accept(request, pk):
+    return _answer_with_reason(request, pk, services.accept_order, "已受理该点单。")
 
 
 @require_POST
@@ -169,14 +174,7 @@ def courseorder_reschedule(request, pk):
 
 @require_POST
 def courseorder_decline(request, pk):
-    order = _handled_order(request, pk)
-    form = ReasonForm(request.POST)
-    form.is_valid()
-    try:
-        services.decline_order(order, reason=form.cleaned_data.get("reason", ""), by=request.user)
-    except ValidationError as error:
-        return _done(request, order, "", error)
-    return _done(request, order, "已拒绝该点单。")
+    return _answer_with_reason(request, pk, services.decline_order, "已拒绝该点单。")
 
 
 @require_POST
