@@ -84,6 +84,11 @@ def parse_arguments(doc: str, default_url: str, *, port: int) -> argparse.Namesp
     parser.add_argument("--port", type=int, default=port)
     parser.add_argument("--reuse", action="store_true", help="keep a database seeded before")
     parser.add_argument("--python-load", action="store_true", help="ignore wrk even if present")
+    parser.add_argument(
+        "--cache-url",
+        default="redis://127.0.0.1:6379/12",
+        help="the cache every gunicorn worker shares, as in production (emptied first)",
+    )
     return parser.parse_args()
 
 
@@ -101,6 +106,7 @@ def prepare_league(args) -> dict:
         "CSRF_COOKIE_SECURE": "false",
         "ALLOWED_HOSTS": "127.0.0.1",
         "CELERY_BROKER_URL": "",
+        "CACHE_URL": args.cache_url,
         "LOG_LEVEL": "WARNING",
         # whitenoise warns that STATIC_ROOT is missing (nothing collected for a bench run)
         "PYTHONWARNINGS": "ignore::UserWarning",
@@ -113,8 +119,11 @@ def prepare_league(args) -> dict:
     import django
 
     django.setup()
+    from django.core.cache import cache
     from django.core.management import call_command
     from django.db import connection
+
+    cache.clear()  # every page's first request below computes what it caches
 
     if not args.reuse:
         call_command("migrate", verbosity=0)

@@ -4,6 +4,7 @@ calendar and open development cases — for anyone whose subtree holds it; and i
 
 import datetime
 
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractMonth
 from django.shortcuts import render
@@ -15,6 +16,7 @@ from activities.compliance import Status, cached_compute
 from activities.models import Activity
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core.cockpit import cockpit_for
+from alxa_dangjian.core.cockpit.base import CACHE_SECONDS, versioned_key
 from assessments.models import Grade, ResponsibilityList, ScoreCard
 from dues.arrears import on_time_by_branch
 from training.models import TrainingClass
@@ -47,31 +49,15 @@ def _profile(request, pk) -> dict:
     )
     today = timezone.localdate()
     board = cockpit_for(organization, today=today) if organization.is_active else None
-    cases = (
-        DevelopmentCase.objects.open()
-        .filter(organization__path__startswith=organization.path)
-        .select_related("organization")
-        .order_by("organization__path", "name", "pk")
-    )
-    context = {
-        "organization": organization,
-        "year": today.year,
-        "today": today,
-        "current_term": organization.terms.filter(actual_end__isnull=True).first(),
-        "seats": list(
-            CommitteeSeat.objects.current()
-            .filter(organization=organization)
-            .select_related("member")
-            .in_post_order()
-        ),
-        "party_group_count": organization.party_groups.count() if organization.is_branch else 0,
-        "calendar": _calendar(organization, today),
-        "cases": list(cases[:CASES_SHOWN]),
-        "cases_shown": CASES_SHOWN,
-        "cases_url": reverse("branches:developmentcase-list") + f"?organization={organization.pk}",
-        "cockpit": board,
-        **_app_sections(organization, today),
-    }
+    context = {"organization": organization, "year": today.year, "today": today, "cockpit": board}
+    # The sections are the same for everyone who may see the organisation: cached under the
+    # cockpit's version, which every write to what they show bumps.
+    key = versioned_key("profile", organization.pk, today.isoformat())
+    sections = cache.get(key)
+    if sections is None:
+        sections = _sections(organization, today)
+        cache.set(key, sections, CACHE_SECONDS)
+    context |= sections
     if board is not None:
         figures = board.figures
         if organization.is_branch:
@@ -88,6 +74,30 @@ def _profile(request, pk) -> dict:
             "member_figure": board.figure("members"),
         }
     return context
+
+
+def _sections(organization, today: datetime.date) -> dict:
+    cases = (
+        DevelopmentCase.objects.open()
+        .filter(organization__path__startswith=organization.path)
+        .select_related("organization")
+        .order_by("organization__path", "name", "pk")
+    )
+    return {
+        "current_term": organization.terms.filter(actual_end__isnull=True).first(),
+        "seats": list(
+            CommitteeSeat.objects.current()
+            .filter(organization=organization)
+            .select_related("member")
+            .in_post_order()
+        ),
+        "party_group_count": organization.party_groups.count() if organization.is_branch else 0,
+        "calendar": _calendar(organization, today),
+        "cases": list(cases[:CASES_SHOWN]),
+        "cases_shown": CASES_SHOWN,
+        "cases_url": reverse("branches:developmentcase-list") + f"?organization={organization.pk}",
+        **_app_sections(organization, today),
+    }
 
 
 def _app_sections(organization, today: datetime.date) -> dict:

@@ -67,11 +67,13 @@ def connect_signals() -> None:
         DevelopmentStep,
         Member,
         Organization,
+        PartyGroup,
         Term,
     )
 
     connect_cache_invalidation(
         [Organization, Member, DevelopmentCase, DevelopmentStep, ServiceRecord, Term, CommitteeSeat]
+        + [PartyGroup]  # read by the organisation profile, cached under the same version
     )
     connect_app_signals()
 
@@ -86,7 +88,7 @@ def connect_app_signals() -> None:
         ResponsibilityList,
         ScoreCard,
     )
-    from branches.models import RatingRound, RatingTitle
+    from branches.models import RatingApplication, RatingRound, RatingTitle
     from dues.models import DuesAssessment, DuesMonth, DuesSetting
     from training.models import Enrollment, HourRule, TrainingClass
 
@@ -94,6 +96,7 @@ def connect_app_signals() -> None:
         [
             RatingRound,
             RatingTitle,
+            RatingApplication,
             Enrollment,
             TrainingClass,
             HourRule,

@@ -244,13 +244,16 @@ def bump_cache_version(**_signal_kwargs) -> None:
         cache.set(CACHE_VERSION_KEY, 2, timeout=None)
 
 
-def cache_key(scope: Scope, period: Period) -> str:
+def versioned_key(*parts) -> str:
+    """A cache key that changes whenever a cockpit input changes (the cockpit's version, bumped
+    by the signals in connect_signals, and the compliance version for activity records)."""
     from activities.compliance import cache_version as compliance_version
 
-    return (
-        f"cockpit:{cache_version()}:{compliance_version()}:{scope.path}:"
-        f"{period.year}:{period.end.isoformat()}"
-    )
+    return ":".join(["cockpit", str(cache_version()), str(compliance_version()), *map(str, parts)])
+
+
+def cache_key(scope: Scope, period: Period) -> str:
+    return versioned_key(scope.path, period.year, period.end.isoformat())
 
 
 def _last_key(scope: Scope, period: Period) -> str:
