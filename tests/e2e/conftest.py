@@ -63,27 +63,43 @@ def page(browser, live_server):
 
 
 _demo_snapshot = None
+_cache_snapshot = None
 
 
 @pytest.fixture
 def demo_league(transactional_db):
     """The demo league, seeded once per session: on SQLite (the browser suite's database) the
     seeded database is copied aside with SQLite's backup API and copied back for every later
-    test, which takes a fraction of a second instead of a full seeding."""
-    global _demo_snapshot
+    test, which takes a fraction of a second instead of a full seeding.
+
+    The cockpits of the league and its party committees are computed once too (as the
+    `core.warm_cockpit` beat task does in production) and put back in the per-process cache
+    for every test: on SQLite without a worker the league's cold cockpit takes seconds, and a
+    browser test should not depend on how busy the machine is while a page computes it.
+    """
+    global _demo_snapshot, _cache_snapshot
+    from django.core.cache import cache
     from django.core.management import call_command
     from django.db import connection
 
+    from alxa_dangjian.core.cockpit.warm import warm_cockpits
+
     if connection.vendor != "sqlite":
         call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        warm_cockpits()
         return
     connection.ensure_connection()
     if _demo_snapshot is None:
         call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
         _demo_snapshot = sqlite3.connect(":memory:", check_same_thread=False)
         connection.connection.backup(_demo_snapshot)
+        warm_cockpits()
+        _cache_snapshot = (dict(cache._cache), dict(cache._expire_info))
     else:
         _demo_snapshot.backup(connection.connection)
+        entries, expiry = _cache_snapshot
+        cache._cache.update(entries)
+        cache._expire_info.update(expiry)
 
 
 def log_in(page, live_server, username, password="Alxa@2026"):
