@@ -14,6 +14,7 @@ from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, V
 from django.db.models.functions import Coalesce, ExtractMonth
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from alxa_dangjian.core import cache_versions
 from branches.models import CommitteeSeat, Organization, PartyGroup
 
 from .models import Activity, ActivityKind, Exemption, FrequencyRule
@@ -324,16 +325,11 @@ CACHE_SECONDS = 600
 
 
 def cache_version() -> int:
-    cache.add(CACHE_VERSION_KEY, 1, timeout=None)
-    return cache.get(CACHE_VERSION_KEY) or 1
+    return cache_versions.current(CACHE_VERSION_KEY)
 
 
 def bump_cache_version(**_signal_kwargs) -> None:
-    cache.add(CACHE_VERSION_KEY, 1, timeout=None)
-    try:
-        cache.incr(CACHE_VERSION_KEY)
-    except ValueError:  # evicted between add and incr
-        cache.set(CACHE_VERSION_KEY, 2, timeout=None)
+    cache_versions.bump(CACHE_VERSION_KEY)
 
 
 def cached(name: str, build, *, scope: str, year: int, today: datetime.date):

@@ -17,6 +17,7 @@ from assessments.indicators import (
     AutoIndicator,
     Measure,
     as_of,
+    as_ratios,
     register,
     rollup,
     subtree_condition,
@@ -69,7 +70,7 @@ def three_meetings_completion(year: int, organizations) -> dict[int, Measure]:
         totals[1] += cell.required
         totals[2] += cell.held
     measures = {pk: Measure(n, d, inputs=i) for pk, (n, d, i) in per_branch.items()}
-    return _with_missing(rollup(measures, organizations), organizations)
+    return as_ratios(rollup(measures, organizations), organizations)
 
 
 def theme_day_months(year: int, organizations) -> dict[int, Measure]:
@@ -105,19 +106,7 @@ def theme_day_months(year: int, organizations) -> dict[int, Measure]:
         pk: Measure(len(months.get(pk, ())), months_due, inputs=inputs.get(pk, 0))
         for pk in branch_ids
     }
-    return _with_missing(rollup(measures, organizations), organizations)
-
-
-def _with_missing(measures: dict, organizations) -> dict[int, Measure]:
-    """Ratios throughout: an organisation with no branch to judge (a committee without
-    branches, an inactive branch) owes nothing, 0 of 0, rather than a plain value."""
-    result = {}
-    for organization in organizations:
-        measure = measures.get(organization.pk) or Measure(0, 0)
-        if measure.denominator is None:
-            measure = Measure(measure.numerator, 0, inputs=measure.inputs)
-        result[organization.pk] = measure
-    return result
+    return as_ratios(rollup(measures, organizations), organizations)
 
 
 def _compliance_link(organization, year: int) -> str:

@@ -125,3 +125,15 @@ def rollup(per_branch: dict[int, Measure], organizations: Iterable) -> dict[int,
             numerator, denominator, inputs = sums.get(org.path, [Decimal(0), None, 0])
             result[org.pk] = Measure(numerator, denominator, inputs)
     return result
+
+
+def as_ratios(measures: dict, organizations) -> dict[int, Measure]:
+    """Ratios throughout: an organisation with no branch to judge (a committee without
+    branches, an inactive branch) owes nothing, 0 of 0, rather than a plain value."""
+    result = {}
+    for organization in organizations:
+        measure = measures.get(organization.pk) or Measure(0, 0)
+        if measure.denominator is None:
+            measure = Measure(measure.numerator, 0, inputs=measure.inputs)
+        result[organization.pk] = measure
+    return result

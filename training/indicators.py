@@ -6,7 +6,7 @@ from django.db.models import Sum
 from django.urls import reverse
 
 from activities.indicators import branches_under
-from assessments.indicators import AutoIndicator, Measure, register, rollup
+from assessments.indicators import AutoIndicator, Measure, as_ratios, register, rollup
 from branches.models import Member
 
 from . import progress
@@ -40,15 +40,7 @@ def hours_met(year: int, organizations) -> dict[int, Measure]:
         if hours.get(pk, 0) >= required:
             tally[1] += 1
     per_branch = {pk: Measure(met, n, inputs=n) for pk, (n, met) in counts.items()}
-    measures = rollup(per_branch, organizations)
-    result = {}
-    for organization in organizations:
-        # An organisation with no active branch owes nothing: 0 of 0, still a ratio.
-        measure = measures.get(organization.pk) or Measure(0, 0)
-        if measure.denominator is None:
-            measure = Measure(measure.numerator, 0, inputs=measure.inputs)
-        result[organization.pk] = measure
-    return result
+    return as_ratios(rollup(per_branch, organizations), organizations)
 
 
 def drilldown(organization, year: int) -> str:

@@ -20,6 +20,7 @@ from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils import timezone
 
+from alxa_dangjian.core import cache_versions
 from branches.models import Member, Organization, add_years
 
 
@@ -232,16 +233,11 @@ STALE_SECONDS = 30 * 60
 
 
 def cache_version() -> int:
-    cache.add(CACHE_VERSION_KEY, 1, timeout=None)
-    return cache.get(CACHE_VERSION_KEY) or 1
+    return cache_versions.current(CACHE_VERSION_KEY)
 
 
 def bump_cache_version(**_signal_kwargs) -> None:
-    cache.add(CACHE_VERSION_KEY, 1, timeout=None)
-    try:
-        cache.incr(CACHE_VERSION_KEY)
-    except ValueError:  # evicted between add and incr
-        cache.set(CACHE_VERSION_KEY, 2, timeout=None)
+    cache_versions.bump(CACHE_VERSION_KEY)
 
 
 def versioned_key(*parts) -> str:
