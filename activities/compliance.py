@@ -179,6 +179,27 @@ def compute(branches, year: int, *, today: datetime.date | None = None, kind_cod
     """Compliance of every branch in `branches` (an Organization queryset) for `year`;
     `kind_codes` limits the rules (and the records read) to those activity kinds."""
     today = today or datetime.date.today()
+    organizations, rules, exemptions, branch_ids = _inputs(branches, year, kind_codes)
+    report = Report(year=year, today=today, organizations=organizations)
+    for organization_id, rule, period, required, held in _tallies(
+        organizations, rules, year, exemptions, branch_ids, month_counts
+    ):
+        status = _status(held, required, period, today)
+        report.cells.append(Cell(organization_id, rule, period, required, held, status))
+    return report
+
+
+def tallies(branches, year: int, *, kind_codes=None, counts=None):
+    """What `compute` judges, as plain tuples (organisation id, rule, period, required,
+    held), without cells or statuses: for callers summing thousands of branches. `counts`
+    may stand in for `month_counts` (same arguments), e.g. to reuse rows already read."""
+    organizations, rules, exemptions, branch_ids = _inputs(branches, year, kind_codes)
+    return _tallies(organizations, rules, year, exemptions, branch_ids, counts or month_counts)
+
+
+def _inputs(branches, year: int, kind_codes):
+    """The active branches (with committee and party-group counts), the rules in force,
+    the exemptions by (branch, rule) and the branch id subquery."""
     branch_qs = (
         branches.filter(type__in=Organization.BRANCH_TYPES, is_active=True)
         .annotate(
@@ -188,31 +209,42 @@ def compute(branches, year: int, *, today: datetime.date | None = None, kind_cod
         .order_by("path")
     )
     organizations = list(branch_qs)
-    report = Report(year=year, today=today, organizations=organizations)
-    if not organizations:
-        return report
     year_start, year_end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    rules = [
-        r
-        for r in FrequencyRule.objects.select_related("kind").filter(kind__is_active=True)
-        if r.is_effective(year_start, year_end)
-        and (kind_codes is None or r.kind.code in kind_codes)
-    ]
-    if not rules:
-        return report
+    rules = []
+    if organizations:
+        rules = [
+            r
+            for r in FrequencyRule.objects.select_related("kind").filter(kind__is_active=True)
+            if r.is_effective(year_start, year_end)
+            and (kind_codes is None or r.kind.code in kind_codes)
+        ]
     branch_ids = branches.filter(type__in=Organization.BRANCH_TYPES).values("pk")
     exemptions = defaultdict(list)
-    for exemption in Exemption.objects.filter(organization__in=branch_ids).covering(
-        year_start, year_end
-    ):
-        exemptions[(exemption.organization_id, exemption.rule_id)].append(exemption)
+    if rules:
+        for exemption in Exemption.objects.filter(organization__in=branch_ids).covering(
+            year_start, year_end
+        ):
+            exemptions[(exemption.organization_id, exemption.rule_id)].append(exemption)
+    return organizations, rules, exemptions, branch_ids
 
-    # Two GROUP BYs (hosted records, then joint ones) into month vectors per (org, kind):
-    # totals[(org, kind)][month] over all records, and per party group for the kinds a
-    # per-party-group rule counts (only those are grouped by party group, which keeps the
-    # grouped rows close to organisations × kinds × months).
-    kind_ids = {rule.kind_id for rule in rules}
-    per_group_kinds = sorted({rule.kind_id for rule in rules if rule.per_party_group})
+
+class Month(ExtractMonth):
+    """The month of a date as an integer. PostgreSQL's EXTRACT returns numeric, which is
+    slower to group by than date_part's integer (the yearly GROUP BYs below run over every
+    record of the year); other databases keep Django's SQL."""
+
+    def as_postgresql(self, compiler, connection):
+        sql, params = compiler.compile(self.lhs)
+        return f"date_part('month', {sql})::integer", params
+
+
+def month_counts(branch_ids, year: int, kind_ids, per_group_kinds=()) -> tuple[dict, dict]:
+    """Counted records of `year` of the given kinds as month vectors (index 1–12):
+    totals[(org, kind)] over hosted and joint records, and by_group[(org, kind)][party group]
+    for the kinds in `per_group_kinds` (only those are grouped by party group, which keeps the
+    grouped rows close to organisations × kinds × months). Two GROUP BYs: hosted, joint."""
+    year_start, year_end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    per_group_kinds = sorted(per_group_kinds)
     group = (
         Case(
             When(kind_id__in=per_group_kinds, then=F("party_group_id")),
@@ -225,11 +257,11 @@ def compute(branches, year: int, *, today: datetime.date | None = None, kind_cod
     totals = defaultdict(lambda: [0] * 13)
     by_group = defaultdict(lambda: defaultdict(lambda: [0] * 13))
     counted = Activity.objects.counted().filter(
-        held_on__range=(year_start, year_end), kind_id__in=kind_ids
+        held_on__range=(year_start, year_end), kind_id__in=sorted(kind_ids)
     )
     hosted = (
         counted.filter(organization__in=branch_ids)
-        .values("organization_id", "kind_id", month=ExtractMonth("held_on"), group_key=group)
+        .values("organization_id", "kind_id", month=Month("held_on"), group_key=group)
         .annotate(n=Count("pk"))
         .values_list("organization_id", "kind_id", "month", "group_key", "n")
         .order_by()
@@ -241,26 +273,35 @@ def compute(branches, year: int, *, today: datetime.date | None = None, kind_cod
     through = Activity.joint_organizations.through
     for org, kind, month, n in (
         through.objects.filter(organization__in=branch_ids, activity__in=counted.values("pk"))
-        .values_list("organization_id", "activity__kind_id", ExtractMonth("activity__held_on"))
+        .values_list("organization_id", "activity__kind_id", Month("activity__held_on"))
         .annotate(n=Count("pk"))
         .order_by()
     ):
         totals[(org, kind)][month] += n
+    return totals, by_group
 
+
+def _tallies(organizations, rules, year, exemptions, branch_ids, counts):
+    """(organisation id, rule, period, required, held) for every branch × rule × period that
+    applies: the arithmetic of `compute`, over the month vectors of `counts`."""
+    if not organizations or not rules:
+        return
+    kind_ids = {rule.kind_id for rule in rules}
+    per_group_kinds = {rule.kind_id for rule in rules if rule.per_party_group}
+    totals, by_group = counts(branch_ids, year, kind_ids, per_group_kinds)
     empty = [0] * 13
     # Rule × period facts that do not depend on the branch, worked out once.
     rule_periods = [
         (
             rule,
             [
-                (period, tuple(period.months))
+                (period, period.start.month, period.end.month + 1)
                 for period in periods(year, rule.period)
                 if rule.is_effective(period.start, period.end)
             ],
         )
         for rule in rules
     ]
-    cells = report.cells
     for organization in organizations:
         for rule, rule_period_list in rule_periods:
             if organization.type not in rule.organization_types:
@@ -275,27 +316,17 @@ def compute(branches, year: int, *, today: datetime.date | None = None, kind_cod
             group_months = by_group.get(key, {}).values() if rule.per_party_group else ()
             excused = exemptions.get((organization.pk, rule.pk), [])
             required = rule.min_count * groups
-            for period, months in rule_period_list:
+            for period, first, stop in rule_period_list:
                 if excused and any(_covers(e, period) for e in excused):
                     continue
                 if rule.per_party_group:
                     count = sum(
-                        min(sum(per_month[m] for m in months), rule.min_count)
+                        min(sum(per_month[first:stop]), rule.min_count)
                         for per_month in group_months
                     )
                 else:
-                    count = sum(month_totals[m] for m in months)
-                cells.append(
-                    Cell(
-                        organization.pk,
-                        rule,
-                        period,
-                        required,
-                        count,
-                        _status(count, required, period, today),
-                    )
-                )
-    return report
+                    count = sum(month_totals[first:stop])
+                yield organization.pk, rule, period, required, count
 
 
 def _covers(exemption: Exemption, period: Period) -> bool:

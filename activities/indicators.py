@@ -7,10 +7,7 @@ as missed and a run for a closed year sees all twelve months.
 """
 
 import datetime
-from collections import defaultdict
 
-from django.db.models import Count
-from django.db.models.functions import ExtractMonth
 from django.urls import reverse
 
 from assessments.indicators import (
@@ -20,12 +17,13 @@ from assessments.indicators import (
     as_ratios,
     register,
     rollup,
+    shared,
     subtree_condition,
 )
 from branches.models import Organization
 
 from . import compliance
-from .models import Activity
+from .models import ActivityKind, FrequencyRule
 
 # 三会一课: 支部党员大会, 支部委员会, 党小组会, 党课 (kind codes seeded by migration 0002).
 THREE_MEETINGS_ONE_LESSON = (
@@ -35,6 +33,7 @@ THREE_MEETINGS_ONE_LESSON = (
     "party-lecture",
 )
 THEME_DAY = "theme-day"
+KINDS = (*THREE_MEETINGS_ONE_LESSON, THEME_DAY)
 
 
 def months_ended(year: int) -> int:
@@ -53,22 +52,43 @@ def branches_under(organizations):
     )
 
 
+def _activity_months(year: int, organizations):
+    """Counted records of the year for the branches under `organizations`, as month vectors
+    per (branch, kind) — compliance.month_counts for the 三会一课 kinds and 主题党日 — read
+    once when both indicators are evaluated together (a run chunk)."""
+
+    def build():
+        kinds = dict(ActivityKind.objects.filter(code__in=KINDS).values_list("code", "pk"))
+        per_group = FrequencyRule.objects.filter(per_party_group=True, kind__code__in=KINDS)
+        return kinds, compliance.month_counts(
+            branches_under(organizations).values("pk"),
+            year,
+            kinds.values(),
+            set(per_group.values_list("kind_id", flat=True)),
+        )
+
+    return shared(("activity-months", year, tuple(o.pk for o in organizations)), build)
+
+
 def three_meetings_completion(year: int, organizations) -> dict[int, Measure]:
     """Required meetings and lectures held (capped at what was required) over those required,
     for the 三会一课 rules in force, in the periods that have ended."""
     organizations = list(organizations)
     day = as_of(year)
-    report = compliance.compute(
-        branches_under(organizations), year, today=day, kind_codes=THREE_MEETINGS_ONE_LESSON
-    )
-    per_branch: dict[int, list[int]] = {o.pk: [0, 0, 0] for o in report.organizations}
-    for cell in report.cells:
-        if cell.period.end > day:
+    _, counts = _activity_months(year, organizations)
+    per_branch: dict[int, list[int]] = {}
+    for pk, _rule, period, required, held in compliance.tallies(
+        branches_under(organizations),
+        year,
+        kind_codes=THREE_MEETINGS_ONE_LESSON,
+        counts=lambda *_: counts,
+    ):
+        totals = per_branch.setdefault(pk, [0, 0, 0])
+        if period.end > day:
             continue
-        totals = per_branch[cell.organization_id]
-        totals[0] += min(cell.held, cell.required)
-        totals[1] += cell.required
-        totals[2] += cell.held
+        totals[0] += min(held, required)
+        totals[1] += required
+        totals[2] += held
     measures = {pk: Measure(n, d, inputs=i) for pk, (n, d, i) in per_branch.items()}
     return as_ratios(rollup(measures, organizations), organizations)
 
@@ -77,35 +97,16 @@ def theme_day_months(year: int, organizations) -> dict[int, Measure]:
     """Months (of those ended) in which a branch held a counted 主题党日, hosted or joint."""
     organizations = list(organizations)
     months_due = months_ended(year)
-    branches = branches_under(organizations).filter(is_active=True)
-    branch_ids = list(branches.values_list("pk", flat=True))
-    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    counted = Activity.objects.counted().filter(kind__code=THEME_DAY, held_on__range=(start, end))
-    months: dict[int, set] = defaultdict(set)
-    inputs: dict[int, int] = defaultdict(int)
-    for org, month, n in (
-        counted.filter(organization__in=branch_ids)
-        .values_list("organization_id", ExtractMonth("held_on"))
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        if month <= months_due:
-            months[org].add(month)
-        inputs[org] += n
-    through = Activity.joint_organizations.through
-    for org, month, n in (
-        through.objects.filter(organization__in=branch_ids, activity__in=counted.values("pk"))
-        .values_list("organization_id", ExtractMonth("activity__held_on"))
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        if month <= months_due:
-            months[org].add(month)
-        inputs[org] += n
-    measures = {
-        pk: Measure(len(months.get(pk, ())), months_due, inputs=inputs.get(pk, 0))
-        for pk in branch_ids
-    }
+    kinds, (totals, _) = _activity_months(year, organizations)
+    theme_day = kinds.get(THEME_DAY)
+    measures = {}
+    for pk in branches_under(organizations).filter(is_active=True).values_list("pk", flat=True):
+        per_month = totals.get((pk, theme_day), ())
+        measures[pk] = Measure(
+            sum(1 for n in per_month[1 : months_due + 1] if n),
+            months_due,
+            inputs=sum(per_month),
+        )
     return as_ratios(rollup(measures, organizations), organizations)
 
 
@@ -118,8 +119,6 @@ def _compliance_link(organization, year: int) -> str:
 
 
 def _theme_day_link(organization, year: int) -> str:
-    from .models import ActivityKind
-
     kind = ActivityKind.objects.filter(code=THEME_DAY).values_list("pk", flat=True).first()
     query = f"?organization={organization.pk}" + (f"&kind={kind}" if kind else "")
     return reverse("activities:activity-list") + query

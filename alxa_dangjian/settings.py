@@ -172,7 +172,7 @@ NOTIFICATION_EMAIL = env.bool("NOTIFICATION_EMAIL", default=None)
 # Celery: with no broker configured, tasks run eagerly in the calling process.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 # Year-end assessment runs: organisations per chunk task; a run silent this long is stalled.
-ASSESSMENT_RUN_CHUNK_SIZE = env.int("ASSESSMENT_RUN_CHUNK_SIZE", default=200)
+ASSESSMENT_RUN_CHUNK_SIZE = env.int("ASSESSMENT_RUN_CHUNK_SIZE", default=1000)
 ASSESSMENT_RUN_STALL_SECONDS = env.int("ASSESSMENT_RUN_STALL_SECONDS", default=900)
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL

@@ -27,8 +27,10 @@ A Measure is a ratio `numerator / denominator` (0..1, e.g. 10 of 12 months) or, 
 read, so a run can say how much it looked at.
 """
 
+import contextvars
 import datetime
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -83,6 +85,32 @@ def choices() -> list[tuple[str, str]]:
     return [(i.code, i.name) for i in all_indicators()]
 
 
+_SHARED: contextvars.ContextVar[dict | None] = contextvars.ContextVar("shared", default=None)
+
+
+@contextmanager
+def sharing():
+    """Within the block, `shared()` builds each value once: indicators evaluated together
+    (a chunk of the year-end run) read rows they have in common — a year's activity counts,
+    the branches' paths — once instead of once per indicator."""
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def shared(key, build: Callable):
+    """`build()`, computed once per `sharing()` block for equal `key`s (hashable, naming
+    everything the value depends on); outside a block simply `build()`."""
+    memo = _SHARED.get()
+    if memo is None:
+        return build()
+    if key not in memo:
+        memo[key] = build()
+    return memo[key]
+
+
 def as_of(year: int) -> datetime.date:
     """The day up to which a year's periods are judged: today, or the year's last day."""
     return min(timezone.localdate(), datetime.date(year, 12, 31))
@@ -102,11 +130,19 @@ def rollup(per_branch: dict[int, Measure], organizations: Iterable) -> dict[int,
     organisation sums numerators, denominators and inputs over the branches of its subtree.
 
     `per_branch` maps branch id → Measure and must include every branch under the given
-    organisations; the branch paths come from one query."""
+    organisations; paths not known from `organizations` come from one (shared) query."""
     from branches.models import Organization
 
     organizations = list(organizations)
-    branch_paths = dict(Organization.objects.filter(pk__in=per_branch).values_list("pk", "path"))
+    branch_paths = {o.pk: o.path for o in organizations if o.pk in per_branch}
+    missing = tuple(sorted(pk for pk in per_branch if pk not in branch_paths))
+    if missing:
+        branch_paths.update(
+            shared(
+                ("paths", missing),
+                lambda: dict(Organization.objects.filter(pk__in=missing).values_list("pk", "path")),
+            )
+        )
     # Add every branch's measure to each of its ancestors' paths: linear in branches × depth.
     sums: dict[str, list] = {}
     for pk, measure in per_branch.items():

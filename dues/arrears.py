@@ -22,10 +22,11 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest, TruncMonth
 
 from branches.models import Member
 
@@ -147,10 +148,9 @@ def on_time_by_branch(
 
     A month is due in the member's owed window (see the module docstring; exempt members owe
     nothing); it is paid on time when it was paid in full (payments are never short: the
-    rules refuse them) no later than within that month. Two queries for all branches, both
-    plain joins the database runs in one pass (no subquery per member): each member's latest
-    assessment (an anti-join on later ones), and each member's on-time months of the year
-    counted from every possible window start (January … the last counted month).
+    rules refuse them) no later than within that month. Two GROUP BY queries by branch, the
+    arithmetic done by the database: the months due from each member's latest assessment (an
+    anti-join on later ones), and the on-time month rows inside that window.
     """
     branch_ids = list(branch_ids)
     result = dict.fromkeys(branch_ids, (0, 0))
@@ -165,37 +165,39 @@ def on_time_by_branch(
         effective_from__lte=end,
         effective_from__gt=OuterRef("effective_from"),
     )
-    latest = (
-        DuesAssessment.objects.filter(in_scope, effective_from__lte=end)
-        .filter(~Exists(later))
-        .order_by()
-        .values_list("member_id", "member__organization_id", "owed_since", "reduction")
-    )
-    # on_time[member][k]: on-time months from the k-th month of the year up to `end`.
-    starts = range(1, end.month + 1)
-    on_time_rows = (
-        DuesMonth.objects.filter(in_scope, month__gte=january, month__lte=end)
-        .alias(paid_index=idx("paid_on"), month_index=idx("month"))
-        .filter(paid_index__lte=F("month_index"))
-        .order_by()
-        .values("member_id")
-        .annotate(
-            **{
-                f"from_{k}": Count("pk", filter=Q(month__gte=datetime.date(year, k, 1)))
-                for k in starts
-            }
+    # Each member's latest assessment by `end`, when it leaves months owed (not exempt).
+    owing = (
+        DuesAssessment.objects.filter(
+            in_scope, effective_from__lte=end, owed_since__isnull=False, owed_since__lte=end
         )
+        .exclude(reduction=Reduction.EXEMPT)
+        .filter(~Exists(later))
     )
-    on_time = {row["member_id"]: row for row in on_time_rows}
-    totals: dict[int, list[int]] = {}
-    end_index = month_index(end)
-    for member_id, organization_id, owed_since, reduction in latest:
-        if owed_since is None or owed_since > end or reduction == Reduction.EXEMPT:
-            continue
-        start = max(owed_since, january)
-        counts = totals.setdefault(organization_id, [0, 0])
-        counts[0] += on_time.get(member_id, {}).get(f"from_{start.month}", 0)
-        counts[1] += end_index + 1 - month_index(start)
-    for organization_id, (paid, due) in totals.items():
-        result[organization_id] = (paid, due)
+    start = Case(
+        When(owed_since__gt=january, then=F("owed_since")),
+        default=Value(january),
+        output_field=DateField(),
+    )
+    due = (
+        owing.annotate(start=start)
+        .annotate(due=Value(month_index(end) + 1) - idx("start"))
+        .order_by()
+        .values("member__organization_id")
+        .annotate(n=Sum("due"))
+        .values_list("member__organization_id", "n")
+    )
+    # Owed_since and every month are first-of-month dates, so dates compare as months.
+    on_time = (
+        DuesMonth.objects.filter(in_scope, month__gte=january, month__lte=end)
+        .alias(paid_month=TruncMonth("paid_on", output_field=DateField()))
+        .filter(paid_month__lte=F("month"))
+        .filter(Exists(owing.filter(member=OuterRef("member"), owed_since__lte=OuterRef("month"))))
+        .order_by()
+        .values("member__organization_id")
+        .annotate(n=Count("pk"))
+        .values_list("member__organization_id", "n")
+    )
+    paid = dict(on_time)
+    for organization_id, months in due:
+        result[organization_id] = (paid.get(organization_id, 0), months)
     return result
