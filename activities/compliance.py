@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce, ExtractMonth
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from alxa_dangjian.core import cache_versions
+from alxa_dangjian.core.bulk import plain_rows
 from branches.models import CommitteeSeat, Organization, PartyGroup
 
 from .models import Activity, ActivityKind, Exemption, FrequencyRule
@@ -266,12 +267,12 @@ def month_counts(branch_ids, year: int, kind_ids, per_group_kinds=()) -> tuple[d
         .values_list("organization_id", "kind_id", "month", "group_key", "n")
         .order_by()
     )
-    for org, kind, month, party_group, n in hosted:
+    for org, kind, month, party_group, n in plain_rows(hosted):
         totals[(org, kind)][month] += n
         if party_group is not None:
             by_group[(org, kind)][party_group][month] += n
     through = Activity.joint_organizations.through
-    for org, kind, month, n in (
+    for org, kind, month, n in plain_rows(
         through.objects.filter(organization__in=branch_ids, activity__in=counted.values("pk"))
         .values_list("organization_id", "activity__kind_id", Month("activity__held_on"))
         .annotate(n=Count("pk"))

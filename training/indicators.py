@@ -6,6 +6,7 @@ from django.db.models import Sum
 from django.urls import reverse
 
 from activities.indicators import branches_under
+from alxa_dangjian.core.bulk import plain_rows
 from assessments.indicators import AutoIndicator, Measure, as_ratios, register, rollup
 from branches.models import Member
 
@@ -30,7 +31,7 @@ def hours_met(year: int, organizations) -> dict[int, Measure]:
         .values_list("member_id", "total")
     )
     counts: dict[int, list[int]] = {}  # branch id → [members, met]
-    for pk, branch_id, required in (
+    for pk, branch_id, required in plain_rows(
         progress.with_required_hours(year, members)
         .order_by()
         .values_list("pk", "organization_id", "required_hours")

@@ -221,6 +221,54 @@ def test_query_count_of_a_chunk_does_not_grow_with_its_organisations(
     assert counts[0] == counts[1]
 
 
+def test_a_chunk_reads_the_years_activity_rows_once_for_both_activity_indicators(
+    root, staff, settings, django_capture_on_commit_callbacks
+):
+    """三会一课 and 主题党日 share one pair of GROUP BYs (hosted, joint) per chunk."""
+    from assessments.demo_scoring import seed_scheme
+
+    seed_scheme(YEAR, Target.BRANCH)
+    scope = OrganizationFactory(type="committee", parent=root, name="党委")
+    ActivityFactory(organization=OrganizationFactory(parent=scope), kind="theme-day")
+    with django_capture_on_commit_callbacks(execute=False):
+        run = services.start_run(year=YEAR, scope=scope, target=Target.BRANCH, by=staff)
+    with CaptureQueriesContext(connection) as queries:
+        runs.compute_chunk(run.pk, 1)
+    tables = ('FROM "activities_activity" ', 'FROM "activities_activity_joint_organizations" ')
+    activity_reads = [
+        q["sql"] for q in queries.captured_queries if any(t in q["sql"] for t in tables)
+    ]
+    assert len(activity_reads) == 2, activity_reads
+    # Outside a run each indicator still reads for itself (no sharing leaks out of a chunk).
+    assert registry._SHARED.get() is None
+
+
+def test_shared_values_are_built_once_per_block_and_never_outside():
+    built = []
+
+    def build():
+        built.append(1)
+        return len(built)
+
+    with registry.sharing():
+        assert registry.shared(("k", 1), build) == 1
+        assert registry.shared(("k", 1), build) == 1
+        assert registry.shared(("k", 2), build) == 2
+    assert registry.shared(("k", 1), build) == 3
+    assert registry.shared(("k", 1), build) == 4
+
+
+@pytest.mark.parametrize(
+    ("count", "size", "sizes"),
+    [(2010, 1000, [670, 670, 670]), (201, 1000, [201]), (10, 3, [2, 3, 2, 3]), (3, 1, [1, 1, 1])],
+)
+def test_chunks_are_as_few_and_as_even_as_the_size_allows(count, size, sizes):
+    chunks = runs.split(list(range(count, 0, -1)), size)
+    assert [len(c) for c in chunks] == sizes
+    assert [pk for c in chunks for pk in c] == list(range(1, count + 1))
+    assert runs.split([], 5) == []
+
+
 @pytest.mark.broker
 @pytest.mark.django_db(transaction=True)
 def test_a_run_completes_on_a_real_worker(committee_a, branch_a, branch_a2, staff):
