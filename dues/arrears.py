@@ -11,22 +11,21 @@ it. Members never assessed are not in arrears: they are not on the dues ledger y
 import datetime
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
     Count,
     DateField,
-    Exists,
     F,
     IntegerField,
     OuterRef,
     Q,
     Subquery,
-    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest, TruncMonth
+from django.db.models.functions import Coalesce, Greatest
 
 from branches.models import Member
 
@@ -148,9 +147,10 @@ def on_time_by_branch(
 
     A month is due in the member's owed window (see the module docstring; exempt members owe
     nothing); it is paid on time when it was paid in full (payments are never short: the
-    rules refuse them) no later than within that month. Two GROUP BY queries by branch, the
-    arithmetic done by the database: the months due from each member's latest assessment (an
-    anti-join on later ones), and the on-time month rows inside that window.
+    rules refuse them) no later than within that month. One statement (ON_TIME_SQL), whatever
+    the number of branches: each member's latest assessment by ROW_NUMBER (read once), the
+    months due counted against the year's month starts, and the on-time month rows inside
+    the window, both summed by branch. Every date it compares is a first-of-month date.
     """
     branch_ids = list(branch_ids)
     result = dict.fromkeys(branch_ids, (0, 0))
@@ -159,45 +159,50 @@ def on_time_by_branch(
     january = datetime.date(year, 1, 1)
     if end < january or not branch_ids:
         return result
-    in_scope = Q(member__organization_id__in=branch_ids, member__standing=Member.Standing.NORMAL)
-    later = DuesAssessment.objects.filter(
-        member=OuterRef("member"),
-        effective_from__lte=end,
-        effective_from__gt=OuterRef("effective_from"),
+    months = [datetime.date(year, m, 1) for m in range(1, end.month + 1)]
+    due_terms = " + ".join(["CASE WHEN start <= %s THEN 1 ELSE 0 END"] * len(months))
+    next_month = " ".join(["WHEN %s THEN %s"] * len(months))
+    sql = ON_TIME_SQL.format(
+        assessment=DuesAssessment._meta.db_table,
+        member=Member._meta.db_table,
+        month=DuesMonth._meta.db_table,
+        branches=", ".join(["%s"] * len(branch_ids)),
+        due_terms=due_terms,
+        next_month=next_month,
     )
-    # Each member's latest assessment by `end`, when it leaves months owed (not exempt).
-    owing = (
-        DuesAssessment.objects.filter(
-            in_scope, effective_from__lte=end, owed_since__isnull=False, owed_since__lte=end
-        )
-        .exclude(reduction=Reduction.EXEMPT)
-        .filter(~Exists(later))
-    )
-    start = Case(
-        When(owed_since__gt=january, then=F("owed_since")),
-        default=Value(january),
-        output_field=DateField(),
-    )
-    due = (
-        owing.annotate(start=start)
-        .annotate(due=Value(month_index(end) + 1) - idx("start"))
-        .order_by()
-        .values("member__organization_id")
-        .annotate(n=Sum("due"))
-        .values_list("member__organization_id", "n")
-    )
-    # Owed_since and every month are first-of-month dates, so dates compare as months.
-    on_time = (
-        DuesMonth.objects.filter(in_scope, month__gte=january, month__lte=end)
-        .alias(paid_month=TruncMonth("paid_on", output_field=DateField()))
-        .filter(paid_month__lte=F("month"))
-        .filter(Exists(owing.filter(member=OuterRef("member"), owed_since__lte=OuterRef("month"))))
-        .order_by()
-        .values("member__organization_id")
-        .annotate(n=Count("pk"))
-        .values_list("member__organization_id", "n")
-    )
-    paid = dict(on_time)
-    for organization_id, months in due:
-        result[organization_id] = (paid.get(organization_id, 0), months)
+    params = [*branch_ids, Member.Standing.NORMAL, end]
+    params += [january, january, end, Reduction.EXEMPT]
+    params += months
+    params += [end] + [value for m in months for value in (m, add_months(m, 1))]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for organization_id, kind, n in rows:
+        paid, due = result.get(organization_id, (0, 0))
+        result[organization_id] = (paid, int(n)) if kind == "due" else (int(n), due)
     return result
+
+
+# The branch's members in good standing with their latest assessment up to the last counted
+# month; those owing (not exempt) from `start` = the later of owed_since and January. Months
+# due: the year's month starts up to the last counted month that are on or after `start`.
+# Paid on time: month rows inside [start, last counted month] paid before the next month.
+ON_TIME_SQL = """
+WITH latest AS (
+    SELECT a.member_id, m.organization_id AS branch, a.owed_since, a.reduction,
+           ROW_NUMBER() OVER (PARTITION BY a.member_id ORDER BY a.effective_from DESC) AS n
+    FROM {assessment} a JOIN {member} m ON m.id = a.member_id
+    WHERE m.organization_id IN ({branches}) AND m.standing = %s AND a.effective_from <= %s
+), owing AS (
+    SELECT member_id, branch,
+           CASE WHEN owed_since > %s THEN owed_since ELSE %s END AS start
+    FROM latest
+    WHERE n = 1 AND owed_since IS NOT NULL AND owed_since <= %s AND reduction <> %s
+)
+SELECT branch, 'due', SUM({due_terms}) FROM owing GROUP BY branch
+UNION ALL
+SELECT o.branch, 'paid', COUNT(*)
+FROM owing o JOIN {month} d ON d.member_id = o.member_id
+WHERE d.month >= o.start AND d.month <= %s AND d.paid_on < CASE d.month {next_month} END
+GROUP BY o.branch
+"""

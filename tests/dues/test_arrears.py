@@ -134,7 +134,7 @@ def test_on_time_by_branch(branch_a, branch_a2, secretary, django_assert_num_que
     paid(early, secretary, *month_range(JAN, 6))
     # Late pays March in April: paid, but not on time.
     paid(late, secretary, datetime.date(2026, 3, 1), paid_on=datetime.date(2026, 4, 2))
-    with django_assert_num_queries(2):  # latest assessments, on-time months per member
+    with django_assert_num_queries(1):  # one statement: latest assessments, due and on time
         result = on_time_by_branch(2026, [branch_a.pk, branch_a2.pk], as_of=AS_OF)
     assert result == {branch_a.pk: (6, 12), branch_a2.pk: (0, 0)}
 

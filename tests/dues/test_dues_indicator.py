@@ -6,6 +6,8 @@ from django.conf import settings
 
 from assessments import indicators
 from dues import arrears
+from tests.dues.factories import assess, month_range, paid
+from tests.factories import MemberFactory
 
 
 def test_the_indicator_is_registered_and_in_the_beat_schedule():
@@ -31,10 +33,31 @@ def test_a_committee_sums_its_branches(
     assert (result[branch_b.pk].numerator, result[branch_b.pk].denominator) == (0, 6)
 
 
-def test_real_counts_flow_through(db, branch_a):
-    # No member owes anything yet: the branch is measured, with nothing due.
-    measure = indicators.get("dues-on-time").compute(2026, [branch_a])[branch_a.pk]
-    assert (measure.numerator, measure.denominator) == (0, 0)
-    assert arrears.on_time_by_branch(2026, [branch_a.pk], as_of=datetime.date(2026, 11, 26)) == {
-        branch_a.pk: (0, 0)
+def test_real_counts_flow_through(committee_a, branch_a, branch_a2, staff):
+    """A closed year (2025), so the figures do not depend on today: 甲 owes March–December
+    (10 months) and paid March–August within each month and September late; 乙 is exempt;
+    丙 in the second branch owes the whole year and paid January on time."""
+    jia, yi = MemberFactory.create_batch(2, organization=branch_a)
+    bing = MemberFactory(organization=branch_a2)
+    assess(jia, staff, month=datetime.date(2025, 3, 1))
+    assess(
+        yi,
+        staff,
+        month=datetime.date(2025, 1, 1),
+        reduction="exempt",
+        approval_number="盟委2025-1号",
+        reduction_reason="长期患病",
+    )
+    assess(bing, staff, month=datetime.date(2024, 6, 1))
+    paid(jia, staff, *month_range(datetime.date(2025, 3, 1), 6))
+    paid(jia, staff, datetime.date(2025, 9, 1), paid_on=datetime.date(2025, 10, 8))
+    paid(bing, staff, datetime.date(2025, 1, 1))
+    paid(bing, staff, datetime.date(2024, 12, 1))  # another year: not counted
+
+    assert arrears.on_time_by_branch(2025, [branch_a.pk, branch_a2.pk]) == {
+        branch_a.pk: (6, 10),
+        branch_a2.pk: (1, 12),
     }
+    measures = indicators.get("dues-on-time").compute(2025, [committee_a, branch_a])
+    assert (measures[branch_a.pk].numerator, measures[branch_a.pk].denominator) == (6, 10)
+    assert (measures[committee_a.pk].numerator, measures[committee_a.pk].denominator) == (7, 22)
