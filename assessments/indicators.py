@@ -134,6 +134,16 @@ def rollup(per_branch: dict[int, Measure], organizations: Iterable) -> dict[int,
     from branches.models import Organization
 
     organizations = list(organizations)
+    nothing = Measure(Decimal(0), None, 0)
+    # A branch has no branch below it: it keeps its own measure (or nothing).
+    result = {
+        o.pk: per_branch.get(o.pk, nothing)
+        for o in organizations
+        if o.pk in per_branch or o.is_branch
+    }
+    wanted = {o.path for o in organizations if o.pk not in result}
+    if not wanted:
+        return result  # e.g. a chunk of branches: nothing to sum
     branch_paths = {o.pk: o.path for o in organizations if o.pk in per_branch}
     missing = tuple(sorted(pk for pk in per_branch if pk not in branch_paths))
     if missing:
@@ -143,23 +153,22 @@ def rollup(per_branch: dict[int, Measure], organizations: Iterable) -> dict[int,
                 lambda: dict(Organization.objects.filter(pk__in=missing).values_list("pk", "path")),
             )
         )
-    # Add every branch's measure to each of its ancestors' paths: linear in branches × depth.
-    sums: dict[str, list] = {}
+    # Add every branch's measure to those of its ancestors' paths that were asked for: linear
+    # in branches × depth.
+    sums: dict[str, list] = {path: [Decimal(0), None, 0] for path in wanted}
     for pk, measure in per_branch.items():
         segments = branch_paths.get(pk, "").split("/")
         for depth in range(1, len(segments)):
-            total = sums.setdefault("/".join(segments[:depth]) + "/", [Decimal(0), None, 0])
+            total = sums.get("/".join(segments[:depth]) + "/")
+            if total is None:
+                continue
             total[0] += Decimal(measure.numerator)
             if measure.denominator is not None:
                 total[1] = (total[1] or Decimal(0)) + Decimal(measure.denominator)
             total[2] += measure.inputs
-    result: dict[int, Measure] = {}
     for org in organizations:
-        if org.pk in per_branch:
-            result[org.pk] = per_branch[org.pk]
-        else:
-            numerator, denominator, inputs = sums.get(org.path, [Decimal(0), None, 0])
-            result[org.pk] = Measure(numerator, denominator, inputs)
+        if org.pk not in result:
+            result[org.pk] = Measure(*sums[org.path])
     return result
 
 
