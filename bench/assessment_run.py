@@ -1,7 +1,7 @@
 """The year-end assessment run vs one hand-written GROUP BY over the same activity rows.
 
     python bench/assessment_run.py [--scales 1 10] [--database-url postgres://…/alxa_bench_assess]
-                                   [--reuse] [--repeat 3]
+                                   [--reuse] [--repeat 3] [--workers 2]
 
 For each scale, drops and re-creates a scratch PostgreSQL database named after the URL plus
 `_x<scale>` (never point it at a real one), migrates it and loads the demo league with
@@ -18,6 +18,9 @@ Prints both (best of --repeat), their ratio (target: within 5×) and, across sca
 run time grows with the number of organisations (target: linear).
 
 --reuse keeps databases seeded before (same names) and skips drop/migrate/seed.
+--workers N also times the same run on a real Celery worker (prefork, N processes) through
+Redis (`--broker-url`, default db 13, purged first), from start_run until the run is done —
+the chunks then run in parallel, as in production.
 """
 
 import argparse
