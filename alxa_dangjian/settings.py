@@ -151,6 +151,7 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Ledger exports up to this many rows download at once; larger ones run as a background job.
 LEDGER_SYNC_MAX_ROWS = env.int("LEDGER_SYNC_MAX_ROWS", default=5000)
+EXPORT_FILE_RETENTION_DAYS = env.int("EXPORT_FILE_RETENTION_DAYS", default=7)
 # Excel imports: largest accepted file (bytes) and most data rows in one file.
 LEDGER_IMPORT_MAX_BYTES = env.int("LEDGER_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 LEDGER_IMPORT_MAX_ROWS = env.int("LEDGER_IMPORT_MAX_ROWS", default=20000)
@@ -195,6 +196,11 @@ CELERY_BEAT_SCHEDULE = {
     "compliance-reminders": {
         "task": "activities.send_compliance_reminders",
         "schedule": crontab(hour=7, minute=30),
+    },
+    # Export files hold personal data: removed after EXPORT_FILE_RETENTION_DAYS, at night.
+    "export-file-retention": {
+        "task": "ledgers.purge_export_files",
+        "schedule": crontab(hour=3, minute=15),
     },
     # Dues arrears are counted on completed months: once a day is plenty.
     "dues-arrears-alerts": {

@@ -61,6 +61,8 @@ class ExportJob(models.Model):
     created_at = models.DateTimeField("申请时间", auto_now_add=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # Files are kept EXPORT_FILE_RETENTION_DAYS days; the row stays as the export's log.
+    file_removed_at = models.DateTimeField("文件清理时间", null=True, blank=True)
 
     objects = ExportJobQuerySet.as_manager()
 

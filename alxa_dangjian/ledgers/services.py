@@ -1,6 +1,7 @@
 """The one export mechanism: a declared ledger, its validated options and a user in; a
 workbook out, written through `xlsx.write_workbook`, and the export logged as an ExportJob."""
 
+import datetime
 import logging
 import tempfile
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from alxa_dangjian.accounts import roles
@@ -185,3 +187,25 @@ def _fail(job: ExportJob, message: str) -> ExportJob:
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "error", "finished_at"])
     return job
+
+
+def purge_export_files(now=None) -> int:
+    """Delete the files of exports finished more than EXPORT_FILE_RETENTION_DAYS days ago
+    (a file holds personal data and is built again from the data on request); each job row
+    stays as the log of who exported what, with the day its file was removed. Returns the
+    number of files removed; a file already missing from storage counts as removed."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.EXPORT_FILE_RETENTION_DAYS)
+    expired = (
+        ExportJob.objects.exclude(file="")
+        .filter(Q(finished_at__lt=cutoff) | Q(finished_at__isnull=True, created_at__lt=cutoff))
+        .order_by("pk")
+    )
+    removed = 0
+    for job in expired.iterator():
+        job.file.delete(save=False)  # storage.delete ignores a file that is already gone
+        ExportJob.objects.filter(pk=job.pk).update(file="", file_removed_at=now)
+        removed += 1
+    if removed:
+        logger.info("Removed %s export files older than %s", removed, cutoff)
+    return removed

@@ -7,3 +7,9 @@ from . import services
 def run_export(job_id: int) -> None:
     """Build a queued ledger export; idempotent (a finished job is left alone)."""
     services.run_export_job(job_id)
+
+
+@shared_task(name="ledgers.purge_export_files", ignore_result=True)
+def purge_export_files() -> int:
+    """Daily (beat): remove export files past their retention; the job rows stay."""
+    return services.purge_export_files()

@@ -60,7 +60,8 @@ def exportjob_detail(request, pk):
         if request.headers.get("HX-Request") == "true"
         else "ledgers/exportjob_detail.html"
     )
-    return render(request, template, {"job": job})
+    context = {"job": job, "retention_days": settings.EXPORT_FILE_RETENTION_DAYS}
+    return render(request, template, context)
 
 
 @require_GET

@@ -1,12 +1,16 @@
 """Export screens and background jobs: small exports download at once, large ones become a
 job with progress and a private download link; every export is logged."""
 
+import datetime
 import io
+import os
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from alxa_dangjian.core.models import PersonalDataLog
@@ -306,3 +310,51 @@ def test_job_page_and_download_queries_are_fixed(
     # session, user, user's organisation, the job.
     with django_assert_max_num_queries(4):
         client.get(reverse("ledgers:exportjob-download", args=[job.pk]))
+
+
+# --- retention of export files ------------------------------------------------------------
+
+
+def test_old_export_files_are_removed_and_the_log_is_kept(
+    client, staff, members, background, settings, django_capture_on_commit_callbacks
+):
+    settings.EXPORT_FILE_RETENTION_DAYS = 7
+    client.force_login(staff)
+    old = queue_roster(client, django_capture_on_commit_callbacks)
+    recent = queue_roster(client, django_capture_on_commit_callbacks)
+    old_path = old.file.path
+    assert old.can_download and recent.can_download
+    now = timezone.now()
+    ExportJob.objects.filter(pk=old.pk).update(finished_at=now - datetime.timedelta(days=8))
+    ExportJob.objects.filter(pk=recent.pk).update(finished_at=now - datetime.timedelta(days=6))
+
+    assert services.purge_export_files(now=now) == 1
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert not old.file and old.file_removed_at == now
+    assert (old.status, old.total_rows, old.requested_by) == (ExportJob.Status.DONE, 6, staff)
+    assert not os.path.exists(old_path)
+    assert recent.can_download and recent.file_removed_at is None
+    # The old job's page says what happened; its download link is gone (404), not an error.
+    page = client.get(old.get_absolute_url())
+    assert "按保存期限（7天）清理" in page.content.decode()
+    assert client.get(reverse("ledgers:exportjob-download", args=[old.pk])).status_code == 404
+    assert client.get(reverse("ledgers:exportjob-download", args=[recent.pk])).status_code == 200
+    # Nothing left to remove the second time; the nightly task is scheduled.
+    assert services.purge_export_files(now=now) == 0
+    entry = django_settings.CELERY_BEAT_SCHEDULE["export-file-retention"]
+    assert entry["task"] == "ledgers.purge_export_files"
+
+
+def test_a_file_already_missing_from_storage_is_still_marked_removed(
+    client, staff, members, background, django_capture_on_commit_callbacks
+):
+    client.force_login(staff)
+    job = queue_roster(client, django_capture_on_commit_callbacks)
+    os.remove(job.file.path)
+    ExportJob.objects.filter(pk=job.pk).update(
+        finished_at=timezone.now() - datetime.timedelta(days=30)
+    )
+    assert services.purge_export_files() == 1
+    job.refresh_from_db()
+    assert not job.file and job.file_removed_at is not None
