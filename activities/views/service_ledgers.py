@@ -19,9 +19,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404, scope_path
+from alxa_dangjian.core import cache_versions
 from alxa_dangjian.core.files import serve
 from branches.models import Organization
 
+from .. import compliance
 from ..forms_service_ledgers import ServiceRecordFilterForm, ServiceRecordForm
 from ..models import ServiceEvidence, ServiceLedgerType, ServiceRecord
 from ..models.service_ledgers import add_evidence, remove_evidence, save_service_record
@@ -42,7 +44,7 @@ def servicerecord_list(request):
     types = list(form.fields["type"].queryset)
     scoped = ServiceRecord.objects.visible_to(user)
     unit = filters["organization"] or user.organization
-    counts = _counts(
+    counts = _cached_counts(
         form.apply(scoped, filters, with_type=False),
         unit,
         types,
@@ -84,13 +86,18 @@ def servicerecord_list(request):
     )
 
 
+def _cache_key(kind: str, user, unit, filters, *extra) -> str:
+    """A cache key naming everything that narrows the records (the user's scope, the unit,
+    the text, status and year filters, plus `extra`) under the service records' version."""
+    parts = (scope_path(user), unit.path, filters["q"], filters["status"], filters["year"], extra)
+    digest = hashlib.sha1(repr(parts).encode()).hexdigest()
+    return f"{kind}:{cache_versions.current(COUNTS_VERSION_KEY)}:{digest}"
+
+
 def _grouped_counts(records, unit, user, filters) -> list[dict]:
     """The GROUP BY behind the counts table, cached until any service record changes: at
-    league scale it is most of the page's cost. The key names everything that narrows
-    `records` (the user's scope, the unit, the text, status and year filters)."""
-    parts = (scope_path(user), unit.path, filters["q"], filters["status"], filters["year"])
-    digest = hashlib.sha1(repr(parts).encode()).hexdigest()
-    key = f"service-counts:{cache.get_or_set(COUNTS_VERSION_KEY, 1, None)}:{digest}"
+    league scale it is most of the page's cost."""
+    key = _cache_key("service-counts", user, unit, filters)
     rows = cache.get(key)
     if rows is None:
         rows = records.counts_by_type_and_branch_of(unit)
@@ -98,13 +105,26 @@ def _grouped_counts(records, unit, user, filters) -> list[dict]:
     return rows
 
 
+def _cached_counts(records, unit, types, user, filters, *, all_units=False) -> dict | None:
+    """The whole counts table as `_counts` builds it, cached as well: it also names
+    organisations, so its key adds the compliance engine's version, which every change to an
+    organisation bumps (and the types as listed)."""
+    if unit is None:
+        return None
+    listed_types = tuple((t.pk, t.name, t.quantity_label) for t in types)
+    key = _cache_key(
+        "service-table", user, unit, filters, all_units, listed_types, compliance.cache_version()
+    )
+    table = cache.get(key)
+    if table is None:
+        table = _counts(records, unit, types, user, filters, all_units=all_units)
+        cache.set(key, table, COUNTS_CACHE_SECONDS)
+    return table
+
+
 def bump_counts_version(**_signal_kwargs) -> None:
     """Connected to ServiceRecord's post_save/post_delete (ActivitiesConfig.ready)."""
-    cache.add(COUNTS_VERSION_KEY, 1, timeout=None)
-    try:
-        cache.incr(COUNTS_VERSION_KEY)
-    except ValueError:  # evicted between add and incr
-        cache.set(COUNTS_VERSION_KEY, 2, timeout=None)
+    cache_versions.bump(COUNTS_VERSION_KEY)
 
 
 def _counts(records, unit, types, user, filters, *, all_units=False) -> dict | None:
