@@ -102,6 +102,14 @@ def test_cells_carry_status_and_label_and_link_to_the_drill_down(
     assert detail_url(branch_a, year=2026, month=4).replace("&", "&amp;") in body
 
 
+def test_a_branch_name_is_escaped_in_the_cells(client, committee_admin, committee_a):
+    OrganizationFactory(parent=committee_a, name='<b>"甲"&乙</b>', short_name='<b>"甲"&乙</b>')
+    client.force_login(committee_admin)
+    body = client.get(HEATMAP).content.decode()
+    assert 'title="&lt;b&gt;&quot;甲&quot;&amp;乙&lt;/b&gt; ' in body
+    assert '<b>"甲"' not in body
+
+
 def test_drafts_do_not_turn_a_cell_green(client, committee_admin, branch_a):
     ActivityFactory(
         organization=branch_a, held_on=datetime.date(2026, 1, 8), status=Activity.Status.DRAFT
