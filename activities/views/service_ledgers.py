@@ -4,6 +4,7 @@ the record form and its evidence files."""
 import datetime
 import hashlib
 from collections import defaultdict
+from html import escape
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -63,15 +64,20 @@ def servicerecord_list(request):
     # Committees to narrow to (branches are reached through the counts table), plus the
     # user's own organisation and the current choice.
     pinned = [pk for pk in (user.organization_id, unit.pk if unit else None) if pk]
-    organizations = (
-        Organization.objects.visible_to(user)
+    # (id, shown name) pairs: at league scale some 250 committees, where model instances and
+    # their comparisons in the template cost more than the rest of the form.
+    organizations = [
+        (pk, short_name or name)
+        for pk, short_name, name in Organization.objects.visible_to(user)
         .filter(~Q(type__in=Organization.BRANCH_TYPES) | Q(pk__in=pinned))
         .order_by("path")
-    )
+        .values_list("pk", "short_name", "name")
+    ]
     return render(
         request,
         "activities/servicerecord_list.html",
         {
+            "record_rows": _record_rows(page),
             "form": form,
             "filters": filters,
             "types": types,
@@ -79,6 +85,7 @@ def servicerecord_list(request):
             "counts": counts,
             "page": page,
             "organizations": organizations,
+            "chosen_organization": filters["organization"].pk if filters["organization"] else None,
             "statuses": ServiceRecord.Status.choices,
             "years": form.fields["year"].choices,
             "may_edit": user.may(roles.EDIT_RECORDS),
@@ -174,6 +181,40 @@ def _counts(records, unit, types, user, filters, *, all_units=False) -> dict | N
             for t, n in zip(types, totals, strict=True)
         ],
     }
+
+
+RECORD_ROW_HTML = (
+    '<tr><td><a href="{url}">{title}</a></td><td class="small">{type}</td>'
+    '<td class="small">{organization}</td><td class="small">{partner}</td>'
+    '<td class="small text-nowrap">{dates}</td>'
+    '<td><span class="badge text-bg-{color}">{status}</span></td>'
+    '<td class="text-end small">{quantity}</td></tr>'
+)
+
+
+def _record_rows(page) -> str:
+    """The page's record rows, rendered here in one pass: a template loop over 50 rows × 7
+    cells was a third of the page's cost. Every stored text is escaped with the standard
+    library's html.escape (quotes included)."""
+    rows = []
+    for record in page:
+        dates = record.started_on.isoformat()
+        if record.ended_on:
+            dates += f" 至 {record.ended_on.isoformat()}"
+        rows.append(
+            RECORD_ROW_HTML.format(
+                url=escape(record.get_absolute_url()),
+                title=escape(record.title),
+                type=escape(record.type.name),
+                organization=escape(record.organization.display_name),
+                partner=escape(record.partner or "—"),
+                dates=dates,
+                color=record.status_color,
+                status=escape(record.get_status_display()),
+                quantity=escape(record.quantity_text or "—"),
+            )
+        )
+    return mark_safe("".join(rows))
 
 
 class KnownCountPaginator(Paginator):

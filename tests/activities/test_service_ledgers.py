@@ -3,6 +3,7 @@
 import datetime
 import io
 import zipfile
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -274,7 +275,11 @@ def test_list_queries_do_not_grow_with_rows(
         response = client.get(LIST, {"year": "all"})
     assert response.context["counts"]["total"] == 45
     with django_assert_max_num_queries(12):  # + the type and organisation of the filter
-        client.get(LIST, {"year": "all", "type": "pledge", "organization": committee_a.pk})
+        response = client.get(
+            LIST, {"year": "all", "type": "pledge", "organization": committee_a.pk}
+        )
+    # The filter keeps the chosen committee selected.
+    assert f'<option value="{committee_a.pk}" selected>' in response.content.decode()
 
 
 # The record page -----------------------------------------------------------------------------
@@ -517,3 +522,25 @@ def test_counts_are_cached_until_a_record_changes(client, committee_admin, branc
     branch_a.short_name = "甲局改名支部"
     branch_a.save()
     assert "甲局改名支部" in counts_table()
+
+
+def test_record_rows_show_their_fields_and_escape_stored_text(client, secretary, branch_a):
+    make_record(
+        branch_a,
+        secretary,
+        title='<script>"修路"</script>',
+        partner="南田&北田社区",
+        started_on=datetime.date(2026, 3, 1),
+        ended_on=datetime.date(2026, 4, 2),
+        quantity=Decimal("120.0"),
+    )
+    client.force_login(secretary)
+    body = client.get(LIST, {"year": "all"}).content.decode()
+    start = body.index('data-testid="service-records"')
+    table = body[start : body.index("</table>", start)]
+    assert "&lt;script&gt;&quot;修路&quot;&lt;/script&gt;" in table
+    assert "<script>" not in table
+    assert "南田&amp;北田社区" in table
+    assert "2026-03-01 至 2026-04-02" in table
+    assert '<td class="text-end small">120</td>' in table
+    assert 'class="badge text-bg-' in table
