@@ -153,7 +153,8 @@ def compliance_heatmap(request):
             "years": sorted({year, *range(today.year - 6, today.year + 2)}, reverse=True),
             "months": MONTHS,
             "notices": notices,
-            "committees": committees,
+            # (id, name) pairs: some 250 committees at league scale.
+            "committees": [(c.pk, c.display_name) for c in committees],
             "committee": committee,
             "categories": Organization.Category.choices,
             "category": category,

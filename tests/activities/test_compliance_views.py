@@ -164,6 +164,8 @@ def test_filter_by_committee_and_category(client, staff, committee_a, committee_
     client.force_login(staff)
     body = client.get(HEATMAP, {"committee": committee_a.pk}).content.decode()
     assert heat_rows(body) == 2 and "乙局机密党支部" not in body
+    assert f'<option value="{committee_a.pk}" selected>' in body  # the filter keeps the choice
+    assert f'<option value="{committee_b.pk}">' in body
     body = client.get(HEATMAP, {"committee": committee_a.pk, "category": "social"}).content.decode()
     assert heat_rows(body) == 1 and social.display_name in body
 
