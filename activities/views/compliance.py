@@ -69,6 +69,18 @@ class HeatmapSummary:
         )
 
 
+@dataclass(frozen=True)
+class HeatmapPage:
+    """One page of the heatmap as shown: its rows already rendered, the behind list and the
+    rate (a few kilobytes to cache, however large the scope)."""
+
+    count: int
+    rows: list
+    behind: list
+    behind_total: int
+    rate: float | None
+
+
 def _status_cell(status: str | None) -> dict:
     if status is None:
         return {"status": "", "label": "无要求", "color": "light"}
@@ -107,16 +119,13 @@ def compliance_heatmap(request):
     notices = []
     year = _year(request, today, notices)
     visible = Organization.objects.visible_to(request.user)
-    committees = list(
-        visible.filter(type__in=Organization.COMMITTEE_TYPES, is_active=True).only(
-            "pk", "name", "short_name", "path", "depth"
-        )
-    )
+    committees = visible.filter(type__in=Organization.COMMITTEE_TYPES, is_active=True)
     scope = request.user.organization
     committee = None
     raw_committee = request.GET.get("committee", "").strip()
     if raw_committee:
-        committee = next((c for c in committees if str(c.pk) == raw_committee), None)
+        if raw_committee.isascii() and raw_committee.isdigit() and len(raw_committee) < 12:
+            committee = committees.filter(pk=int(raw_committee)).first()
         if committee is None:
             notices.append("所选党委不存在或不在您的管辖范围内，已显示全部。")
         else:
@@ -130,21 +139,39 @@ def compliance_heatmap(request):
     branches = visible.filter(path__startswith=scope_path)
     if category:
         branches = branches.filter(category=category)
-    # The whole scope is computed once (and cached per scope, year and day); the page only
-    # dresses the rows it shows.
-    summary = cached(
-        "heatmap",
-        lambda: HeatmapSummary.of(compute(branches, year, today=today)),
+    # The whole scope is computed once (and cached per scope, year and day); each page of it
+    # is dressed once too (its rows rendered) and cached beside it, so a visit reads only the
+    # page it shows.
+    raw_page = request.GET.get("page", "")
+    number = int(raw_page) if raw_page.isascii() and raw_page.isdigit() and len(raw_page) < 6 else 1
+
+    def dress_page() -> HeatmapPage:
+        summary = cached(
+            "heatmap",
+            lambda: HeatmapSummary.of(compute(branches, year, today=today)),
+            scope=f"{scope_path}|{category}",
+            year=year,
+            today=today,
+        )
+        page = Paginator(summary.rows, HEATMAP_PAGE_SIZE).get_page(number)
+        return HeatmapPage(
+            count=len(summary.rows),
+            rows=[_heatmap_row(pk, name, statuses, year) for pk, name, statuses in page],
+            behind=summary.behind[:BEHIND_SHOWN],
+            behind_total=len(summary.behind),
+            rate=summary.rate,
+        )
+
+    dressed = cached(
+        f"heatmap-page-{number}",
+        dress_page,
         scope=f"{scope_path}|{category}",
         year=year,
         today=today,
     )
-    page = Paginator(summary.rows, HEATMAP_PAGE_SIZE).get_page(request.GET.get("page"))
-    # Links and titles are built here as plain strings: with 600 cells a page, template
-    # lookups and number localisation were most of this page's cost.
-    rows = [_heatmap_row(pk, name, statuses, year) for pk, name, statuses in page]
-    behind = summary.behind
-    rate = summary.rate
+    # The pager needs only the count: a range stands in for the rows.
+    page = Paginator(range(dressed.count), HEATMAP_PAGE_SIZE).get_page(number)
+    rows, behind, rate = dressed.rows, dressed.behind, dressed.rate
     return render(
         request,
         "activities/compliance_heatmap.html",
@@ -154,16 +181,21 @@ def compliance_heatmap(request):
             "months": MONTHS,
             "notices": notices,
             # (id, name) pairs: some 250 committees at league scale.
-            "committees": [(c.pk, c.display_name) for c in committees],
+            "committees": [
+                (pk, short_name or name)
+                for pk, short_name, name in committees.order_by("path").values_list(
+                    "pk", "short_name", "name"
+                )
+            ],
             "committee": committee,
             "categories": Organization.Category.choices,
             "category": category,
             "page": page,
             "rows": rows,
-            "behind": behind[:BEHIND_SHOWN],
-            "behind_total": len(behind),
+            "behind": behind,
+            "behind_total": dressed.behind_total,
             "rate": None if rate is None else round(rate * 100, 1),
-            "branch_total": len(summary.rows),
+            "branch_total": dressed.count,
             "legend": [_status_cell(s) for s in (Status.MET, Status.DUE, Status.OVERDUE)]
             + [_status_cell(Status.FUTURE), _status_cell(None)],
         },

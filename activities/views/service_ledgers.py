@@ -53,7 +53,10 @@ def servicerecord_list(request):
         filters,
         all_units=request.GET.get("units") == "all",
     )
-    records = form.apply(scoped, filters).select_related("type", "organization")
+    # Only what a row shows (_record_rows): the description and the rest stay in the database.
+    records = (
+        form.apply(scoped, filters).select_related("type", "organization").only(*RECORD_ROW_FIELDS)
+    )
     # The counts table has already counted these rows: no second COUNT(*) for the paginator.
     total = 0
     if counts:
@@ -183,6 +186,17 @@ def _counts(records, unit, types, user, filters, *, all_units=False) -> dict | N
     }
 
 
+RECORD_ROW_FIELDS = (
+    "title",
+    "partner",
+    "started_on",
+    "ended_on",
+    "status",
+    "quantity",
+    "type__name",
+    "organization__name",
+    "organization__short_name",
+)
 RECORD_ROW_HTML = (
     '<tr><td><a href="{url}">{title}</a></td><td class="small">{type}</td>'
     '<td class="small">{organization}</td><td class="small">{partner}</td>'
