@@ -118,3 +118,37 @@ class DutyReportForm(forms.Form):
 class QueueFilterForm(forms.Form):
     year = _year_field(required=False)
     status = forms.CharField(required=False)
+
+
+class PublicationConfirmForm(forms.Form):
+    """The explicit "I have read the counts" of a freeze or publish confirmation."""
+
+    confirm = forms.BooleanField(required=True)
+
+    def __init__(self, *args, label: str, refusal: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["confirm"].label = label
+        self.fields["confirm"].error_messages["required"] = refusal
+
+
+class QuotaTieForm(forms.Form):
+    """Which of the organisations tied at the 好 quota line get the remaining places."""
+
+    chosen = forms.TypedMultipleChoiceField(
+        label="评为“好”的党组织",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "请选定评为“好”的党组织。",
+            "invalid_choice": "所选党组织不在并列名单中。",
+        },
+    )
+    reason = forms.CharField(
+        label="决定理由",
+        max_length=300,
+        error_messages={"required": "请填写决定理由。"},
+    )
+
+    def __init__(self, *args, tied, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["chosen"].choices = [(o.pk, o.name) for o in tied]

@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import Count, OuterRef, Subquery
 
 from alxa_dangjian.accounts import roles
+from alxa_dangjian.core.numbers import SCORE_FORMAT, as_score, format_score
 from alxa_dangjian.ledgers.params import YearLedgerForm, in_chosen_subtree
 from alxa_dangjian.ledgers.registry import Ledger, register
 from alxa_dangjian.ledgers.xlsx import Column
@@ -63,20 +64,36 @@ def results_queryset(user, options):
             "grade",
             "status",
             "published_at",
+            "missing_scores",
+            "quota_tie",
+            "rank_shared",
         )
     )
 
 
+def result_note(missing_scores, quota_tie, rank_shared) -> str:
+    """What keeps a rank or grade from being final, as the pages mark it."""
+    notes = []
+    if missing_scores:
+        notes.append(f"暂定：尚有{missing_scores}项评审打分未录入")
+    if quota_tie:
+        notes.append("名额线并列，等次待定")
+    if rank_shared:
+        notes.append("名次并列")
+    return "；".join(notes)
+
+
 def results_row(item, context):
-    target, rank, name, parent, org_type, total, grade, status, published_at = item
+    target, rank, name, parent, org_type, total, grade, status, published_at = item[:9]
     return (
         _TARGETS.get(target, target),
         rank,
         name,
         parent or "",
         _ORG_TYPES.get(org_type, org_type),
-        total,
+        as_score(total),
         _GRADES.get(grade, grade),
+        result_note(*item[9:]),
         _CARD_STATUS.get(status, status),
         "已发布" if published_at else "未发布",
     )
@@ -93,8 +110,9 @@ RESULTS = register(
             Column("党组织", 30),
             Column("上级党组织", 24),
             Column("组织类型", 12),
-            Column("总分", 8, "decimal"),
+            Column("总分", 8, "decimal", SCORE_FORMAT),
             Column("等次", 8),
+            Column("说明", 24),
             Column("审核状态", 10),
             Column("发布", 8),
         ),
@@ -181,10 +199,10 @@ def card_row(pk, context):
     return (
         "　" * depth + info["name"],
         Indicator.Kind(info["kind"]).label,
-        Decimal(info["weight"]) if info["kind"] in Indicator.WEIGHTED else None,
+        as_score(info["weight"]) if info["kind"] in Indicator.WEIGHTED else None,
         basis,
-        line.points,
-        "" if entry is None else f"{entry.score}：{entry.reason}",
+        as_score(line.points),
+        "" if entry is None else f"{format_score(entry.score)}：{entry.reason}",
         line.note,
     )
 
@@ -197,9 +215,9 @@ CARD = register(
         columns=(
             Column("指标", 30),
             Column("类型", 10),
-            Column("分值", 8, "decimal"),
+            Column("分值", 8, "decimal", SCORE_FORMAT),
             Column("计算依据", 16),
-            Column("得分", 8, "decimal"),
+            Column("得分", 8, "decimal", SCORE_FORMAT),
             Column("评分及理由", 36),
             Column("说明", 20),
         ),
@@ -282,11 +300,19 @@ def sheet_data(user, options) -> dict:
         for _, indicator in sheet_indicators()
     }
     results = {
-        organization_id: (total, grade, rank)
-        for organization_id, total, grade, rank in visible_cards(user)
+        organization_id: (total, grade, rank, result_note(missing, tie, shared))
+        for organization_id, total, grade, rank, missing, tie, shared in visible_cards(user)
         .filter(year=year, organization__in=[o.pk for o in organizations])
         .with_current_result()
-        .values_list("organization_id", "total", "grade", "rank")
+        .values_list(
+            "organization_id",
+            "total",
+            "grade",
+            "rank",
+            "missing_scores",
+            "quota_tie",
+            "rank_shared",
+        )
     }
     return {"members": members, "measures": measures, "results": results}
 
@@ -305,9 +331,10 @@ def sheet_columns(context):
     for block, indicator in sheet_indicators():
         blocks.append(Column(f"{block}：{indicator.name}", 14))
     blocks += [
-        Column("得分：总分", 8, "decimal"),
+        Column("得分：总分", 8, "decimal", SCORE_FORMAT),
         Column("得分：等次", 8),
         Column("名次", 6, "int"),
+        Column("得分：说明", 24),
     ]
     return blocks
 
@@ -342,8 +369,8 @@ def sheet_row(item, context):
     ]
     for _, indicator in sheet_indicators():
         values.append(_measure_text(context.data["measures"][indicator.code].get(pk)))
-    total, grade, rank = context.data["results"].get(pk, (None, None, None))
-    values += [total, _GRADES.get(grade, ""), rank]
+    total, grade, rank, note = context.data["results"].get(pk, (None, None, None, ""))
+    values += [as_score(total), _GRADES.get(grade, ""), rank, note]
     return values
 
 

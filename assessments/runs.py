@@ -28,6 +28,7 @@ from .models import (
     Grade,
     Indicator,
     MeasureResult,
+    QuotaTieDecision,
     RunChunk,
     ScoreCard,
     ScoreEntry,
@@ -48,6 +49,7 @@ RESULT_FIELDS = (
     "rank",
     "vetoed",
     "capped_by_quota",
+    "quota_tie",
     "parts",
 )
 MEASURE_FIELDS = (
@@ -293,28 +295,75 @@ class Scored:
     grade: str = Grade.POOR
     rank: int = 0
     capped: bool = False
+    tied: bool = False
 
 
-def grade_and_rank(snap: dict, rows: list[Scored]) -> None:
-    """Grades by threshold (veto rules out 好), the quota for 好 by rank, and ranks 1..n.
+@dataclass
+class QuotaTie:
+    """Organisations tied on `total` across the 好 quota line: `places` of them may be 好."""
 
-    Ties are broken by the organisation's place in the tree (path), so the same totals
-    always give the same order."""
+    total: Decimal
+    places: int
+    organization_ids: list[int]
+
+
+def grade_and_rank(snap: dict, rows: list[Scored], decision=None) -> QuotaTie | None:
+    """Grades by threshold (veto rules out 好), the quota for 好 by total, and ranks.
+
+    Equal totals share a rank (1, 2, 2, 4); rows are ordered by the tree (path) within a
+    rank only for display. When organisations tie on total across the quota line, the tree
+    does not choose: they stay 较好 and marked tied until staff decide (`decision`, a
+    QuotaTieDecision over exactly these organisations, names which get the places). Returns
+    the tie, decided or not, or None."""
     thresholds = sorted(
         ((Decimal(v), g) for g, v in snap["thresholds"].items()), key=lambda t: -t[0]
     )
     rows.sort(key=lambda r: (-r.total, r.path))
     for position, row in enumerate(rows, start=1):
-        row.rank = position
+        previous = rows[position - 2] if position > 1 else None
+        row.rank = previous.rank if previous and previous.total == row.total else position
         row.grade = next((g for minimum, g in thresholds if row.total >= minimum), Grade.POOR)
         if row.vetoed and row.grade == Grade.EXCELLENT:
             row.grade = Grade.GOOD
     allowed = excellent_quota(snap, len(rows))
-    if allowed is None:
-        return
     excellent = [row for row in rows if row.grade == Grade.EXCELLENT]
-    for row in excellent[allowed:]:
-        row.grade, row.capped = Grade.GOOD, True
+    if allowed is None or len(excellent) <= allowed:
+        return None
+    line = excellent[allowed - 1].total if allowed else None
+    tie = None
+    if line is not None and excellent[allowed].total == line:
+        tied = [row for row in excellent if row.total == line]
+        places = allowed - sum(1 for row in excellent if row.total > line)
+        tie = QuotaTie(line, places, [row.organization_id for row in tied])
+        chosen = set(decision.chosen) if decision_fits(decision, tie) else None
+        for row in tied:
+            if chosen is None:
+                row.grade, row.tied = Grade.GOOD, True
+            elif row.organization_id not in chosen:
+                row.grade, row.capped = Grade.GOOD, True
+    for row in excellent:
+        if line is None or row.total < line:
+            row.grade, row.capped = Grade.GOOD, True
+    return tie
+
+
+def decision_fits(decision, tie: QuotaTie) -> bool:
+    """Whether a decision settles this tie: taken over the same organisations, naming as
+    many of them as there are places."""
+    return (
+        decision is not None
+        and set(decision.tied) == set(tie.organization_ids)
+        and len(set(decision.chosen)) == tie.places
+        and set(decision.chosen) <= set(tie.organization_ids)
+    )
+
+
+def missing_manual_scores(snap: dict, organization_ids, entries: dict) -> int:
+    """Organisation × manual indicator pairs without an entered score."""
+    manual = [i["id"] for i in snap["indicators"] if i["kind"] == Kind.MANUAL]
+    return sum(
+        1 for pk in organization_ids for indicator in manual if indicator not in entries.get(pk, {})
+    )
 
 
 def excellent_quota(snap: dict, count: int) -> int | None:
@@ -398,7 +447,9 @@ def finalise(run_id: int) -> AssessmentRun | None:
                 parts[str(line.indicator["id"])] = str(line.points)
                 stack.extend(line.children)
             rows.append(Scored(pk, organizations.get(pk, ("", ""))[0], total, vetoed, parts))
-        grade_and_rank(run.snapshot, rows)
+        decision = QuotaTieDecision.objects.filter(run=run).order_by("-decided_at", "-pk").first()
+        grade_and_rank(run.snapshot, rows, decision)
+        run.missing_scores = missing_manual_scores(run.snapshot, ids, entries)
         # Plain rows, no instances: a rerun replaces the run's results (nothing points at
         # them; the run's save below bumps the cockpit's version as their signals would).
         delete_rows(AssessmentResult.objects.filter(run=run))
@@ -406,7 +457,17 @@ def finalise(run_id: int) -> AssessmentRun | None:
             AssessmentResult,
             RESULT_FIELDS,
             (
-                (run.pk, r.organization_id, r.total, r.grade, r.rank, r.vetoed, r.capped, r.parts)
+                (
+                    run.pk,
+                    r.organization_id,
+                    r.total,
+                    r.grade,
+                    r.rank,
+                    r.vetoed,
+                    r.capped,
+                    r.tied,
+                    r.parts,
+                )
                 for r in rows
             ),
         )

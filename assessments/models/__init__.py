@@ -19,6 +19,7 @@ from .scoring import (  # noqa: F401 - the year-end assessment (述职评议考�
     GradeThreshold,
     Indicator,
     MeasureResult,
+    QuotaTieDecision,
     RunChunk,
     ScoreCard,
     ScoreEntry,

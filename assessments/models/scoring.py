@@ -354,6 +354,9 @@ class AssessmentRun(models.Model):
     inputs = models.JSONField("读取记录数", default=dict)
     # Organisations whose total or grade differ from the previous done run of the same kind.
     diff = models.JSONField("与上次结果的差异", default=list)
+    # Organisation × manual indicator pairs without a score when the results were last
+    # totalled: while above zero the run's ranks and grades are provisional (暂定).
+    missing_scores = models.PositiveIntegerField("未录入的评审打分", default=0)
     previous = models.ForeignKey(
         "self",
         verbose_name="上次运行",
@@ -400,6 +403,10 @@ class AssessmentRun(models.Model):
         last = self.heartbeat_at or self.created_at
         timeout = datetime.timedelta(seconds=settings.ASSESSMENT_RUN_STALL_SECONDS)
         return last is not None and timezone.now() - last > timeout
+
+    @property
+    def is_provisional(self) -> bool:
+        return self.missing_scores > 0
 
     @property
     def percent(self) -> int:
@@ -476,6 +483,9 @@ class AssessmentResult(models.Model):
     rank = models.PositiveIntegerField("名次")
     vetoed = models.BooleanField("一票否决", default=False)
     capped_by_quota = models.BooleanField("因名额未评为“好”", default=False)
+    # Tied on total across the 好 quota line and not yet decided by staff (graded 较好 until
+    # a QuotaTieDecision says which of the tied get 好).
+    quota_tie = models.BooleanField("名额线并列待定", default=False)
     parts = models.JSONField("各项得分", default=dict)
 
     objects = AssessmentResultQuerySet.as_manager()
@@ -492,6 +502,35 @@ class AssessmentResult(models.Model):
 
     def __str__(self):
         return f"{self.organization} {self.total}（{self.get_grade_display()}）"
+
+
+class QuotaTieDecision(models.Model):
+    """Staff's decision on a tie at the 好 quota line of a run: which of the tied
+    organisations get the remaining places, and why. Rows are only added, never changed, so
+    earlier decisions stay as history; the latest applies while the tie is the one it
+    decided (the same organisations), otherwise the tie is open again."""
+
+    run = models.ForeignKey(
+        AssessmentRun,
+        verbose_name="年度考核计算",
+        on_delete=models.CASCADE,
+        related_name="tie_decisions",
+    )
+    tied = models.JSONField("并列的党组织", default=list)
+    chosen = models.JSONField("评为“好”的党组织", default=list)
+    reason = models.CharField("决定理由", max_length=300)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="决定人", on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField("决定时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "名额线并列决定"
+        verbose_name_plural = "名额线并列决定"
+        ordering = ["-decided_at", "-pk"]
+
+    def __str__(self):
+        return f"#{self.run_id} 名额线并列决定"
 
 
 class ScoreCardQuerySet(ScopedQuerySet):
@@ -521,11 +560,18 @@ class ScoreCardQuerySet(ScopedQuerySet):
         result = AssessmentResult.objects.filter(
             run=models.OuterRef("shown_run"), organization=models.OuterRef("organization")
         )
+        # Another organisation of the same run with the same rank: shown as 并列.
+        shared = AssessmentResult.objects.filter(
+            run=models.OuterRef("shown_run"), rank=models.OuterRef("rank")
+        ).exclude(organization=models.OuterRef("organization"))
+        run = AssessmentRun.objects.filter(pk=models.OuterRef("shown_run"))
         return cards.annotate(
             total=models.Subquery(result.values("total")[:1]),
             grade=models.Subquery(result.values("grade")[:1]),
             rank=models.Subquery(result.values("rank")[:1]),
-        )
+            quota_tie=models.Subquery(result.values("quota_tie")[:1]),
+            missing_scores=models.Subquery(run.values("missing_scores")[:1]),
+        ).annotate(rank_shared=models.Exists(shared))
 
 
 class ScoreCard(models.Model):
@@ -554,6 +600,9 @@ class ScoreCard(models.Model):
         related_name="+",
     )
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    # Kept when the card is frozen (its status then says 已冻结), so publishing can still say
+    # how many cards were never reviewed.
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
     comment = models.CharField("审核意见", max_length=300, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 

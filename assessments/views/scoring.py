@@ -22,7 +22,9 @@ from ..forms_scoring import (
     DutyReportForm,
     GradingForm,
     IndicatorForm,
+    PublicationConfirmForm,
     QueueFilterForm,
+    QuotaTieForm,
     ScoreForm,
     StartRunForm,
     VoteForm,
@@ -238,7 +240,14 @@ def assessmentrun_detail(request, pk):
         context["results"] = list(
             AssessmentResult.objects.filter(run=run)
             .select_related("organization")
-            .order_by("rank")[:PAGE_SIZE]
+            .order_by("rank", "organization__path")[:PAGE_SIZE]
+        )
+        context["shared_ranks"] = set(
+            AssessmentResult.objects.filter(run=run)
+            .values("rank")
+            .annotate(n=Count("pk"))
+            .filter(n__gt=1)
+            .values_list("rank", flat=True)
         )
         context["frozen"] = ScoreCard.objects.filter(frozen_run=run).aggregate(
             frozen=Count("pk"), published=Count("pk", filter=Q(published_at__isnull=False))
@@ -268,14 +277,96 @@ def assessmentrun_restart(request, pk):
     return _run_action(request, pk, services.restart_run, "已重新开始计算。")
 
 
-@require_POST
+# What each confirmation says and does: title, checkbox label, the refusal when the box is
+# left empty, the service and the message when done.
+CONFIRMATIONS = {
+    "freeze": {
+        "title": "冻结考核结果",
+        "label": "我已核对以上情况，确认冻结本次计算结果",
+        "refusal": "未勾选确认，未冻结任何考核结果。请核对以上情况后勾选确认。",
+        "service": services.freeze_run,
+        "done": "已冻结{n}个党组织的考核结果。",
+    },
+    "publish": {
+        "title": "发布考核结果",
+        "label": "我已核对以上情况，确认向各党组织发布考核结果",
+        "refusal": "未勾选确认，未发布任何考核结果。请核对以上情况后勾选确认。",
+        "service": services.publish_run,
+        "done": "已向{n}个党组织发布考核结果。",
+    },
+}
+
+
+def _confirmation_page(request, run, action, *, form=None, tie_form=None, status=200):
+    step = CONFIRMATIONS[action]
+    preview = services.publication_preview(run)
+    if tie_form is None and preview.tie is not None:
+        tie_form = QuotaTieForm(tied=preview.tied)
+    return render(
+        request,
+        "assessments/scoring/run_confirm.html",
+        {
+            "run": run,
+            "action": action,
+            "step": step,
+            "preview": preview,
+            "problems": preview.problems(action),
+            "form": form or PublicationConfirmForm(label=step["label"], refusal=step["refusal"]),
+            "tie_form": tie_form,
+            "may_decide_tie": preview.tie is not None and not preview.frozen,
+        },
+        status=status,
+    )
+
+
+def _confirm(request, pk, action):
+    """GET states what the action will do; POST does it only with the box ticked."""
+    run = _visible_run(request, pk)
+    if request.method != "POST":
+        return _confirmation_page(request, run, action)
+    step = CONFIRMATIONS[action]
+    form = PublicationConfirmForm(request.POST, label=step["label"], refusal=step["refusal"])
+    if form.is_valid():
+        try:
+            done = step["service"](run, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, _errors(error))
+        else:
+            messages.success(request, step["done"].format(n=done))
+            return redirect(run)
+    return _confirmation_page(request, run, action, form=form, status=400)
+
+
+@require_http_methods(["GET", "POST"])
 def assessmentrun_freeze(request, pk):
-    return _run_action(request, pk, services.freeze_run, "已冻结{n}个党组织的考核结果。")
+    return _confirm(request, pk, "freeze")
+
+
+@require_http_methods(["GET", "POST"])
+def assessmentrun_publish(request, pk):
+    return _confirm(request, pk, "publish")
 
 
 @require_POST
-def assessmentrun_publish(request, pk):
-    return _run_action(request, pk, services.publish_run, "已向{n}个党组织发布考核结果。")
+def assessmentrun_tie(request, pk):
+    """Staff's decision on a tie at the 好 quota line, from the freeze confirmation."""
+    run = _visible_run(request, pk)
+    preview = services.publication_preview(run)
+    form = QuotaTieForm(request.POST, tied=preview.tied)
+    if form.is_valid():
+        try:
+            services.decide_quota_tie(
+                run,
+                chosen=form.cleaned_data["chosen"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, _errors(error))
+        else:
+            messages.success(request, "名额线并列的决定已保存，等次已按决定重新评定。")
+            return redirect("assessments:assessmentrun-freeze", pk=run.pk)
+    return _confirmation_page(request, run, "freeze", tie_form=form, status=400)
 
 
 # --- Review queue and score cards ------------------------------------------------------------
@@ -312,8 +403,11 @@ def scorecard_list(request):
         request.GET.get("page")
     )
     grades = dict(Grade.choices)
+    missing_by_run = {}
     for card in page.object_list:
         card.grade_label = grades.get(card.grade, "")
+        if card.shown_run is not None:
+            missing_by_run[card.shown_run] = card.missing_scores or 0
     return render(
         request,
         "assessments/scoring/scorecard_list.html",
@@ -323,6 +417,7 @@ def scorecard_list(request):
             "status": status,
             "statuses": ScoreCard.Status.choices,
             "counts": counts,
+            "provisional_missing": sum(missing_by_run.values()),
             "may_review": request.user.may(roles.PUBLISH),
         },
     )
@@ -374,6 +469,17 @@ def _card_page(request, card, *, score_form=None, vote_form=None, status=200):
             votes.get(organization.pk),
         )
         rows = _line_rows(lines, organization, year)
+    own_missing = sum(
+        1
+        for row in rows or []
+        if row["info"]["kind"] == Indicator.Kind.MANUAL and row["line"].entry is None
+    )
+    rank_shared = (
+        result is not None
+        and AssessmentResult.objects.filter(run=run, rank=result.rank)
+        .exclude(pk=result.pk)
+        .exists()
+    )
     vote = DemocraticVote.objects.filter(organization=organization, year=year).first()
     may_score = request.user.may(roles.PUBLISH) and not card.is_frozen
     history = [
@@ -406,6 +512,8 @@ def _card_page(request, card, *, score_form=None, vote_form=None, status=200):
             "organization": organization,
             "run": run,
             "result": result,
+            "rank_shared": rank_shared,
+            "own_missing": own_missing,
             "rows": rows,
             "vote": vote,
             "reports": DutyReport.objects.filter(organization=organization, year=year).order_by(
@@ -568,6 +676,7 @@ urlpatterns = [
     path("scoring/runs/<int:pk>/restart/", assessmentrun_restart, name="assessmentrun-restart"),
     path("scoring/runs/<int:pk>/freeze/", assessmentrun_freeze, name="assessmentrun-freeze"),
     path("scoring/runs/<int:pk>/publish/", assessmentrun_publish, name="assessmentrun-publish"),
+    path("scoring/runs/<int:pk>/tie/", assessmentrun_tie, name="assessmentrun-tie"),
     path("scoring/cards/", scorecard_list, name="scorecard-list"),
     path("scoring/cards/<int:pk>/", scorecard_detail, name="scorecard-detail"),
     path("scoring/cards/<int:pk>/score/", scorecard_score, name="scorecard-score"),

@@ -2,6 +2,7 @@
 refusals of a run without a scheme or while another runs."""
 
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -164,28 +165,58 @@ def test_thresholds_grade_and_veto_rules_out_excellent(scheme):
     assert [by_pk[i].rank for i in range(1, 6)] == [1, 2, 3, 4, 5]
 
 
-def test_quota_for_excellent_goes_by_rank_with_ties_broken_by_the_tree(db):
+def test_quota_for_excellent_goes_by_total_and_equal_totals_share_a_rank(db):
     scheme = make_scheme(quota_share=D("0.5"))
     snap = runs.snapshot(scheme)
     rows = [scored(1, "000001/000009/", 95), scored(2, "000001/000003/", 95), scored(3, "z/", 91)]
     rows += [scored(4, "y/", 50)]
-    runs.grade_and_rank(snap, rows)
+    tie = runs.grade_and_rank(snap, rows)
     by_pk = {row.organization_id: row for row in rows}
-    # 4 organisations × 0.5 = 2 may be 好: the tie at 95 goes to the earlier path.
-    assert by_pk[2].rank == 1 and by_pk[1].rank == 2
+    # 4 organisations × 0.5 = 2 may be 好: both at 95 fit, 91 is over the quota.
+    assert tie is None
+    assert [by_pk[i].rank for i in (1, 2, 3, 4)] == [1, 1, 3, 4]
     assert (by_pk[2].grade, by_pk[1].grade, by_pk[3].grade) == (
         Grade.EXCELLENT,
         Grade.EXCELLENT,
         Grade.GOOD,
     )
-    assert by_pk[3].capped
-    scheme.excellent_quota_count = 1
+    assert by_pk[3].capped and not by_pk[3].tied
+
+
+def test_a_tie_across_the_quota_line_is_not_settled_by_the_tree(db):
+    scheme = make_scheme(quota_count=1)
     snap = runs.snapshot(scheme)
-    runs.grade_and_rank(snap, rows)
-    assert [r.grade for r in sorted(rows, key=lambda r: r.rank)][:2] == [
+    rows = [scored(1, "000001/000009/", 95), scored(2, "000001/000003/", 95), scored(3, "z/", 91)]
+    tie = runs.grade_and_rank(snap, rows)
+    by_pk = {row.organization_id: row for row in rows}
+    assert tie == runs.QuotaTie(D(95), 1, [2, 1])
+    # Neither of the tied is 好 until staff decide; the earlier path gains nothing.
+    assert [(by_pk[i].grade, by_pk[i].tied, by_pk[i].rank) for i in (1, 2)] == [
+        (Grade.GOOD, True, 1),
+        (Grade.GOOD, True, 1),
+    ]
+    assert by_pk[3].grade == Grade.GOOD and by_pk[3].capped
+
+
+def test_a_decision_on_the_tie_gives_the_place_to_the_chosen(db):
+    scheme = make_scheme(quota_count=2)
+    snap = runs.snapshot(scheme)
+    rows = [scored(1, "a/", 99), scored(2, "b/", 95), scored(3, "c/", 95), scored(4, "d/", 95)]
+    decision = SimpleNamespace(tied=[2, 3, 4], chosen=[4])
+    tie = runs.grade_and_rank(snap, rows, decision)
+    by_pk = {row.organization_id: row for row in rows}
+    assert tie.places == 1 and runs.decision_fits(decision, tie)
+    assert [by_pk[i].grade for i in (1, 2, 3, 4)] == [
         Grade.EXCELLENT,
         Grade.GOOD,
+        Grade.GOOD,
+        Grade.EXCELLENT,
     ]
+    assert not by_pk[4].tied and by_pk[2].capped and not by_pk[2].tied
+    # A decision over other organisations (the tie changed since) settles nothing.
+    stale = SimpleNamespace(tied=[2, 3], chosen=[3])
+    runs.grade_and_rank(snap, rows, stale)
+    assert all(by_pk[i].tied and by_pk[i].grade == Grade.GOOD for i in (2, 3, 4))
 
 
 def test_a_run_for_a_year_without_scheme_is_refused(staff, committee_a, branch_a):
