@@ -1,6 +1,7 @@
 """The work committee's year-end assessment in the browser: staff start a run over the demo
 league, watch its progress, open a branch's score card, adjust a manual score with a reason,
-freeze and publish the results and export them; the branch secretary then sees the card."""
+freeze and publish the results through their confirmations (which state the counts and need
+the box ticked) and export them; the branch secretary then sees the card."""
 
 import io
 
@@ -9,6 +10,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from alxa_dangjian.accounts.models import User
+from assessments import services
 from assessments.models import AssessmentRun, ScoreCard, ScoreEntry
 from tests.e2e.conftest import ARTIFACTS, log_in
 
@@ -56,10 +58,49 @@ def test_staff_run_review_publish_and_export(page, live_server, demo_league):
     assert ScoreEntry.objects.get(organization=branch).reason == "述职报告全面，问题查摆深入"
     page.screenshot(path=str(ARTIFACTS / "assessment-card.png"), full_page=True)
 
+    # Freezing states what it will do and needs the box ticked; nothing changes without it.
     page.goto(f"{live_server.url}{run.get_absolute_url()}")
-    page.get_by_role("button", name="冻结本次结果").click()
-    expect(page.get_by_text("的考核结果。").first).to_be_visible()
-    page.get_by_role("button", name="发布考核结果").click()
+    page.get_by_role("link", name="冻结本次结果…").click()
+    run.refresh_from_db()
+    preview = services.publication_preview(run)
+    assert preview.unreviewed == run.organization_count and preview.missing_scores > 0
+    expect(page.get_by_test_id("preview-action")).to_contain_text(
+        f"冻结 {preview.to_freeze} 张评分卡"
+    )
+    expect(page.get_by_test_id("preview-unreviewed")).to_contain_text(
+        f"未审核的评分卡：{preview.unreviewed} 张"
+    )
+    expect(page.get_by_test_id("preview-missing")).to_contain_text(
+        f"未录入的评审打分：{preview.missing_scores} 项"
+    )
+    expect(page.get_by_test_id("preview-overrides")).to_contain_text("0 项")
+    expect(page.get_by_test_id("provisional")).to_contain_text("暂定")
+    if preview.tie is not None:
+        # Staff decide a tie at the 好 quota line before anything is frozen.
+        tie = page.get_by_test_id("tie-form")
+        boxes = tie.get_by_role("checkbox")
+        for n in range(preview.tie.places):
+            boxes.nth(n).check()
+        tie.get_by_label("决定理由").fill("工委会议研究决定")
+        tie.get_by_role("button", name="保存决定").click()
+        expect(page.get_by_test_id("tie-decisions")).to_contain_text("工委会议研究决定")
+    page.get_by_role("button", name="确认冻结").click()
+    expect(page.get_by_test_id("confirm-errors")).to_contain_text("未勾选确认，未冻结任何考核结果")
+    assert not ScoreCard.objects.filter(status=ScoreCard.Status.FROZEN).exists()
+    page.screenshot(path=str(ARTIFACTS / "assessment-freeze-confirm.png"), full_page=True)
+    page.get_by_label("我已核对以上情况，确认冻结本次计算结果").check()
+    page.get_by_role("button", name="确认冻结").click()
+    expect(page.get_by_text(f"已冻结{preview.to_freeze}个党组织的考核结果。")).to_be_visible()
+
+    page.get_by_role("link", name="发布考核结果…").click()
+    expect(page.get_by_test_id("preview-action")).to_contain_text(
+        f"向 {preview.to_freeze} 个党组织发布考核结果"
+    )
+    expect(page.get_by_test_id("preview-unreviewed")).to_contain_text(
+        f"未审核的评分卡：{preview.unreviewed} 张"
+    )
+    page.get_by_label("我已核对以上情况，确认向各党组织发布考核结果").check()
+    page.get_by_role("button", name="确认发布").click()
     expect(page.get_by_text("已向")).to_be_visible()
     card.refresh_from_db()
     assert card.is_published and card.is_frozen
@@ -78,5 +119,7 @@ def test_staff_run_review_publish_and_export(page, live_server, demo_league):
     page.goto(f"{live_server.url}/assessments/scoring/cards/")
     page.get_by_role("link", name=branch.name).click()
     expect(page.get_by_test_id("card-total")).to_have_text(after)
+    # Published while other manual scores are missing: the secretary sees it is provisional.
+    expect(page.get_by_test_id("provisional")).to_contain_text("暂定")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=str(ARTIFACTS / "assessment-card-secretary.png"), full_page=True)
