@@ -210,6 +210,8 @@ def test_a_tie_at_the_quota_line_is_listed_and_blocks_freeze_and_publish(
     assert "甲局第一党支部" in text_of(page, "preview-tie")
     assert "尚未决定" in text_of(page, "preview-tie")
     assert 'data-testid="refusal"' in page and 'data-testid="confirm-form"' not in page
+    form = page[page.index('data-testid="tie-form"') :]
+    assert form.count('type="checkbox" name="chosen"') == 2
     response = client.post(freeze_url(tied_run), {"confirm": "on"})
     assert response.status_code == 400
     assert not ScoreCard.objects.filter(status=ScoreCard.Status.FROZEN).exists()
@@ -339,3 +341,25 @@ def test_scores_show_two_decimals_in_the_queue_the_card_and_exports(
     sheet = workbook(export).active
     cells = [row[5] for row in sheet.iter_rows() if row[2].value == "甲局第一党支部"]
     assert [(str(c.value), c.number_format) for c in cells] == [("18.33", "0.00")]
+    card_sheet = workbook(
+        client.post(
+            reverse("ledgers:ledger-export", args=["assessment-scorecard"]),
+            {"year": YEAR, "organization": branch_a.pk},
+        )
+    ).active
+    duty = next(row for row in card_sheet.iter_rows() if row[0].value == "述职评议")
+    assert (duty[4].value, duty[4].number_format, duty[5].value) == (
+        15,
+        "0.00",
+        "7.50：较好",
+    )
+    one_sheet = workbook(
+        client.post(
+            reverse("ledgers:ledger-export", args=["assessment-sheet"]),
+            {"year": YEAR, "organization": done_run.scope_id},
+        )
+    ).active
+    header = next(row for row in one_sheet.iter_rows() if row[0].value == "党组织")
+    column = [cell.value for cell in header].index("得分：总分")
+    row = next(row for row in one_sheet.iter_rows() if row[0].value == "甲局第一党支部")
+    assert (str(row[column].value), row[column].number_format) == ("18.33", "0.00")
