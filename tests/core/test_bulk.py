@@ -47,8 +47,8 @@ def test_json_fields_are_encoded_and_rows_deleted_in_one_go(root, branch_a, bran
         AssessmentResult,
         runs.RESULT_FIELDS,
         [
-            (run.pk, branch_a.pk, Decimal("95.5"), "excellent", 1, False, False, parts),
-            (run.pk, branch_a2.pk, Decimal(60), "fair", 2, True, True, {}),
+            (run.pk, branch_a.pk, Decimal("95.5"), "excellent", 1, False, False, False, parts),
+            (run.pk, branch_a2.pk, Decimal(60), "fair", 2, True, True, True, {}),
         ],
     )
     first = AssessmentResult.objects.get(run=run, organization=branch_a)
@@ -59,12 +59,17 @@ def test_json_fields_are_encoded_and_rows_deleted_in_one_go(root, branch_a, bran
         parts,
     )
     second = AssessmentResult.objects.get(run=run, organization=branch_a2)
-    assert (second.vetoed, second.capped_by_quota, second.parts) == (True, True, {})
+    assert (second.vetoed, second.capped_by_quota, second.quota_tie, second.parts) == (
+        True,
+        True,
+        True,
+        {},
+    )
     other = make_run(root, staff, run.scheme)
     insert_rows(
         AssessmentResult,
         runs.RESULT_FIELDS,
-        [(other.pk, branch_a.pk, Decimal(1), "poor", 1, False, False, {})],
+        [(other.pk, branch_a.pk, Decimal(1), "poor", 1, False, False, False, {})],
     )
     assert delete_rows(AssessmentResult.objects.filter(run=run)) == 2
     assert list(AssessmentResult.objects.values_list("run_id", flat=True)) == [other.pk]
