@@ -101,7 +101,14 @@ def plan_service_shares(organizations) -> dict[int, Share]:
     )
     villages = [f"{town}{gacha}嘎查" for town in TOWNS for gacha in GACHA]
     households = [f"{village}{name}家" for village in villages for name in HOUSEHOLD_NAMES]
-    return plan_shares(organizations, members, seats, villages, COMMUNITIES, households)
+    return plan_shares(
+        organizations,
+        members=members,
+        seats=seats,
+        villages=villages,
+        communities=COMMUNITIES,
+        households=households,
+    )
 
 
 def plan_services(organization, roster, context) -> list[tuple]:

@@ -54,11 +54,17 @@ class Share:
 
 
 def plan_shares(
-    organizations, members: dict[int, int], seats: dict[int, int], villages, communities, names
+    organizations,
+    *,
+    members: dict[int, int],
+    seats: dict[int, int],
+    villages: list[str],
+    communities: list[str],
+    households: list[str],
 ) -> dict[int, Share]:
     """Organisation pk → its Share. `members` and `seats` count each branch's members in good
-    standing and current committee seats; `villages`, `communities` and household `names` are
-    the partners to draw from (at least PAIRED_VILLAGES villages)."""
+    standing and current committee seats; `villages`, `communities` and `households` are the
+    partners to draw from (at least PAIRED_VILLAGES villages and UNITY_HOUSEHOLDS households)."""
     copies = defaultdict(list)
     for organization in organizations:
         match = COPY_TAG.search(organization.name)
@@ -66,11 +72,12 @@ def plan_shares(
     shares = defaultdict(Share)
     for tag, group in sorted(copies.items()):
         rng = random.Random(f"service-shares{tag}")
-        _plan_copy(group, shares, rng, members, seats, villages, communities, names)
+        _plan_copy(group, shares, rng, members, seats, villages, communities, households)
     return dict(shares)
 
 
 def _plan_copy(group, shares, rng, members, seats, villages, communities, names) -> None:
+    """One copy of the league's shares (the league itself, or one --scale extension)."""
     group = sorted(group, key=lambda o: o.path)
     branches = [o for o in group if o.type in BRANCH_TYPES and members.get(o.pk)]
     committees = [o for o in group if o.type in Organization.COMMITTEE_TYPES]
