@@ -153,6 +153,53 @@ def _member(rng, ids, organization, today):
     )
 
 
+# Demo accounts that are party members themselves: username → (their branch, the post they hold
+# there, gender, birth date). The name is the account's, so the secretary's home, her branch's
+# roster and its committee name the same person. The party-committee admin is a member of his
+# committee's 政治部 branch and holds no seat there: the demo's committees have no seats.
+DEMO_PERSONS = {
+    "shuji": (
+        "盟公安局治安管理支队党支部",
+        CommitteeSeat.Post.SECRETARY,
+        Member.Gender.FEMALE,
+        datetime.date(1983, 4, 17),
+    ),
+    "dangwei": ("盟公安局政治部党支部", None, Member.Gender.MALE, datetime.date(1976, 9, 8)),
+}
+
+
+def _demo_persons() -> dict[str, tuple[str, str, str | None, str, datetime.date]]:
+    """Branch name → (username, name, post, gender, birth date) of the demo accounts."""
+    from alxa_dangjian.accounts.demo import DEMO_USERS
+
+    names = {username: name for username, name, _, _ in DEMO_USERS}
+    return {
+        branch: (username, names[username], post, gender, born)
+        for username, (branch, post, gender, born) in DEMO_PERSONS.items()
+    }
+
+
+def _as_demo_person(member: Member, person, ids) -> Member:
+    """The demo account's own member record, in place of one drawn for the branch: a full
+    member of long standing, on the roster in good standing."""
+    username, name, _, gender, born = person
+    rng = _rng(username, "person")
+    member.name, member.gender, member.birth_date = name, gender, born
+    member.ethnicity = "蒙古族"
+    member.id_number = ids.make(rng, born, gender)
+    member.education, member.degree = Member.Education.BACHELOR, Member.Degree.BACHELOR
+    member.category = Member.Category.CIVIL_SERVANT
+    member.work_started_on = add_years(born, 22)
+    member.joined_on = add_years(born, 24)
+    member.status, member.confirmed_on = Member.Status.FULL, add_years(member.joined_on, 1)
+    member.standing, member.is_floating, member.lost_contact_since = (
+        Member.Standing.NORMAL,
+        False,
+        None,
+    )
+    return member
+
+
 @transaction.atomic
 def seed_people(today: datetime.date | None = None) -> dict[str, int]:
     today = today or datetime.date.today()
@@ -160,12 +207,16 @@ def seed_people(today: datetime.date | None = None) -> dict[str, int]:
     ids.taken.update(DevelopmentCase.objects.values_list("id_number", flat=True))
     organizations = list(Organization.objects.exclude(type=Organization.Type.TEMPORARY_BRANCH))
     populated = set(Member.objects.values_list("organization_id", flat=True).distinct())
+    persons = _demo_persons()
     new_members = []
     for organization in organizations:
         if organization.is_branch and organization.pk not in populated:
             rng = _rng(organization.name, "members")
             size = _branch_size(rng, organization)
-            new_members += [_member(rng, ids, organization, today) for _ in range(size)]
+            drawn = [_member(rng, ids, organization, today) for _ in range(size)]
+            if organization.name in persons:
+                drawn[0] = _as_demo_person(drawn[0], persons[organization.name], ids)
+            new_members += drawn
     Member.objects.bulk_create(new_members, batch_size=2000)
     created = {"members": len(new_members)}
     created["terms"] = _seed_terms(organizations, today)
@@ -240,6 +291,15 @@ def _seed_terms(organizations, today) -> int:
 
 def _seed_committees_and_groups(today) -> dict[str, int]:
     staffed = set(CommitteeSeat.objects.values_list("organization_id", flat=True).distinct())
+    # A committee is elected with its term: no seat starts before the current term did.
+    term_starts = dict(Term.objects.current().values_list("organization_id", "elected_on"))
+    # Branch pk → (name, post) of the demo account who sits on its committee.
+    persons = _demo_persons()
+    seated = {
+        pk: persons[name][1:3]
+        for pk, name in Organization.objects.filter(name__in=persons).values_list("pk", "name")
+        if persons[name][2]
+    }
     members_by_branch: dict[int, list[Member]] = {}
     for member in Member.objects.filter(standing=Member.Standing.NORMAL).order_by("pk"):
         members_by_branch.setdefault(member.organization_id, []).append(member)
@@ -252,6 +312,8 @@ def _seed_committees_and_groups(today) -> dict[str, int]:
             continue
         rng = _rng(str(organization_id), "committee")
         started = today - datetime.timedelta(days=rng.randint(60, 900))
+        if organization_id in term_starts:
+            started = max(started, term_starts[organization_id])
         posts = [CommitteeSeat.Post.SECRETARY]
         # Branches of 7+ full members elect a committee; a few have not (a warning).
         if len(full) >= 7 and rng.random() > 0.08:
@@ -262,7 +324,10 @@ def _seed_committees_and_groups(today) -> dict[str, int]:
             ]
             if rng.random() < 0.3:
                 posts.append(CommitteeSeat.Post.DEPUTY_SECRETARY)
-        for post, member in zip(posts, rng.sample(full, min(len(posts), len(full))), strict=False):
+        holders = rng.sample(full, min(len(posts), len(full)))
+        if organization_id in seated:
+            holders = _seat_demo_person(holders, full, posts, *seated[organization_id])
+        for post, member in zip(posts, holders, strict=False):
             seats.append(
                 CommitteeSeat(
                     organization_id=organization_id, member=member, post=post, started_on=started
@@ -277,6 +342,20 @@ def _seed_committees_and_groups(today) -> dict[str, int]:
     PartyGroup.objects.bulk_create(groups, batch_size=2000)
     _assign_groups(members_by_branch)
     return {"seats": len(seats), "party_groups": len(groups)}
+
+
+def _seat_demo_person(holders, full, posts, name, post):
+    """The drawn holders with the demo account's member in `post` (whoever drew it swaps).
+    Her record is the branch's first (`_as_demo_person`), so a namesake cannot take it."""
+    person = next(m for m in full if m.name == name)
+    index = posts.index(post)
+    holders = list(holders)
+    if person in holders:
+        other = holders.index(person)
+        holders[index], holders[other] = holders[other], holders[index]
+    else:
+        holders[index] = person
+    return holders
 
 
 def _assign_groups(members_by_branch):

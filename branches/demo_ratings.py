@@ -17,7 +17,13 @@ branches plus 3 临时党支部, which are not counted):
 - at 全盟 scope 15 branches hold a title: 12 最强党支部 only, 1 示范点, 2 示范基地
   (the figures are read as in branches/rating_stats.py: the higher rungs are subsets).
 
-The demo secretary's branch holds no title, so the browser test can walk it from 申报 to 命名.
+Every title comes from an application of its round (level and scope as named, status 已命名),
+so a round's 申报 and 已命名 counts are what it produced; each round also has a few applications
+that were returned and never named (some of those branches were named in a later round). The
+applications carry no item scores: the sample standards exist for this year and the last only.
+
+The demo secretary's branch holds no title and made no application, so the browser test can walk
+it from 申报 to 命名.
 """
 
 import datetime
@@ -29,13 +35,31 @@ from django.utils import timezone
 
 from alxa_dangjian.accounts.models import User
 
-from .models import Level, Organization, RatingRound, RatingTitle, Scope, SupervisionNote
+from .models import (
+    Level,
+    Organization,
+    RatingApplication,
+    RatingRound,
+    RatingTitle,
+    Scope,
+    SupervisionNote,
+)
 
 T = Organization.Type
 PAST_YEARS = (2021, 2022, 2023)
 SEED_YEAR = 2023
 DEMO_BRANCH = "盟公安局治安管理支队党支部"  # the demo secretary's: left without a title
 WITHDRAWAL_REASON = "年度复核发现“三会一课”记录不全、整改不到位，予以摘牌（演示数据）"
+# Applications of each past round that were returned and not named, per scope.
+RETURNED_PER_ROUND = {Scope.ORGAN: 8, Scope.LEAGUE: 3}
+RETURN_REASONS = [
+    "“三会一课”记录不完整，部分月份支部委员会会议缺记录，请补齐后下年度再申报。",
+    "党费收缴台账与交纳记录不一致，请核实整改。",
+    "自评材料佐证不足，“党建+”项目成效未体现。",
+    "组织生活会整改清单未落实到位。",
+    "党员学时未达标人数较多，请加强教育培训。",
+]
+Status = RatingApplication.Status
 
 
 def _past_round(year: int, scope: str) -> dict:
@@ -128,6 +152,114 @@ def planned_titles() -> list[dict]:
     return titles
 
 
+def planned_applications(titles: list[dict]) -> list[dict]:
+    """Every demo application of the past rounds as field values: the named one behind each
+    title, and per round a few returned ones from branches without that title (the same list on
+    every run). Rounds are given by year and scope."""
+    applications = [
+        {
+            "year": title["year"],
+            "scope": title["scope"],
+            "organization_id": title["organization_id"],
+            "level": title["level"],
+            "status": Status.NAMED,
+            "committee_opinion": "同意推荐。",
+            "review_opinion": "审核通过，予以公示。",
+        }
+        for title in titles
+    ]
+    rng = random.Random(SEED_YEAR + 1)
+    grassroots, organ = _counted_demo_branches()
+    counted = sorted(grassroots + organ)
+    strongest = {
+        (title["scope"], title["organization_id"]): title["year"]
+        for title in titles
+        if title["level"] == Level.STRONGEST
+    }
+    for year in PAST_YEARS:
+        for scope in Scope.values:
+            # A branch applies for 最强党支部 until it holds it; 全盟 applicants hold it already
+            # at 盟直机关 level.
+            candidates = [
+                pk
+                for pk in counted
+                if strongest.get((scope, pk), year + 1) > year
+                and (scope == Scope.ORGAN or strongest.get((Scope.ORGAN, pk), year + 1) <= year)
+            ]
+            for pk in rng.sample(candidates, RETURNED_PER_ROUND[scope]):
+                applications.append(
+                    {
+                        "year": year,
+                        "scope": scope,
+                        "organization_id": pk,
+                        "level": Level.STRONGEST,
+                        "status": Status.RETURNED,
+                        "return_reason": rng.choice(RETURN_REASONS),
+                    }
+                )
+    return applications
+
+
+def _seed_applications(rounds: dict, titles: list[dict], recorder: User | None) -> int:
+    """Create the missing past applications; return how many were created."""
+    if recorder is None:
+        return 0
+    existing = set(
+        RatingApplication.objects.filter(round__in=rounds.values()).values_list(
+            "round_id", "organization_id", "level"
+        )
+    )
+    missing = []
+    for fields in planned_applications(titles):
+        round = rounds[fields.pop("year"), fields.pop("scope")]
+        if (round.pk, fields["organization_id"], fields["level"]) in existing:
+            continue
+        submitted = datetime.datetime.combine(round.apply_opens_on, datetime.time(10))
+        missing.append(
+            RatingApplication(
+                round=round,
+                created_by=recorder,
+                submitted_at=timezone.make_aware(submitted + datetime.timedelta(days=14)),
+                **fields,
+            )
+        )
+    RatingApplication.objects.bulk_create(missing)
+    return len(missing)
+
+
+def _seed_titles(rounds: dict, titles: list[dict]) -> int:
+    """Create the missing titles, each linked to its named application; link the titles an
+    earlier seeding left without one. Return how many titles were created."""
+    named = {
+        (round_id, organization_id, level): pk
+        for pk, round_id, organization_id, level in RatingApplication.objects.filter(
+            round__in=rounds.values(), status=Status.NAMED
+        ).values_list("pk", "round_id", "organization_id", "level")
+    }
+
+    def application_of(fields):
+        round = rounds[fields["year"], fields["scope"]]
+        return named.get((round.pk, fields["organization_id"], fields["level"]))
+
+    existing = {
+        (title.organization_id, title.level, title.scope, title.year): title
+        for title in RatingTitle.objects.filter(year__in=PAST_YEARS)
+    }
+    missing, unlinked = [], []
+    for fields in titles:
+        title = existing.get(
+            (fields["organization_id"], fields["level"], fields["scope"], fields["year"])
+        )
+        if title is None:
+            missing.append(RatingTitle(**fields, application_id=application_of(fields)))
+        elif title.application_id is None and application_of(fields):
+            title.application_id = application_of(fields)
+            unlinked.append(title)
+    RatingTitle.objects.bulk_create(missing)
+    RatingTitle.objects.bulk_update(unlinked, ["application"])
+    return len(missing)
+
+
 def _current_round(today: datetime.date) -> RatingRound:
     """This year's 盟直机关 round, open for applications from three weeks ago for two weeks."""
     round, _ = RatingRound.objects.get_or_create(
@@ -202,22 +334,24 @@ def _seed_notes(round: RatingRound, today: datetime.date) -> int:
 def seed_ratings(today: datetime.date | None = None) -> dict[str, int]:
     """Create whatever part of the demo ratings is missing; return how many were created."""
     today = today or timezone.localdate()
-    rounds = 0
+    rounds, created_rounds = {}, 0
     for year in PAST_YEARS:
         for scope in Scope.values:
-            _, created = RatingRound.objects.get_or_create(
+            round, created = RatingRound.objects.get_or_create(
                 year=year, scope=scope, defaults=_past_round(year, scope)
             )
-            rounds += created
-    existing = set(RatingTitle.objects.values_list("organization_id", "level", "scope", "year"))
-    missing = [
-        RatingTitle(**fields)
-        for fields in planned_titles()
-        if (fields["organization_id"], fields["level"], fields["scope"], fields["year"])
-        not in existing
-    ]
-    RatingTitle.objects.bulk_create(missing)
+            rounds[year, scope] = round
+            created_rounds += created
+    recorder = User.objects.filter(role=User.Role.SYSTEM_ADMIN).order_by("pk").first()
+    titles = planned_titles()
+    applications = _seed_applications(rounds, titles, recorder)
+    created_titles = _seed_titles(rounds, titles)
     current_exists = RatingRound.objects.filter(year=today.year, scope=Scope.ORGAN).exists()
     current = _current_round(today)
     notes = _seed_notes(current, today)
-    return {"rounds": rounds + (not current_exists), "titles": len(missing), "notes": notes}
+    return {
+        "rounds": created_rounds + (not current_exists),
+        "applications": applications,
+        "titles": created_titles,
+        "notes": notes,
+    }

@@ -29,7 +29,7 @@ from branches.models import Organization
 from ..models import Activity, ServiceRecord
 from .base import Context, Roster, load_rosters
 from .life import BRANCH_TYPES, plan_branch, write_activities
-from .services import plan_services, write_services
+from .services import plan_service_shares, plan_services, write_services
 
 CHUNK = 25  # organisations per transaction
 
@@ -43,6 +43,7 @@ def seed_activities(today: datetime.date | None = None) -> dict[str, int]:
         return counts
     context = Context(today, recorder)
     organizations = list(Organization.objects.filter(is_active=True).order_by("path"))
+    context.shares = plan_service_shares(organizations)
     with_activities = set(Activity.objects.values_list("organization_id", flat=True).distinct())
     with_services = set(ServiceRecord.objects.values_list("organization_id", flat=True).distinct())
     siblings = defaultdict(list)

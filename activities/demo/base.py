@@ -35,6 +35,14 @@ class Roster:
         return self.members[0] if self.members else None
 
     @property
+    def leaders(self) -> list:
+        """The committee's members in post order, the secretary first."""
+        by_pk = {m[0]: m for m in self.members}
+        order = {post: index for index, post in enumerate(CommitteeSeat.Post.values)}
+        seats = sorted(self.seats, key=lambda seat: order[seat[1]])
+        return [by_pk[member_pk] for member_pk, _ in seats if member_pk in by_pk]
+
+    @property
     def has_committee(self) -> bool:
         return len(self.seats) >= COMMITTEE_MIN_SEATS
 
@@ -49,6 +57,7 @@ class Context:
         self.kinds = {k.code: k for k in ActivityKind.objects.all()}
         self.tags = dict(CampaignTag.objects.values_list("name", "pk"))
         self.types = {t.code: t for t in ServiceLedgerType.objects.all()}
+        self.shares = {}  # organisation pk → Share, planned from the whole league
         self.users = {
             u.organization_id: u
             for u in User.objects.filter(role=User.Role.SECRETARY).order_by("-pk")

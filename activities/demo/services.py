@@ -1,13 +1,17 @@
-"""The demo's service ledgers, in proportion to the figures of the seed report."""
+"""The demo's service ledgers: the seed report's figures (shares.py), one organisation at a
+time."""
 
 import datetime
 from decimal import Decimal
 
-from branches.models import Organization
+from django.db.models import Count
+
+from branches.models import CommitteeSeat, Member, Organization
 
 from ..models import ServiceRecord
 from .base import rng_for
 from .life import BRANCH_TYPES
+from .shares import Share, plan_shares
 
 TOWNS = [
     "阿拉善左旗巴润别立镇", "阿拉善左旗温都尔勒图镇", "阿拉善左旗宗别立镇",
@@ -17,6 +21,8 @@ TOWNS = [
 GACHA = [
     "巴彦霍德", "乌兰素海", "塔木素", "查干高勒", "锡林高勒", "额日布盖", "图克木", "宝日乌拉",
     "巴彦诺日公", "哈日布日格德", "沙日布日都", "乌兰布和", "格日勒图", "呼和温都尔",
+    "阿拉腾敖包", "巴彦木仁", "乌力吉", "希尼乌苏", "哈什哈", "查汗鄂日格", "达兰图如",
+    "额很查汗", "苏海图", "宝日陶勒盖",
 ]  # fmt: skip
 COMMUNITIES = ["南田社区", "新华社区", "王府社区", "团结社区", "额鲁特社区", "巴彦街道东区社区"]
 HOUSEHOLD_NAMES = ["苏和", "巴图", "其木格", "额尔敦", "乌日娜", "宝音", "那仁", "马建军", "王秀兰"]
@@ -40,12 +46,20 @@ VOLUNTEERING = [
     "文明城市创建志愿服务", "社区环境卫生清理", "交通文明劝导", "关爱空巢老人志愿服务",
     "包联嘎查植树造林", "“学雷锋”便民服务", "防诈骗宣传进社区", "义务献血",
 ]  # fmt: skip
+# The ten teams of the seed report's 南田社区 project (four of them named there).
 TEAMS = [
     ("老年健康科普志愿服务队", "南田社区"),
     ("环境治理保护志愿服务队", "南田社区"),
     ("红色物业贴心志愿服务队", "南田社区"),
     ("爱心义诊志愿服务队", "南田社区"),
+    ("法律咨询志愿服务队", "南田社区"),
+    ("文明创建志愿服务队", "南田社区"),
+    ("关爱儿童志愿服务队", "南田社区"),
+    ("民族团结宣讲志愿服务队", "南田社区"),
+    ("就业帮扶志愿服务队", "南田社区"),
+    ("文化惠民志愿服务队", "南田社区"),
 ]
+PIONEER_GROUPS = 12
 # "党建+" projects named in the seed report: (name, keyword in the owner's name, owner types).
 ROOT_TYPES = (Organization.Type.WORK_COMMITTEE,)
 PROJECTS = [
@@ -69,11 +83,41 @@ EMERGENCY_NOW = [
 R = ServiceRecord.Status
 
 
+def plan_service_shares(organizations) -> dict[int, Share]:
+    """Each organisation's share of the seed report's figures (see `shares`)."""
+    members = dict(
+        Member.objects.filter(standing=Member.Standing.NORMAL)
+        .order_by()
+        .values("organization_id")
+        .annotate(n=Count("pk"))
+        .values_list("organization_id", "n")
+    )
+    seats = dict(
+        CommitteeSeat.objects.current()
+        .order_by()
+        .values("organization_id")
+        .annotate(n=Count("pk"))
+        .values_list("organization_id", "n")
+    )
+    villages = [f"{town}{gacha}嘎查" for town in TOWNS for gacha in GACHA]
+    households = [f"{village}{name}家" for village in villages for name in HOUSEHOLD_NAMES]
+    return plan_shares(
+        organizations,
+        members=members,
+        seats=seats,
+        villages=villages,
+        communities=COMMUNITIES,
+        households=households,
+    )
+
+
 def plan_services(organization, roster, context) -> list[tuple]:
-    """(record, member pks) for one organisation, in proportion to the seed report's figures
-    (我为群众办实事 and 承诺践诺 near full size, 志愿服务 about a sixth)."""
+    """(record, member pks) for one organisation: its share of the seed report's figures
+    (`shares`), and 志愿服务 at about a sixth of the report's 12,000 (a full-size ledger would
+    be most of the list's rows at ×10)."""
     rng = rng_for(organization.name, "services")
     today = context.today
+    share = context.shares.get(organization.pk, Share())
     by = context.users.get(organization.pk, context.recorder)
     out = []
     days = (today - context.start).days
@@ -121,9 +165,8 @@ def plan_services(organization, roster, context) -> list[tuple]:
         return context.start + datetime.timedelta(days=rng.randint(0, days))
 
     members = roster.members
-    secretary = roster.secretary
     if organization.type in BRANCH_TYPES and members:
-        for _ in range(rng.randint(2, 9)):
+        for _ in range(share.serve_the_people):
             deed, low, high = rng.choice(GOOD_DEEDS)
             partner = village()
             started = some_day() + datetime.timedelta(days=rng.randint(0, 40))
@@ -140,20 +183,20 @@ def plan_services(organization, roster, context) -> list[tuple]:
                 people="支部党员",
                 members=rng.sample(members, min(len(members), 3)),
             )
-        for year in (today.year - 1, today.year):
-            for member in members:
-                if rng.random() < 0.3:
-                    started = datetime.date(year, rng.randint(1, 3), rng.randint(1, 28))
-                    ended = datetime.date(year, 12, rng.randint(20, 31))
-                    status = R.TERMINATED if rng.random() < 0.04 else None
-                    add(
-                        "pledge",
-                        f"{member[2]}：{rng.choice(PLEDGES)}",
-                        started,
-                        ended=ended,
-                        status=status,
-                        members=[member],
-                    )
+        slots = [(year, member) for year in (today.year - 1, today.year) for member in members]
+        for index in sorted(rng.sample(range(len(slots)), min(share.pledges, len(slots)))):
+            year, member = slots[index]
+            started = datetime.date(year, rng.randint(1, 3), rng.randint(1, 28))
+            ended = datetime.date(year, 12, rng.randint(20, 31))
+            status = R.TERMINATED if rng.random() < 0.04 else None
+            add(
+                "pledge",
+                f"{member[2]}：{rng.choice(PLEDGES)}",
+                started,
+                ended=ended,
+                status=status,
+                members=[member],
+            )
         for _ in range(rng.randint(6, 16)):
             day = some_day()
             helpers = rng.sample(members, min(len(members), rng.randint(2, 6)))
@@ -167,27 +210,17 @@ def plan_services(organization, roster, context) -> list[tuple]:
                 members=helpers,
                 people=f"党员{len(helpers)}名",
             )
-        if rng.random() < 0.95:
+        for partner in share.villages:
             add(
                 "village-pairing",
-                f"包联{(partner := village())}",
+                f"{'包联' if partner.endswith('嘎查') else '互联互通'}{partner}",
                 _year_start(rng, 2021, 2024),
                 partner=partner,
                 people="支部全体党员",
                 description="学习教育联学、组织生活联过、活动阵地联建、主题党日联合、"
                 "业务工作和办实事联商、党员群众联手。",
             )
-        if rng.random() < 0.25:
-            add(
-                "assistance-pairing",
-                f"结对帮扶{(partner := village())}",
-                _year_start(rng, 2021, 2023),
-                partner=partner,
-                quantity=rng.randint(1, 30),
-            )
-        for _ in range(rng.choice([0, 1, 1, 2])):
-            leader = secretary or rng.choice(members)
-            household = f"{village()}{rng.choice(HOUSEHOLD_NAMES)}家"
+        for household, leader in zip(share.households, roster.leaders, strict=False):
             add(
                 "ethnic-unity-pairing",
                 f"{leader[2]}结对{household}",
@@ -196,35 +229,15 @@ def plan_services(organization, roster, context) -> list[tuple]:
                 quantity=rng.randint(2, 12),
                 members=[leader],
             )
-    if organization.type in Organization.COMMITTEE_TYPES:
-        if rng.random() < 0.25:
-            team = f"{organization.display_name}党员志愿服务队"
-            add(
-                "volunteer-team",
-                team,
-                _year_start(rng, 2022, 2024),
-                partner=village(),
-                quantity=rng.randint(12, 60),
-            )
-        if rng.random() < 0.5:
-            add(
-                "assistance-pairing",
-                f"结对帮扶{(partner := village())}",
-                _year_start(rng, 2021, 2023),
-                partner=partner,
-                quantity=rng.randint(5, 50),
-            )
-        for _ in range(rng.randint(1, 3)):
-            household = f"{village()}{rng.choice(HOUSEHOLD_NAMES)}家"
-            add(
-                "ethnic-unity-pairing",
-                f"党委班子成员结对{household}",
-                _year_start(rng, 2022, today.year - 1),
-                partner=household,
-                people="党委班子成员",
-                quantity=rng.randint(2, 12),
-            )
-        _emergency(add, rng, organization, 1)
+    if share.assistance:
+        add(
+            "assistance-pairing",
+            f"结对帮扶{(partner := village())}",
+            _year_start(rng, 2021, 2023),
+            partner=partner,
+            quantity=rng.randint(2, 30),
+        )
+    _emergency(add, rng, organization, share.epidemic_branches)
     if organization.type == Organization.Type.WORK_COMMITTEE:
         for team, partner in TEAMS:
             add(
@@ -234,7 +247,14 @@ def plan_services(organization, roster, context) -> list[tuple]:
                 partner=partner,
                 quantity=rng.randint(15, 40),
             )
-        _emergency(add, rng, organization, 15)
+        for number in range(1, PIONEER_GROUPS + 1):
+            add(
+                "pioneer-group",
+                f"南田社区第{number}网格党员先锋小组",
+                _year_start(rng, 2022, 2023),
+                partner=f"南田社区第{number}网格",
+                quantity=rng.randint(5, 12),
+            )
         for name, partner, years_ago in EMERGENCY_NOW:
             year = today.year + years_ago
             started = datetime.date(year, rng.randint(3, 6), rng.randint(1, 28))
@@ -264,7 +284,7 @@ def _year_start(rng, first: int, last: int) -> datetime.date:
 
 
 def _emergency(add, rng, organization, count):
-    """Temporary branches of the epidemic years (the seed report counts 43)."""
+    """Temporary branches of the epidemic (the seed report counts 43), all in 2022."""
     for _ in range(count):
         community = rng.choice(COMMUNITIES)
         started = datetime.date(2022, rng.randint(3, 10), rng.randint(1, 28))

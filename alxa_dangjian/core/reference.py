@@ -11,6 +11,7 @@ REFERENCE_MIGRATIONS = [
     "branches.migrations.0006_ratings_seed_standards",
     "activities.migrations.0002_seed_kinds_and_rules",
     "activities.migrations.0004_seed_service_ledger_types",
+    "activities.migrations.0007_pioneer_group_ledger_type",
     "dues.migrations.0002_seed_rates",
     "training.migrations.0002_seed_scheme_and_rules",
     "assessments.migrations.0001_lists",

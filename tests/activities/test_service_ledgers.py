@@ -64,6 +64,7 @@ def test_the_seed_report_types_are_rows_with_its_figures(db):
         "我为群众办实事",
         "承诺践诺",
         "志愿服务队",
+        "党员先锋小组",
         "志愿服务",
         "包联嘎查/互联互通社区",
         "结对帮扶",
@@ -77,6 +78,9 @@ def test_the_seed_report_types_are_rows_with_its_figures(db):
     assert "包联嘎查201个" in types["village-pairing"].description
     assert "277名" in types["ethnic-unity-pairing"].description
     assert "43个" in types["temporary-branch"].description
+    assert "10支" in types["volunteer-team"].description
+    assert "12个" in types["pioneer-group"].description
+    assert "党员先锋小组" not in types["volunteer-team"].description
 
 
 # Rules of one record -------------------------------------------------------------------------

@@ -5,13 +5,22 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from alxa_dangjian.accounts.demo import seed_users
 from alxa_dangjian.accounts.models import User
 from branches import rating_stats
 from branches.demo import seed_organizations
-from branches.demo_ratings import seed_ratings
-from branches.models import Organization, RatingRound, RatingTitle, Scope, SupervisionNote
+from branches.demo_ratings import DEMO_BRANCH, seed_ratings
+from branches.models import (
+    Level,
+    Organization,
+    RatingApplication,
+    RatingRound,
+    RatingTitle,
+    Scope,
+    SupervisionNote,
+)
 
 TODAY = datetime.date(2026, 11, 26)
 
@@ -69,13 +78,76 @@ def test_an_open_round_this_year_covers_today(demo):
 
 
 def test_the_demo_secretarys_branch_holds_no_title(demo):
-    assert not RatingTitle.objects.filter(organization__name="盟公安局治安管理支队党支部").exists()
+    assert not RatingTitle.objects.filter(organization__name=DEMO_BRANCH).exists()
+
+
+def test_every_title_comes_from_a_named_application_of_its_round(demo):
+    titles = RatingTitle.objects.select_related("application__round")
+    assert titles.count() == 146
+    for title in titles:
+        application = title.application
+        assert application is not None, title
+        assert (
+            application.round.year,
+            application.round.scope,
+            application.organization_id,
+            application.level,
+            application.status,
+        ) == (title.year, title.scope, title.organization_id, title.level, "named")
+    assert not RatingApplication.objects.filter(status="named", title__isnull=True).exists()
+    returned = RatingApplication.objects.filter(status="returned")
+    assert returned.count() == 3 * (8 + 3)
+    assert not returned.filter(return_reason="").exists()
+    assert not RatingApplication.objects.filter(organization__name=DEMO_BRANCH).exists()
+
+
+def test_the_round_list_counts_the_applications_and_titles_of_each_round(client, gongwei):
+    client.force_login(gongwei)
+    response = client.get(reverse("branches:ratinground-list"))
+    counts = {
+        (round.year, round.scope): (round.application_count, round.named_count)
+        for round in response.context["rounds"]
+    }
+    # 盟直机关: 38 最强 in 2021; 38 最强 + 2 示范点 in 2022; 37 最强 + 9 示范点 + 2 示范基地 in
+    # 2023 (one 2022 title was later withdrawn: it was named all the same). 全盟: 2; 1 + 2;
+    # 12 + 1 + 2. Each round also returned 8 (盟直机关) or 3 (全盟) applications.
+    assert counts == {
+        (2021, Scope.ORGAN): (46, 38),
+        (2022, Scope.ORGAN): (48, 40),
+        (2023, Scope.ORGAN): (56, 48),
+        (2021, Scope.LEAGUE): (5, 2),
+        (2022, Scope.LEAGUE): (6, 3),
+        (2023, Scope.LEAGUE): (18, 15),
+        (TODAY.year, Scope.ORGAN): (0, 0),
+    }
+    for (year, scope), (_, named) in counts.items():
+        assert RatingTitle.objects.filter(year=year, scope=scope).count() == named
+    levels = RatingApplication.objects.filter(round__year=2023, round__scope=Scope.ORGAN)
+    assert levels.filter(status="named", level=Level.MODEL_POINT).count() == 9
+    assert levels.filter(status="named", level=Level.MODEL_BASE).count() == 2
+
+
+def test_a_past_application_page_shows_its_title(client, gongwei):
+    title = RatingTitle.objects.filter(year=2023, level=Level.MODEL_BASE).first()
+    client.force_login(gongwei)
+    response = client.get(title.application.get_absolute_url())
+    assert response.status_code == 200
+    assert response.context["title"] == title
 
 
 def test_seeding_twice_creates_nothing(demo, django_assert_max_num_queries):
-    assert demo == {"rounds": 7, "titles": 113 + 4 + 9 + 2 * 3 + 2 + 12, "notes": 9}
-    before = RatingTitle.objects.count()
+    titles = 113 + 4 + 9 + 2 * 3 + 2 + 12
+    assert demo == {"rounds": 7, "applications": titles + 33, "titles": titles, "notes": 9}
+    before = RatingTitle.objects.count(), RatingApplication.objects.count()
     with django_assert_max_num_queries(20):
         again = seed_ratings(today=TODAY)
-    assert again == {"rounds": 0, "titles": 0, "notes": 0}
-    assert RatingTitle.objects.count() == before
+    assert again == {"rounds": 0, "applications": 0, "titles": 0, "notes": 0}
+    assert (RatingTitle.objects.count(), RatingApplication.objects.count()) == before
+
+
+def test_a_database_seeded_before_the_applications_gets_them_linked(demo):
+    RatingTitle.objects.update(application=None)
+    RatingApplication.objects.all().delete()
+    again = seed_ratings(today=TODAY)
+    assert (again["applications"], again["titles"]) == (146 + 33, 0)
+    assert not RatingTitle.objects.filter(application__isnull=True).exists()

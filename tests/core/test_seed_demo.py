@@ -1,9 +1,12 @@
 import datetime
 import io
+import re
 
+from django.conf import settings
 from django.core.management import call_command
 from django.db.models import Count, Q
 
+from activities.models import ServiceRecord
 from alxa_dangjian.accounts.models import User
 from branches.models import (
     CommitteeSeat,
@@ -11,6 +14,8 @@ from branches.models import (
     Member,
     MemberTransfer,
     Organization,
+    RatingApplication,
+    RatingTitle,
     Stage,
     Term,
     TimingRule,
@@ -33,10 +38,71 @@ def snapshot():
         CommitteeSeat.objects.count(),
         DevelopmentCase.objects.count(),
         User.objects.count(),
+        list(RatingApplication.objects.values_list("organization_id", "level", "status")),
+        list(RatingTitle.objects.values_list("application_id", flat=True).order_by("pk")),
+        ServiceRecord.objects.count(),
     )
 
 
-def test_demo_league_has_the_seed_documents_shape(db):
+# The README's table of seed figures: (role, list page, the total the page states).
+README_LISTS = [
+    ("gongwei", "/branches/", 230),
+    ("gongwei", "/activities/services/?year=all&type=serve-the-people", 1067),
+    ("gongwei", "/activities/services/?year=all&type=pledge", 2352),
+    ("gongwei", "/activities/services/?year=all&type=volunteer-team", 10),
+    ("gongwei", "/activities/services/?year=all&type=pioneer-group", 12),
+    ("gongwei", "/activities/services/?year=all&type=village-pairing&q=嘎查", 201),
+    ("gongwei", "/activities/services/?year=all&type=village-pairing", 240),
+    ("gongwei", "/activities/services/?year=all&type=assistance-pairing", 68),
+    ("gongwei", "/activities/services/?year=all&type=ethnic-unity-pairing", 277),
+    ("gongwei", "/activities/services/?year=all&type=party-building-plus", 11),
+    ("gongwei", "/activities/services/?year=all&type=temporary-branch&q=疫情防控", 43),
+]
+# The README's rating rows, as the statistics page marks them: data-testid → the values of the
+# 盟直机关 card, then of the 全盟 card.
+README_RATINGS = {
+    "titled": ["112", "15"],
+    "share": ["55.72%"],
+    "model_point": ["9", "1"],
+    "model_base": ["2", "2"],
+}
+
+
+def check_readme_figures(client, users):
+    readme = (settings.BASE_DIR / "README.md").read_text()
+    for username, url, expected in README_LISTS:
+        assert f"| {username} | `{url}` |" in readme, url
+        client.force_login(users[username])
+        page = client.get(url).content.decode()
+        stated = re.search(r'data-testid="list-total" data-total="(\d+)"', page)
+        assert stated and int(stated.group(1)) == expected, url
+    client.force_login(users["gongwei"])
+    page = client.get("/branches/ratings/stats/?year=2023").content.decode()
+    for testid, values in README_RATINGS.items():
+        shown = re.findall(rf'data-testid="{testid}"[^>]*>([^<]*)<', page)
+        assert shown[: len(values)] == values, testid
+
+
+def check_demo_people(users):
+    """The demo secretary is a full member of her branch and holds its 书记 seat in the
+    current term; the party-committee admin is a member of a branch of his committee."""
+    shuji = users["shuji"]
+    member = Member.objects.get(organization=shuji.organization, name=shuji.name)
+    assert (member.status, member.standing) == (Member.Status.FULL, Member.Standing.NORMAL)
+    seat = CommitteeSeat.objects.current().get(
+        organization=shuji.organization, post=CommitteeSeat.Post.SECRETARY
+    )
+    assert seat.member == member
+    assert seat.started_on >= Term.objects.current().get(organization=shuji.organization).elected_on
+    dangwei = users["dangwei"]
+    assert Member.objects.get(
+        name=dangwei.name,
+        organization__name="盟公安局政治部党支部",
+        organization__parent=dangwei.organization,
+    ).is_in_good_standing
+
+
+def test_demo_league_has_the_seed_documents_shape(db, client):
     seed()
     organizations = Organization.objects.all()
     assert organizations.filter(type=T.WORK_COMMITTEE).count() == 1
@@ -55,6 +121,8 @@ def test_demo_league_has_the_seed_documents_shape(db):
     for user in roles.values():
         user.full_clean()
         assert user.check_password("Alxa@2026")
+    check_demo_people(roles)
+    check_readme_figures(client, roles)
 
 
 def test_demo_people_are_plausible_and_valid(db):
