@@ -103,3 +103,22 @@ def _bump(topics) -> None:
             cache.incr(k)
         except ValueError:  # never read yet, or evicted: start above any earlier value
             cache.set(k, time.time_ns() // 1000, timeout=None)
+
+
+class InvalidatingAdmin:
+    """A ModelAdmin mixin for rows edited in /django-admin/ (reference data, rules, the
+    tree): a save or delete there says that `cache_topics` changed, like a service would."""
+
+    cache_topics: tuple[str, ...] = (RULES,)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        changed(*self.cache_topics)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        changed(*self.cache_topics)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        changed(*self.cache_topics)
