@@ -19,7 +19,13 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from activities import services as activity_services
-from activities.models import Activity, ActivityKind, ServiceLedgerType, ServiceRecord
+from activities.models import (
+    Activity,
+    ActivityKind,
+    FrequencyRule,
+    ServiceLedgerType,
+    ServiceRecord,
+)
 from activities.models.service_ledgers import save_service_record
 from alxa_dangjian.core.cockpit import cockpit_for
 from alxa_dangjian.ledgers.imports import services as import_services
@@ -187,6 +193,20 @@ def test_a_submitted_record_changes_the_figure(
         assert after == before + 1
     else:
         assert after > before
+
+
+def test_a_frequency_rule_edited_in_the_admin_changes_compliance(
+    committee_a, branch_a, staff, committed
+):
+    ActivityFactory(organization=branch_a, kind="theme-day", held_on=datetime.date(Y - 1, 12, 1))
+    before = value(committee_a, "compliance", year=Y - 1)
+    rule = FrequencyRule.objects.get(kind__code="theme-day")
+    rule.period = FrequencyRule.Period.YEAR  # one 主题党日 a year: branch_a's year is met
+    request = RequestFactory().post("/django-admin/")
+    request.user = staff
+    with committed():
+        admin.site._registry[FrequencyRule].save_model(request, rule, None, True)
+    assert value(committee_a, "compliance", year=Y - 1) > before
 
 
 # Development ----------------------------------------------------------------------------------
