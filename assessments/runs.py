@@ -403,7 +403,7 @@ def finalise(run_id: int) -> AssessmentRun | None:
             rows.append(Scored(pk, organizations.get(pk, ("", ""))[0], total, vetoed, parts))
         grade_and_rank(run.snapshot, rows)
         # Plain rows, no instances: a rerun replaces the run's results (nothing points at
-        # them; the run's save below bumps the cockpit's version as their signals would).
+        # them; the caching.changed above invalidates what they feed).
         delete_rows(AssessmentResult.objects.filter(run=run))
         insert_rows(
             AssessmentResult,
