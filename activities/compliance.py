@@ -9,16 +9,14 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce, ExtractMonth
-from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from alxa_dangjian.core import cache_versions
+from alxa_dangjian.core import caching
 from alxa_dangjian.core.bulk import plain_rows
 from branches.models import CommitteeSeat, Organization, PartyGroup
 
-from .models import Activity, ActivityKind, Exemption, FrequencyRule
+from .models import Activity, Exemption, FrequencyRule
 
 # A 支部委员会 exists once at least three seats are filled (书记 plus two 委员 or more).
 COMMITTEE_MIN_SEATS = 3
@@ -346,32 +344,17 @@ def _status(held: int, required: int, period: Period, today: datetime.date) -> s
     return Status.DUE
 
 
-# Results are cached per scope, year and day under a version number that every write to an
-# input of the engine bumps (`connect_cache_invalidation`, called from the app config), so a
-# saved record shows on the next page. The timeout bounds staleness where processes do not
-# share one cache (locmem with several web processes: configure CACHE_URL in production).
-# Cache compact values for large scopes: a whole Report of 2,000 branches (~94,000 cells)
-# pickles to ~6 MB and takes most of a second to load again.
-CACHE_VERSION_KEY = "compliance:version"
-CACHE_SECONDS = 600
-
-
-def cache_version() -> int:
-    return cache_versions.current(CACHE_VERSION_KEY)
-
-
-def bump_cache_version(**_signal_kwargs) -> None:
-    cache_versions.bump(CACHE_VERSION_KEY)
+# Results are cached per scope, year and day under the versions of the topics the engine reads
+# (TOPICS), which every service writing one of them bumps on commit, so a saved record shows on
+# the next page. Cache compact values for large scopes: a whole Report of 2,000 branches
+# (~94,000 cells) pickles to ~6 MB and takes most of a second to load again.
+TOPICS = (caching.ORGANIZATIONS, caching.ACTIVITIES, caching.RULES)
 
 
 def cached(name: str, build, *, scope: str, year: int, today: datetime.date):
     """`build()`, cached; `scope` must name the branch set exactly (path plus any filters)."""
-    key = f"compliance:{name}:{cache_version()}:{scope}:{year}:{today.isoformat()}"
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, CACHE_SECONDS)
-    return value
+    key = caching.key(f"compliance:{name}", scope, year, today.isoformat(), topics=TOPICS)
+    return caching.cached(key, build)
 
 
 def cached_compute(
@@ -385,29 +368,4 @@ def cached_compute(
         scope=scope,
         year=year,
         today=today,
-    )
-
-
-def connect_cache_invalidation() -> None:
-    """Bump the version on every save or delete of a model the engine reads. Writes that
-    bypass signals (QuerySet.update, bulk_create) must call `bump_cache_version` themselves."""
-    for model in (
-        Activity,
-        Exemption,
-        FrequencyRule,
-        ActivityKind,
-        Organization,
-        CommitteeSeat,
-        PartyGroup,
-    ):
-        for signal in (post_save, post_delete):
-            signal.connect(
-                bump_cache_version,
-                sender=model,
-                dispatch_uid=f"compliance-cache-{model._meta.label}-{signal is post_save}",
-            )
-    m2m_changed.connect(
-        bump_cache_version,
-        sender=Activity.joint_organizations.through,
-        dispatch_uid="compliance-cache-joint-organizations",
     )

@@ -18,6 +18,7 @@ from django.utils import timezone
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.models import User
 from alxa_dangjian.accounts.scoping import scope_path
+from alxa_dangjian.core import caching
 from alxa_dangjian.core.files import CheckedUpload, check_upload, store_files
 from branches.models import CommitteeSeat, Member, Organization
 
@@ -160,6 +161,7 @@ def save_activity(
     roster: on a new record everyone not named in `attendance` is present. Everything is
     checked before anything is written, so a refusal changes nothing.
     """
+    caching.changed(caching.ACTIVITIES)
     creating = activity.pk is None
     organization = activity.organization
     if not may_log_for(by, organization):
@@ -333,6 +335,7 @@ def _locked(activity: Activity) -> Activity:
 @transaction.atomic
 def submit_activity(activity: Activity, *, by: User, confirm_quorum: bool = False) -> Activity:
     """A draft (or a returned record) goes to the reviewers; a quorum shortfall needs a tick."""
+    caching.changed(caching.ACTIVITIES)
     activity = _locked(activity)
     if not may_log_for(by, activity.organization):
         raise PermissionDenied(NO_EDIT_RIGHT)
@@ -351,6 +354,7 @@ def submit_activity(activity: Activity, *, by: User, confirm_quorum: bool = Fals
 
 @transaction.atomic
 def approve_activity(activity: Activity, *, by: User, comment: str = "") -> Activity:
+    caching.changed(caching.ACTIVITIES)
     activity = _locked(activity)
     if not by.may(roles.REVIEW) or not _in_scope(by, activity.organization):
         raise PermissionDenied(NO_REVIEW_RIGHT)
@@ -362,6 +366,7 @@ def approve_activity(activity: Activity, *, by: User, comment: str = "") -> Acti
 
 @transaction.atomic
 def return_activity(activity: Activity, *, comment: str, by: User) -> Activity:
+    caching.changed(caching.ACTIVITIES)
     activity = _locked(activity)
     if not by.may(roles.REVIEW) or not _in_scope(by, activity.organization):
         raise PermissionDenied(NO_REVIEW_RIGHT)

@@ -24,6 +24,7 @@ from django.utils import timezone
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.models import User
 from alxa_dangjian.accounts.scoping import scope_path
+from alxa_dangjian.core import caching
 from alxa_dangjian.core.notifications import notify
 from branches.models import Organization
 
@@ -115,6 +116,7 @@ def create_list(
     by: User,
 ) -> ResponsibilityList:
     """A new, empty list for an owner; one per year, type and owner."""
+    caching.changed(caching.LISTS)
     responsibility_list = ResponsibilityList(
         year=year,
         type=type,
@@ -160,6 +162,7 @@ def save_item(
     item: ResponsibilityItem, *, by: User, reason: str = "", today: datetime.date | None = None
 ) -> ResponsibilityItem:
     """Add or change an item while its plan is open and not yet submitted or confirmed."""
+    caching.changed(caching.LISTS)
     _require_edit(by, item.list)
     _require_plan_editable(item, today)
     if item._state.adding and not item.order:
@@ -176,6 +179,7 @@ def save_item(
 
 @transaction.atomic
 def delete_item(item: ResponsibilityItem, *, by: User, today: datetime.date | None = None) -> None:
+    caching.changed(caching.LISTS)
     _require_edit(by, item.list)
     _require_plan_editable(item, today)
     if item.entries.exclude(stage=Stage.PLAN).exists():
@@ -216,6 +220,7 @@ def save_checkpoint(
     the plan confirmed first, a progress, and for 已完成 the day it was done (not in the
     future). Files are checked like activity attachments; one bad file refuses the whole save.
     """
+    caching.changed(caching.LISTS)
     from alxa_dangjian.core.files import check_upload, store_files
 
     today = today or timezone.localdate()
@@ -275,6 +280,7 @@ def submit_stage(
 ) -> int:
     """Submit every filled, unsubmitted checkpoint of the stage in the list at once (for the
     plan: every item not yet submitted). Returns how many were submitted."""
+    caching.changed(caching.LISTS)
     _require_edit(by, responsibility_list)
     check_window(responsibility_list.year, stage, today)
     items = list(responsibility_list.items.all())
@@ -314,6 +320,7 @@ def _locked_for_review(entry: CheckpointEntry) -> CheckpointEntry:
 
 @transaction.atomic
 def confirm_entry(entry: CheckpointEntry, *, by: User, comment: str = "") -> CheckpointEntry:
+    caching.changed(caching.LISTS)
     _require_review(by, entry.item.list)
     entry = _locked_for_review(entry)
     if entry.review != Review.SUBMITTED:
@@ -324,6 +331,7 @@ def confirm_entry(entry: CheckpointEntry, *, by: User, comment: str = "") -> Che
 
 @transaction.atomic
 def return_entry(entry: CheckpointEntry, *, comment: str, by: User) -> CheckpointEntry:
+    caching.changed(caching.LISTS)
     _require_review(by, entry.item.list)
     entry = _locked_for_review(entry)
     if entry.review != Review.SUBMITTED:
@@ -397,6 +405,7 @@ def carry_over(
     (`carried_from`), so carrying twice adds nothing. Allowed once the year-end window of the
     list's year has opened, to whoever may fill or review the list.
     """
+    caching.changed(caching.LISTS)
     if not (may_edit(by, responsibility_list) or may_review(by, responsibility_list)):
         raise PermissionDenied(NO_EDIT_RIGHT)
     today = today or timezone.localdate()
@@ -451,6 +460,7 @@ def require_settings(by: User) -> None:
 
 @transaction.atomic
 def save_window(window: CheckpointWindow, *, by: User) -> CheckpointWindow:
+    caching.changed(caching.RULES)
     require_settings(by)
     errors = {}
     for stage in Stage.values:
@@ -468,6 +478,7 @@ def save_window(window: CheckpointWindow, *, by: User) -> CheckpointWindow:
 
 @transaction.atomic
 def save_list_type(list_type: ResponsibilityListType, *, by: User) -> ResponsibilityListType:
+    caching.changed(caching.RULES)
     require_settings(by)
     list_type.full_clean()
     list_type.save()

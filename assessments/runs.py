@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from alxa_dangjian.core import caching
 from alxa_dangjian.core.bulk import delete_rows, insert_rows
 from branches.models import Organization
 
@@ -159,6 +160,7 @@ def compute_chunk(run_id: int, number: int) -> bool:
         # The run row is the join point: chunks finishing at the same time take turns here,
         # so exactly one of them sees the last chunk done.
         locked = AssessmentRun.objects.select_for_update().get(pk=run_id)
+        caching.changed(caching.ASSESSMENTS)  # the run's status and progress
         MeasureResult.objects.filter(run_id=run_id, chunk=number).delete()
         # One COPY per chunk: plain tuples, no model instance per row.
         insert_rows(MeasureResult, MEASURE_FIELDS, rows)
@@ -427,6 +429,7 @@ def finalise(run_id: int) -> AssessmentRun | None:
         run = AssessmentRun.objects.select_for_update().get(pk=run_id)
         if run.chunks.filter(is_done=False).exists():
             return None
+        caching.changed(caching.ASSESSMENTS)
         ids = run_organization_ids(run)
         organizations = {
             pk: (path, name)
@@ -451,7 +454,7 @@ def finalise(run_id: int) -> AssessmentRun | None:
         grade_and_rank(run.snapshot, rows, decision)
         run.missing_scores = missing_manual_scores(run.snapshot, ids, entries)
         # Plain rows, no instances: a rerun replaces the run's results (nothing points at
-        # them; the run's save below bumps the cockpit's version as their signals would).
+        # them; the caching.changed above invalidates what they feed).
         delete_rows(AssessmentResult.objects.filter(run=run))
         insert_rows(
             AssessmentResult,

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import scope_path
+from alxa_dangjian.core import caching
 from branches.models import Organization
 
 from . import indicators as registry
@@ -132,6 +133,7 @@ def indicator_problems(indicator: Indicator) -> dict[str, str]:
 def add_indicator(scheme: AssessmentScheme, *, by, **fields) -> Indicator:
     """Add an indicator to the tree. The sums are checked when weights are saved together
     (`update_weights`) and before a run, so a tree can be built step by step."""
+    caching.changed(caching.RULES)
     require_scheme_setter(by)
     indicator = Indicator(scheme=scheme, **fields)
     errors = indicator_problems(indicator)
@@ -145,6 +147,7 @@ def add_indicator(scheme: AssessmentScheme, *, by, **fields) -> Indicator:
 @transaction.atomic
 def update_weights(scheme: AssessmentScheme, weights: dict[int, Decimal], *, by) -> None:
     """Set many indicators' weights at once; refused unless every sum adds up."""
+    caching.changed(caching.RULES)
     require_scheme_setter(by)
     indicators = list(scheme.indicators.select_for_update())
     for indicator in indicators:
@@ -169,6 +172,7 @@ def set_grading(
     by,
 ) -> None:
     """Set the grade thresholds (好 > 较好 > 一般 > 差, strictly) and the quota for 好."""
+    caching.changed(caching.RULES)
     require_scheme_setter(by)
     missing = [str(label) for grade, label in Grade.choices if thresholds.get(grade) is None]
     if missing:
@@ -211,6 +215,7 @@ def scheme_problems(scheme: AssessmentScheme) -> list[str]:
 @transaction.atomic
 def record_votes(organization: Organization, *, year: int, counts: dict[str, int], by):
     """民主测评 counts for an organisation and year (replacing earlier ones, kept in history)."""
+    caching.changed(caching.ASSESSMENTS)
     roles.require(by, roles.PUBLISH)
     _require_scope(by, organization)
     _refuse_frozen(organization, year)
@@ -234,6 +239,7 @@ def record_votes(organization: Organization, *, year: int, counts: dict[str, int
 @transaction.atomic
 def upload_duty_report(organization: Organization, *, year: int, upload, by) -> DutyReport:
     """The secretary's 述职 report: checked like any upload (type by content, size)."""
+    caching.changed(caching.ASSESSMENTS)
     from alxa_dangjian.core.files import check_upload, store_files
 
     if not by.may(roles.EDIT_RECORDS):
@@ -269,6 +275,7 @@ def enter_score(
 ) -> ScoreEntry:
     """A manual score, bonus/deduction points, a veto (1/0) or an override of an auto
     number, with its reason; the card's total and the run's grades follow at once."""
+    caching.changed(caching.ASSESSMENTS)
     roles.require(by, roles.PUBLISH)
     _require_scope(by, organization)
     reason = (reason or "").strip()
@@ -343,6 +350,7 @@ def assessed(scope: Organization, target: str):
 def start_run(*, year: int, scope: Organization, target: str, by) -> AssessmentRun:
     """Queue a run over the scope's organisations of the target; refused without a usable
     scheme for the year or while another run of the year and scope is in progress."""
+    caching.changed(caching.ASSESSMENTS)
     roles.require(by, roles.PUBLISH)
     _require_scope(by, scope)
     # Serialise starts for the scope: the check below and the insert are one step.
@@ -404,6 +412,7 @@ def _dispatch(run: AssessmentRun) -> None:
 @transaction.atomic
 def resume_run(run: AssessmentRun, *, by) -> AssessmentRun:
     """Carry on a failed or stalled run: only the chunks not yet done are computed again."""
+    caching.changed(caching.ASSESSMENTS)
     roles.require(by, roles.PUBLISH)
     run = AssessmentRun.objects.select_for_update().get(pk=run.pk)
     if not (run.status == AssessmentRun.Status.FAILED or run.is_stalled):
@@ -419,6 +428,7 @@ def resume_run(run: AssessmentRun, *, by) -> AssessmentRun:
 @transaction.atomic
 def restart_run(run: AssessmentRun, *, by) -> AssessmentRun:
     """Compute a failed or stalled run again from the start (same organisations and sheet)."""
+    caching.changed(caching.ASSESSMENTS)
     roles.require(by, roles.PUBLISH)
     run = AssessmentRun.objects.select_for_update().get(pk=run.pk)
     if not (run.status == AssessmentRun.Status.FAILED or run.is_stalled):
@@ -440,6 +450,7 @@ def fail_run(run_id: int, message: str) -> None:
     AssessmentRun.objects.filter(pk=run_id).exclude(status=AssessmentRun.Status.DONE).update(
         status=AssessmentRun.Status.FAILED, error=message[:2000], heartbeat_at=timezone.now()
     )
+    caching.changed(caching.ASSESSMENTS)
 
 
 # --- Review -------------------------------------------------------------------------------------
@@ -447,6 +458,7 @@ def fail_run(run_id: int, message: str) -> None:
 
 @transaction.atomic
 def review_card(card: ScoreCard, *, comment: str = "", by) -> ScoreCard:
+    caching.changed(caching.ASSESSMENTS)
     roles.require(by, roles.PUBLISH)
     _require_scope(by, card.organization)
     if card.is_frozen:
@@ -574,6 +586,7 @@ def _refuse(preview: PublicationPreview, action: str) -> None:
 def decide_quota_tie(run: AssessmentRun, *, chosen: list[int], reason: str, by):
     """Staff decide which of the organisations tied at the 好 quota line get the remaining
     places; the run is re-graded at once. Kept as a new decision row (earlier ones stay)."""
+    caching.changed(caching.ASSESSMENTS)
     roles.require(by, roles.PUBLISH)
     _require_scope(by, run.scope)
     run = AssessmentRun.objects.select_for_update().get(pk=run.pk)
@@ -610,6 +623,7 @@ def decide_quota_tie(run: AssessmentRun, *, chosen: list[int], reason: str, by):
 def freeze_run(run: AssessmentRun, *, by) -> int:
     """Pin the run's numbers on every card it assessed; their scores can no longer change.
     Refused while a tie at the 好 quota line is undecided (the grades are not settled)."""
+    caching.changed(caching.ASSESSMENTS)
     roles.require(by, roles.PUBLISH)
     _require_scope(by, run.scope)
     if run.status != AssessmentRun.Status.DONE:
@@ -632,6 +646,7 @@ def freeze_run(run: AssessmentRun, *, by) -> int:
 @transaction.atomic
 def publish_run(run: AssessmentRun, *, by) -> int:
     """Publish the frozen cards of a run to their organisations (secretaries, committees)."""
+    caching.changed(caching.ASSESSMENTS)
     roles.require(by, roles.PUBLISH)
     _require_scope(by, run.scope)
     cards = list(

@@ -1,10 +1,13 @@
 from django.contrib import admin
 
+from alxa_dangjian.core import caching
+
 from .models import Organization, TermLengthRule, TimingRule
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(caching.InvalidatingAdmin, admin.ModelAdmin):
+    cache_topics = (caching.ORGANIZATIONS,)
     list_display = ["name", "short_name", "type", "category", "parent", "is_active"]
     list_filter = ["type", "category", "is_active"]
     search_fields = ["name", "short_name"]
@@ -12,11 +15,11 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(TimingRule)
-class TimingRuleAdmin(admin.ModelAdmin):
+class TimingRuleAdmin(caching.InvalidatingAdmin, admin.ModelAdmin):
     list_display = ["code", "description", "step", "after_step", "min_days", "max_days", "is_hard"]
     list_filter = ["is_hard", "is_active"]
 
 
 @admin.register(TermLengthRule)
-class TermLengthRuleAdmin(admin.ModelAdmin):
+class TermLengthRuleAdmin(caching.InvalidatingAdmin, admin.ModelAdmin):
     list_display = ["organization_type", "years"]

@@ -16,6 +16,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from alxa_dangjian.core import caching
+
 from .idnumber import check_consistency, normalize_id_number
 from .models import (
     STAGE_AFTER_STEP,
@@ -250,6 +252,7 @@ def open_case(
     by,
 ) -> DevelopmentCase:
     """Open a case for an applicant: the case and its first step, 递交入党申请书."""
+    caching.changed(caching.DEVELOPMENT)
     errors: dict[str, list[str]] = {}
     if organization.is_temporary:
         errors["organization"] = [TEMPORARY_BRANCH_MESSAGE]
@@ -316,6 +319,7 @@ def record_step(
     probationary member (入党日期 = the meeting's date); 上级党委审批转正 makes them a full
     member. The returned step carries the soft rules it broke in `.warnings`.
     """
+    caching.changed(caching.DEVELOPMENT, caching.MEMBERS)
     # Lock the case row only: PostgreSQL cannot lock the nullable side of the member join.
     case = (
         DevelopmentCase.objects.select_for_update(of=("self",))
@@ -442,6 +446,7 @@ def _clean_member(member: Member, prefix: str) -> None:
 @transaction.atomic
 def set_sponsors(case: DevelopmentCase, members, *, by) -> DevelopmentCase:
     """Name the two sponsors (入党介绍人): full members in good standing of the case's branch."""
+    caching.changed(caching.DEVELOPMENT)
     case = DevelopmentCase.objects.select_for_update().get(pk=case.pk)
     if case.is_closed:
         raise ValidationError("该发展党员档案已终止，不能更改入党介绍人。")
@@ -473,6 +478,7 @@ def set_sponsors(case: DevelopmentCase, members, *, by) -> DevelopmentCase:
 @transaction.atomic
 def close_case(case: DevelopmentCase, *, reason: str, by) -> DevelopmentCase:
     """Stop developing a person (e.g. 不再培养); the case is kept, read-only."""
+    caching.changed(caching.DEVELOPMENT)
     case = DevelopmentCase.objects.select_for_update().get(pk=case.pk)
     reason = (reason or "").strip()
     if case.is_closed:

@@ -25,6 +25,7 @@ from django.utils import timezone
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.models import User
 from alxa_dangjian.accounts.scoping import scope_path
+from alxa_dangjian.core import caching
 from alxa_dangjian.core.files import check_upload, store_files
 from alxa_dangjian.core.notifications import notify
 
@@ -216,6 +217,7 @@ def start_application(
     today: datetime.date | None = None,
 ) -> RatingApplication:
     """A draft for one level, with one empty score row per applicable standard."""
+    caching.changed(caching.RATINGS)
     today = _today(today)
     if not may_apply_for(by, organization):
         raise PermissionDenied(NO_APPLY_RIGHT)
@@ -309,6 +311,7 @@ def save_self_assessment(
     today: datetime.date | None = None,
 ) -> None:
     """Self scores and notes by item id: `{item_pk: (score, note)}`; one bad score saves none."""
+    caching.changed(caching.RATINGS)
     current = _locked(application)
     _require_editable(by, current)
     _require_open(current.round)
@@ -357,6 +360,7 @@ def submit_application(
     application: RatingApplication, *, by: User, today: datetime.date | None = None
 ) -> RatingApplication:
     """Send the self-assessment to the party committee: every item must be scored."""
+    caching.changed(caching.RATINGS)
     today = _today(today)
     current = _locked(application)
     _require_editable(by, current)
@@ -408,6 +412,7 @@ def recommend_application(
     today: datetime.date | None = None,
 ) -> RatingApplication:
     """The party committee above the branch recommends it to the work committee."""
+    caching.changed(caching.RATINGS)
     current = _locked(application)
     if not may_recommend(by, current):
         if not (by.may(roles.REVIEW) and _in_scope(by, current.organization)):
@@ -451,6 +456,7 @@ def review_scores(
     today: datetime.date | None = None,
 ) -> None:
     """The work committee's score and comment per item: `{item_pk: (score, comment)}`."""
+    caching.changed(caching.RATINGS)
     current = _reviewable(application, by=by, today=today, action="审核评分")
     _save_items(
         current,
@@ -471,6 +477,7 @@ def approve_application(
     today: datetime.date | None = None,
 ) -> RatingApplication:
     """The work committee passes a recommended application whose items are all scored."""
+    caching.changed(caching.RATINGS)
     current = _reviewable(application, by=by, today=today, action="审核通过")
     if current.scores.filter(review_score__isnull=True).exists():
         raise ValidationError("还有条目未审核评分，请逐项评分后再审核通过。")
@@ -493,6 +500,7 @@ def return_application(
     today: datetime.date | None = None,
 ) -> RatingApplication:
     """Any step may send the application back to the branch, always with a reason."""
+    caching.changed(caching.RATINGS)
     current = _locked(application)
     round = current.round
     if current.status == Status.SUBMITTED:
@@ -527,6 +535,7 @@ def return_application(
 @transaction.atomic
 def start_publicity(round: RatingRound, *, by: User, today: datetime.date | None = None) -> int:
     """Put every approved application of the round on the 公示 list; returns how many."""
+    caching.changed(caching.RATINGS)
     require_work_committee(by)
     _require_open(round)
     _require_window(_today(today), round.publicity_starts_on, round.publicity_ends_on, "公示")
@@ -560,6 +569,7 @@ def name_application(
     application: RatingApplication, *, by: User, today: datetime.date | None = None
 ) -> RatingTitle:
     """命名 after the 公示 window: the title is created and the application closed."""
+    caching.changed(caching.RATINGS)
     today = _today(today)
     current = _locked(application)
     require_work_committee(by)
@@ -595,6 +605,7 @@ def name_application(
 def name_round(round: RatingRound, *, by: User, today: datetime.date | None = None) -> int:
     """Name every application on 公示, lowest level first, so a branch that rises two steps
     in one round has its lower title before the higher one is checked. All or nothing."""
+    caching.changed(caching.RATINGS)
     require_work_committee(by)
     publicized = list(
         RatingApplication.objects.filter(round=round, status=Status.PUBLICIZED)
@@ -612,6 +623,7 @@ def name_round(round: RatingRound, *, by: User, today: datetime.date | None = No
 @transaction.atomic
 def withdraw_title(title: RatingTitle, *, on: datetime.date, reason: str, by: User) -> RatingTitle:
     """摘牌: from `on` the title stops counting. The record stays, with who and why."""
+    caching.changed(caching.RATINGS)
     require_work_committee(by)
     current = RatingTitle.objects.select_for_update(of=("self",)).get(pk=title.pk)
     if current.is_withdrawn:

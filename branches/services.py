@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from alxa_dangjian.accounts.models import User
+from alxa_dangjian.core import caching
 from alxa_dangjian.core.models import PersonalDataLog
 
 from .idnumber import normalize_id_number
@@ -46,6 +47,7 @@ def save_member(member: Member, *, by: User) -> Member:
 
     A member whose standing is no longer 正常 (停止党籍, 出党, 死亡) leaves every post.
     """
+    caching.changed(caching.MEMBERS)
     member.full_clean()
     member.save()
     if not member.is_in_good_standing:
@@ -55,6 +57,7 @@ def save_member(member: Member, *, by: User) -> Member:
 
 @transaction.atomic
 def set_lost_contact(member: Member, *, since: datetime.date, by: User) -> Member:
+    caching.changed(caching.MEMBERS)
     if since > datetime.date.today():
         raise ValidationError({"since": "失联起始日期不能晚于今天。"})
     if since < member.joined_on:
@@ -66,6 +69,7 @@ def set_lost_contact(member: Member, *, since: datetime.date, by: User) -> Membe
 
 @transaction.atomic
 def clear_lost_contact(member: Member, *, by: User) -> Member:
+    caching.changed(caching.MEMBERS)
     member.lost_contact_since = None
     member.save(update_fields=["lost_contact_since", "updated_at"])
     return member
@@ -96,6 +100,7 @@ def transfer_member(
     that keeps members, inside the sender's subtree or not. Afterwards the member belongs to
     the receiving branch, and the sender no longer sees them.
     """
+    caching.changed(caching.MEMBERS, caching.ORGANIZATIONS)
     _check_transferable(member, on=on)
     if to.pk == member.organization_id:
         raise ValidationError({"to": "接收党组织不能是党员现在所在的党支部。"})
@@ -127,6 +132,7 @@ def transfer_member_out(
     member: Member, *, to_external: str, on: datetime.date, letter_number: str, by: User
 ) -> MemberTransfer:
     """The member's relationship leaves the system; the record stays with standing 转出."""
+    caching.changed(caching.MEMBERS, caching.ORGANIZATIONS)
     _check_transferable(member, on=on)
     to_external = to_external.strip()
     if not to_external:
@@ -157,6 +163,7 @@ def receive_member(
     Someone who once left the system (standing 转出) comes back on their old record, so their
     transfer history stays in one place; anyone else already on record is refused.
     """
+    caching.changed(caching.MEMBERS, caching.ORGANIZATIONS)
     if not from_external.strip():
         raise ValidationError({"from_external": "请填写转出党组织的名称。"})
     if not letter_number.strip():
@@ -229,6 +236,7 @@ def record_election(
 
     `number` defaults to the next 届次, `length_years` to the organisation type's rule.
     """
+    caching.changed(caching.ORGANIZATIONS)
     if organization.is_temporary:
         raise ValidationError(TEMPORARY_NO_ELECTION)
     if not organization.is_active:
@@ -282,6 +290,7 @@ def add_committee_seat(
     started_on: datetime.date,
     by: User,
 ) -> CommitteeSeat:
+    caching.changed(caching.ORGANIZATIONS)
     seat = CommitteeSeat(organization=organization, member=member, post=post, started_on=started_on)
     seat.full_clean(validate_constraints=False)
     current = CommitteeSeat.objects.filter(organization=organization).current()
@@ -295,6 +304,7 @@ def add_committee_seat(
 
 @transaction.atomic
 def end_committee_seat(seat: CommitteeSeat, *, on: datetime.date, by: User) -> CommitteeSeat:
+    caching.changed(caching.ORGANIZATIONS)
     if not seat.is_current:
         raise ValidationError("该委员已离任。")
     seat.ended_on = on
@@ -306,6 +316,7 @@ def end_committee_seat(seat: CommitteeSeat, *, on: datetime.date, by: User) -> C
 @transaction.atomic
 def save_party_group(group: PartyGroup, *, by: User) -> PartyGroup:
     """Save a 党小组; its leader becomes one of its members (and leads no other group)."""
+    caching.changed(caching.ORGANIZATIONS, caching.MEMBERS)
     group.full_clean()
     group.save()
     if group.leader_id:
@@ -317,11 +328,13 @@ def save_party_group(group: PartyGroup, *, by: User) -> PartyGroup:
 @transaction.atomic
 def delete_party_group(group: PartyGroup, *, by: User) -> None:
     """Its members stay in the branch, in no group."""
+    caching.changed(caching.ORGANIZATIONS, caching.MEMBERS)
     group.delete()
 
 
 @transaction.atomic
 def add_served_unit(organization: Organization, *, name: str, by: User) -> ServedUnit:
+    caching.changed(caching.ORGANIZATIONS)
     unit = ServedUnit(organization=organization, name=name.strip())
     if not unit.name:
         raise ValidationError({"name": "请填写单位名称。"})
@@ -334,4 +347,5 @@ def add_served_unit(organization: Organization, *, name: str, by: User) -> Serve
 
 @transaction.atomic
 def remove_served_unit(unit: ServedUnit, *, by: User) -> None:
+    caching.changed(caching.ORGANIZATIONS)
     unit.delete()

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import scope_path
+from alxa_dangjian.core import caching
 from alxa_dangjian.ledgers.imports import cells
 from alxa_dangjian.ledgers.imports.base import Change, ImportColumn, Importer, ImportResult
 from alxa_dangjian.ledgers.imports.registry import register
@@ -198,6 +199,7 @@ class DuesPaymentImporter(Importer):
         return changes
 
     def write(self, result: ImportResult, *, user) -> None:
+        caching.changed(caching.DUES)
         payments, planned = [], []
         for change in result.changes:
             member, values, check = change.instance

@@ -14,6 +14,7 @@ from django.utils import timezone
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.models import User
 from alxa_dangjian.accounts.scoping import scope_path
+from alxa_dangjian.core import caching
 from alxa_dangjian.core.files import check_upload, store_files
 from branches.models import Member, Organization
 
@@ -94,6 +95,7 @@ def assess_member(
 ) -> DuesAssessment:
     """Assess a member's monthly due from a month on (re-assessing that month replaces it;
     the change is kept in history)."""
+    caching.changed(caching.DUES)
     _require_member(by, member)
     _require_formal_branch(member)
     if member.standing != Member.Standing.NORMAL:
@@ -241,6 +243,7 @@ def record_payment(
 ) -> DuesPayment:
     """Record one payment covering one or more months (a quarter ahead, or up to the
     back-payment window behind)."""
+    caching.changed(caching.DUES)
     _require_member(by, member)
     # Lock the member so that two clerks cannot book the same month at once.
     Member.objects.select_for_update().filter(pk=member.pk).first()
@@ -301,6 +304,7 @@ def record_month(
 ) -> list[DuesPayment]:
     """A secretary's month for several members in one form: all are recorded, or — if any
     line breaks a rule — none, with each problem named by member."""
+    caching.changed(caching.DUES)
     if not may_record(by, organization):
         raise PermissionDenied("您无权登记该党支部的党费。")
     if organization.is_temporary:
@@ -385,6 +389,7 @@ def record_month(
 @transaction.atomic
 def delete_payment(payment: DuesPayment, *, by: User, reason: str = "") -> None:
     """Undo a payment recorded by mistake; its months become unpaid again (kept in history)."""
+    caching.changed(caching.DUES)
     if not may_record(by, payment.organization):
         raise PermissionDenied("您无权撤销该党支部的党费记录。")
     payment._history_user = by
@@ -409,6 +414,7 @@ def record_remittance(
     today: datetime.date | None = None,
 ) -> DuesRemittance:
     """Dues handed up to the parent organisation for a period of months."""
+    caching.changed(caching.DUES)
     if not may_record(by, organization):
         raise ValidationError({"organization": ORGANIZATION_NOT_IN_SCOPE})
     if organization.is_temporary:
@@ -458,6 +464,7 @@ def submit_expense(
     today: datetime.date | None = None,
 ) -> DuesExpense:
     """An expense of dues in a permitted category, with its vouchers, awaiting approval."""
+    caching.changed(caching.DUES)
     if not may_record(by, organization):
         raise ValidationError({"organization": ORGANIZATION_NOT_IN_SCOPE})
     if organization.is_temporary:
@@ -505,6 +512,7 @@ def may_review_expense(user: User, expense: DuesExpense) -> bool:
 
 @transaction.atomic
 def review_expense(expense: DuesExpense, *, approve: bool, comment: str = "", by: User):
+    caching.changed(caching.DUES)
     expense = DuesExpense.objects.select_for_update().get(pk=expense.pk)
     if not may_review_expense(by, expense):
         raise PermissionDenied("该支出须由上级党委管理员或工委工作人员审批。")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from alxa_dangjian.accounts import roles
+from alxa_dangjian.core import caching
 from alxa_dangjian.ledgers.imports import cells
 from alxa_dangjian.ledgers.imports.base import Change, ImportColumn, Importer, ImportResult
 from alxa_dangjian.ledgers.imports.registry import register
@@ -159,6 +160,7 @@ class SignInImporter(Importer):
         return changes
 
     def write(self, result: ImportResult, *, user) -> None:
+        caching.changed(caching.TRAINING)
         now = timezone.now()
         rows = [c.instance for c in result.changes if c.action != Change.UNCHANGED]
         for enrollment in rows:

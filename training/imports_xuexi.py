@@ -12,6 +12,7 @@ import unicodedata
 from django.utils import timezone
 
 from alxa_dangjian.accounts import roles
+from alxa_dangjian.core import caching
 from alxa_dangjian.ledgers.imports import cells
 from alxa_dangjian.ledgers.imports.base import Change, ImportColumn, Importer, ImportResult
 from alxa_dangjian.ledgers.imports.registry import register
@@ -169,6 +170,7 @@ class XuexiScoreImporter(Importer):
         return changes
 
     def write(self, result: ImportResult, *, user) -> None:
+        caching.changed(caching.TRAINING)
         now = timezone.now()
         created = [c.instance for c in result.changes if c.action == Change.CREATE]
         updated = [c.instance for c in result.changes if c.action == Change.UPDATE]

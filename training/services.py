@@ -20,6 +20,7 @@ from django.utils import timezone
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.models import User
 from alxa_dangjian.accounts.scoping import scope_path
+from alxa_dangjian.core import caching
 from alxa_dangjian.core.notifications import notify
 from branches.models import Member, Organization
 
@@ -246,6 +247,7 @@ def schedule_class(
 ) -> TrainingClass:
     """Put an accepted order on the timetable: into an existing class (which must cover the
     ordering branch), or a new 支部培训 of the branch with the course as its one session."""
+    caching.changed(caching.TRAINING)
     _require_staff(by)
     order = _open_order(order)
     if order.status == Status.PENDING:
@@ -283,6 +285,7 @@ def schedule_class(
 @transaction.atomic
 def create_class(*, by: User, **fields) -> TrainingClass:
     """A new class; a 示范培训班 is the work committee's, a 支部培训 its branch's."""
+    caching.changed(caching.TRAINING)
     training_class = TrainingClass(created_by=by, **fields)
     if training_class.kind == TrainingClass.Kind.DEMONSTRATION and not by.may(roles.PUBLISH):
         raise PermissionDenied("示范培训班由工委工作人员创建。")
@@ -294,6 +297,7 @@ def create_class(*, by: User, **fields) -> TrainingClass:
 
 @transaction.atomic
 def update_class(training_class: TrainingClass, *, by: User, **fields) -> TrainingClass:
+    caching.changed(caching.TRAINING)
     _require_class_manager(by, training_class)
     for name, value in fields.items():
         setattr(training_class, name, value)
@@ -358,6 +362,7 @@ def _refresh_length(training_class: TrainingClass) -> None:
 
 @transaction.atomic
 def add_session(training_class: TrainingClass, *, by: User, **fields) -> ClassSession:
+    caching.changed(caching.TRAINING)
     _require_class_manager(by, training_class)
     return _add_session(training_class, **fields)
 
@@ -365,6 +370,7 @@ def add_session(training_class: TrainingClass, *, by: User, **fields) -> ClassSe
 @transaction.atomic
 def remove_session(session: ClassSession, *, by: User) -> None:
     """A session may go only if everyone's hours still fit in the shorter class."""
+    caching.changed(caching.TRAINING)
     training_class = session.training_class
     _require_class_manager(by, training_class)
     remaining = training_class.length_hours - session.credit_hours
@@ -419,6 +425,7 @@ def enroll(
     training_class: TrainingClass, members: Iterable[Member], *, by: User
 ) -> list[Enrollment]:
     """Enrol members (already enrolled ones are left as they are); all or none."""
+    caching.changed(caching.TRAINING)
     _require_class_manager(by, training_class)
     members = list(members)
     problems = [p for m in members if (p := check_member_for_class(training_class, m))]
@@ -452,6 +459,7 @@ def record_sign_ins(
 ) -> list[Enrollment]:
     """Record who signed in and the 学时 each earned; a person not yet enrolled is enrolled.
     Every problem is collected and nothing is saved when there is one."""
+    caching.changed(caching.TRAINING)
     _require_class_manager(by, training_class)
     existing = {e.member_id: e for e in training_class.enrollments.all()}
     problems, rows = [], []
@@ -490,5 +498,6 @@ def record_sign_ins(
 @transaction.atomic
 def withdraw(enrollment: Enrollment, *, by: User) -> None:
     """Remove an enrolment (e.g. entered by mistake); hours earned go with it."""
+    caching.changed(caching.TRAINING)
     _require_class_manager(by, enrollment.training_class)
     enrollment.delete()

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import ScopedQuerySet, scope_path
+from alxa_dangjian.core import caching
 from alxa_dangjian.core.files import StoredFile, check_upload, store_files
 from branches.models import Member, Organization
 
@@ -215,6 +216,7 @@ def _require_scope(by, organization) -> None:
 @transaction.atomic
 def save_service_record(record: ServiceRecord, *, members, by) -> ServiceRecord:
     """Save a record with its participating members, who must belong to the owner's subtree."""
+    caching.changed(caching.SERVICES)
     _require_scope(by, record.organization)
     path = record.organization.path
     outside = [m.name for m in members if not m.organization.path.startswith(path)]

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
+from alxa_dangjian.core import caching
 from branches.models import Organization
 
 from ..models import Exemption, FrequencyRule
@@ -115,6 +116,7 @@ def frequencyrule_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             form.save()
+            caching.changed(caching.RULES)
         messages.success(request, f"已保存“{rule.kind.name}”的频次规则。")
         return redirect("activities:frequencyrule-list")
     return render(
@@ -132,6 +134,7 @@ def exemption_create(request):
         exemption = form.save(commit=False)
         exemption.approved_by = request.user
         exemption.save()
+        caching.changed(caching.RULES)
         messages.success(request, f"已为{exemption.organization.display_name}登记豁免。")
         return redirect("activities:frequencyrule-list")
     return render(request, "activities/rule_form.html", {"form": form, "title": "登记频次豁免"})
@@ -142,6 +145,7 @@ def exemption_delete(request, pk):
     roles.require(request.user, roles.PUBLISH)
     exemption = get_visible_or_404(Exemption, request.user, pk=pk)
     exemption.delete()
+    caching.changed(caching.RULES)
     messages.success(request, "已撤销该豁免。")
     return redirect("activities:frequencyrule-list")
 

@@ -7,7 +7,6 @@ from collections import defaultdict
 from html import escape
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -20,19 +19,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404, scope_path
-from alxa_dangjian.core import cache_versions
+from alxa_dangjian.core import caching
 from alxa_dangjian.core.files import serve
 from branches.models import Organization
 
-from .. import compliance
 from ..forms_service_ledgers import ServiceRecordFilterForm, ServiceRecordForm
 from ..models import ServiceEvidence, ServiceLedgerType, ServiceRecord
 from ..models.service_ledgers import add_evidence, remove_evidence, save_service_record
 
 PAGE_SIZE = 50
 MAX_UNIT_ROWS = 60
-COUNTS_VERSION_KEY = "service-counts:version"
-COUNTS_CACHE_SECONDS = 600
+# The counts read the records and name organisations and ledger types.
+COUNTS_TOPICS = (caching.SERVICES, caching.ORGANIZATIONS, caching.RULES)
 
 
 @require_GET
@@ -98,43 +96,29 @@ def servicerecord_list(request):
 
 def _cache_key(kind: str, user, unit, filters, *extra) -> str:
     """A cache key naming everything that narrows the records (the user's scope, the unit,
-    the text, status and year filters, plus `extra`) under the service records' version."""
+    the text, status and year filters, plus `extra`) under the versions of COUNTS_TOPICS."""
     parts = (scope_path(user), unit.path, filters["q"], filters["status"], filters["year"], extra)
     digest = hashlib.sha1(repr(parts).encode()).hexdigest()
-    return f"{kind}:{cache_versions.current(COUNTS_VERSION_KEY)}:{digest}"
+    return caching.key(kind, digest, topics=COUNTS_TOPICS)
 
 
 def _grouped_counts(records, unit, user, filters) -> list[dict]:
-    """The GROUP BY behind the counts table, cached until any service record changes: at
-    league scale it is most of the page's cost."""
+    """The GROUP BY behind the counts table, cached until a service record or the tree
+    changes: at league scale it is most of the page's cost."""
     key = _cache_key("service-counts", user, unit, filters)
-    rows = cache.get(key)
-    if rows is None:
-        rows = records.counts_by_type_and_branch_of(unit)
-        cache.set(key, rows, COUNTS_CACHE_SECONDS)
-    return rows
+    return caching.cached(key, lambda: records.counts_by_type_and_branch_of(unit))
 
 
 def _cached_counts(records, unit, types, user, filters, *, all_units=False) -> dict | None:
-    """The whole counts table as `_counts` builds it, cached as well: it also names
-    organisations, so its key adds the compliance engine's version, which every change to an
-    organisation bumps (and the types as listed)."""
+    """The whole counts table as `_counts` builds it, cached as well (its key adds the types
+    as listed)."""
     if unit is None:
         return None
     listed_types = tuple((t.pk, t.name, t.quantity_label) for t in types)
-    key = _cache_key(
-        "service-table", user, unit, filters, all_units, listed_types, compliance.cache_version()
+    key = _cache_key("service-table", user, unit, filters, all_units, listed_types)
+    return caching.cached(
+        key, lambda: _counts(records, unit, types, user, filters, all_units=all_units)
     )
-    table = cache.get(key)
-    if table is None:
-        table = _counts(records, unit, types, user, filters, all_units=all_units)
-        cache.set(key, table, COUNTS_CACHE_SECONDS)
-    return table
-
-
-def bump_counts_version(**_signal_kwargs) -> None:
-    """Connected to ServiceRecord's post_save/post_delete (ActivitiesConfig.ready)."""
-    cache_versions.bump(COUNTS_VERSION_KEY)
 
 
 def _counts(records, unit, types, user, filters, *, all_units=False) -> dict | None:

@@ -5,8 +5,3 @@ class CoreConfig(AppConfig):
     name = "alxa_dangjian.core"
     label = "core"
     verbose_name = "平台基础"
-
-    def ready(self):
-        from .cockpit import connect_signals
-
-        connect_signals()

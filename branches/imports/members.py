@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import scope_path
+from alxa_dangjian.core import caching
 from alxa_dangjian.ledgers.imports import cells
 from alxa_dangjian.ledgers.imports.base import (
     MSG_NOT_IN_SCOPE,
@@ -369,6 +370,7 @@ class MemberImporter(Importer):
         return Change(row.number, action, member, label, changed)
 
     def write(self, result: ImportResult, *, user) -> None:
+        caching.changed(caching.MEMBERS)
         created = [c.instance for c in result.changes if c.action == Change.CREATE]
         updated = [c for c in result.changes if c.action == Change.UPDATE]
         Member.objects.bulk_create(created, batch_size=500)

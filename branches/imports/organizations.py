@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from alxa_dangjian.accounts import roles
+from alxa_dangjian.core import caching
 from alxa_dangjian.ledgers.imports import cells
 from alxa_dangjian.ledgers.imports.base import (
     MSG_NOT_IN_SCOPE,
@@ -215,6 +216,7 @@ class OrganizationImporter(Importer):
             )
 
     def write(self, result: ImportResult, *, user) -> None:
+        caching.changed(caching.ORGANIZATIONS)
         now = timezone.now()
         updated = [c for c in result.changes if c.action == Change.UPDATE]
         if updated:

@@ -18,6 +18,7 @@ from django.db.models import Max
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from alxa_dangjian.accounts import roles
+from alxa_dangjian.core import caching
 from alxa_dangjian.ledgers.imports import cells
 from alxa_dangjian.ledgers.imports.base import Change, ImportColumn, Importer, ImportResult
 from alxa_dangjian.ledgers.imports.registry import register
@@ -254,6 +255,7 @@ class RatingStandardImporter(Importer):
     def write(self, result: ImportResult, *, user) -> None:
         """Bulk writes that keep history: one historical row per written item, with the
         importer as the user and "Excel 导入" as the reason."""
+        caching.changed(caching.RULES)
         created = [c.instance for c in result.changes if c.action == Change.CREATE]
         updated = [c for c in result.changes if c.action == Change.UPDATE]
         history = {"default_user": user, "default_change_reason": CHANGE_REASON}

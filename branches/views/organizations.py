@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
+from alxa_dangjian.core import caching
 
 from .. import services
 from ..forms import (
@@ -190,6 +191,7 @@ def term_edit(request, pk):
     form = TermForm(request.POST or None, instance=term)
     if request.method == "POST" and form.is_valid():
         form.save()
+        caching.changed(caching.ORGANIZATIONS)
         messages.success(request, f"已保存第{term.number}届的信息。")
         return redirect(term.organization)
     return _form_page(request, form, title=f"编辑届次：{term}", organization=term.organization)

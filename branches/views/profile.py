@@ -4,7 +4,6 @@ calendar and open development cases — for anyone whose subtree holds it; and i
 
 import datetime
 
-from django.core.cache import cache
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractMonth
 from django.shortcuts import render
@@ -15,8 +14,8 @@ from django.views.decorators.http import require_GET
 from activities.compliance import Status, cached_compute
 from activities.models import Activity
 from alxa_dangjian.accounts.scoping import get_visible_or_404
+from alxa_dangjian.core import caching
 from alxa_dangjian.core.cockpit import cockpit_for
-from alxa_dangjian.core.cockpit.base import CACHE_SECONDS, versioned_key
 from assessments.models import Grade, ResponsibilityList, ScoreCard
 from dues.arrears import on_time_by_branch
 from training.models import TrainingClass
@@ -51,13 +50,9 @@ def _profile(request, pk) -> dict:
     board = cockpit_for(organization, today=today) if organization.is_active else None
     context = {"organization": organization, "year": today.year, "today": today, "cockpit": board}
     # The sections are the same for everyone who may see the organisation: cached under the
-    # cockpit's version, which every write to what they show bumps.
-    key = versioned_key("profile", organization.pk, today.isoformat())
-    sections = cache.get(key)
-    if sections is None:
-        sections = _sections(organization, today)
-        cache.set(key, sections, CACHE_SECONDS)
-    context |= sections
+    # versions of every topic, as they show a little of each.
+    key = caching.key("profile", organization.pk, today.isoformat())
+    context |= caching.cached(key, lambda: _sections(organization, today))
     if board is not None:
         figures = board.figures
         if organization.is_branch:

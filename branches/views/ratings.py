@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404, scope_path
+from alxa_dangjian.core import caching
 from alxa_dangjian.core.files import serve
 from alxa_dangjian.core.history import changes
 
@@ -109,6 +110,7 @@ def _round_form_view(request, round=None):
             add_service_error(form, error)
         else:
             saved.save()
+            caching.changed(caching.RATINGS)
             messages.success(request, f"已保存“{saved}”。")
             return redirect(saved)
     return render(request, "branches/ratings/round_form.html", {"form": form, "round": round})
@@ -537,6 +539,7 @@ def _standard_form_view(request, standard=None):
         saved = form.save(commit=False)
         saved._history_user = request.user
         saved.save()
+        caching.changed(caching.RULES)
         messages.success(request, f"已保存标准条目{saved.code}。")
         return redirect(f"{reverse('branches:ratingstandard-list')}?year={saved.year}")
     return render(

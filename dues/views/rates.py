@@ -10,6 +10,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alxa_dangjian.accounts import roles
+from alxa_dangjian.core import caching
 
 from ..forms import BracketForm, CopyTableForm, SettingForm
 from ..models import DuesBracket, DuesRateTable, DuesSetting
@@ -70,6 +71,7 @@ def duesratetable_copy(request, pk):
                     )
                     for b in table.brackets.all()
                 )
+                caching.changed(caching.RULES)
             messages.success(request, f"已建立“{new}”，请修改其中需要调整的档次。")
             return redirect("dues:duesratetable-list")
     return render(
@@ -86,6 +88,7 @@ def duesbracket_edit(request, pk):
         bracket = form.save(commit=False)
         bracket._history_user = request.user
         bracket.save()
+        caching.changed(caching.RULES)
         messages.success(request, "已保存党费档次。已核定的党员按原标准计算，重新核定后生效。")
         return redirect("dues:duesratetable-list")
     return render(
@@ -102,6 +105,7 @@ def duessetting_edit(request, pk):
         setting = form.save(commit=False)
         setting._history_user = request.user
         setting.save()
+        caching.changed(caching.RULES)
         messages.success(request, "已保存党费设置。")
         return redirect("dues:duesratetable-list")
     return render(request, "dues/form_page.html", {"form": form, "title": "修改党费设置"})

@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from activities.models import Activity
+from activities import services
+from activities.models import Activity, ActivityKind
 from branches.models import Organization
 from tests.factories import ActivityFactory, OrganizationFactory, UserFactory
 
@@ -232,26 +233,47 @@ def test_heatmap_computes_once_and_then_reads_the_cache(client, committee_admin,
     assert len(warm) == cold - 5  # the engine's five queries are skipped
 
 
-def test_saving_or_deleting_a_record_invalidates_the_cached_report(
-    client, committee_admin, branch_a, branch_a2
-):
+def test_writes_through_the_services_invalidate_the_cached_report(
+    client, committee_admin, secretary, branch_a, branch_a2, settings,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    settings.ACTIVITY_BACKFILL_DAYS = 400
+
+    def committed():
+        return django_capture_on_commit_callbacks(execute=True)
+
+    def cell(organization):
+        return heat_cell(client.get(HEATMAP).content.decode(), organization, 4)[0]
+
     client.force_login(committee_admin)
-    assert heat_cell(client.get(HEATMAP).content.decode(), branch_a, 4)[0] == "overdue"
-    activity = ActivityFactory(organization=branch_a, held_on=datetime.date(2026, 4, 9))
-    assert heat_cell(client.get(HEATMAP).content.decode(), branch_a, 4)[0] == "met"
-    # A joint record counts for the partner branch too (many-to-many change).
-    activity.joint_organizations.add(branch_a2)
-    assert heat_cell(client.get(HEATMAP).content.decode(), branch_a2, 4)[0] == "met"
-    activity.joint_organizations.clear()
-    assert heat_cell(client.get(HEATMAP).content.decode(), branch_a2, 4)[0] == "overdue"
-    activity.status = Activity.Status.RETURNED
-    activity.save()
-    assert heat_cell(client.get(HEATMAP).content.decode(), branch_a, 4)[0] == "overdue"
-    activity.status = Activity.Status.APPROVED
-    activity.save()
-    assert heat_cell(client.get(HEATMAP).content.decode(), branch_a, 4)[0] == "met"
-    activity.delete()
-    assert heat_cell(client.get(HEATMAP).content.decode(), branch_a, 4)[0] == "overdue"
+    assert cell(branch_a) == "overdue"
+    record = Activity(
+        organization=branch_a,
+        kind=ActivityKind.objects.get(code="theme-day"),
+        held_on=datetime.date(2026, 4, 9),
+        theme="四月主题党日",
+    )
+    with committed():  # a draft, held jointly with branch_a2: not counted yet
+        record = services.save_activity(
+            record, attendance={}, joint_organizations=[branch_a2], by=secretary
+        )
+    assert cell(branch_a) == "overdue"
+    with committed():
+        services.submit_activity(record, by=secretary, confirm_quorum=True)
+    assert cell(branch_a) == "met"
+    assert cell(branch_a2) == "met"  # a joint record counts for the partner branch too
+    with committed():
+        services.return_activity(record, comment="请补充会议记录", by=committee_admin)
+    assert cell(branch_a) == "overdue"
+    record.refresh_from_db()
+    with committed():  # corrected without the partner, and submitted again
+        services.save_activity(record, attendance={}, joint_organizations=[], by=secretary)
+        services.submit_activity(record, by=secretary, confirm_quorum=True)
+    assert cell(branch_a) == "met"
+    assert cell(branch_a2) == "overdue"
+    with committed():
+        services.approve_activity(record, by=committee_admin)
+    assert cell(branch_a) == "met"
 
 
 def test_cache_is_per_scope(client, committee_admin, staff, branch_a, branch_b):

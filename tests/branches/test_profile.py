@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from alxa_dangjian.core.cockpit.base import versioned_key
+from alxa_dangjian.core import caching
 from branches.models import CommitteeSeat
 from tests.factories import (
     ActivityFactory,
@@ -118,7 +118,7 @@ def test_profile_queries_do_not_grow(
     client.force_login(staff)
     client.get(profile_url(organization))  # the cockpit and compliance report, cached
     # ... but not the sections below, which are what this guard is about
-    cache.delete(versioned_key("profile", organization.pk, timezone.localdate().isoformat()))
+    cache.delete(caching.key("profile", organization.pk, timezone.localdate().isoformat()))
     # session, user, user's organisation, the organisation with its roster counts, current
     # term, current seats with members, party groups, calendar GROUP BYs (hosted; a branch's
     # joined records too), open cases; then (second pass) titles, applications, lists,

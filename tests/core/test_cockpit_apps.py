@@ -12,7 +12,8 @@ from django.utils import timezone
 from alxa_dangjian.core.cockpit import cockpit_for
 from alxa_dangjian.core.cockpit.warm import warm_cockpits
 from assessments.models import AssessmentResult, AssessmentRun, ScoreCard, Stage
-from branches.models import CommitteeSeat, Level, Organization, Scope
+from branches.models import CommitteeSeat, Level, Organization, RatingTitle, Scope
+from branches.ratings import withdraw_title
 from dues.arrears import last_counted_month
 from dues.periods import add_months
 from tests.assessments.lists_factories import Review, make_entry, make_item, make_list
@@ -238,8 +239,12 @@ def test_home_queries_do_not_grow_with_rows(
     assert len(many.captured_queries) == before
 
 
-def test_warm_task_fills_root_and_committees_and_skips_current(league, root, committee_a):
+def test_warm_task_fills_root_and_committees_and_skips_current(
+    league, root, branch_a, staff, django_capture_on_commit_callbacks
+):
     assert warm_cockpits() == 3  # the root and both party committees
     assert warm_cockpits() == 0  # all current
-    make_title(committee_a.children.first(), year=Y - 2)  # bumps the version
+    title = RatingTitle.objects.get(organization=branch_a, year=Y)
+    with django_capture_on_commit_callbacks(execute=True):  # the service bumps the version
+        withdraw_title(title, on=TODAY, reason="整改不到位", by=staff)
     assert warm_cockpits() == 3

@@ -3,10 +3,12 @@ time) while the worker computes the current one; without a worker it is computed
 
 import datetime
 
+import pytest
 from django.urls import reverse
 
 from alxa_dangjian.core import tasks
 from alxa_dangjian.core.cockpit import cockpit_for
+from branches.services import save_member
 from tests.factories import MemberFactory
 
 TODAY = datetime.date(2026, 11, 26)
@@ -16,24 +18,35 @@ def members_figure(cockpit):
     return cockpit.figure("members").value
 
 
-def test_without_a_worker_a_change_shows_at_once(branch_a, committee_a):
+@pytest.fixture
+def add_member(branch_a, staff, django_capture_on_commit_callbacks):
+    """A member saved through the service, committed (the service's invalidation runs)."""
+
+    def add():
+        with django_capture_on_commit_callbacks(execute=True):
+            save_member(MemberFactory.build(organization=branch_a), by=staff)
+
+    return add
+
+
+def test_without_a_worker_a_change_shows_at_once(branch_a, committee_a, add_member):
     MemberFactory(organization=branch_a)
     before = members_figure(cockpit_for(committee_a, today=TODAY))
-    MemberFactory(organization=branch_a)
+    add_member()
     after = cockpit_for(committee_a, today=TODAY)
     assert members_figure(after) == before + 1
     assert not after.stale
 
 
 def test_with_a_worker_the_last_cockpit_is_served_while_it_is_refreshed(
-    branch_a, committee_a, settings, monkeypatch, django_capture_on_commit_callbacks
+    branch_a, committee_a, settings, monkeypatch, add_member, django_capture_on_commit_callbacks
 ):
     MemberFactory(organization=branch_a)
     first = cockpit_for(committee_a, today=TODAY)
     settings.CELERY_TASK_ALWAYS_EAGER = False
     queued = []
     monkeypatch.setattr(tasks.refresh_cockpit, "delay", lambda *args: queued.append(args))
-    MemberFactory(organization=branch_a)  # bumps the version: the cached cockpit is out of date
+    add_member()  # the service bumps the version: the cached cockpit is out of date
 
     with django_capture_on_commit_callbacks(execute=True):
         served = cockpit_for(committee_a, today=TODAY)
@@ -49,13 +62,13 @@ def test_with_a_worker_the_last_cockpit_is_served_while_it_is_refreshed(
 
 
 def test_the_page_says_when_its_figures_were_counted(
-    client, staff, branch_a, settings, monkeypatch
+    client, staff, branch_a, settings, monkeypatch, add_member
 ):
     client.force_login(staff)
     body = client.get(reverse("core:home")).content.decode()
     assert "数据统计于" in body and "正在重新统计" not in body
     settings.CELERY_TASK_ALWAYS_EAGER = False
     monkeypatch.setattr(tasks.refresh_cockpit, "delay", lambda *args: None)
-    MemberFactory(organization=branch_a)
+    add_member()
     body = client.get(reverse("core:home")).content.decode()
     assert "正在重新统计" in body

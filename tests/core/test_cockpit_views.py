@@ -8,6 +8,9 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from activities import services
+from activities.models import Activity, ActivityKind
+from branches.services import save_member
 from tests.factories import ActivityFactory, MemberFactory, OrganizationFactory
 
 Y = timezone.localdate().year
@@ -93,16 +96,28 @@ def test_cockpit_print_refuses_post(client, staff):
     assert client.post(reverse("core:cockpit-print")).status_code == 405
 
 
-def test_a_new_member_shows_at_once(client, committee_admin, branch_a, people):
+def test_a_member_saved_through_the_service_shows_at_once(
+    client, committee_admin, branch_a, secretary, people, django_capture_on_commit_callbacks
+):
     assert 'data-testid="members">2<' in home(client, committee_admin)
-    MemberFactory(organization=branch_a, name="甲新")
+    with django_capture_on_commit_callbacks(execute=True):
+        save_member(MemberFactory.build(organization=branch_a, name="甲新"), by=secretary)
     assert 'data-testid="members">3<' in home(client, committee_admin)
 
 
-def test_a_new_activity_record_shows_at_once(client, committee_admin, branch_a, secretary):
-    day = datetime.date(Y, 1, 1)
+def test_a_record_submitted_through_the_service_shows_at_once(
+    client, committee_admin, branch_a, secretary, django_capture_on_commit_callbacks
+):
     assert 'data-testid="activities">0<' in home(client, committee_admin)
-    ActivityFactory(organization=branch_a, held_on=day, created_by=secretary)
+    record = Activity(
+        organization=branch_a,
+        kind=ActivityKind.objects.get(code="theme-day"),
+        held_on=timezone.localdate(),
+        theme="主题党日",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        record = services.save_activity(record, attendance={}, by=secretary)
+        services.submit_activity(record, by=secretary, confirm_quorum=True)
     assert 'data-testid="activities">1<' in home(client, committee_admin)
 
 

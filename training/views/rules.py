@@ -6,6 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from alxa_dangjian.core import caching
+
 from ..forms import ComponentFormSet, HourCountingForm, HourRuleForm, SchemeForm
 from ..models import HourCounting, HourRule, TrainingScheme
 from . import is_league_editor, require_league_editor
@@ -44,6 +46,7 @@ def _scheme_form(request, scheme, title):
             scheme = form.save()
             formset.instance = scheme
             formset.save()
+            caching.changed(caching.RULES)
         messages.success(request, f"已保存培训模式“{scheme.code}”。")
         return redirect(scheme)
     return render(
@@ -70,6 +73,7 @@ def _simple_form(request, form_class, instance, title):
     form = form_class(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         form.save()
+        caching.changed(caching.RULES)
         messages.success(request, "已保存。")
         return redirect("training:scheme-list")
     return render(

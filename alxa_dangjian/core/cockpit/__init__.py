@@ -3,8 +3,8 @@
 To add a figure: write `def my_figure(scope: Scope, period: Period) -> Figure | list | None`
 (query the scope's subtree with `scope.path`, count up to `period.end`, link each number to
 its list with `scope.url(...)`) and append it to `FIGURES`; charts likewise to `CHARTS`.
-The home pages, the organisation profile and the print views then show it, cached and
-invalidated with the rest.
+The home pages, the organisation profile and the print views then show it, cached with the
+rest; the services that write its inputs call `caching.changed(...)` for its topic.
 """
 
 import datetime
@@ -20,9 +20,7 @@ from .base import (
     Period,
     Scope,
     Series,
-    bump_cache_version,
     cached_cockpit,
-    connect_cache_invalidation,
 )
 
 FIGURES = [
@@ -57,62 +55,6 @@ def cockpit_for(organization, *, year: int | None = None, today: datetime.date |
     )
 
 
-def connect_signals() -> None:
-    """Bump the cockpit's cache version on every write of an input it reads itself (activity
-    records are covered by the compliance cache version, which is part of the key)."""
-    from activities.models import ServiceRecord
-    from branches.models import (
-        CommitteeSeat,
-        DevelopmentCase,
-        DevelopmentStep,
-        Member,
-        Organization,
-        PartyGroup,
-        Term,
-    )
-
-    connect_cache_invalidation(
-        [Organization, Member, DevelopmentCase, DevelopmentStep, ServiceRecord, Term, CommitteeSeat]
-        + [PartyGroup]  # read by the organisation profile, cached under the same version
-    )
-    connect_app_signals()
-
-
-def connect_app_signals() -> None:
-    """The inputs of providers_apps: ratings, training, lists, assessment, dues."""
-    from assessments.models import (
-        AssessmentResult,
-        AssessmentRun,
-        CheckpointEntry,
-        ResponsibilityItem,
-        ResponsibilityList,
-        ScoreCard,
-    )
-    from branches.models import RatingApplication, RatingRound, RatingTitle
-    from dues.models import DuesAssessment, DuesMonth, DuesSetting
-    from training.models import Enrollment, HourRule, TrainingClass
-
-    connect_cache_invalidation(
-        [
-            RatingRound,
-            RatingTitle,
-            RatingApplication,
-            Enrollment,
-            TrainingClass,
-            HourRule,
-            ResponsibilityList,
-            ResponsibilityItem,
-            CheckpointEntry,
-            AssessmentRun,
-            AssessmentResult,
-            ScoreCard,
-            DuesAssessment,
-            DuesMonth,
-            DuesSetting,
-        ]
-    )
-
-
 __all__ = [
     "CHARTS",
     "FIGURES",
@@ -123,6 +65,5 @@ __all__ = [
     "Period",
     "Scope",
     "Series",
-    "bump_cache_version",
     "cockpit_for",
 ]

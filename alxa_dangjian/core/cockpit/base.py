@@ -16,11 +16,10 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils import timezone
 
-from alxa_dangjian.core import cache_versions
+from alxa_dangjian.core import caching
 from branches.models import Member, Organization, add_years
 
 
@@ -223,33 +222,14 @@ def compute(scope: Scope, period: Period, figures, charts) -> Cockpit:
     return Cockpit(scope, period, built, drawn, computed_at=timezone.now())
 
 
-# Cached per scope, year and day under a version that every write to an input bumps
-# (signals below for branches' models; activities' writes bump the compliance version, which
-# is part of the key too). Writes that bypass signals (bulk_create, QuerySet.update) show once
-# the timeout has passed.
-CACHE_VERSION_KEY = "cockpit:version"
-CACHE_SECONDS = 600
+# Cached per scope, year and day under the versions of every topic (a cockpit reads them all),
+# which the services that write an input bump on commit (alxa_dangjian.core.caching).
+CACHE_SECONDS = caching.TIMEOUT
 STALE_SECONDS = 30 * 60
 
 
-def cache_version() -> int:
-    return cache_versions.current(CACHE_VERSION_KEY)
-
-
-def bump_cache_version(**_signal_kwargs) -> None:
-    cache_versions.bump(CACHE_VERSION_KEY)
-
-
-def versioned_key(*parts) -> str:
-    """A cache key that changes whenever a cockpit input changes (the cockpit's version, bumped
-    by the signals in connect_signals, and the compliance version for activity records)."""
-    from activities.compliance import cache_version as compliance_version
-
-    return ":".join(["cockpit", str(cache_version()), str(compliance_version()), *map(str, parts)])
-
-
 def cache_key(scope: Scope, period: Period) -> str:
-    return versioned_key(scope.path, period.year, period.end.isoformat())
+    return caching.key("cockpit", scope.path, period.year, period.end.isoformat())
 
 
 def _last_key(scope: Scope, period: Period) -> str:
@@ -291,13 +271,3 @@ def _refresh_later(organization_id: int, period: Period) -> None:
         transaction.on_commit(
             lambda: refresh_cockpit.delay(organization_id, period.year, period.end.isoformat())
         )
-
-
-def connect_cache_invalidation(models) -> None:
-    for model in models:
-        for signal in (post_save, post_delete):
-            signal.connect(
-                bump_cache_version,
-                sender=model,
-                dispatch_uid=f"cockpit-cache-{model._meta.label}-{signal is post_save}",
-            )

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from activities.demo import seed_activities
 from alxa_dangjian.accounts.demo import DEMO_PASSWORD, seed_users
+from alxa_dangjian.core import caching
 from alxa_dangjian.core.reference import ensure_reference_data
 from assessments.demo_lists import seed_lists
 from assessments.demo_scoring import seed_scoring
@@ -31,6 +32,8 @@ class Command(BaseCommand):
         seed_ratings()
         seed_lists()
         seed_scoring()
+        # The demo writes in bulk, past the services: every cached figure is out of date.
+        caching.changed(*caching.ALL)
         self.stdout.write(
             "演示数据已就绪：新建党组织 {orgs} 个、党员 {members} 名、届次 {terms} 条、"
             "委员 {seats} 名、党小组 {groups} 个、发展党员 {cases} 人、组织生活记录 {activities} 条"
