@@ -10,15 +10,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, ExtractMonth
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from alxa_dangjian.core import cache_versions
+from alxa_dangjian.core import cache_versions, rules
 from alxa_dangjian.core.bulk import plain_rows
 from branches.models import CommitteeSeat, Organization, PartyGroup
 
 from .models import Activity, ActivityKind, Exemption, FrequencyRule
+from .models.records import covering
 
 # A 支部委员会 exists once at least three seats are filled (书记 plus two 委员 or more).
 COMMITTEE_MIN_SEATS = 3
@@ -211,22 +212,23 @@ def _inputs(branches, year: int, kind_codes):
     )
     organizations = list(branch_qs)
     year_start, year_end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    rules = []
+    # Rules and exemptions through core.rules: a year-end run reads the versions it recorded.
+    in_force = []
     if organizations:
-        rules = [
+        in_force = [
             r
-            for r in FrequencyRule.objects.select_related("kind").filter(kind__is_active=True)
+            for r in rules.rows(FrequencyRule, Q(kind__is_active=True), related=["kind"])
             if r.is_effective(year_start, year_end)
             and (kind_codes is None or r.kind.code in kind_codes)
         ]
     branch_ids = branches.filter(type__in=Organization.BRANCH_TYPES).values("pk")
     exemptions = defaultdict(list)
-    if rules:
-        for exemption in Exemption.objects.filter(organization__in=branch_ids).covering(
-            year_start, year_end
+    if in_force:
+        for exemption in rules.rows(
+            Exemption, Q(organization__in=branch_ids), covering(year_start, year_end)
         ):
             exemptions[(exemption.organization_id, exemption.rule_id)].append(exemption)
-    return organizations, rules, exemptions, branch_ids
+    return organizations, in_force, exemptions, branch_ids
 
 
 class Month(ExtractMonth):
