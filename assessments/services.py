@@ -405,16 +405,23 @@ def last_done_run(*, year: int, scope: Organization, target: str) -> AssessmentR
     )
 
 
+def repeated_run(*, year: int, scope: Organization, target: str) -> AssessmentRun | None:
+    """The run whose rule versions a re-run repeats by default: a closed year's last done run
+    (with recorded rules), so a re-run reproduces its numbers. The current year and a first
+    run have none: they use today's rules."""
+    if year >= this_year():
+        return None
+    repeated = last_done_run(year=year, scope=scope, target=target)
+    return repeated if repeated is not None and repeated.rule_versions else None
+
+
 def rules_for_run(
     *, year: int, scope: Organization, target: str, current_rules: bool = False
 ) -> tuple[AssessmentRun | None, dict]:
-    """The run whose rule versions a new run repeats (None: today's) and those versions. A
-    closed year that has a run (with recorded rules) keeps that run's rules, so a re-run
-    reproduces its numbers; the current year, a first run or `current_rules` use today's."""
-    if not current_rules and year < this_year():
-        repeated = last_done_run(year=year, scope=scope, target=target)
-        if repeated is not None and repeated.rule_versions:
-            return repeated, repeated.rule_versions
+    """The run whose rule versions a new run repeats (None: today's) and those versions."""
+    repeated = None if current_rules else repeated_run(year=year, scope=scope, target=target)
+    if repeated is not None:
+        return repeated, repeated.rule_versions
     return None, rules.current_versions()
 
 

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from alxa_dangjian.core.rules_admin import RuleAdmin
+
 from .models import Organization, TermLengthRule, TimingRule
 
 
@@ -12,11 +14,11 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(TimingRule)
-class TimingRuleAdmin(admin.ModelAdmin):
+class TimingRuleAdmin(RuleAdmin):
     list_display = ["code", "description", "step", "after_step", "min_days", "max_days", "is_hard"]
     list_filter = ["is_hard", "is_active"]
 
 
 @admin.register(TermLengthRule)
-class TermLengthRuleAdmin(admin.ModelAdmin):
+class TermLengthRuleAdmin(RuleAdmin):
     list_display = ["organization_type", "years"]

@@ -27,6 +27,7 @@ from django.utils import timezone
 from .history import changes, display
 
 BASELINE_REASON = "开始记录规则版本时的现行规则"
+HISTORY_LIMIT = 50  # changes shown on a rule page
 
 
 @dataclass(frozen=True)
@@ -86,14 +87,29 @@ def delete_rule(instance, *, by, reason: str) -> None:
     instance.delete()
 
 
-def history_of(model, *, related: Iterable[str] = (), subject=None, limit: int = 50) -> list:
-    """The latest changes to one rule table, newest first, for a rule page. `related` are
-    foreign keys of the historical rows to fetch with them, so that `subject(record)` (what
-    the change is about) reads no more rows."""
+def reason_field():
+    """The form field every rule form adds: why the rule changes (kept in its history)."""
+    from django import forms
+
+    return forms.CharField(
+        label="修改理由",
+        max_length=100,
+        help_text="记入规则的变更记录；年度考核计算据此说明结果为何变化。",
+    )
+
+
+def history_of(
+    model, *conditions, related: Iterable[str] = (), subject=None, limit: int = HISTORY_LIMIT
+) -> list:
+    """The latest changes to one rule table (those matching `conditions`, e.g. the reader's
+    scope), newest first, for a rule page. `related` are foreign keys of the historical rows
+    to fetch with them, so that `subject(record)` (what the change is about) reads no more."""
     name = str(model._meta.verbose_name)
-    records = model.history.select_related("history_user", *related).order_by(
-        "-history_date", "-history_id"
-    )[:limit]
+    records = (
+        model.history.filter(*conditions)
+        .select_related("history_user", *related)
+        .order_by("-history_date", "-history_id")[:limit]
+    )
     return changes(records, subject=subject or (lambda r: f"{name} #{r.id}"))
 
 
