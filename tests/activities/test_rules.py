@@ -23,6 +23,7 @@ def rule_data(rule, **changes):
         "effective_from": rule.effective_from.isoformat(),
         "effective_to": "",
         "source": rule.source,
+        "change_reason": "按工委文件调整",
     }
     return {**data, **changes}
 
@@ -93,6 +94,8 @@ def test_staff_grant_and_withdraw_an_exemption(client, staff, branch_a):
     assert (exemption.approved_by, exemption.ends_on) == (staff, datetime.date(2026, 3, 31))
     assert "支部新成立" in client.get(reverse(LIST)).content.decode()
     client.post(reverse("activities:exemption-delete", args=[exemption.pk]))
+    assert Exemption.objects.exists()  # withdrawing needs a reason
+    client.post(reverse("activities:exemption-delete", args=[exemption.pk]), {"reason": "已整改"})
     assert not Exemption.objects.exists()
 
 
@@ -106,6 +109,7 @@ def test_rule_page_queries_are_constant(client, staff, branch_a, django_assert_m
             approved_by=staff,
         )
     client.force_login(staff)
-    # session, user, organisation, rules with kinds, exemptions with their relations
-    with django_assert_max_num_queries(5):
+    # session, user, organisation, rules with kinds, exemptions with their relations; the
+    # latest changes to the rules and to the exemptions in scope (each with its relations)
+    with django_assert_max_num_queries(7):
         assert client.get(reverse(LIST)).status_code == 200
