@@ -73,6 +73,7 @@ def _reason(reason: str) -> str:
 @transaction.atomic
 def save_rule(instance, *, by, reason: str):
     """Create or change a rule row; the history record names `by` and `reason`."""
+    _baseline(instance)
     instance._history_user = by
     instance._change_reason = _reason(reason)
     instance.save()
@@ -82,6 +83,7 @@ def save_rule(instance, *, by, reason: str):
 @transaction.atomic
 def delete_rule(instance, *, by, reason: str) -> None:
     """Remove a rule row; its history (and the runs that used it) keep what it said."""
+    _baseline(instance)
     instance._history_user = by
     instance._change_reason = _reason(reason)
     instance.delete()
@@ -114,6 +116,17 @@ def history_of(
 
 
 # --- Versions -----------------------------------------------------------------------------------
+
+
+def _baseline(instance) -> None:
+    """A row seeded before history was kept gets its stored state recorded first, so the
+    change shows a real before."""
+    model = type(instance)
+    if instance.pk is None or model.history.filter(id=instance.pk).exists():
+        return
+    stored = model._default_manager.filter(pk=instance.pk).first()
+    if stored is not None:
+        model.history.bulk_history_create([stored], default_change_reason=BASELINE_REASON)
 
 
 def _backfill(model) -> None:
