@@ -203,8 +203,8 @@ def rows(model, *conditions, related: Iterable[str] = ()) -> list:
 
 def differences(before: dict, after: dict, *, indicator_names: dict | None = None) -> list[dict]:
     """Rule rows that differ between two recorded versions, as plain JSON for a run's diff:
-    table, row, kind (新增/修改/删除), each changed field before → after, the reason of the
-    latest change and the indicators the table feeds. One query per table that differs."""
+    table, row, kind (新增/修改/删除), each changed field before → after, who made the latest
+    change and why, and the indicators the table feeds. Two queries per table that differs."""
     indicator_names = indicator_names or {}
     result = []
     for rule_table in tables():
@@ -215,28 +215,28 @@ def differences(before: dict, after: dict, *, indicator_names: dict | None = Non
         keys = sorted(set(old) | set(new), key=int)
         changed = [k for k in keys if old.get(k) != new.get(k)]
         wanted = [old[k] for k in changed if k in old] + [new[k] for k in changed if k in new]
-        records = {
-            r.history_id: r
-            for r in rule_table.model.history.filter(history_id__in=wanted).select_related(
-                "history_user"
-            )
+        history = rule_table.model.history.select_related("history_user")
+        records = {r.history_id: r for r in history.filter(history_id__in=wanted)}
+        # A row gone since: its deletion record says who removed it and why.
+        gone = [int(k) for k in changed if k not in new]
+        deletions = {
+            r.id: r for r in history.filter(id__in=gone, history_type="-").order_by("history_id")
         }
         feeds = [indicator_names.get(code, code) for code in rule_table.feeds]
         for key in changed:
             first, last = records.get(old.get(key)), records.get(new.get(key))
             if first is None and last is None:
                 continue
-            fields = _field_changes(first, last)
             kind = "新增" if first is None else "删除" if last is None else "修改"
-            latest = last or first
+            why = last or deletions.get(int(key))
             result.append(
                 {
                     "table": rule_table.name,
                     "subject": str((last or first).instance),
                     "kind": kind,
-                    "fields": fields,
-                    "reason": (last.history_change_reason or "") if last else "",
-                    "who": latest.history_user.get_full_name() if latest.history_user else "",
+                    "fields": _field_changes(first, last),
+                    "reason": (why.history_change_reason or "") if why else "",
+                    "who": why.history_user.get_full_name() if why and why.history_user else "",
                     "feeds": feeds,
                 }
             )
