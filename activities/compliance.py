@@ -181,10 +181,10 @@ def compute(branches, year: int, *, today: datetime.date | None = None, kind_cod
     """Compliance of every branch in `branches` (an Organization queryset) for `year`;
     `kind_codes` limits the rules (and the records read) to those activity kinds."""
     today = today or datetime.date.today()
-    organizations, rules, exemptions, branch_ids = _inputs(branches, year, kind_codes)
+    organizations, in_force, exemptions, branch_ids = _inputs(branches, year, kind_codes)
     report = Report(year=year, today=today, organizations=organizations)
     for organization_id, rule, period, required, held in _tallies(
-        organizations, rules, year, exemptions, branch_ids, month_counts
+        organizations, in_force, year, exemptions, branch_ids, month_counts
     ):
         status = _status(held, required, period, today)
         report.cells.append(Cell(organization_id, rule, period, required, held, status))
@@ -195,8 +195,8 @@ def tallies(branches, year: int, *, kind_codes=None, counts=None):
     """What `compute` judges, as plain tuples (organisation id, rule, period, required,
     held), without cells or statuses: for callers summing thousands of branches. `counts`
     may stand in for `month_counts` (same arguments), e.g. to reuse rows already read."""
-    organizations, rules, exemptions, branch_ids = _inputs(branches, year, kind_codes)
-    return _tallies(organizations, rules, year, exemptions, branch_ids, counts or month_counts)
+    organizations, in_force, exemptions, branch_ids = _inputs(branches, year, kind_codes)
+    return _tallies(organizations, in_force, year, exemptions, branch_ids, counts or month_counts)
 
 
 def _inputs(branches, year: int, kind_codes):
