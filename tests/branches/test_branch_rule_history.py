@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.contrib import admin
 from django.test import RequestFactory
+from django.urls import reverse
 
 from alxa_dangjian.core import rules
 from branches.indicators import development_steps_within_rules
@@ -67,3 +68,24 @@ def test_development_steps_are_judged_by_the_recorded_timing_rules(branch_a, sta
         then = development_steps_within_rules(YEAR, [branch_a])[branch_a.pk]
     assert (today.numerator, today.denominator) == (2, 2)
     assert (then.numerator, then.denominator) == (1, 2)  # the talk 50 days late broke a rule
+
+
+def test_the_rules_page_shows_the_rules_and_why_they_changed(
+    client, secretary, staff, django_assert_max_num_queries
+):
+    rule = TimingRule.objects.filter(is_active=True).first()
+    rule.max_days = 40
+    rules.save_rule(rule, by=staff, reason="按组织部新规定")
+    client.force_login(secretary)
+    # session, user, organisation, notifications; timing rules, term lengths, their history
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("branches:timingrule-list"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert rule.description in body and "按组织部新规定" in body
+    assert 'data-testid="history"' in body
+
+
+def test_the_rules_page_needs_a_login(client):
+    response = client.get(reverse("branches:timingrule-list"))
+    assert response.status_code == 302 and "login" in response["Location"]
