@@ -4,7 +4,7 @@ A rule table (a model whose rows an administrator edits and an indicator or a st
 depends on: frequency rules, exemptions, hour rules, timing rules …) keeps
 `history = HistoricalRecords()` and registers here from its app's models module:
 
-    rules.register(FrequencyRule, feeds=("three-meetings-one-lesson", "theme-day-months"))
+    rules.register(FrequencyRule, feeds=["three-meetings-one-lesson"])
 
 Every write goes through `save_rule` / `delete_rule` (who and why land in the history record).
 A year-end run stores `current_versions()` — per table, each live row's latest history id —
@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -56,10 +57,6 @@ def tables() -> list[RuleTable]:
     return sorted(_TABLES.values(), key=lambda t: t.label)
 
 
-def table(label: str) -> RuleTable | None:
-    return _TABLES.get(label)
-
-
 # --- Writes -------------------------------------------------------------------------------------
 
 
@@ -91,8 +88,6 @@ def delete_rule(instance, *, by, reason: str) -> None:
 
 def reason_field():
     """The form field every rule form adds: why the rule changes (kept in its history)."""
-    from django import forms
-
     return forms.CharField(
         label="修改理由",
         max_length=100,
