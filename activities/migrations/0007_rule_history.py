@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("activities", "0006_service_evidence"),
-        ("branches", "0007_rule_history"),
+        ("branches", "0006_ratings_seed_standards"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
