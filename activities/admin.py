@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from alxa_dangjian.core.caching import InvalidatingAdmin
+from alxa_dangjian.core.rules_admin import RuleAdmin
 
 from .models import ActivityKind, CampaignTag, Exemption, FrequencyRule
 from .models.service_ledgers import ServiceLedgerType
@@ -16,12 +17,12 @@ class ActivityKindAdmin(ReferenceAdmin):
 
 
 @admin.register(FrequencyRule)
-class FrequencyRuleAdmin(ReferenceAdmin):
+class FrequencyRuleAdmin(RuleAdmin):
     list_display = ["kind", "period", "min_count", "requires_committee", "per_party_group"]
 
 
 @admin.register(Exemption)
-class ExemptionAdmin(ReferenceAdmin):
+class ExemptionAdmin(RuleAdmin):
     list_display = ["organization", "rule", "starts_on", "ends_on", "reason"]
     raw_id_fields = ["organization", "approved_by"]
 

@@ -9,14 +9,15 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, ExtractMonth
 
-from alxa_dangjian.core import caching
+from alxa_dangjian.core import caching, rules
 from alxa_dangjian.core.bulk import plain_rows
 from branches.models import CommitteeSeat, Organization, PartyGroup
 
 from .models import Activity, Exemption, FrequencyRule
+from .models.records import covering
 
 # A 支部委员会 exists once at least three seats are filled (书记 plus two 委员 or more).
 COMMITTEE_MIN_SEATS = 3
@@ -178,10 +179,10 @@ def compute(branches, year: int, *, today: datetime.date | None = None, kind_cod
     """Compliance of every branch in `branches` (an Organization queryset) for `year`;
     `kind_codes` limits the rules (and the records read) to those activity kinds."""
     today = today or datetime.date.today()
-    organizations, rules, exemptions, branch_ids = _inputs(branches, year, kind_codes)
+    organizations, in_force, exemptions, branch_ids = _inputs(branches, year, kind_codes)
     report = Report(year=year, today=today, organizations=organizations)
     for organization_id, rule, period, required, held in _tallies(
-        organizations, rules, year, exemptions, branch_ids, month_counts
+        organizations, in_force, year, exemptions, branch_ids, month_counts
     ):
         status = _status(held, required, period, today)
         report.cells.append(Cell(organization_id, rule, period, required, held, status))
@@ -192,8 +193,8 @@ def tallies(branches, year: int, *, kind_codes=None, counts=None):
     """What `compute` judges, as plain tuples (organisation id, rule, period, required,
     held), without cells or statuses: for callers summing thousands of branches. `counts`
     may stand in for `month_counts` (same arguments), e.g. to reuse rows already read."""
-    organizations, rules, exemptions, branch_ids = _inputs(branches, year, kind_codes)
-    return _tallies(organizations, rules, year, exemptions, branch_ids, counts or month_counts)
+    organizations, in_force, exemptions, branch_ids = _inputs(branches, year, kind_codes)
+    return _tallies(organizations, in_force, year, exemptions, branch_ids, counts or month_counts)
 
 
 def _inputs(branches, year: int, kind_codes):
@@ -209,22 +210,23 @@ def _inputs(branches, year: int, kind_codes):
     )
     organizations = list(branch_qs)
     year_start, year_end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    rules = []
+    # Rules and exemptions through core.rules: a year-end run reads the versions it recorded.
+    in_force = []
     if organizations:
-        rules = [
+        in_force = [
             r
-            for r in FrequencyRule.objects.select_related("kind").filter(kind__is_active=True)
+            for r in rules.rows(FrequencyRule, Q(kind__is_active=True), related=["kind"])
             if r.is_effective(year_start, year_end)
             and (kind_codes is None or r.kind.code in kind_codes)
         ]
     branch_ids = branches.filter(type__in=Organization.BRANCH_TYPES).values("pk")
     exemptions = defaultdict(list)
-    if rules:
-        for exemption in Exemption.objects.filter(organization__in=branch_ids).covering(
-            year_start, year_end
+    if in_force:
+        for exemption in rules.rows(
+            Exemption, Q(organization__in=branch_ids), covering(year_start, year_end)
         ):
             exemptions[(exemption.organization_id, exemption.rule_id)].append(exemption)
-    return organizations, rules, exemptions, branch_ids
+    return organizations, in_force, exemptions, branch_ids
 
 
 class Month(ExtractMonth):

@@ -8,8 +8,10 @@ as missed and a run for a closed year sees all twelve months.
 
 import datetime
 
+from django.db.models import Q
 from django.urls import reverse
 
+from alxa_dangjian.core import rules
 from assessments.indicators import (
     AutoIndicator,
     Measure,
@@ -59,12 +61,12 @@ def _activity_months(year: int, organizations):
 
     def build():
         kinds = dict(ActivityKind.objects.filter(code__in=KINDS).values_list("code", "pk"))
-        per_group = FrequencyRule.objects.filter(per_party_group=True, kind__code__in=KINDS)
+        per_group = rules.rows(FrequencyRule, Q(per_party_group=True), Q(kind__code__in=KINDS))
         return kinds, compliance.month_counts(
             branches_under(organizations).values("pk"),
             year,
             kinds.values(),
-            set(per_group.values_list("kind_id", flat=True)),
+            {rule.kind_id for rule in per_group},
         )
 
     return shared(("activity-months", year, tuple(o.pk for o in organizations)), build)

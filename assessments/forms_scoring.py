@@ -39,6 +39,16 @@ class StartRunForm(forms.Form):
         empty_label=None,
         error_messages={"invalid_choice": "所选党组织不存在或不在您的管理范围内。"},
     )
+    current_rules = forms.BooleanField(
+        label="按现行规则重新计算",
+        required=False,
+        help_text=(
+            "已结束的年度再次计算时，默认沿用该年度上次计算所用的规则版本，以重现其结果；"
+            "勾选后改按今天的规则计算，结果可能与上次不同。"
+        ),
+    )
+    # Set by the confirmation step that states what applying today's rules means.
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from alxa_dangjian.core import caching
+from alxa_dangjian.core import caching, rules
 from alxa_dangjian.core.bulk import delete_rows, insert_rows
 from branches.models import Organization
 
@@ -132,7 +132,10 @@ def compute_chunk(run_id: int, number: int) -> bool:
     org_ids = [org.pk for org in organizations]
     nothing = registry.Measure(0, 0)
     rows, inputs = [], {}
-    with registry.sharing():
+    # The rule rows the run recorded, not today's: chunks computed later (a resumed run)
+    # and re-runs of a closed year judge by the same rules. Runs from before rules were
+    # recorded have none and read today's.
+    with rules.pinned(run.rule_versions or None), registry.sharing():
         for code in auto_codes(run.snapshot):
             try:
                 indicator = registry.get(code)
@@ -496,6 +499,7 @@ def finalise(run_id: int) -> AssessmentRun | None:
         run.previous = previous
         names = {pk: name for pk, (_, name) in organizations.items()}
         run.diff = difference(previous, rows, names=names) if previous else []
+        run.rule_changes, run.measure_changes = explain(previous, run, measures)
         run.inputs = dict(inputs)
         run.status = AssessmentRun.Status.DONE
         run.error = ""
@@ -551,6 +555,55 @@ def difference(
             }
         )
     return changed
+
+
+def explain(previous: AssessmentRun | None, run: AssessmentRun, measures: dict):
+    """Why the numbers moved since `previous`: the rule rows that differ between the two
+    runs' recorded versions, and per auto indicator how many organisations' measures changed
+    with the totals before and after. `measures` are the run's (organisation → code →
+    measure), as the finaliser read them; the previous run's are read in one query."""
+    if previous is None:
+        return [], []
+    names = dict(registry.choices())
+    rule_changes = rules.differences(
+        previous.rule_versions, run.rule_versions, indicator_names=names
+    )
+    before: dict[int, dict] = defaultdict(dict)
+    for pk, code, numerator, denominator in MeasureResult.objects.filter(run=previous).values_list(
+        "organization_id", "code", "numerator", "denominator"
+    ):
+        before[pk][code] = (numerator, denominator)
+    tallies: dict[str, list] = {}
+    for pk in set(before) | set(measures):
+        old, new = before.get(pk, {}), measures.get(pk, {})
+        for code in set(old) | set(new):
+            was = old.get(code)
+            now = tuple(new[code]) if code in new else None
+            tally = tallies.setdefault(code, [0, ZERO, ZERO, ZERO, ZERO])
+            if was is not None:
+                tally[1] += was[0]
+                tally[2] += was[1] or 0
+            if now is not None:
+                tally[3] += now[0]
+                tally[4] += now[1] or 0
+            if was != now:
+                tally[0] += 1
+    measure_changes = [
+        {
+            "code": code,
+            "name": names.get(code, code),
+            "organizations": changed,
+            "before": f"{_plain(n0)}/{_plain(d0)}",
+            "after": f"{_plain(n1)}/{_plain(d1)}",
+        }
+        for code, (changed, n0, d0, n1, d1) in sorted(tallies.items())
+        if changed
+    ]
+    return rule_changes, measure_changes
+
+
+def _plain(value) -> str:
+    return f"{Decimal(value).normalize():f}"
 
 
 def grade_label(grade: str) -> str:

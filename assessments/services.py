@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import scope_path
-from alxa_dangjian.core import caching
+from alxa_dangjian.core import caching, rules
 from branches.models import Organization
 
 from . import indicators as registry
@@ -347,9 +347,14 @@ def assessed(scope: Organization, target: str):
 
 
 @transaction.atomic
-def start_run(*, year: int, scope: Organization, target: str, by) -> AssessmentRun:
+def start_run(
+    *, year: int, scope: Organization, target: str, by, current_rules: bool = False
+) -> AssessmentRun:
     """Queue a run over the scope's organisations of the target; refused without a usable
-    scheme for the year or while another run of the year and scope is in progress."""
+    scheme for the year or while another run of the year and scope is in progress.
+
+    The run records the rule versions it computes with (`rules_for_run`): re-running a closed
+    year repeats the rules of its last run unless `current_rules` asks for today's."""
     caching.changed(caching.ASSESSMENTS)
     roles.require(by, roles.PUBLISH)
     _require_scope(by, scope)
@@ -377,12 +382,17 @@ def start_run(*, year: int, scope: Organization, target: str, by) -> AssessmentR
     ids = list(assessed(scope, target).values_list("pk", flat=True))
     if not ids:
         raise ValidationError(f"{scope.display_name}范围内没有需要考核的{_target_label(target)}。")
+    rules_from, versions = rules_for_run(
+        year=year, scope=scope, target=target, current_rules=current_rules
+    )
     run = AssessmentRun.objects.create(
         year=year,
         scope=scope,
         scheme=scheme,
         scheme_version=scheme.version,
         snapshot=runs.snapshot(scheme),
+        rule_versions=versions,
+        rules_from=rules_from,
         organization_count=len(ids),
         created_by=by,
     )
@@ -394,6 +404,35 @@ def start_run(*, year: int, scope: Organization, target: str, by) -> AssessmentR
     run.save(update_fields=["chunk_count"])
     _dispatch(run)
     return run
+
+
+def last_done_run(*, year: int, scope: Organization, target: str) -> AssessmentRun | None:
+    return (
+        AssessmentRun.objects.done()
+        .filter(year=year, scope=scope, scheme__target=target)
+        .order_by("-pk")
+        .first()
+    )
+
+
+def repeated_run(*, year: int, scope: Organization, target: str) -> AssessmentRun | None:
+    """The run whose rule versions a re-run repeats by default: a closed year's last done run
+    (with recorded rules), so a re-run reproduces its numbers. The current year and a first
+    run have none: they use today's rules."""
+    if year >= this_year():
+        return None
+    repeated = last_done_run(year=year, scope=scope, target=target)
+    return repeated if repeated is not None and repeated.rule_versions else None
+
+
+def rules_for_run(
+    *, year: int, scope: Organization, target: str, current_rules: bool = False
+) -> tuple[AssessmentRun | None, dict]:
+    """The run whose rule versions a new run repeats (None: today's) and those versions."""
+    repeated = None if current_rules else repeated_run(year=year, scope=scope, target=target)
+    if repeated is not None:
+        return repeated, repeated.rule_versions
+    return None, rules.current_versions()
 
 
 def _target_label(target: str) -> str:

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from alxa_dangjian.core import caching
+from alxa_dangjian.core.rules_admin import RuleAdmin
 
 from .models import Organization, TermLengthRule, TimingRule
 
@@ -15,11 +16,11 @@ class OrganizationAdmin(caching.InvalidatingAdmin, admin.ModelAdmin):
 
 
 @admin.register(TimingRule)
-class TimingRuleAdmin(caching.InvalidatingAdmin, admin.ModelAdmin):
+class TimingRuleAdmin(RuleAdmin):
     list_display = ["code", "description", "step", "after_step", "min_days", "max_days", "is_hard"]
     list_filter = ["is_hard", "is_active"]
 
 
 @admin.register(TermLengthRule)
-class TermLengthRuleAdmin(caching.InvalidatingAdmin, admin.ModelAdmin):
+class TermLengthRuleAdmin(RuleAdmin):
     list_display = ["organization_type", "years"]

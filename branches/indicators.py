@@ -7,8 +7,10 @@ import datetime
 from collections import defaultdict
 from urllib.parse import urlencode
 
+from django.db.models import Q
 from django.urls import reverse
 
+from alxa_dangjian.core import rules
 from assessments.indicators import (
     AutoIndicator,
     Measure,
@@ -92,7 +94,7 @@ def development_steps_within_rules(year: int, organizations) -> dict[int, Measur
     organizations = list(organizations)
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     rules_by_step = defaultdict(list)
-    for rule in TimingRule.objects.filter(is_active=True):
+    for rule in rules.rows(TimingRule, Q(is_active=True)):
         rules_by_step[rule.step].append(rule)
     branches = Organization.objects.filter(
         subtree_condition(organizations), type__in=Organization.BRANCH_TYPES

@@ -1,6 +1,7 @@
 from django import forms
 
 from activities.forms import add_service_error
+from alxa_dangjian.core import rules
 from branches.models import Member, Organization
 
 from .models import (
@@ -21,6 +22,8 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class SchemeForm(forms.ModelForm):
+    change_reason = rules.reason_field()
+
     class Meta:
         model = TrainingScheme
         fields = ["year", "code", "name", "is_sample", "note"]
@@ -38,12 +41,16 @@ ComponentFormSet = forms.inlineformset_factory(
 
 
 class HourRuleForm(forms.ModelForm):
+    change_reason = rules.reason_field()
+
     class Meta:
         model = HourRule
         fields = ["year", "audience", "minimum", "source"]
 
 
 class HourCountingForm(forms.ModelForm):
+    change_reason = rules.reason_field()
+
     class Meta:
         model = HourCounting
         fields = ["year", "full_day", "half_day", "per_hour"]

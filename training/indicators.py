@@ -14,11 +14,12 @@ from . import progress
 
 
 def hours_met(year: int, organizations) -> dict[int, Measure]:
-    """Three queries, however many members: one GROUP BY of the year's signed-in enrolments
-    per member, the members of the active branches under `organizations` with their rule's
-    minimum, and rollup's branch paths. Hours are matched to members in Python — the same
-    judgement as stats.hour_tallies (met = hours ≥ the rule's minimum) without its
-    correlated per-member hours subquery. A branch without members gets 0 of 0."""
+    """Four queries, however many members: the hour rules in force (as the run recorded them),
+    one GROUP BY of the year's signed-in enrolments per member, the members of the active
+    branches under `organizations` with their rule's minimum, and rollup's branch paths.
+    Hours are matched to members in Python — the same judgement as stats.hour_tallies (met =
+    hours ≥ the rule's minimum) without its correlated per-member hours subquery. A branch
+    without members gets 0 of 0."""
     organizations = list(organizations)
     branches = branches_under(organizations).filter(is_active=True).values("pk")
     members = Member.objects.in_good_standing().filter(organization__in=branches)
@@ -32,7 +33,7 @@ def hours_met(year: int, organizations) -> dict[int, Measure]:
     )
     counts: dict[int, list[int]] = {}  # branch id → [members, met]
     for pk, branch_id, required in plain_rows(
-        progress.with_required_hours(year, members)
+        progress.with_required_hours(year, members, progress.minimums_in_force(year))
         .order_by()
         .values_list("pk", "organization_id", "required_hours")
     ):

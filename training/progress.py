@@ -27,9 +27,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Case, Exists, OuterRef, Subquery, Sum, Value, When
+from django.db.models import Case, Exists, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Greatest
 
+from alxa_dangjian.core import rules
 from branches.models import CommitteeSeat, Member
 
 from .models import Audience, Enrollment, HourRule
@@ -72,11 +73,16 @@ def hours_for(year: int, members):
     return members.annotate(training_hours=_hours_subquery(year))
 
 
-def with_required_hours(year: int, members):
+def with_required_hours(year: int, members, minimums: dict[str, int] | None = None):
     """`members` annotated with `is_committee_member` and `required_hours` (the minimum of the
-    HourRule in force in `year`; 0 when no rule exists)."""
-    everyone = Coalesce(_minimum(year, Audience.ALL_MEMBERS), Value(0))
-    committee = Coalesce(_minimum(year, Audience.COMMITTEE), everyone)
+    HourRule in force in `year`; 0 when no rule exists). `minimums` ({audience: 学时}, e.g.
+    `minimums_in_force`) stands in for the HourRule table: a year-end run's recorded rules."""
+    if minimums is None:
+        everyone = Coalesce(_minimum(year, Audience.ALL_MEMBERS), Value(0))
+        committee = Coalesce(_minimum(year, Audience.COMMITTEE), everyone)
+    else:
+        everyone = Value(minimums.get(Audience.ALL_MEMBERS, 0))
+        committee = Value(minimums.get(Audience.COMMITTEE, minimums.get(Audience.ALL_MEMBERS, 0)))
     seated = CommitteeSeat.objects.current().filter(member=OuterRef("pk"))
     return members.annotate(
         is_committee_member=Exists(seated),
@@ -86,6 +92,15 @@ def with_required_hours(year: int, members):
             output_field=models.IntegerField(),
         ),
     )
+
+
+def minimums_in_force(year: int) -> dict[str, int]:
+    """{audience: minimum 学时} in force in `year` as core.rules sees the HourRule rows (a
+    run's recorded versions inside its pinned block, today's otherwise). One query."""
+    minimums: dict[str, int] = {}
+    for rule in sorted(rules.rows(HourRule, Q(year__lte=year)), key=lambda r: (r.year, r.pk)):
+        minimums[rule.audience] = rule.minimum
+    return minimums
 
 
 def with_progress(year: int, members):

@@ -20,12 +20,21 @@ from django.utils import timezone
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.models import User
 from alxa_dangjian.accounts.scoping import scope_path
-from alxa_dangjian.core import caching
+from alxa_dangjian.core import caching, rules
 from alxa_dangjian.core.notifications import notify
 from branches.models import Member, Organization
 
 from .hours import hours_text, session_credit
-from .models import ClassSession, Course, CourseOrder, Enrollment, HourCounting, TrainingClass
+from .models import (
+    ClassSession,
+    Course,
+    CourseOrder,
+    Enrollment,
+    HourCounting,
+    SchemeComponent,
+    TrainingClass,
+    TrainingScheme,
+)
 
 Status = CourseOrder.Status
 # Organisations that order courses and hold their own sessions.
@@ -501,3 +510,24 @@ def withdraw(enrollment: Enrollment, *, by: User) -> None:
     caching.changed(caching.TRAINING)
     _require_class_manager(by, enrollment.training_class)
     enrollment.delete()
+
+
+@transaction.atomic
+def save_scheme(
+    scheme: TrainingScheme,
+    *,
+    components: Iterable[SchemeComponent],
+    removed: Iterable[SchemeComponent] = (),
+    by: User,
+    reason: str,
+) -> TrainingScheme:
+    """A scheme and its changed, new and removed components, each kept in history with the
+    same reason (one edit of the scheme page is one change)."""
+    caching.changed(caching.RULES)
+    rules.save_rule(scheme, by=by, reason=reason)
+    for component in removed:
+        rules.delete_rule(component, by=by, reason=reason)
+    for component in components:
+        component.scheme = scheme
+        rules.save_rule(component, by=by, reason=reason)
+    return scheme

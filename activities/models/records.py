@@ -5,8 +5,10 @@ import datetime
 
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from alxa_dangjian.accounts.scoping import ScopedQuerySet
+from alxa_dangjian.core import rules
 from branches.models import Member, Organization, PartyGroup
 
 
@@ -58,6 +60,8 @@ class FrequencyRule(models.Model):
     effective_to = models.DateField("失效日期", null=True, blank=True)
     source = models.CharField("依据", max_length=100, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "频次规则"
         verbose_name_plural = "频次规则"
@@ -77,11 +81,11 @@ class FrequencyRule(models.Model):
         )
 
 
-class ExemptionQuerySet(ScopedQuerySet):
-    def covering(self, start: datetime.date, end: datetime.date):
-        return self.filter(starts_on__lte=end).filter(
-            models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=start)
-        )
+def covering(start: datetime.date, end: datetime.date) -> models.Q:
+    """Exemptions in force at some time between `start` and `end`."""
+    return models.Q(starts_on__lte=end) & (
+        models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=start)
+    )
 
 
 class Exemption(models.Model):
@@ -100,7 +104,8 @@ class Exemption(models.Model):
         "accounts.User", verbose_name="批准人", on_delete=models.PROTECT, related_name="+"
     )
 
-    objects = ExemptionQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "频次豁免"
@@ -108,6 +113,11 @@ class Exemption(models.Model):
 
     def __str__(self):
         return f"{self.organization.display_name} {self.rule}"
+
+
+# 三会一课 judges branches by these rows (activities/indicators.py).
+rules.register(FrequencyRule, feeds=["three-meetings-one-lesson"])
+rules.register(Exemption, feeds=["three-meetings-one-lesson"])
 
 
 class CampaignTag(models.Model):

@@ -2,8 +2,8 @@
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
-from alxa_dangjian.core import caching
+from alxa_dangjian.core import rules
 from branches.models import Organization
 
 from ..models import Exemption, FrequencyRule
@@ -26,6 +26,7 @@ def _require_rule_setter(user):
 
 
 class FrequencyRuleForm(forms.ModelForm):
+    change_reason = rules.reason_field()
     min_count = forms.IntegerField(label="最少次数", min_value=1, max_value=31)
     organization_types = forms.MultipleChoiceField(
         label="适用组织类型",
@@ -104,8 +105,26 @@ def frequencyrule_list(request):
             and request.user.organization is not None
             and request.user.organization.parent_id is None,
             "may_exempt": request.user.may(roles.PUBLISH),
+            "history": _history(request.user),
         },
     )
+
+
+def _history(user) -> list:
+    """Changes to the rules (league-wide: everyone who reads them sees why they changed) and
+    to the exemptions of the user's subtree, newest first."""
+    period = dict(FrequencyRule.Period.choices)
+    changes = rules.history_of(
+        FrequencyRule,
+        related=["kind"],
+        subject=lambda r: f"频次规则：{r.kind.name}（{period.get(r.period, r.period)}）",
+    ) + rules.history_of(
+        Exemption,
+        Q(organization__in=Organization.objects.visible_to(user)),
+        related=["organization", "rule__kind"],
+        subject=lambda r: f"频次豁免：{r.organization.display_name} {r.rule.kind.name}",
+    )
+    return sorted(changes, key=lambda c: c.when, reverse=True)[: rules.HISTORY_LIMIT]
 
 
 @require_http_methods(["GET", "POST"])
@@ -114,9 +133,9 @@ def frequencyrule_edit(request, pk):
     rule = get_object_or_404(FrequencyRule.objects.select_related("kind"), pk=pk)
     form = FrequencyRuleForm(request.POST or None, instance=rule)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-            caching.changed(caching.RULES)
+        rules.save_rule(
+            form.save(commit=False), by=request.user, reason=form.cleaned_data["change_reason"]
+        )
         messages.success(request, f"已保存“{rule.kind.name}”的频次规则。")
         return redirect("activities:frequencyrule-list")
     return render(
@@ -133,8 +152,7 @@ def exemption_create(request):
     if request.method == "POST" and form.is_valid():
         exemption = form.save(commit=False)
         exemption.approved_by = request.user
-        exemption.save()
-        caching.changed(caching.RULES)
+        rules.save_rule(exemption, by=request.user, reason=f"登记豁免：{exemption.reason}")
         messages.success(request, f"已为{exemption.organization.display_name}登记豁免。")
         return redirect("activities:frequencyrule-list")
     return render(request, "activities/rule_form.html", {"form": form, "title": "登记频次豁免"})
@@ -144,9 +162,12 @@ def exemption_create(request):
 def exemption_delete(request, pk):
     roles.require(request.user, roles.PUBLISH)
     exemption = get_visible_or_404(Exemption, request.user, pk=pk)
-    exemption.delete()
-    caching.changed(caching.RULES)
-    messages.success(request, "已撤销该豁免。")
+    try:
+        rules.delete_rule(exemption, by=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, "已撤销该豁免。")
     return redirect("activities:frequencyrule-list")
 
 

@@ -30,7 +30,7 @@ class Change:
     fields: list[tuple[str, str, str]] = field(default_factory=list)
 
 
-def _display(model_field, value) -> str:
+def display(model_field, value) -> str:
     if value is None or value == "":
         return "—"
     choices = dict(model_field.flatchoices) if model_field.choices else None
@@ -79,10 +79,10 @@ def changes(
                 before = getattr(previous, f.attname) if previous is not None else None
                 if previous is None and record.history_type == "+":
                     if after not in (None, ""):
-                        change.fields.append((str(f.verbose_name), "—", _display(f, after)))
+                        change.fields.append((str(f.verbose_name), "—", display(f, after)))
                 elif before != after:
                     change.fields.append(
-                        (str(f.verbose_name), _display(f, before), _display(f, after))
+                        (str(f.verbose_name), display(f, before), display(f, after))
                     )
             if change.fields or record.history_type != "~" or change.reason:
                 result.append(change)

@@ -365,6 +365,21 @@ class AssessmentRun(models.Model):
         blank=True,
         related_name="+",
     )
+    # The rule rows the indicators were computed from (alxa_dangjian.core.rules): per rule
+    # table, each row's history id. A re-run of a year repeats the versions of the run it
+    # repeats (`rules_from`) unless staff chose today's rules.
+    rule_versions = models.JSONField("规则版本", default=dict)
+    rules_from = models.ForeignKey(
+        "self",
+        verbose_name="沿用规则版本的计算",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Rule rows that differ from the previous run's, and the indicators whose measures moved.
+    rule_changes = models.JSONField("规则变化", default=list)
+    measure_changes = models.JSONField("指标变化", default=list)
     error = models.TextField("错误信息", blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.PROTECT, related_name="+"

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
+from alxa_dangjian.core import rules
 from alxa_dangjian.core.files import serve
 from alxa_dangjian.core.history import changes
 
@@ -205,19 +206,31 @@ def assessmentrun_list(request):
 def assessmentrun_create(request):
     roles.require(request.user, roles.PUBLISH)
     form = StartRunForm(request.POST or None, user=request.user)
+    confirm = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            run = services.start_run(
-                year=data["year"], scope=data["scope"], target=data["target"], by=request.user
-            )
-        except ValidationError as error:
-            form.add_error(None, _errors(error))
+        where = {"year": data["year"], "scope": data["scope"], "target": data["target"]}
+        # Today's rules instead of those a closed year's run recorded: say so and ask first.
+        repeated = services.repeated_run(**where) if data["current_rules"] else None
+        if repeated is not None and not data["confirmed"]:
+            confirm = repeated
         else:
-            messages.success(request, "已发起年度考核计算。")
-            return redirect(run)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "assessments/scoring/run_form.html", {"form": form}, status=status)
+            try:
+                run = services.start_run(
+                    **where, current_rules=data["current_rules"], by=request.user
+                )
+            except ValidationError as error:
+                form.add_error(None, _errors(error))
+            else:
+                messages.success(request, "已发起年度考核计算。")
+                return redirect(run)
+    status = 400 if request.method == "POST" and confirm is None else 200
+    return render(
+        request,
+        "assessments/scoring/run_form.html",
+        {"form": form, "confirm": confirm},
+        status=status,
+    )
 
 
 def _visible_run(request, pk):
@@ -253,6 +266,11 @@ def assessmentrun_detail(request, pk):
             frozen=Count("pk"), published=Count("pk", filter=Q(published_at__isnull=False))
         )
     context["indicator_names"] = dict(registry.choices())
+    context["rule_tables"] = [
+        (t.name, len(run.rule_versions[t.label]))
+        for t in rules.tables()
+        if t.label in run.rule_versions
+    ]
     return render(request, "assessments/scoring/run_detail.html", context)
 
 

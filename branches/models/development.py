@@ -5,8 +5,10 @@ import datetime
 
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from alxa_dangjian.accounts.scoping import ScopedQuerySet
+from alxa_dangjian.core import rules
 
 from ..idnumber import mask_id_number
 from .members import ETHNIC_GROUPS, Member
@@ -71,6 +73,8 @@ class TimingRule(models.Model):
     # A hard rule refuses the entry; a soft one is recorded and shown as a broken rule.
     is_hard = models.BooleanField("违反时拒绝录入", default=False)
     is_active = models.BooleanField("启用", default=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "发展党员时限规则"
@@ -137,6 +141,10 @@ class DevelopmentCaseQuerySet(ScopedQuerySet):
                 ),
             )
         )
+
+
+# 发展党员程序合规 checks the year's steps against these rows (branches/indicators.py).
+rules.register(TimingRule, feeds=["development-steps"])
 
 
 class DevelopmentCase(models.Model):

@@ -6,8 +6,10 @@ from django.db import models, transaction
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, Substr
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from alxa_dangjian.accounts.scoping import ScopedQuerySet
+from alxa_dangjian.core import rules
 
 
 class OrganizationQuerySet(ScopedQuerySet):
@@ -318,6 +320,8 @@ class TermLengthRule(models.Model):
     )
     years = models.PositiveSmallIntegerField("任期（年）")
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "任期规则"
         verbose_name_plural = "任期规则"
@@ -329,6 +333,10 @@ class TermLengthRule(models.Model):
     def length_for(cls, organization_type: str) -> int | None:
         rule = cls.objects.filter(organization_type=organization_type).first()
         return rule.years if rule else None
+
+
+# A term stores its length when recorded, so a run only records these rows for the trace.
+rules.register(TermLengthRule)
 
 
 class TermQuerySet(ScopedQuerySet):

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
+from alxa_dangjian.core import rules
 
 from .. import development as services
 from ..forms_development import (
@@ -17,7 +18,15 @@ from ..forms_development import (
     StepForm,
     add_service_errors,
 )
-from ..models import DevelopmentCase, Member, Organization, Stage, Step
+from ..models import (
+    DevelopmentCase,
+    Member,
+    Organization,
+    Stage,
+    Step,
+    TermLengthRule,
+    TimingRule,
+)
 
 PAGE_SIZE = 50
 OPEN, CLOSED, ALL = "", "closed", "all"
@@ -216,8 +225,31 @@ def developmentcase_sponsors(request, pk):
     )
 
 
+@require_GET
+def timingrule_list(request):
+    """The league-wide timing rules of development and the term lengths, with their history:
+    set by the work committee (in the admin), read by everyone they bind."""
+    types = dict(Organization.Type.choices)
+    changes = rules.history_of(
+        TimingRule, subject=lambda r: f"发展党员时限规则：{r.description}"
+    ) + rules.history_of(
+        TermLengthRule,
+        subject=lambda r: f"任期规则：{types.get(r.organization_type, r.organization_type)}",
+    )
+    return render(
+        request,
+        "branches/timingrule_list.html",
+        {
+            "timing_rules": TimingRule.objects.all(),
+            "term_lengths": TermLengthRule.objects.order_by("organization_type"),
+            "history": sorted(changes, key=lambda c: c.when, reverse=True)[: rules.HISTORY_LIMIT],
+        },
+    )
+
+
 urlpatterns = [
     path("development/", developmentcase_list, name="developmentcase-list"),
+    path("development/rules/", timingrule_list, name="timingrule-list"),
     path("development/new/", developmentcase_create, name="developmentcase-create"),
     path("development/<int:pk>/", developmentcase_detail, name="developmentcase-detail"),
     path("development/<int:pk>/step/", developmentcase_step, name="developmentcase-step"),

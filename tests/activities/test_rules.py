@@ -23,6 +23,7 @@ def rule_data(rule, **changes):
         "effective_from": rule.effective_from.isoformat(),
         "effective_to": "",
         "source": rule.source,
+        "change_reason": "按工委文件调整",
     }
     return {**data, **changes}
 
@@ -93,6 +94,8 @@ def test_staff_grant_and_withdraw_an_exemption(client, staff, branch_a):
     assert (exemption.approved_by, exemption.ends_on) == (staff, datetime.date(2026, 3, 31))
     assert "支部新成立" in client.get(reverse(LIST)).content.decode()
     client.post(reverse("activities:exemption-delete", args=[exemption.pk]))
+    assert Exemption.objects.exists()  # withdrawing needs a reason
+    client.post(reverse("activities:exemption-delete", args=[exemption.pk]), {"reason": "已整改"})
     assert not Exemption.objects.exists()
 
 
@@ -106,6 +109,84 @@ def test_rule_page_queries_are_constant(client, staff, branch_a, django_assert_m
             approved_by=staff,
         )
     client.force_login(staff)
-    # session, user, organisation, rules with kinds, exemptions with their relations
-    with django_assert_max_num_queries(5):
+    # session, user, organisation, rules with kinds, exemptions with their relations; the
+    # latest changes to the rules and to the exemptions in scope (each with its relations)
+    with django_assert_max_num_queries(7):
         assert client.get(reverse(LIST)).status_code == 200
+
+
+# History: who, when, before, after, reason -----------------------------------------------------
+
+
+def test_a_rule_edit_keeps_who_when_before_after_and_why(client, staff):
+    rule = theme_day()
+    client.force_login(staff)
+    client.post(
+        reverse("activities:frequencyrule-edit", args=[rule.pk]),
+        rule_data(rule, min_count=2, change_reason="工委通知：主题党日每月两次"),
+    )
+    record = rule.history.latest()
+    assert record.history_user == staff
+    assert record.history_change_reason == "工委通知：主题党日每月两次"
+    assert (record.prev_record.min_count, record.min_count) == (1, 2)
+    assert record.history_date is not None
+    body = client.get(reverse(LIST)).content.decode()
+    assert 'data-testid="history"' in body
+    assert "工委通知：主题党日每月两次" in body and "1 → 2" in body
+
+
+def test_a_rule_edit_without_a_reason_changes_nothing(client, staff):
+    rule = theme_day()
+    client.force_login(staff)
+    response = client.post(
+        reverse("activities:frequencyrule-edit", args=[rule.pk]),
+        rule_data(rule, min_count=3, change_reason=""),
+    )
+    assert response.status_code == 200
+    rule.refresh_from_db()
+    assert rule.min_count == 1
+    assert not rule.history.filter(history_type="~").exists()
+
+
+def test_withdrawing_an_exemption_is_kept_with_its_reason(client, staff, branch_a):
+    client.force_login(staff)
+    data = {
+        "organization": branch_a.pk,
+        "rule": theme_day().pk,
+        "starts_on": "2026-01-01",
+        "reason": "支部新成立",
+    }
+    client.post(reverse("activities:exemption-create"), data)
+    exemption = Exemption.objects.get()
+    client.post(reverse("activities:exemption-delete", args=[exemption.pk]), {"reason": "已整改"})
+    created, deleted = Exemption.history.order_by("history_id")
+    assert (created.history_type, created.history_change_reason) == ("+", "登记豁免：支部新成立")
+    assert (deleted.history_type, deleted.history_change_reason) == ("-", "已整改")
+    assert deleted.history_user == staff
+
+
+def test_exemption_history_of_another_subtree_is_not_shown(client, staff, outsider, branch_a):
+    client.force_login(staff)
+    client.post(
+        reverse("activities:exemption-create"),
+        {
+            "organization": branch_a.pk,
+            "rule": theme_day().pk,
+            "starts_on": "2026-01-01",
+            "reason": "支部新成立",
+        },
+    )
+    assert "支部新成立" in client.get(reverse(LIST)).content.decode()
+    client.force_login(outsider)
+    body = client.get(reverse(LIST)).content.decode()
+    assert branch_a.display_name not in body and "支部新成立" not in body
+
+
+def test_a_secretary_cannot_edit_a_rule(client, secretary):
+    rule = theme_day()
+    client.force_login(secretary)
+    response = client.post(
+        reverse("activities:frequencyrule-edit", args=[rule.pk]), rule_data(rule, min_count=5)
+    )
+    assert response.status_code == 403
+    assert not rule.history.filter(history_type="~").exists()

@@ -15,6 +15,7 @@ from alxa_dangjian.ledgers.imports.registry import get_importer
 SERVICE_MODULES = [
     "activities.services",
     "activities.models.service_ledgers",
+    "alxa_dangjian.core.rules",
     "assessments.lists",
     "assessments.services",
     "branches.development",

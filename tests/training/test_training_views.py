@@ -80,8 +80,9 @@ def test_teacher_and_course_lists_queries_do_not_grow(
 
 def test_scheme_page_shows_the_sample(client, secretary, django_assert_max_num_queries):
     client.force_login(secretary)
-    # session, user, organisation, notifications; schemes, components, rules, countings
-    with django_assert_max_num_queries(9):
+    # session, user, organisation, notifications; schemes, components, rules, countings;
+    # the latest changes to hour rules, countings, schemes and components
+    with django_assert_max_num_queries(13):
         page = client.get(reverse("training:scheme-list")).content.decode()
     assert "2+1+10+N" in page and "示例" in page and "56" in page
 

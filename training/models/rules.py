@@ -8,6 +8,9 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from alxa_dangjian.core import rules
 
 
 class CourseForm(models.TextChoices):
@@ -45,6 +48,7 @@ class TrainingScheme(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = TrainingSchemeQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "培训模式"
@@ -85,6 +89,8 @@ class SchemeComponent(models.Model):
         "对象", max_length=20, choices=Audience.choices, default=Audience.ALL_MEMBERS
     )
     description = models.CharField("说明", max_length=200, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "培训模式组成"
@@ -129,6 +135,7 @@ class HourRule(models.Model):
     source = models.CharField("依据", max_length=100, blank=True)
 
     objects = HourRuleQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "学时要求"
@@ -165,6 +172,7 @@ class HourCounting(models.Model):
     per_hour = models.DecimalField("每小时计学时", max_digits=4, decimal_places=1, default=1)
 
     objects = HourCountingQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "学时计算办法"
@@ -190,3 +198,11 @@ class HourCounting(models.Model):
 
     def credit(self, *, days: int = 0, half_days: int = 0, hours: Decimal = Decimal(0)) -> Decimal:
         return self.full_day * days + self.half_day * half_days + self.per_hour * Decimal(hours)
+
+
+# 学时达标率 reads the hour minimums when a run computes it; the counting and the scheme are
+# applied when attendance is recorded (hours are stored), so a run records them for the trace.
+rules.register(HourRule, feeds=["training-hours-met"])
+rules.register(HourCounting)
+rules.register(TrainingScheme)
+rules.register(SchemeComponent)

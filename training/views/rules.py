@@ -1,15 +1,15 @@
 """The league-wide rules: the yearly schemes ("2+1+10+N"), hour minimums and hour counting."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from alxa_dangjian.core import caching
+from alxa_dangjian.core import rules
 
+from .. import services
 from ..forms import ComponentFormSet, HourCountingForm, HourRuleForm, SchemeForm
-from ..models import HourCounting, HourRule, TrainingScheme
+from ..models import Audience, HourCounting, HourRule, SchemeComponent, TrainingScheme
 from . import is_league_editor, require_league_editor
 
 
@@ -24,8 +24,25 @@ def scheme_list(request):
             "rules": HourRule.objects.all(),
             "countings": HourCounting.objects.all(),
             "may_edit": is_league_editor(request.user),
+            "history": _history(),
         },
     )
+
+
+def _history() -> list:
+    """Changes to the schemes, hour rules and hour counting (league-wide rules), newest first."""
+    audience = dict(Audience.choices)
+    changes = (
+        rules.history_of(HourRule, subject=lambda r: f"学时要求：{audience.get(r.audience)}")
+        + rules.history_of(HourCounting, subject=lambda r: f"学时计算办法：{r.year}年起")
+        + rules.history_of(TrainingScheme, subject=lambda r: f"培训模式：{r.year}年 {r.code}")
+        + rules.history_of(
+            SchemeComponent,
+            related=["scheme"],
+            subject=lambda r: f"培训模式组成：{r.scheme.year}年 {r.scheme.code} 第{r.order}项",
+        )
+    )
+    return sorted(changes, key=lambda c: c.when, reverse=True)[: rules.HISTORY_LIMIT]
 
 
 @require_GET
@@ -42,11 +59,15 @@ def _scheme_form(request, scheme, title):
     form = SchemeForm(request.POST or None, instance=scheme)
     formset = ComponentFormSet(request.POST or None, instance=scheme, prefix="components")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        with transaction.atomic():
-            scheme = form.save()
-            formset.instance = scheme
-            formset.save()
-            caching.changed(caching.RULES)
+        scheme = form.save(commit=False)
+        components = formset.save(commit=False)
+        services.save_scheme(
+            scheme,
+            components=components,
+            removed=formset.deleted_objects,
+            by=request.user,
+            reason=form.cleaned_data["change_reason"],
+        )
         messages.success(request, f"已保存培训模式“{scheme.code}”。")
         return redirect(scheme)
     return render(
@@ -72,8 +93,9 @@ def scheme_edit(request, pk):
 def _simple_form(request, form_class, instance, title):
     form = form_class(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        caching.changed(caching.RULES)
+        rules.save_rule(
+            form.save(commit=False), by=request.user, reason=form.cleaned_data["change_reason"]
+        )
         messages.success(request, "已保存。")
         return redirect("training:scheme-list")
     return render(
