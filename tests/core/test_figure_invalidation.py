@@ -10,6 +10,7 @@ would."""
 import datetime
 import weakref
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.contrib import admin
@@ -204,8 +205,9 @@ def test_a_frequency_rule_edited_in_the_admin_changes_compliance(
     rule.period = FrequencyRule.Period.YEAR  # one 主题党日 a year: branch_a's year is met
     request = RequestFactory().post("/django-admin/")
     request.user = staff
+    form = SimpleNamespace(cleaned_data={"change_reason": "改为每年一次"})  # the admin's form
     with committed():
-        admin.site._registry[FrequencyRule].save_model(request, rule, None, True)
+        admin.site._registry[FrequencyRule].save_model(request, rule, form, True)
     assert value(committee_a, "compliance", year=Y - 1) > before
 
 
