@@ -59,7 +59,8 @@ def test_secretary_sees_due_items_first_then_the_branch_figures(client, secretar
 def test_every_figure_links_to_its_list(client, committee_admin, committee_a, people):
     body = home(client, committee_admin)
     scope = f"organization={committee_a.pk}"
-    assert f'href="/branches/members/?status=full&amp;{scope}"' in body
+    today = timezone.localdate().isoformat()
+    assert f'href="/branches/members/?as_of={today}&amp;status=full&amp;{scope}"' in body
     assert f"/branches/development/?stage=activist&amp;{scope}" in body
     # activities chart (its data table): counted records of the month
     assert f"/activities/?status=counted&amp;month={Y}-01&amp;{scope}" in body

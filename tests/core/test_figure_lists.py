@@ -14,7 +14,12 @@ from activities.models import Activity, ServiceLedgerType, ServiceRecord
 from alxa_dangjian.core.cockpit import cockpit_for
 from branches.models import DevelopmentStep, Stage, Step
 from tests.core.figure_checks import Walker, checks_of_cockpit, checks_of_profile
-from tests.factories import ActivityFactory, DevelopmentCaseFactory, OrganizationFactory
+from tests.factories import (
+    ActivityFactory,
+    DevelopmentCaseFactory,
+    MemberFactory,
+    OrganizationFactory,
+)
 
 TODAY = timezone.localdate()
 Y = TODAY.year
@@ -45,6 +50,12 @@ def edges(branch_a, branch_a2, branch_b, committee_a, secretary):
     later = TODAY + datetime.timedelta(days=1)
     if later.year == Y:  # held after the day the figure counts to
         ActivityFactory(organization=branch_a, held_on=later)
+
+    MemberFactory(organization=branch_a, name="甲正式")
+    MemberFactory(organization=branch_a2, name="甲失联", lost_contact_since=THIS_JAN)
+    if later.year == Y:  # dated after the day the figures count to
+        MemberFactory(organization=branch_a, name="甲待转正", confirmed_on=later)
+        MemberFactory(organization=branch_a, name="甲新党员", joined_on=later, confirmed_on=None)
 
     def case(stage, admitted_on):
         made = DevelopmentCaseFactory(organization=branch_a, stage=stage)
@@ -114,6 +125,8 @@ def test_league_figures_equal_their_lists(client, staff, root, edges):
         ("branches:developmentcase-list", {"admitted_from": "x", "admitted_to": "2026-13-01"}),
         ("branches:developmentcase-list", {"organization": "²"}),
         ("branches:organization-list", {"as_of": "²", "organization": "１"}),
+        ("branches:member-list", {"as_of": "0001-01-01", "status": "full"}),
+        ("branches:member-list", {"as_of": "²", "lost_contact": "on"}),
         ("activities:compliance-heatmap", {"behind": "²", "year": "²"}),
         ("activities:compliance-periods", {"year": "²", "status": "bogus", "page": "x"}),
     ],

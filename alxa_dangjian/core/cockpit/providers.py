@@ -25,7 +25,7 @@ from branches.models import (
     Stage,
     add_years,
 )
-from branches.models.members import AGE_BAND_LIMITS, AgeBand
+from branches.models.members import AGE_BAND_LIMITS, AgeBand, full_on
 
 from .base import Chart, Figure, Part, Period, Scope, Series
 
@@ -125,32 +125,30 @@ def members(scope: Scope, period: Period) -> Figure:
     """Members in good standing who had joined by the period's end; 正式 once confirmed by
     then. Members who have left since are not in last year's figure (no history is kept)."""
     end = period.end
-    joined = scope.members().in_good_standing().filter(joined_on__lte=end)
-    confirmed = Q(status=Member.Status.FULL) & (
-        Q(confirmed_on__isnull=True) | Q(confirmed_on__lte=end)
-    )
+    joined = scope.members().in_good_standing().as_of(end)
+    confirmed = full_on(end)
     counts = joined.aggregate(
         full=Count("pk", filter=confirmed),
         probationary=Count("pk", filter=~confirmed),
         lost=Count("pk", filter=Q(lost_contact_since__lte=end)),
     )
-    list_url = "branches:member-list"
+
+    def list_url(**params) -> str:
+        return scope.url("branches:member-list", as_of=end.isoformat(), **params)
+
     return Figure(
         "members",
         "党员",
         counts["full"] + counts["probationary"],
-        scope.url(list_url),
+        list_url(),
         unit="名",
         note="党籍正常的党员，按入党、转正日期推算；已转出等党员不计入往年数字。",
         parts=[
-            Part("full", "正式党员", counts["full"], scope.url(list_url, status="full")),
+            Part("full", "正式党员", counts["full"], list_url(status="full")),
             Part(
-                "probationary",
-                "预备党员",
-                counts["probationary"],
-                scope.url(list_url, status="probationary"),
+                "probationary", "预备党员", counts["probationary"], list_url(status="probationary")
             ),
-            Part("lost", "失联党员", counts["lost"], scope.url(list_url, lost_contact="on")),
+            Part("lost", "失联党员", counts["lost"], list_url(lost_contact="on")),
         ],
     )
 
