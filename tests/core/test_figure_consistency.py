@@ -41,12 +41,14 @@ def demo(django_db_setup, django_db_blocker):
     """The demo league, seeded once for this module and committed (every test of the module
     reads it inside its own rolled-back transaction), then flushed so that later tests find
     the empty database with its reference rows, as the migrations left it."""
-    with django_db_blocker.unblock():
-        call_command("seed_demo", stdout=io.StringIO())
-    yield
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
-        ensure_reference_data()
+    try:
+        with django_db_blocker.unblock():
+            call_command("seed_demo", stdout=io.StringIO())
+        yield
+    finally:  # a seeding that failed half-way must not leave its rows to later tests either
+        with django_db_blocker.unblock():
+            call_command("flush", interactive=False, verbosity=0)
+            ensure_reference_data()
 
 
 def _pages(user: User) -> list[tuple[str, str]]:
