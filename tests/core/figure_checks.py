@@ -36,9 +36,8 @@ class Check:
 
     @property
     def is_ratio(self) -> bool:
-        return self.denominator is not None or (
-            isinstance(self.value, float) and not self.value.is_integer()
-        )
+        # Counts are ints; a float (even 28.0) is a share and must say what it divides.
+        return self.denominator is not None or isinstance(self.value, float)
 
 
 @dataclass(frozen=True)
