@@ -369,12 +369,20 @@ class CommitteeSeatForm(forms.ModelForm):
             .select_related("organization")
             .order_by("organization__path", "name")
         )
+        # Probationary members stay listed, marked, so that choosing one gets the model's
+        # reason (党章第七条) rather than a bare "invalid choice".
         if organization.takes_members:
-            member.label_from_instance = lambda m: m.name
+            member.label_from_instance = lambda m: m.name + _probationary_mark(m)
         else:
-            member.label_from_instance = lambda m: f"{m.name}（{m.organization.display_name}）"
+            member.label_from_instance = lambda m: (
+                f"{m.name}（{m.organization.display_name}）{_probationary_mark(m)}"
+            )
         member.empty_label = "请选择党员"
         self.helper = _helper()
+
+
+def _probationary_mark(member: Member) -> str:
+    return "（预备党员）" if member.status == Member.Status.PROBATIONARY else ""
 
 
 class SeatEndForm(forms.Form):
