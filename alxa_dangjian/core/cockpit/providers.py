@@ -25,7 +25,7 @@ from branches.models import (
     Step,
     add_years,
 )
-from branches.models.members import AGE_BAND_LIMITS, AgeBand
+from branches.models.members import AGE_BAND_LIMITS, AgeBand, lost_contact_cutoff
 
 from .base import Chart, Figure, Part, Period, Scope, Series
 
@@ -131,7 +131,7 @@ def members(scope: Scope, period: Period) -> Figure:
     counts = joined.aggregate(
         full=Count("pk", filter=confirmed),
         probationary=Count("pk", filter=~confirmed),
-        lost=Count("pk", filter=Q(lost_contact_since__lte=end)),
+        lost=Count("pk", filter=Q(lost_contact_since__lte=lost_contact_cutoff(end))),
     )
     list_url = "branches:member-list"
     return Figure(
