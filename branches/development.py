@@ -42,6 +42,7 @@ __all__ = [
     "check_steps",
     "close_case",
     "cancel_probation",
+    "confirm_probation",
     "evaluate",
     "extend_probation",
     "open_case",
@@ -517,7 +518,7 @@ def close_case(case: DevelopmentCase, *, reason: str, by) -> DevelopmentCase:
 
 def _check_probation_decision(member: Member, *, held_on: datetime.date) -> None:
     if member.status != Member.Status.PROBATIONARY:
-        raise ValidationError("只能对预备党员作出延长预备期或取消预备党员资格的决定。")
+        raise ValidationError("只能对预备党员作出转正、延长预备期或取消预备党员资格的决定。")
     if member.standing != Member.Standing.NORMAL:
         message = "该党员党籍状态为“{standing}”，不能作出此决定。"
         raise ValidationError(message.format(standing=member.get_standing_display()))
@@ -627,4 +628,51 @@ def cancel_probation(
         recorded_by=by,
     )
     logger.info("member %s: probationary membership cancelled by %s", member.pk, by.username)
+    return decision
+
+
+@transaction.atomic
+def confirm_probation(
+    member: Member,
+    *,
+    held_on: datetime.date,
+    reason: str = "",
+    present_voters: int | None,
+    votes_for: int | None,
+    by,
+) -> ProbationDecision:
+    """转正 of a probationary member entered without a development case (e.g. transferred in
+    or imported): the 支部大会 vote once probation has ended; 转正日期 is its last day.
+    A member with a case is confirmed through the case's two steps (meeting, approval)."""
+    member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
+    if DevelopmentCase.objects.filter(member=member).exists():
+        raise ValidationError(
+            "该党员有发展党员档案，请在档案中登记“支部大会讨论预备党员转正”和“上级党委审批转正”。"
+        )
+    _check_probation_decision(member, held_on=held_on)
+    if held_on < member.probation_end:
+        message = "预备期至{end}期满，期满前不能讨论转正。"
+        raise ValidationError({"held_on": message.format(end=_day(member.probation_end))})
+    entitled = check_vote(
+        member.organization,
+        held_on=held_on,
+        present_voters=present_voters,
+        votes_for=votes_for,
+        decision="转正",
+    )
+    member.status = Member.Status.FULL
+    member.confirmed_on = member.probation_end
+    _clean_member(member, "无法更新党员档案")
+    member.save(update_fields=["status", "confirmed_on", "updated_at"])
+    decision = ProbationDecision.objects.create(
+        member=member,
+        kind=ProbationDecision.Kind.CONFIRM,
+        held_on=held_on,
+        reason=(reason or "").strip()[:200],
+        entitled_voters=entitled,
+        present_voters=present_voters,
+        votes_for=votes_for,
+        recorded_by=by,
+    )
+    logger.info("member %s: confirmed by %s", member.pk, by.username)
     return decision

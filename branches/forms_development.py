@@ -89,7 +89,8 @@ class StepForm(forms.Form):
 
 
 class ProbationDecisionForm(forms.Form):
-    """延长预备期 or 取消预备党员资格, decided by a 支部大会 vote."""
+    """转正 (members without a development case), 延长预备期 or 取消预备党员资格, decided by
+    a 支部大会 vote."""
 
     kind = forms.ChoiceField(label="支部大会决定", choices=ProbationDecision.Kind.choices)
     held_on = forms.DateField(label="支部大会日期", widget=DATE_WIDGET)
@@ -101,7 +102,9 @@ class ProbationDecisionForm(forms.Form):
         required=False,
         help_text="仅延长预备期时填写，6至12个月，只能延长一次。",
     )
-    reason = forms.CharField(label="理由", max_length=200)
+    reason = forms.CharField(
+        label="理由", max_length=200, required=False, help_text="延长预备期、取消资格须填写。"
+    )
     present_voters = forms.IntegerField(label="到会有表决权的党员数", min_value=0, max_value=32767)
     votes_for = forms.IntegerField(label="赞成票数", min_value=0, max_value=32767)
 

@@ -244,10 +244,11 @@ class ProbationDecisionQuerySet(ScopedQuerySet):
 
 
 class ProbationDecision(models.Model):
-    """A 支部大会 decision on a probationary member other than 转正 (which is a development
-    step): 延长预备期 or 取消预备党员资格, with its vote."""
+    """A 支部大会 decision on a probationary member, with its vote: 延长预备期, 取消预备党员
+    资格, or 转正 of a member who has no development case (with a case, 转正 is its step)."""
 
     class Kind(models.TextChoices):
+        CONFIRM = "confirm", "转正"
         EXTEND = "extend", "延长预备期"
         CANCEL = "cancel", "取消预备党员资格"
 
@@ -257,7 +258,7 @@ class ProbationDecision(models.Model):
     kind = models.CharField("决定", max_length=10, choices=Kind.choices)
     held_on = models.DateField("支部大会日期")
     months = models.PositiveSmallIntegerField("延长（月）", null=True, blank=True)
-    reason = models.CharField("理由", max_length=200)
+    reason = models.CharField("理由", max_length=200, blank=True)
     entitled_voters = models.PositiveSmallIntegerField("有表决权的党员数")
     present_voters = models.PositiveSmallIntegerField("到会有表决权的党员数")
     votes_for = models.PositiveSmallIntegerField("赞成票数")

@@ -224,13 +224,17 @@ def member_transfer_out(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def member_probation(request, pk):
-    """延长预备期 or 取消预备党员资格: a 支部大会 decision, recorded with its vote."""
+    """转正, 延长预备期 or 取消预备党员资格: a 支部大会 decision, recorded with its vote."""
     roles.require(request.user, roles.EDIT_RECORDS)
     member = _visible_member(request, pk)
     form = ProbationDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        decide = {"extend": development.extend_probation, "cancel": development.cancel_probation}
+        decide = {
+            "confirm": development.confirm_probation,
+            "extend": development.extend_probation,
+            "cancel": development.cancel_probation,
+        }
         extra = {"months": data["months"]} if data["kind"] == "extend" else {}
         try:
             decision = decide[data["kind"]](

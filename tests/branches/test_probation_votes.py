@@ -302,3 +302,51 @@ def test_probation_page_records_an_extension(client, secretary, branch_a):
     assert Member.objects.get(pk=case.member_id).probation_extension_months == 6
     body = client.get(url).content.decode()
     assert "有表决权党员2人，到会2人，赞成2票" in body
+
+
+# --- 转正 of a member without a development case -----------------------------------------------
+
+
+def probationary_without_case(branch, joined_on):
+    return MemberFactory(
+        organization=branch,
+        name="转入预备",
+        joined_on=joined_on,
+        status=Member.Status.PROBATIONARY,
+        confirmed_on=None,
+    )
+
+
+def test_a_member_without_a_case_is_confirmed_by_a_vote_after_probation(branch_a, secretary):
+    member = probationary_without_case(branch_a, D(2024, 2, 29))
+    MemberFactory.create_batch(2, organization=branch_a)  # two entitled
+
+    def confirm(on, yes):
+        return development.confirm_probation(
+            member, held_on=on, present_voters=2, votes_for=yes, by=secretary
+        )
+
+    with pytest.raises(ValidationError, match="预备期至2025年2月28日期满"):
+        confirm(D(2025, 2, 27), 2)
+    with pytest.raises(ValidationError, match="赞成票1票，未超过有表决权党员2人的半数"):
+        confirm(D(2025, 3, 5), 1)
+    decision = confirm(D(2025, 3, 5), 2)
+    member.refresh_from_db()
+    assert (member.status, member.confirmed_on) == (Member.Status.FULL, D(2025, 2, 28))
+    assert (decision.kind, decision.entitled_voters) == (ProbationDecision.Kind.CONFIRM, 2)
+
+
+def test_a_member_with_a_case_is_confirmed_through_the_case(branch_a, secretary):
+    case = case_admitted_on(branch_a, secretary, D(2024, 2, 29))
+    with pytest.raises(ValidationError, match="请在档案中登记"):
+        development.confirm_probation(
+            case.member, held_on=D(2025, 3, 5), present_voters=2, votes_for=2, by=secretary
+        )
+
+
+def test_the_edit_form_cannot_confirm_or_extend(client, secretary, branch_a):
+    from branches.forms import MemberEditForm
+
+    member = probationary_without_case(branch_a, D(2024, 7, 1))
+    form = MemberEditForm(instance=member, by=secretary)
+    assert form.fields["status"].disabled and form.fields["probation_extension_months"].disabled
