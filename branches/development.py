@@ -202,6 +202,10 @@ def evaluate(cases, rules, *, today: datetime.date | None = None) -> list[CaseSt
             if rule.min_days is not None and start is not None:
                 earliest = start + datetime.timedelta(days=rule.min_days)
                 not_before = max(not_before or earliest, earliest)
+        if next_step == Step.CONFIRMATION_MEETING and case.member is not None:
+            # The calendar year, plus any extension, not the 365 days of the seeded rule.
+            end = case.member.probation_end
+            not_before = max(not_before or end, end)
         statuses.append(
             CaseStatus(
                 case=case,

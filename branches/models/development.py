@@ -128,8 +128,9 @@ class DevelopmentCaseQuerySet(ScopedQuerySet):
         return self.exclude(stage=Stage.FULL).filter(is_closed=False)
 
     def with_steps(self):
-        """Every case's steps in one extra query, for rule evaluation over many cases."""
-        return self.prefetch_related(
+        """Every case's steps in one extra query, for rule evaluation over many cases (and
+        its member, whose probation end dates the 转正 meeting)."""
+        return self.select_related("member").prefetch_related(
             models.Prefetch(
                 "steps",
                 queryset=DevelopmentStep.objects.select_related("recorded_by").order_by(

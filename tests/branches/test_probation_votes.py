@@ -350,3 +350,17 @@ def test_the_edit_form_cannot_confirm_or_extend(client, secretary, branch_a):
     member = probationary_without_case(branch_a, D(2024, 7, 1))
     form = MemberEditForm(instance=member, by=secretary)
     assert form.fields["status"].disabled and form.fields["probation_extension_months"].disabled
+
+
+def test_the_case_waits_for_the_calendar_year_and_the_extension(branch_a, secretary):
+    case = case_admitted_on(branch_a, secretary, D(2023, 3, 1))
+
+    def not_before():
+        cases = DevelopmentCase.objects.with_steps().filter(pk=case.pk)
+        (status,) = development.evaluate(cases, development.active_rules(), today=D(2024, 1, 5))
+        assert status.next_step == Step.CONFIRMATION_MEETING and status.waiting
+        return status.not_before
+
+    assert not_before() == D(2024, 3, 1)  # 365 days would say 29 February
+    extend(case.member, secretary, held_on=D(2024, 1, 5), months=6)
+    assert not_before() == D(2024, 9, 1)
