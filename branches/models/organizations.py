@@ -217,7 +217,7 @@ class Organization(models.Model):
         if self.member_count > 50:
             message = "党员人数超过50名（现有{n}名），一般应分设党支部。"
             warnings.append(message.format(n=self.member_count))
-        # 支部工作条例 第九条: "一般设委员3至5人，一般不超过7人" — 6 or 7 is no breach.
+        # 支部工作条例: "一般设委员3至5人，一般不超过7人" — 6 or 7 is no breach.
         if full >= 7 and not 3 <= size <= 7:
             message = (
                 "正式党员7名以上（现有{full}名），应设立支部委员会，"
