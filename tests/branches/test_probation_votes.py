@@ -364,3 +364,19 @@ def test_the_case_waits_for_the_calendar_year_and_the_extension(branch_a, secret
     assert not_before() == D(2024, 3, 1)  # 365 days would say 29 February
     extend(case.member, secretary, held_on=D(2024, 1, 5), months=6)
     assert not_before() == D(2024, 9, 1)
+
+
+def test_the_case_page_asks_for_the_confirmation_vote(client, secretary, branch_a):
+    case = case_admitted_on(branch_a, secretary, D(2024, 2, 29))
+    client.force_login(secretary)
+    body = client.get(case.get_absolute_url()).content.decode()
+    assert 'name="present_voters"' in body and "按今天的名册为2人" in body
+    step_url = reverse("branches:developmentcase-step", args=[case.pk])
+    post = {"step": Step.CONFIRMATION_MEETING, "done_on": "2025-02-28", "present_voters": "2"}
+    body = client.post(step_url, {**post, "votes_for": "1"}).content.decode()
+    assert "赞成票1票，未超过有表决权党员2人的半数，支部大会未通过转正" in body
+    assert client.post(step_url, {**post, "votes_for": "2"}).status_code == 302
+    step = case.steps.get(step=Step.CONFIRMATION_MEETING)
+    assert (step.entitled_voters, step.present_voters, step.votes_for) == (2, 2, 2)
+    body = client.get(case.get_absolute_url()).content.decode()
+    assert "有表决权党员2人，到会2人，赞成2票" in body
