@@ -207,6 +207,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dues.send_arrears_alerts",
         "schedule": crontab(hour=7, minute=40),
     },
+    # 党章第九条's other half: six months without organisational life, on completed months.
+    "absence-alerts": {
+        "task": "activities.send_absence_alerts",
+        "schedule": crontab(hour=7, minute=45),
+    },
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

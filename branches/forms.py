@@ -165,6 +165,13 @@ class MemberEditForm(MemberForm):
         id_number.widget.attrs["placeholder"] = member.masked_id_number
         id_number.help_text = "如需更正，请输入完整号码；留空则保持不变。"
         self.initial["id_number"] = ""
+        # 转正 and 延长预备期 are 支部大会 decisions recorded with their vote, not edits.
+        for name in ("status", "probation_extension_months"):
+            self.fields[name].disabled = True
+            self.fields[name].help_text = (
+                "须经支部大会表决：请在党员页面“转正/延长预备期/取消预备党员资格”"
+                "或发展党员档案中登记。"
+            )
         standing = self.fields["standing"]
         if member.standing == Member.Standing.TRANSFERRED_OUT:
             standing.disabled = True
@@ -386,12 +393,20 @@ class CommitteeSeatForm(forms.ModelForm):
             .select_related("organization")
             .order_by("organization__path", "name")
         )
+        # Probationary members stay listed, marked, so that choosing one gets the model's
+        # reason (党章第七条) rather than a bare "invalid choice".
         if organization.takes_members:
-            member.label_from_instance = lambda m: m.name
+            member.label_from_instance = lambda m: m.name + _probationary_mark(m)
         else:
-            member.label_from_instance = lambda m: f"{m.name}（{m.organization.display_name}）"
+            member.label_from_instance = lambda m: (
+                f"{m.name}（{m.organization.display_name}）{_probationary_mark(m)}"
+            )
         member.empty_label = "请选择党员"
         self.helper = _helper()
+
+
+def _probationary_mark(member: Member) -> str:
+    return "（预备党员）" if member.status == Member.Status.PROBATIONARY else ""
 
 
 class SeatEndForm(forms.Form):

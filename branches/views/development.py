@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alxa_dangjian.accounts import roles
@@ -23,13 +24,13 @@ from ..forms_development import (
 )
 from ..models import (
     DevelopmentCase,
-    Member,
     Organization,
     Stage,
     Step,
     TermLengthRule,
     TimingRule,
 )
+from ..votes import entitled_voters
 
 PAGE_SIZE = 50
 OPEN, CLOSED, ALL = "", "closed", "all"
@@ -146,16 +147,11 @@ def _render_detail(request, case, *, step_form=None, close_form=None):
     case_status = services.evaluate([case], rules)[0]
     may_edit = request.user.may(roles.EDIT_RECORDS) and not case_status.case.is_closed
     if step_form is None and may_edit and case_status.next_step is not None:
-        initial = {"step": case_status.next_step}
-        if case_status.next_step == Step.ADMISSION_MEETING:
-            initial["entitled_voters"] = Member.objects.filter(
-                organization=case.organization,
-                status=Member.Status.FULL,
-                standing=Member.Standing.NORMAL,
-            ).count()
-        step_form = StepForm(
-            initial=initial, with_vote=case_status.next_step == Step.ADMISSION_MEETING
-        )
+        with_vote = case_status.next_step in services.VOTED_STEPS
+        step_form = StepForm(initial={"step": case_status.next_step}, with_vote=with_vote)
+        if with_vote:
+            today = len(entitled_voters(case.organization, timezone.localdate()))
+            step_form.fields["present_voters"].help_text += f"（按今天的名册为{today}人）"
     if step_form is not None:
         step_form.helper.form_action = reverse("branches:developmentcase-step", args=[case.pk])
     if close_form is None and may_edit and case.member_id is None:
@@ -190,7 +186,7 @@ def developmentcase_detail(request, pk):
 def developmentcase_step(request, pk):
     roles.require(request.user, roles.EDIT_RECORDS)
     case = _case_or_404(request, pk)
-    form = StepForm(request.POST, with_vote=request.POST.get("step") == Step.ADMISSION_MEETING)
+    form = StepForm(request.POST, with_vote=request.POST.get("step") in services.VOTED_STEPS)
     if form.is_valid():
         try:
             record = services.record_step(case, **form.cleaned_data, by=request.user)

@@ -25,7 +25,7 @@ from branches.models import (
     Stage,
     add_years,
 )
-from branches.models.members import AGE_BAND_LIMITS, AgeBand, full_on
+from branches.models.members import AGE_BAND_LIMITS, AgeBand, full_on, lost_contact_cutoff
 
 from .base import Chart, Figure, Part, Period, Scope, Series
 
@@ -130,7 +130,7 @@ def members(scope: Scope, period: Period) -> Figure:
     counts = joined.aggregate(
         full=Count("pk", filter=confirmed),
         probationary=Count("pk", filter=~confirmed),
-        lost=Count("pk", filter=Q(lost_contact_since__lte=end)),
+        lost=Count("pk", filter=Q(lost_contact_since__lte=lost_contact_cutoff(end))),
     )
 
     def list_url(**params) -> str:
