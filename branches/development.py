@@ -563,6 +563,7 @@ def extend_probation(
 ) -> ProbationDecision:
     """延长预备期 by a 支部大会 vote: 6 to 12 months, once (党章第七条).
     转正 then waits for the extended end (`Member.probation_end`)."""
+    caching.changed(caching.MEMBERS, caching.DEVELOPMENT)
     member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
     _check_probation_decision(member, held_on=held_on)
     if (
@@ -609,6 +610,7 @@ def cancel_probation(
 ) -> ProbationDecision:
     """取消预备党员资格 by a 支部大会 vote: the member leaves the party (standing 出党) and
     every post; the development case, if any, is closed with the decision as its reason."""
+    caching.changed(caching.MEMBERS, caching.DEVELOPMENT, caching.ORGANIZATIONS)
     member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
     _check_probation_decision(member, held_on=held_on)
     reason = _clean_reason(reason)
@@ -654,6 +656,7 @@ def confirm_probation(
     """转正 of a probationary member entered without a development case (e.g. transferred in
     or imported): the 支部大会 vote once probation has ended; 转正日期 is its last day.
     A member with a case is confirmed through the case's two steps (meeting, approval)."""
+    caching.changed(caching.MEMBERS, caching.DEVELOPMENT)
     member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
     if DevelopmentCase.objects.filter(member=member).exists():
         raise ValidationError(
