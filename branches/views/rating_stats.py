@@ -19,7 +19,8 @@ TOPS = ["any", *LADDER]
 
 def _year(request) -> int:
     raw = request.GET.get("year", "")
-    if raw.isdigit() and len(raw) == 4 and 2000 <= int(raw) <= 2100:
+    # isascii: "²".isdigit() is true but int("²") fails.
+    if raw.isascii() and raw.isdigit() and len(raw) == 4 and 2000 <= int(raw) <= 2100:
         return int(raw)
     return rating_stats.default_year()
 
@@ -67,7 +68,7 @@ def _reachable(user, pk: str) -> Organization:
     """An organisation the list may be narrowed to: inside the user's subtree, or one of
     the user's own ancestors (a branch secretary's 党委). Anything else is a 404."""
     own = scope_path(user)
-    if not pk.isdigit() or own is None:
+    if not (pk.isascii() and pk.isdigit()) or own is None:
         raise Http404
     organization = Organization.objects.filter(pk=int(pk)).first() if int(pk) < 2**63 else None
     if organization is None or not (

@@ -129,16 +129,43 @@ def test_strongest_share_counts_titled_branches_against_the_target(league, root,
     # 3 counted branches (temporary left out); a and b hold titles → 2/3.
     assert figure.value == 66.67
     assert figure.extra["target"] == 60.0
+    # 最强党支部 in all (a, and b whose highest is 示范点) with its subsets by highest title.
     assert {p.key: p.value for p in figure.parts} == {
-        "strongest": 1,
+        "strongest": 2,
         "model_point": 1,
         "model_base": 0,
-        "none": 1,
+        "league": 0,
+        "branches": 3,
     }
     # Last year only b's 最强 was active at the year's end (a2's was withdrawn).
     assert figure.previous == 33.33
     assert f"under={root.pk}" in figure.url
     assert cockpit_for(committee_a).figure("strongest-share").value == 50.0
+
+
+def test_strongest_tile_shows_the_statistics_page_figures_with_its_labels(
+    client, league, root, branch_a, staff
+):
+    make_title(branch_a, year=Y, scope=Scope.LEAGUE)
+    client.force_login(staff)
+    figure = cockpit_for(root).figure("strongest-share")
+    page = client.get(reverse("branches:ratingtitle-stats") + f"?year={Y}")
+    organ, league_row = page.context["scope_rows"]
+    parts = {p.key: p for p in figure.parts}
+    assert figure.value == float(organ["share"])
+    assert parts["strongest"].value == organ["tally"].titled == 2
+    assert parts["model_point"].value == organ["tally"].by_top[2] == 1
+    assert parts["model_base"].value == organ["tally"].by_top[3] == 0
+    assert parts["league"].value == league_row["tally"].titled == 1
+    assert parts["branches"].value == page.context["stats"].total.branches == 3
+    text = page.content.decode()
+    for part in figure.parts[:4]:
+        assert part.label.split("“")[0] in text
+    # Each link opens exactly the branches counted.
+    for part in figure.parts:
+        listed = client.get(part.url)
+        assert listed.context["page"].paginator.count == part.value, part.key
+    assert client.get(figure.url).context["page"].paginator.count == figure.extra["titled"]
 
 
 def test_ratings_chart_splits_categories(league, root):

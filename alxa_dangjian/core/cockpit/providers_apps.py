@@ -26,6 +26,7 @@ from assessments.models import (
     ScoreCard,
     Stage,
 )
+from branches import rating_stats
 from branches.models import LADDER, Level, Organization, RatingRound, Scope
 from branches.rating_stats import RANK, counted_branches, percent, top_rank
 from dues.arrears import ALERT, WARNING, arrears
@@ -48,81 +49,94 @@ def _share(numerator: int, denominator: int) -> float | None:
 # 最强党支部 -------------------------------------------------------------------------------------
 
 
-def _holders_url(scope: CockpitScope, year: int, **params) -> str:
-    """The holders list of the ratings statistics, narrowed to the scope's subtree."""
-    return scope.url("branches:ratingtitle-holders", year=year, under=scope.pk, **params)
+def _holders_url(where: CockpitScope, year: int, **params) -> str:
+    """The holders list of the ratings statistics, narrowed to the subtree of `where`
+    (`params` may name the rating scope: `scope=organ`)."""
+    return where.url("branches:ratingtitle-holders", year=year, under=where.pk, **params)
 
 
 def _target_round(year: int) -> RatingRound | None:
-    """The round whose target the share is set against: the year's 盟直机关 round, else its
-    全盟 round, else the latest earlier round."""
-    rounds = RatingRound.objects.filter(year__lte=year).order_by("-year", "scope", "pk")
-    return next(iter(sorted(rounds[:2], key=lambda r: (-r.year, r.scope != Scope.ORGAN))), None)
+    """The 盟直机关 round whose target the share is set against: the year's, else the latest
+    earlier one."""
+    return RatingRound.objects.filter(year__lte=year, scope=Scope.ORGAN).order_by("-year").first()
 
 
 def strongest_share(scope: CockpitScope, period: Period) -> Figure | None:
-    """Counted branches (active 党支部 and 联合党支部, 临时党支部 left out) holding an active
-    title at either level scope at the end of the year, against the round's target share."""
+    """The statistics page's 盟直机关 figures for the scope's subtree at the end of the year
+    (rating_stats.totals: counted branches, titles active at the year's end), with the same
+    labels: the share, 最强党支部 in all, 其中示范点, 其中示范基地 (its subsets by highest
+    title), and the 全盟 level's total beside them — never the two scopes merged."""
     year = period.year
-    rows = (
-        counted_branches()
-        .filter(path__startswith=scope.path)
-        .annotate(top=top_rank(year, None))
-        .order_by()
-        .values("top")
-        .annotate(n=Count("pk"))
-    )
-    by_top = {row["top"]: row["n"] for row in rows}
-    branches = sum(by_top.values())
-    if not branches:
+    total = rating_stats.totals(counted_branches().filter(path__startswith=scope.path), year)
+    if not total.branches:
         return None
-    titled = sum(n for top, n in by_top.items() if top)
+    organ, league = total.tallies[Scope.ORGAN], total.tallies[Scope.LEAGUE]
+    share = _share(organ.titled, total.branches)
     target = _target_round(year)
     target_share = None if target is None else float(target.target_share)
+    organ_label = Scope.ORGAN.label
     parts = [
         Part(
-            level,
-            f"其中{Level(level).label}" if index else Level(level).label,
-            by_top.get(RANK[level], 0),
-            _holders_url(scope, year, top=level),
-        )
-        for index, level in enumerate(LADDER)
+            "strongest",
+            f"{organ_label}“最强党支部”",
+            organ.titled,
+            _holders_url(scope, year, scope=Scope.ORGAN, top="any"),
+        ),
+        *(
+            Part(
+                level,
+                f"其中{Level(level).label}",
+                organ.by_top[RANK[level]],
+                _holders_url(scope, year, scope=Scope.ORGAN, top=level),
+            )
+            for level in LADDER[1:]
+        ),
+        Part(
+            "league",
+            f"{Scope.LEAGUE.label}“最强党支部”",
+            league.titled,
+            _holders_url(scope, year, scope=Scope.LEAGUE, top="any"),
+        ),
+        Part("branches", "在册党支部", total.branches, _holders_url(scope, year, top="all")),
     ]
-    parts.append(Part("none", "未获命名", by_top.get(0, 0), _holders_url(scope, year, top="none")))
     note = (
-        "有效的党支部、联合党支部（不含临时党支部）中，年末持有未摘牌“最强党支部”及以上称号"
-        "（盟直机关或全盟层级）的比例；分项按所获最高等次。"
+        f"{year}年末，有效的党支部、联合党支部（不含临时党支部）中持有{organ_label}层级未摘牌"
+        "“最强党支部”称号（含示范点、示范基地）的比例；示范点、示范基地按所获最高等次计，"
+        "均包含在“最强党支部”总数内。全盟层级另列。与“最强党支部统计”页同一口径。"
     )
     if target_share is not None:
         note += f"目标占比取{target.year}年{target.get_scope_display()}评定轮次的设定。"
     return Figure(
         "strongest-share",
-        "“最强党支部”占比",
-        _share(titled, branches),
-        _holders_url(scope, year, top="any"),
+        f"{organ_label}“最强党支部”占比",
+        share,
+        _holders_url(scope, year, scope=Scope.ORGAN, top="any"),
         unit="%",
         note=note,
         parts=parts,
         extra={
-            "titled": titled,
-            "branches": branches,
+            "titled": organ.titled,
+            "branches": total.branches,
             "target": target_share,
-            "gap": None
-            if target_share is None
-            else round(target_share - _share(titled, branches), 2),
+            "gap": None if target_share is None else round(target_share - share, 2),
         },
     )
 
 
+def _category_url(where: CockpitScope, year: int, top: str, category: str) -> str:
+    return _holders_url(where, year, scope=Scope.ORGAN, top=top, category=category)
+
+
 def ratings_by_category(scope: CockpitScope, period: Period) -> Chart | None:
-    """Counted branches by guidance category: titled (any level) and not."""
+    """Counted branches by guidance category: holding a 盟直机关 title (any rung) or not, as
+    the statistics page's category table counts them."""
     if scope.is_branch:
         return None
     year = period.year
     rows = (
         counted_branches()
         .filter(path__startswith=scope.path)
-        .annotate(top=top_rank(year, None))
+        .annotate(top=top_rank(year, Scope.ORGAN))
         .order_by()
         .values("category")
         .annotate(titled=Count("pk", filter=Q(top__gt=0)), n=Count("pk"))
@@ -140,15 +154,15 @@ def ratings_by_category(scope: CockpitScope, period: Period) -> Chart | None:
             Series(
                 "已命名",
                 [counts[v][0] for v, _ in categories],
-                [_holders_url(scope, year, top="any", category=v) for v, _ in categories],
+                [_category_url(scope, year, "any", v) for v, _ in categories],
             ),
             Series(
                 "未命名",
                 [counts[v][1] - counts[v][0] for v, _ in categories],
-                [_holders_url(scope, year, top="none", category=v) for v, _ in categories],
+                [_category_url(scope, year, "none", v) for v, _ in categories],
             ),
         ],
-        note="按分类指导类别统计有效党支部（不含临时党支部），命名含示范点、示范基地。",
+        note="按分类指导类别统计有效党支部（不含临时党支部）年末持有盟直机关层级称号的情况，命名含示范点、示范基地。",
     )
 
 
