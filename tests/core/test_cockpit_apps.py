@@ -187,6 +187,23 @@ def test_training_figure_and_chart(league, root, committee_a):
     assert "month=1" in chart.series[1].urls[0]
 
 
+def test_training_figure_opens_exactly_the_members_it_counts(
+    client, league, root, committee_a, staff
+):
+    client.force_login(staff)
+    for scope in (root, committee_a):
+        figure = cockpit_for(scope).figure("training-hours")
+        met = client.get(figure.url)
+        assert met.context["page"].paginator.count == figure.value
+        assert met.context["judged"] == figure.extra["members"]
+        parts = {p.key: p for p in figure.parts}
+        behind = client.get(parts["behind"].url)
+        assert behind.context["page"].paginator.count == parts["behind"].value
+        assert {m.name for m in met.context["page"]}.isdisjoint(
+            m.name for m in behind.context["page"]
+        )
+
+
 def test_list_items_on_track(league, committee_a, committee_b):
     figure = cockpit_for(committee_a).figure("list-items")
     parts = {p.key: p.value for p in figure.parts}

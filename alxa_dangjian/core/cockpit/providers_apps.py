@@ -3,20 +3,17 @@ training hours, responsibility lists, the year-end assessment and dues. Each fun
 provider (see base.py); `__init__.py` puts them on the cockpit."""
 
 import datetime
-from decimal import Decimal
 
 from django.db.models import (
     Count,
     DecimalField,
     F,
     FilteredRelation,
-    OuterRef,
     Q,
     Subquery,
     Sum,
-    Value,
 )
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
+from django.db.models.functions import ExtractMonth, ExtractYear
 
 from assessments.models import (
     AssessmentResult,
@@ -31,7 +28,7 @@ from branches.models import LADDER, Level, Organization, RatingRound, Scope
 from branches.rating_stats import RANK, counted_branches, percent, top_rank
 from dues.arrears import ALERT, WARNING, arrears
 from training.models import Enrollment
-from training.progress import with_required_hours
+from training.progress import MET, with_progress
 
 from .base import Chart, Figure, Part, Period, Series
 from .base import Scope as CockpitScope
@@ -169,59 +166,32 @@ def ratings_by_category(scope: CockpitScope, period: Period) -> Chart | None:
 # Training ------------------------------------------------------------------------------------
 
 
-def _earned(period: Period):
-    """Signed-in attendance of classes starting between 1 January and the period's end."""
-    return Enrollment.objects.filter(
-        signed_in=True, training_class__starts_on__range=(period.start, period.end)
-    )
-
-
 def training_hours(scope: CockpitScope, period: Period) -> Figure | None:
     """Members in good standing whose 学时 so far reach their yearly rule (the progress pages'
-    rule: 56 for current committee members, 32 for the others, from the HourRule rows)."""
-    hours = (
-        _earned(period)
-        .filter(member=OuterRef("pk"))
-        .order_by()
-        .values("member")
-        .annotate(total=Sum("hours_earned"))
-        .values("total")
-    )
-    members = with_required_hours(
-        period.year,
-        scope.members()
-        .in_good_standing()
-        .annotate(
-            earned=Coalesce(
-                Subquery(hours, output_field=HOURS), Value(Decimal(0)), output_field=HOURS
-            )
-        ),
-    )
-    counts = members.aggregate(
-        n=Count("pk"),
-        met=Count("pk", filter=Q(required_hours__gt=0) & Q(earned__gte=F("required_hours"))),
-        committee=Count("pk", filter=Q(is_committee_member=True)),
-    )
+    rule and filter, training.progress.MET: 56 for current committee members, 32 for the
+    others, from the HourRule rows), counting classes starting by the period's end. The
+    figure opens the list of exactly those members; the share's page states the members
+    judged."""
+    members = with_progress(period.year, scope.members().in_good_standing(), until=period.end)
+    counts = members.aggregate(n=Count("pk"), met=Count("pk", filter=MET))
     if not counts["n"]:
         return None
     params = {"year": period.year}
+    if not period.is_whole_year:
+        params["until"] = period.end.isoformat()
+    met_url = scope.url("training:progress-met", **params)
     return Figure(
         "training-hours",
         "学时达标党员",
         counts["met"],
-        scope.url("training:progress-overview", **params),
+        met_url,
         unit="名",
         note=(
             "党籍正常的党员中，本年已签到培训班（按开班日期计）累计学时达到年度要求的人数"
             "（现任委员按书记和支委标准，其他党员按全体党员标准）。"
         ),
         parts=[
-            Part(
-                "share",
-                "达标比例（%）",
-                _share(counts["met"], counts["n"]),
-                scope.url("training:progress-overview", **params),
-            ),
+            Part("share", "达标比例（%）", _share(counts["met"], counts["n"]), met_url),
             Part(
                 "behind",
                 "尚未达标",
