@@ -229,7 +229,7 @@ def rating_level(year: int, organizations) -> dict[int, Measure]:
 
 
 def _rating_link(organization, year: int) -> str:
-    query = urlencode({"year": year, "top": "all", "under": organization.pk})
+    query = urlencode({"year": year, "top": "all", "under": organization.pk, "points": 1})
     return f"{reverse('branches:ratingtitle-holders')}?{query}"
 
 

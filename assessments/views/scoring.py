@@ -340,12 +340,15 @@ def _line_rows(lines, organization, year, depth=0) -> list[dict]:
     rows = []
     for line in lines:
         info = line.indicator
-        link = ""
+        link = denominator_link = ""
         if info["kind"] == Indicator.Kind.AUTO and info["code"]:
             try:
-                link = registry.get(info["code"]).drilldown(organization, year)
+                indicator = registry.get(info["code"])
             except KeyError:
-                link = ""
+                indicator = None
+            if indicator is not None:
+                link = indicator.drilldown(organization, year)
+                denominator_link = indicator.denominator_link(organization, year)
         rows.append(
             {
                 "depth": depth,
@@ -353,6 +356,7 @@ def _line_rows(lines, organization, year, depth=0) -> list[dict]:
                 "kind_label": Indicator.Kind(info["kind"]).label,
                 "line": line,
                 "link": link,
+                "denominator_link": denominator_link,
                 "takes_entry": info["kind"] not in (Indicator.Kind.GROUP, "democratic"),
             }
         )

@@ -4,6 +4,7 @@ the user's subtree; the figures come from branches/rating_stats.py."""
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
+from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -104,6 +105,15 @@ def ratingtitle_holders(request):
         direct=direct,
     )
     page = Paginator(branches, 100).get_page(params.get("page"))
+    # The 评星定级 indicator's drill-down: each branch's points and the sum against 3 each.
+    points = None
+    if params.get("points") == "1":
+        earned = branches.aggregate(total=Sum("top"))["total"] or 0
+        points = {
+            "earned": earned,
+            "per_branch": rating_stats.TOP_RANK,
+            "full": rating_stats.TOP_RANK * page.paginator.count,
+        }
     titles = rating_stats.titles_by_branch((b.pk for b in page), year)
     rows = [
         {
@@ -133,6 +143,7 @@ def ratingtitle_holders(request):
             "rows": rows,
             "year": year,
             "filters": filters,
+            "points": points,
         },
     )
 

@@ -1,0 +1,174 @@
+"""Each auto indicator's drill-down: the numerator's link opens exactly the records counted
+for that organisation and year, and the page (or the denominator's link) states the
+denominator — checked against the indicator's own measure (year 2025, closed)."""
+
+import datetime
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from activities.models import Activity
+from assessments import indicators as registry
+from branches.models import Level, Scope
+from tests.branches.rating_factories import make_title
+from tests.factories import ActivityFactory, MemberFactory, OrganizationFactory
+from tests.training.factories import TrainingClassFactory
+from training.models import Enrollment
+
+YEAR = 2025
+d = datetime.date
+
+
+def stated(response, testid: str) -> Decimal:
+    match = re.search(rf'data-testid="{testid}" data-total="([\d.]+)"', response.text)
+    assert match, f"{testid} not stated"
+    return Decimal(match.group(1))
+
+
+def measure(code, organization):
+    return registry.get(code).compute(YEAR, [organization])[organization.pk]
+
+
+def follow(client, code, organization):
+    indicator = registry.get(code)
+    numerator = client.get(indicator.drilldown(organization, YEAR))
+    denominator = client.get(indicator.denominator_link(organization, YEAR))
+    assert numerator.status_code == denominator.status_code == 200
+    return numerator, denominator
+
+
+@pytest.fixture
+def meetings(branch_a, branch_a2):
+    """branch_a: Q1 and Q2 (twice) 支部党员大会, a Q3 党课, a draft Q3 党课 (not counted), a
+    joint Q4 党课 hosted by a2, last year's meeting; three 主题党日 months (Jan twice, Mar, and
+    May joint), a draft in April."""
+    records = {
+        "q1": ActivityFactory(organization=branch_a, kind="general-meeting", held_on=d(YEAR, 2, 1)),
+        "q2": ActivityFactory(organization=branch_a, kind="general-meeting", held_on=d(YEAR, 4, 1)),
+        "q2b": ActivityFactory(
+            organization=branch_a, kind="general-meeting", held_on=d(YEAR, 5, 1)
+        ),
+        "q3": ActivityFactory(organization=branch_a, kind="party-lecture", held_on=d(YEAR, 8, 1)),
+        "draft": ActivityFactory(
+            organization=branch_a,
+            kind="party-lecture",
+            held_on=d(YEAR, 9, 1),
+            status=Activity.Status.DRAFT,
+        ),
+        "joint": ActivityFactory(
+            organization=branch_a2, kind="party-lecture", held_on=d(YEAR, 11, 1)
+        ),
+        "old": ActivityFactory(
+            organization=branch_a, kind="general-meeting", held_on=d(YEAR - 1, 12, 1)
+        ),
+        "jan": ActivityFactory(organization=branch_a, kind="theme-day", held_on=d(YEAR, 1, 15)),
+        "jan2": ActivityFactory(organization=branch_a, kind="theme-day", held_on=d(YEAR, 1, 20)),
+        "mar": ActivityFactory(organization=branch_a, kind="theme-day", held_on=d(YEAR, 3, 15)),
+        "apr": ActivityFactory(
+            organization=branch_a,
+            kind="theme-day",
+            held_on=d(YEAR, 4, 15),
+            status=Activity.Status.DRAFT,
+        ),
+        "may": ActivityFactory(organization=branch_a2, kind="theme-day", held_on=d(YEAR, 5, 15)),
+        "old_day": ActivityFactory(
+            organization=branch_a, kind="theme-day", held_on=d(YEAR - 1, 12, 15)
+        ),
+    }
+    records["joint"].joint_organizations.add(branch_a)
+    records["may"].joint_organizations.add(branch_a)
+    return records
+
+
+def listed_records(response) -> set[int]:
+    return {int(pk) for pk in re.findall(r'data-record="(\d+)"', response.text)}
+
+
+def test_three_meetings_page_lists_the_counted_records_and_states_both_numbers(
+    client, staff, branch_a, meetings
+):
+    client.force_login(staff)
+    numerator, denominator = follow(client, "three-meetings-one-lesson", branch_a)
+    expected = measure("three-meetings-one-lesson", branch_a)
+    assert (stated(numerator, "numerator"), stated(numerator, "denominator")) == (4, 8)
+    assert (expected.numerator, expected.denominator) == (4, 8)
+    assert stated(denominator, "denominator") == 8
+    rows = numerator.context["rows"]
+    assert sum(row["counted"] for row in rows) == 4
+    assert sum(row["required"] for row in rows) == 8
+    kept = {"q1", "q2", "q2b", "q3", "joint"}
+    assert listed_records(numerator) == {meetings[k].pk for k in kept}
+    # The year's page for the year only: last year's meeting and the draft are not there.
+    assert meetings["old"].pk not in listed_records(numerator)
+
+
+def test_theme_day_page_lists_the_months_and_records_counted(client, staff, branch_a, meetings):
+    client.force_login(staff)
+    numerator, _ = follow(client, "theme-day-months", branch_a)
+    assert (stated(numerator, "numerator"), stated(numerator, "denominator")) == (3, 12)
+    covered = [row["label"] for row in numerator.context["rows"] if row["counted"]]
+    assert covered == [f"{YEAR}年1月", f"{YEAR}年3月", f"{YEAR}年5月"]
+    assert listed_records(numerator) == {meetings[k].pk for k in ("jan", "jan2", "mar", "may")}
+
+
+@pytest.mark.parametrize("code", ["three-meetings-one-lesson", "theme-day-months"])
+def test_committee_page_sums_its_branches(client, staff, committee_a, branch_a, meetings, code):
+    client.force_login(staff)
+    numerator, _ = follow(client, code, committee_a)
+    expected = measure(code, committee_a)
+    assert stated(numerator, "numerator") == expected.numerator
+    assert stated(numerator, "denominator") == expected.denominator
+    rows = numerator.context["branch_rows"]
+    assert sum(m.numerator for _, m in rows) == expected.numerator
+    assert sum(m.denominator for _, m in rows) == expected.denominator
+
+
+def test_indicator_page_refuses_outsiders_unknown_codes_and_ignores_bad_years(
+    client, secretary, branch_a, branch_b, meetings
+):
+    client.force_login(secretary)
+    url = reverse("activities:indicator-detail", args=["theme-day-months", branch_b.pk])
+    assert client.get(url).status_code == 404
+    url = reverse("activities:indicator-detail", args=["no-such-code", branch_a.pk])
+    assert client.get(url).status_code == 404
+    url = reverse("activities:indicator-detail", args=["theme-day-months", branch_a.pk])
+    for raw in ("²", "²²²²", "abc", "1800"):
+        assert client.get(url, {"year": raw}).status_code == 200
+    assert client.post(url).status_code == 405
+
+
+def test_rating_level_page_explains_the_points_and_the_full_score(
+    client, staff, committee_a, branch_a, branch_a2
+):
+    make_title(branch_a, year=YEAR, level=Level.STRONGEST)
+    make_title(branch_a, year=YEAR, level=Level.MODEL_POINT)
+    make_title(branch_a2, year=YEAR - 1, scope=Scope.LEAGUE)
+    OrganizationFactory(parent=committee_a, type="temporary_branch")  # takes no part
+    client.force_login(staff)
+    for organization, expected in ((branch_a, (2, 3)), (committee_a, (3, 6))):
+        got = measure("rating-level", organization)
+        assert (got.numerator, got.denominator) == expected
+        numerator, _ = follow(client, "rating-level", organization)
+        assert stated(numerator, "numerator") == expected[0]
+        assert stated(numerator, "denominator") == expected[1]
+        assert numerator.context["page"].paginator.count * 3 == expected[1]
+        assert sum(row["branch"].top for row in numerator.context["rows"]) == expected[0]
+
+
+def test_training_hours_met_opens_the_members_counted(client, staff, branch_a, root):
+    training_class = TrainingClassFactory(organization=root, starts_on=d(YEAR, 3, 1))
+    met = MemberFactory(organization=branch_a, name="达标")
+    short = MemberFactory(organization=branch_a, name="未达标")
+    for member, hours in ((met, 40), (short, 8)):
+        Enrollment.objects.create(
+            training_class=training_class, member=member, signed_in=True, hours_earned=hours
+        )
+    client.force_login(staff)
+    got = measure("training-hours-met", branch_a)
+    assert (got.numerator, got.denominator) == (1, 2)
+    numerator, denominator = follow(client, "training-hours-met", branch_a)
+    assert [m.name for m in numerator.context["page"]] == ["达标"]
+    assert stated(numerator, "denominator") == got.denominator
+    assert len(denominator.context["table"]) == got.denominator
