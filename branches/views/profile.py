@@ -154,7 +154,7 @@ def _app_sections(organization, today: datetime.date) -> dict:
         "classes_held": TrainingClass.objects.filter(organization__path__startswith=subtree)
         .in_year(year)
         .count(),
-        "classes_url": reverse("training:trainingclass-list") + f"?year={year}",
+        "classes_url": reverse("training:trainingclass-list") + query,
         "progress_url": reverse("training:progress-overview") + query,
         "lists": list(lists[:CASES_SHOWN]),
         "lists_url": reverse("assessments:index") + query,

@@ -105,6 +105,20 @@ def ratingtitle_holders(request):
         direct=direct,
     )
     page = Paginator(branches, 100).get_page(params.get("page"))
+    # A share's link opens its numerator (top=any …); the page states the branches it is
+    # taken of: the same filters with every rung (top=all).
+    of_all = None
+    if top != "all":
+        of_all = rating_stats.holders(
+            request.user,
+            year=year,
+            scope=scope,
+            top="all",
+            category=category,
+            kind=kind,
+            under=under,
+            direct=direct,
+        ).count()
     # The 评星定级 indicator's drill-down: each branch's points and the sum against 3 each.
     points = None
     if params.get("points") == "1":
@@ -144,6 +158,7 @@ def ratingtitle_holders(request):
             "year": year,
             "filters": filters,
             "points": points,
+            "of_all": of_all,
         },
     )
 

@@ -170,5 +170,6 @@ def test_training_hours_met_opens_the_members_counted(client, staff, branch_a, r
     assert (got.numerator, got.denominator) == (1, 2)
     numerator, denominator = follow(client, "training-hours-met", branch_a)
     assert [m.name for m in numerator.context["page"]] == ["达标"]
-    assert stated(numerator, "denominator") == got.denominator
+    assert stated(numerator, "list-total") == got.numerator
+    assert stated(numerator, "list-denominator") == got.denominator
     assert len(denominator.context["table"]) == got.denominator

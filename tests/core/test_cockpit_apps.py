@@ -213,6 +213,30 @@ def test_list_items_on_track(league, committee_a, committee_b):
     assert cockpit_for(committee_b).figure("list-items") is None
 
 
+def test_list_items_numbers_open_exactly_their_items(client, league, committee_a, staff):
+    client.force_login(staff)
+    figure = cockpit_for(committee_a).figure("list-items")
+    assert client.get(figure.url).context["page"].paginator.count == figure.value
+    for part in figure.parts:
+        page = client.get(part.url)
+        if part.key == "share":
+            assert page.context["page"].paginator.count == part.numerator == 2
+            assert page.context["of_all"] == part.denominator == 4
+        else:
+            assert page.context["page"].paginator.count == part.value, part.key
+    overdue = client.get(next(p.url for p in figure.parts if p.key == "overdue"))
+    assert [item.content for item in overdue.context["page"]] == ["已逾期"]
+
+
+@pytest.mark.parametrize("raw", ["²", "²²²²", "2026-02-30", "abc"])
+def test_item_list_ignores_bad_parameters(client, league, staff, raw):
+    client.force_login(staff)
+    url = reverse("assessments:responsibilityitem-list")
+    for name in ("year", "until", "status", "page"):
+        assert client.get(url, {name: raw}).status_code == 200
+    assert client.get(url, {"organization": raw}).status_code == 404
+
+
 def test_assessment_progress(league, root, committee_a, committee_b):
     figure = cockpit_for(root).figure("assessment")
     assert figure.label == "年度考核（最近一次计算：已完成）"

@@ -162,7 +162,7 @@ def test_met_list_holds_exactly_the_members_counted_and_states_the_judged(client
     assert {m.hours_short for m in response.context["page"]} == {Decimal(0)}
     text = response.content.decode()
     assert 'data-testid="list-total" data-total="3"' in text
-    assert 'data-testid="denominator" data-total="6"' in text
+    assert 'data-testid="list-denominator" data-total="6"' in text
 
 
 @pytest.mark.parametrize("raw", ["²", "²²²²", "2026-13-01", "2026-02-30", "x" * 10, "1999-01-01"])

@@ -4,25 +4,11 @@ provider (see base.py); `__init__.py` puts them on the cockpit."""
 
 import datetime
 
-from django.db.models import (
-    Count,
-    DecimalField,
-    F,
-    FilteredRelation,
-    Q,
-    Subquery,
-    Sum,
-)
+from django.db.models import Count, Q, Subquery, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 
-from assessments.models import (
-    AssessmentResult,
-    AssessmentRun,
-    CheckpointEntry,
-    ResponsibilityItem,
-    ScoreCard,
-    Stage,
-)
+from assessments import item_states
+from assessments.models import AssessmentResult, AssessmentRun, ScoreCard
 from branches import rating_stats
 from branches.models import LADDER, Level, Organization, RatingRound, Scope
 from branches.rating_stats import RANK, counted_branches, percent, top_rank
@@ -32,10 +18,6 @@ from training.progress import MET, with_progress
 
 from .base import Chart, Figure, Part, Period, Series
 from .base import Scope as CockpitScope
-
-Review = CheckpointEntry.Review
-Progress = CheckpointEntry.Progress
-HOURS = DecimalField(max_digits=9, decimal_places=1)
 
 
 def _share(numerator: int, denominator: int) -> float | None:
@@ -111,6 +93,8 @@ def strongest_share(scope: CockpitScope, period: Period) -> Figure | None:
         unit="%",
         note=note,
         parts=parts,
+        numerator=organ.titled,
+        denominator=total.branches,
         extra={
             "titled": organ.titled,
             "branches": total.branches,
@@ -191,7 +175,14 @@ def training_hours(scope: CockpitScope, period: Period) -> Figure | None:
             "（现任委员按书记和支委标准，其他党员按全体党员标准）。"
         ),
         parts=[
-            Part("share", "达标比例（%）", _share(counts["met"], counts["n"]), met_url),
+            Part(
+                "share",
+                "达标比例（%）",
+                _share(counts["met"], counts["n"]),
+                met_url,
+                numerator=counts["met"],
+                denominator=counts["n"],
+            ),
             Part(
                 "behind",
                 "尚未达标",
@@ -245,61 +236,31 @@ def training_by_month(scope: CockpitScope, period: Period) -> Chart | None:
 # Responsibility lists ------------------------------------------------------------------------
 
 
-def _confirmed_by(stage: str, end: datetime.date) -> Q:
-    """Confirmed, and not only after `end` (rows without a review time count as confirmed)."""
-    return Q(**{f"{stage}__review": Review.CONFIRMED}) & (
-        Q(**{f"{stage}__reviewed_at__isnull": True})
-        | Q(**{f"{stage}__reviewed_at__date__lte": end})
-    )
-
-
-def _not_reported(stage: str, end: datetime.date) -> Q:
-    """No report of the stage by `end`: no entry, a draft, or one submitted only later."""
-    return (
-        Q(**{f"{stage}__isnull": True})
-        | Q(**{f"{stage}__review": Review.DRAFT})
-        | Q(**{f"{stage}__submitted_at__date__gt": end})
-    )
-
-
 def list_items(scope: CockpitScope, period: Period) -> Figure | None:
-    """This year's list items on track: see the figure's note for the rule."""
+    """This year's list items on track, closed on time and overdue at the period's end
+    (assessments.item_states: the definition the item list filters by); each number opens
+    the list of exactly those items."""
     end = period.end
-    items = ResponsibilityItem.objects.filter(
-        list__owner_organization__path__startswith=scope.path, list__year=period.year
-    ).annotate(
-        **{
-            stage: FilteredRelation("entries", condition=Q(entries__stage=stage))
-            for stage in Stage.values
-        }
-    )
-    done = _confirmed_by(Stage.FINAL, end) & Q(final__progress=Progress.DONE)
-    on_time = done & Q(final__completed_on__lte=F("deadline"))
-    overdue = Q(deadline__lt=end) & ~done
-    # The latest stage reported by the period's end is confirmed.
-    latest_confirmed = (
-        _confirmed_by(Stage.FINAL, end)
-        | (_not_reported(Stage.FINAL, end) & _confirmed_by(Stage.MID, end))
-        | (
-            _not_reported(Stage.FINAL, end)
-            & _not_reported(Stage.MID, end)
-            & _confirmed_by(Stage.PLAN, end)
-        )
-    )
-    counts = items.aggregate(
+    states = item_states.conditions(end)
+    counts = item_states.in_year(period.year, scope.path).aggregate(
         total=Count("pk"),
-        on_track=Count("pk", filter=~overdue & latest_confirmed),
-        closed=Count("pk", filter=on_time),
-        overdue=Count("pk", filter=overdue),
+        **{state: Count("pk", filter=condition) for state, condition in states.items()},
     )
     if not counts["total"]:
         return None
-    url = scope.url("assessments:index", year=period.year)
+    params = {"year": period.year}
+    if not period.is_whole_year:
+        params["until"] = end.isoformat()
+
+    def url(state: str = "") -> str:
+        return scope.url("assessments:responsibilityitem-list", status=state, **params)
+
+    on_track = counts[item_states.ON_TRACK]
     return Figure(
         "list-items",
         "责任清单事项正常推进",
-        counts["on_track"],
-        url,
+        on_track,
+        url(item_states.ON_TRACK),
         unit="项",
         note=(
             "本年度责任清单事项中，未逾期且最近一次提交的环节（年初定单、半年小结或年底对账）"
@@ -307,10 +268,17 @@ def list_items(scope: CockpitScope, period: Period) -> Figure | None:
             "按时完成：年底对账确认已完成且完成日期不晚于时限。"
         ),
         parts=[
-            Part("total", "事项总数", counts["total"], url),
-            Part("share", "正常推进比例（%）", _share(counts["on_track"], counts["total"]), url),
-            Part("closed", "按时完成", counts["closed"], url),
-            Part("overdue", "逾期未完成", counts["overdue"], url),
+            Part("total", "事项总数", counts["total"], url()),
+            Part(
+                "share",
+                "正常推进比例（%）",
+                _share(on_track, counts["total"]),
+                url(item_states.ON_TRACK),
+                numerator=on_track,
+                denominator=counts["total"],
+            ),
+            Part("closed", "按时完成", counts[item_states.CLOSED], url(item_states.CLOSED)),
+            Part("overdue", "逾期未完成", counts[item_states.OVERDUE], url(item_states.OVERDUE)),
         ],
     )
 
