@@ -15,6 +15,7 @@ from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core.files import serve
 from alxa_dangjian.core.history import changes
+from branches.models import Organization
 
 from .. import indicators as registry
 from .. import runs, services
@@ -40,6 +41,7 @@ from ..models import (
 )
 
 PAGE_SIZE = 50
+PUBLISHED = "published"  # the card list's filter for published cards (any review status)
 HISTORY_LIMIT = 100
 
 
@@ -291,13 +293,21 @@ def _cards_for(user):
 
 @require_GET
 def scorecard_list(request):
-    """Staff: the review queue by status. Others: their published cards."""
+    """Staff: the review queue by status. Others: the cards of their subtree, with scores
+    only on published ones (so the cockpit's card counts open the cards they count)."""
     form = QueueFilterForm(request.GET)
     form.is_valid()
-    cards = _cards_for(request.user)
+    cards = ScoreCard.objects.visible_to(request.user)
+    raw = request.GET.get("organization", "")
+    if raw:
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 12):
+            raise Http404("党组织参数无效。")
+        organization = get_visible_or_404(Organization, request.user, pk=int(raw))
+        cards = cards.filter(organization__path__startswith=organization.path)
     year = form.cleaned_data.get("year") if form.is_valid() else None
     if year is None:
-        year = cards.order_by("-year").values_list("year", flat=True).first()
+        shown = _cards_for(request.user)
+        year = shown.order_by("-year").values_list("year", flat=True).first()
     year = year or services.default_year()
     cards = cards.filter(year=year)
     counts = cards.aggregate(
@@ -307,6 +317,8 @@ def scorecard_list(request):
     status = request.GET.get("status", "")
     if status in ScoreCard.Status.values:
         cards = cards.filter(status=status)
+    elif status == PUBLISHED:
+        cards = cards.published()
     cards = cards.select_related("organization", "organization__parent").with_current_result()
     page = Paginator(cards.order_by("organization__path", "pk"), PAGE_SIZE).get_page(
         request.GET.get("page")

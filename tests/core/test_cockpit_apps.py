@@ -241,9 +241,25 @@ def test_assessment_progress(league, root, committee_a, committee_b):
     figure = cockpit_for(root).figure("assessment")
     assert figure.label == "年度考核（最近一次计算：已完成）"
     assert figure.value == 2
-    assert {p.key: p.value for p in figure.parts} == {"reviewed": 2, "frozen": 1, "published": 1}
-    assert [p.value for p in cockpit_for(committee_b).figure("assessment").parts] == [1, 0, 0]
+    assert {p.key: p.value for p in figure.parts} == {
+        "to_review": 0,
+        "reviewed": 1,
+        "frozen": 1,
+        "published": 1,
+    }
+    assert [p.value for p in cockpit_for(committee_b).figure("assessment").parts] == [0, 1, 0, 0]
     assert cockpit_for(committee_a).figure("assessment").value == 1
+
+
+@pytest.mark.parametrize("persona", ["staff", "committee_admin", "secretary"])
+def test_assessment_numbers_open_exactly_their_cards(client, request, league, persona):
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+    figure = cockpit_for(user.organization).figure("assessment")
+    assert client.get(figure.url).context["page"].paginator.count == figure.value
+    for part in figure.parts:
+        page = client.get(part.url)
+        assert page.context["page"].paginator.count == part.value, part.key
 
 
 def test_dues_arrears(league, root, committee_a, committee_b):
@@ -279,10 +295,27 @@ def test_links_lead_to_lists_that_show_the_same_rows(client, league, committee_a
 
 def test_list_filters_refuse_outside_organisations(client, league, committee_admin, committee_b):
     client.force_login(committee_admin)
-    for name in ("dues:arrears-list", "training:enrollment-list"):
+    names = (
+        "dues:arrears-list",
+        "training:enrollment-list",
+        "training:progress-met",
+        "training:trainingclass-list",
+        "assessments:responsibilityitem-list",
+        "assessments:scorecard-list",
+    )
+    for name in names:
         url = reverse(name)
-        assert client.get(f"{url}?organization={committee_b.pk}").status_code == 404
-        assert client.get(f"{url}?organization=99999999999999999999").status_code == 404
+        assert client.get(f"{url}?organization={committee_b.pk}").status_code == 404, name
+        assert client.get(f"{url}?organization=99999999999999999999").status_code == 404, name
+        assert client.get(f"{url}?organization=²").status_code == 404, name
+
+
+def test_dues_arrears_numbers_open_exactly_their_members(client, league, root, staff):
+    client.force_login(staff)
+    figure = cockpit_for(root).figure("dues-arrears")
+    assert client.get(figure.url).context["page"].paginator.count == figure.value
+    for part in figure.parts:
+        assert client.get(part.url).context["page"].paginator.count == part.value, part.key
 
 
 @pytest.mark.parametrize("persona", ["staff", "committee_admin", "secretary"])

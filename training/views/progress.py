@@ -54,7 +54,7 @@ def selected_organization(request):
     user's own organisation."""
     raw = request.GET.get("organization", "")
     if raw:
-        if not raw.isdigit() or len(raw) > 12:
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
             raw = "0"
         return get_visible_or_404(Organization, request.user, pk=int(raw))
     organization = request.user.organization

@@ -4,11 +4,11 @@ provider (see base.py); `__init__.py` puts them on the cockpit."""
 
 import datetime
 
-from django.db.models import Count, Q, Subquery, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 
 from assessments import item_states
-from assessments.models import AssessmentResult, AssessmentRun, ScoreCard
+from assessments.models import AssessmentRun, ScoreCard
 from branches import rating_stats
 from branches.models import LADDER, Level, Organization, RatingRound, Scope
 from branches.rating_stats import RANK, counted_branches, percent, top_rank
@@ -292,8 +292,9 @@ def _ancestor_paths(path: str) -> list[str]:
 
 
 def assessment(scope: CockpitScope, period: Period) -> Figure | None:
-    """The latest year-end run of the year covering the scope (its status), the organisations
-    of the scope it scored, and their score cards' review and publication."""
+    """The latest year-end run of the year covering the scope (its status), and the score
+    cards of the scope's organisations for the year — one per organisation a run assessed —
+    by review status and publication, as the card list filters them."""
     year = period.year
     covering = Q(scope__path__startswith=scope.path) | Q(
         scope__path__in=_ancestor_paths(scope.path)
@@ -303,50 +304,38 @@ def assessment(scope: CockpitScope, period: Period) -> Figure | None:
         .order_by("-created_at", "-pk")
         .first()
     )
-    cards = ScoreCard.objects.filter(organization__path__startswith=scope.path, year=year)
-    card_counts = cards.aggregate(
-        reviewed=Count("pk", filter=~Q(status=ScoreCard.Status.TO_REVIEW)),
-        frozen=Count("pk", filter=Q(status=ScoreCard.Status.FROZEN)),
-        published=Count("pk", filter=Q(published_at__date__lte=period.end)),
+    counts = ScoreCard.objects.filter(
+        organization__path__startswith=scope.path, year=year
+    ).aggregate(
+        total=Count("pk"),
+        **{value: Count("pk", filter=Q(status=value)) for value in ScoreCard.Status.values},
+        published=Count("pk", filter=Q(published_at__isnull=False)),
     )
-    if run is None and not any(card_counts.values()):
+    if run is None and not counts["total"]:
         return None
-    done = (
-        AssessmentRun.objects.filter(
-            covering, year=year, status=AssessmentRun.Status.DONE, created_at__date__lte=period.end
-        )
-        .order_by("-created_at", "-pk")
-        .values("pk")[:1]
-    )
-    scored = AssessmentResult.objects.filter(
-        run__in=Subquery(done), organization__path__startswith=scope.path
-    ).count()
     list_url = "assessments:scorecard-list"
     status = run.get_status_display() if run else "未计算"
     return Figure(
         "assessment",
         f"年度考核（最近一次计算：{status}）",
-        scored,
+        counts["total"],
         scope.url(list_url, year=year),
         unit="个",
         note=(
-            "本年度覆盖本组织的最近一次年度考核计算及其状态；数字为最近一次已完成计算中"
-            "本组织及下级党组织的考核结果数，分项为评分卡的审核、冻结和发布情况。"
+            "本年度覆盖本组织的最近一次年度考核计算及其状态；数字为本组织及下级党组织本年度"
+            "的评分卡数（每个经考核计算的党组织一张），分项为评分卡的审核、冻结和发布情况。"
         ),
         parts=[
-            Part(
-                "reviewed",
-                "已审核",
-                card_counts["reviewed"],
-                scope.url(list_url, year=year, status="reviewed"),
+            *(
+                Part(value, label, counts[value], scope.url(list_url, year=year, status=value))
+                for value, label in ScoreCard.Status.choices
             ),
             Part(
-                "frozen",
-                "已冻结",
-                card_counts["frozen"],
-                scope.url(list_url, year=year, status="frozen"),
+                "published",
+                "已发布",
+                counts["published"],
+                scope.url(list_url, year=year, status="published"),
             ),
-            Part("published", "已发布", card_counts["published"], scope.url(list_url, year=year)),
         ],
         extra={"run_status": run.status if run else "", "run_pk": run.pk if run else None},
     )
