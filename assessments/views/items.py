@@ -18,9 +18,10 @@ PAGE_SIZE = 50
 
 
 def _until(request, year: int) -> datetime.date:
-    """?until=YYYY-MM-DD inside `year`, else the year's end (today for the current year):
-    the day the items' states are judged at."""
-    default = min(timezone.localdate(), datetime.date(year, 12, 31))
+    """?until=YYYY-MM-DD inside `year` (a cockpit figure judged at its period's end), else
+    today: a past year's items as they stand now, reviews since its end included — as the
+    year-end indicator 责任清单事项按时办结 counts them."""
+    default = timezone.localdate()
     raw = request.GET.get("until", "")
     if not (raw.isascii() and len(raw) == 10):
         return default

@@ -248,9 +248,7 @@ def list_items(scope: CockpitScope, period: Period) -> Figure | None:
     )
     if not counts["total"]:
         return None
-    params = {"year": period.year}
-    if not period.is_whole_year:
-        params["until"] = end.isoformat()
+    params = {"year": period.year, "until": end.isoformat()}
 
     def url(state: str = "") -> str:
         return scope.url("assessments:responsibilityitem-list", status=state, **params)
