@@ -11,9 +11,17 @@ from django.urls import reverse
 
 from activities.models import Activity
 from assessments import indicators as registry
-from branches.models import Level, Scope
+from branches.models import CommitteeSeat, DevelopmentStep, Level, Scope
 from tests.branches.rating_factories import make_title
-from tests.factories import ActivityFactory, MemberFactory, OrganizationFactory
+from tests.factories import (
+    ActivityFactory,
+    CommitteeSeatFactory,
+    DevelopmentCaseFactory,
+    MemberFactory,
+    OrganizationFactory,
+    TermFactory,
+    UserFactory,
+)
 from tests.training.factories import TrainingClassFactory
 from training.models import Enrollment
 
@@ -173,3 +181,72 @@ def test_training_hours_met_opens_the_members_counted(client, staff, branch_a, r
     assert stated(numerator, "list-total") == got.numerator
     assert stated(numerator, "list-denominator") == got.denominator
     assert len(denominator.context["table"]) == got.denominator
+
+
+def _counted_rows(response) -> tuple[int, int]:
+    flags = re.findall(r'data-row-counted="([01])"', response.text)
+    return flags.count("1"), len(flags)
+
+
+@pytest.fixture
+def organisation_records(committee_a, branch_a, branch_a2):
+    """Terms: a's second term renewed on time in 2025, its third not due, a2's first due on
+    1 January and running, committee_a without any term. Steps: a late talk and its
+    application, a timely talk, a2's steps of last year. Set-up: a with 2 members (too few),
+    a2 with 3 and a secretary."""
+    TermFactory(
+        organization=branch_a, number=1, elected_on=d(2019, 6, 1), actual_end=d(2022, 5, 20)
+    )
+    TermFactory(
+        organization=branch_a, number=2, elected_on=d(2022, 5, 20), actual_end=d(2025, 5, 10)
+    )
+    TermFactory(organization=branch_a, number=3, elected_on=d(2025, 5, 10))
+    TermFactory(organization=branch_a2, number=1, elected_on=d(2022, 1, 1))
+    user = UserFactory()
+    for organization, dates in (
+        (branch_a, {"application": d(YEAR, 1, 10), "talk": d(YEAR, 3, 1)}),
+        (branch_a, {"application": d(YEAR - 1, 12, 20), "talk": d(YEAR, 1, 5)}),
+        (branch_a2, {"application": d(YEAR - 1, 1, 1), "talk": d(YEAR - 1, 3, 1)}),
+    ):
+        case = DevelopmentCaseFactory(organization=organization)
+        for step, day in dates.items():
+            DevelopmentStep.objects.create(case=case, step=step, done_on=day, recorded_by=user)
+    MemberFactory.create_batch(2, organization=branch_a)
+    members = MemberFactory.create_batch(3, organization=branch_a2)
+    CommitteeSeatFactory(
+        organization=branch_a2, member=members[0], post=CommitteeSeat.Post.SECRETARY
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        # committee_a: a on time, a2 overdue, committee_a without terms → 1 of 3.
+        ("term-on-time", {"branch_a": (1, 1), "branch_a2": (0, 1), "committee_a": (1, 3)}),
+        # a: the late talk broke the one-month rule → 2 of 3 steps; a2 none this year.
+        ("development-steps", {"branch_a": (2, 3), "branch_a2": (0, 0), "committee_a": (2, 3)}),
+        ("setup-rules", {"branch_a": (0, 1), "branch_a2": (1, 1), "committee_a": (1, 2)}),
+    ],
+)
+def test_organisation_building_pages_list_every_judged_row(
+    client, request, staff, organisation_records, code, expected
+):
+    client.force_login(staff)
+    for name, (numerator, denominator) in expected.items():
+        organization = request.getfixturevalue(name)
+        got = measure(code, organization)
+        assert (got.numerator, got.denominator) == (numerator, denominator), name
+        page, _ = follow(client, code, organization)
+        assert (stated(page, "numerator"), stated(page, "denominator")) == expected[name]
+        assert _counted_rows(page) == expected[name], name
+
+
+def test_organisation_building_page_refuses_outsiders_and_unknown_codes(
+    client, secretary, branch_a, branch_b
+):
+    client.force_login(secretary)
+    for code, organization in (("setup-rules", branch_b), ("nope", branch_a)):
+        url = reverse("branches:indicator-detail", args=[code, organization.pk])
+        assert client.get(url).status_code == 404
+    url = reverse("branches:indicator-detail", args=["term-on-time", branch_a.pk])
+    assert client.get(url, {"year": "²²²²"}).status_code == 200
