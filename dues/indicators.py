@@ -32,9 +32,7 @@ register(
         name="党费按时足额交纳",
         unit="%",
         compute=dues_on_time,
-        drilldown=lambda org, year: (
-            reverse("dues:organization-ledger", args=[org.pk]) + f"?year={year}"
-        ),
+        drilldown=lambda org, year: reverse("dues:on-time-detail", args=[org.pk]) + f"?year={year}",
         inputs="党员应交月份",
         description="本年已到期的党员应交月份中，在当月按时足额交纳的比例。",
     )
