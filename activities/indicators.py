@@ -134,8 +134,8 @@ def theme_day_months(year: int, organizations) -> dict[int, Measure]:
 
 def _detail_link(code: str):
     def link(organization, year: int) -> str:
-        url = reverse("activities:indicator-detail", args=[code, organization.pk])
-        return f"{url}?year={year}"
+        url = reverse("activities:indicator-detail", args=[organization.pk])
+        return f"{url}?code={code}&year={year}"
 
     return link
 

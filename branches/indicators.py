@@ -116,8 +116,8 @@ def terms_on_time(year: int, organizations) -> dict[int, Measure]:
 
 def _detail_link(code: str):
     def link(organization, year: int) -> str:
-        url = reverse("branches:indicator-detail", args=[code, organization.pk])
-        return f"{url}?year={year}"
+        url = reverse("branches:indicator-detail", args=[organization.pk])
+        return f"{url}?code={code}&year={year}"
 
     return link
 

@@ -108,10 +108,12 @@ ROWS = {
 
 
 @require_GET
-def indicator_detail(request, code, pk):
+def indicator_detail(request, pk):
+    """?code= names the indicator (an unknown one is a 404), ?year= the year."""
+    organization = get_visible_or_404(Organization, request.user, pk=pk)
+    code = request.GET.get("code", "")
     if code not in TITLES:
         raise Http404
-    organization = get_visible_or_404(Organization, request.user, pk=pk)
     year = _year(request)
     branches = []
     if not organization.is_branch:
@@ -140,9 +142,5 @@ def indicator_detail(request, code, pk):
 
 
 urlpatterns = [
-    path(
-        "indicators/<slug:code>/<int:pk>/",
-        indicator_detail,
-        name="indicator-detail",
-    ),
+    path("indicators/<int:pk>/", indicator_detail, name="indicator-detail"),
 ]

@@ -165,7 +165,7 @@ def _app_sections(organization, today: datetime.date) -> dict:
         "dues_on_time": round(dues_paid * 100 / dues_due, 1) if dues_due else None,
         "dues_due": dues_due,
         "arrears_url": reverse("dues:arrears-list") + f"?organization={organization.pk}",
-        "dues_on_time_url": reverse("dues:on-time-detail", args=[organization.pk])
+        "dues_on_time_url": reverse("dues:indicator-detail", args=[organization.pk])
         + f"?year={year}",
     }
 

@@ -137,14 +137,14 @@ def test_indicator_page_refuses_outsiders_unknown_codes_and_ignores_bad_years(
     client, secretary, branch_a, branch_b, meetings
 ):
     client.force_login(secretary)
-    url = reverse("activities:indicator-detail", args=["theme-day-months", branch_b.pk])
+    url = reverse("activities:indicator-detail", args=[branch_b.pk])
+    assert client.get(url, {"code": "theme-day-months"}).status_code == 404
+    url = reverse("activities:indicator-detail", args=[branch_a.pk])
+    assert client.get(url, {"code": "no-such-code"}).status_code == 404
     assert client.get(url).status_code == 404
-    url = reverse("activities:indicator-detail", args=["no-such-code", branch_a.pk])
-    assert client.get(url).status_code == 404
-    url = reverse("activities:indicator-detail", args=["theme-day-months", branch_a.pk])
     for raw in ("²", "²²²²", "abc", "1800"):
-        assert client.get(url, {"year": raw}).status_code == 200
-    assert client.post(url).status_code == 405
+        assert client.get(url, {"code": "theme-day-months", "year": raw}).status_code == 200
+    assert client.post(url, {"code": "theme-day-months"}).status_code == 405
 
 
 def test_rating_level_page_explains_the_points_and_the_full_score(
@@ -246,7 +246,7 @@ def test_organisation_building_page_refuses_outsiders_and_unknown_codes(
 ):
     client.force_login(secretary)
     for code, organization in (("setup-rules", branch_b), ("nope", branch_a)):
-        url = reverse("branches:indicator-detail", args=[code, organization.pk])
-        assert client.get(url).status_code == 404
-    url = reverse("branches:indicator-detail", args=["term-on-time", branch_a.pk])
-    assert client.get(url, {"year": "²²²²"}).status_code == 200
+        url = reverse("branches:indicator-detail", args=[organization.pk])
+        assert client.get(url, {"code": code}).status_code == 404
+    url = reverse("branches:indicator-detail", args=[branch_a.pk])
+    assert client.get(url, {"code": "term-on-time", "year": "²²²²"}).status_code == 200

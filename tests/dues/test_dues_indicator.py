@@ -93,5 +93,5 @@ def test_drilldown_lists_the_member_months_counted(client, committee_a, branch_a
     text = page.content.decode()
     assert 'data-testid="numerator" data-total="7"' in text
     assert 'data-testid="denominator" data-total="22"' in text
-    url = reverse("dues:on-time-detail", args=[committee_a.pk])
+    url = reverse("dues:indicator-detail", args=[committee_a.pk])
     assert client.get(url, {"year": "²"}).status_code == 404  # year_param: a bad year is a 404

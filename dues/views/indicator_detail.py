@@ -16,7 +16,7 @@ from .common import year_param
 
 
 @require_GET
-def on_time_detail(request, pk):
+def indicator_detail(request, pk):
     organization = get_visible_or_404(Organization, request.user, pk=pk)
     year = year_param(request)
     measures = dues_on_time(year, [organization])
@@ -37,9 +37,9 @@ def on_time_detail(request, pk):
             for branch in branches
             if per_branch[branch.pk].denominator
         ]
-    return render(request, "dues/on_time_detail.html", context)
+    return render(request, "dues/indicator_detail.html", context)
 
 
 urlpatterns = [
-    path("on-time/<int:pk>/", on_time_detail, name="on-time-detail"),
+    path("indicators/<int:pk>/", indicator_detail, name="indicator-detail"),
 ]
