@@ -250,3 +250,39 @@ def test_organisation_building_page_refuses_outsiders_and_unknown_codes(
         assert client.get(url, {"code": code}).status_code == 404
     url = reverse("branches:indicator-detail", args=[branch_a.pk])
     assert client.get(url, {"code": "term-on-time", "year": "²²²²"}).status_code == 200
+
+
+def _queries(client, url, django_assert_max_num_queries) -> int:
+    with django_assert_max_num_queries(60) as counted:
+        assert client.get(url).status_code == 200
+    return len(counted.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "three-meetings-one-lesson",
+        "theme-day-months",
+        "term-on-time",
+        "setup-rules",
+        "development-steps",
+        "dues-on-time",
+        "rating-level",
+        "list-items-closed-on-time",
+    ],
+)
+def test_drilldown_queries_do_not_grow_with_branches(
+    client, staff, committee_a, code, django_assert_max_num_queries
+):
+    client.force_login(staff)
+    url = registry.get(code).drilldown(committee_a, YEAR)
+    counts = []
+    for batch in (2, 6):
+        for n in range(batch):
+            branch = OrganizationFactory(parent=committee_a, name=f"新支部{batch}-{n}")
+            MemberFactory(organization=branch)
+            ActivityFactory(organization=branch, kind="theme-day", held_on=d(YEAR, 3, 1))
+            TermFactory(organization=branch, number=1, elected_on=d(2020, 1, 1))
+            make_title(branch, year=YEAR)
+        counts.append(_queries(client, url, django_assert_max_num_queries))
+    assert counts[0] == counts[1], counts
