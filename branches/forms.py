@@ -11,6 +11,8 @@ from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
+from alxa_dangjian.core.params import FIRST_YEAR, LAST_YEAR
+
 from .idnumber import InvalidIdNumber, normalize_id_number, parse_id_number
 from .models import (
     ETHNIC_GROUPS,
@@ -21,7 +23,7 @@ from .models import (
     Term,
     TermLengthRule,
 )
-from .models.members import AgeBand
+from .models.members import AgeBand, full_on
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 EXTENSION_CHOICES = [(0, "未延长"), *((n, f"{n}个月") for n in range(6, 13))]
@@ -242,6 +244,9 @@ class MemberFilterForm(forms.Form):
         ],
     )
     lost_contact = forms.BooleanField(label="仅失联党员", required=False)
+    # The roll as it stood on a day (the cockpit's 党员 figures link with their day): joined
+    # by then, 正式/预备 and 失联 as of then.
+    as_of = forms.DateField(label="截至日期", required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, by, **kwargs):
         super().__init__(*args, **kwargs)
@@ -261,7 +266,17 @@ class MemberFilterForm(forms.Form):
         members = members.search(data.get("q"))
         if data.get("organization"):
             members = members.in_subtree(data["organization"])
-        for field in ("status", "ethnicity", "education", "category"):
+        as_of = data.get("as_of")
+        if as_of is not None and not FIRST_YEAR <= as_of.year <= LAST_YEAR:
+            as_of = None
+        if as_of:
+            members = members.as_of(as_of)
+            if data.get("status"):
+                full = full_on(as_of)
+                members = members.filter(full if data["status"] == Member.Status.FULL else ~full)
+        elif data.get("status"):
+            members = members.filter(status=data["status"])
+        for field in ("ethnicity", "education", "category"):
             if data.get(field):
                 members = members.filter(**{field: data[field]})
         if data.get("age_band"):
@@ -271,6 +286,8 @@ class MemberFilterForm(forms.Form):
             members = members.filter(standing=standing)
         if data.get("lost_contact"):
             members = members.lost_contact()
+            if as_of:
+                members = members.filter(lost_contact_since__lte=as_of)
         return members
 
 

@@ -19,6 +19,7 @@ from branches.models import CommitteeSeat, Organization
 
 from .. import services
 from ..forms import (
+    COUNTED_FILTER,
     ActivityFilterForm,
     ActivityForm,
     ReturnForm,
@@ -64,13 +65,14 @@ def activity_list(request):
     activities = Activity.objects.visible_to(request.user)
     selected = _selected_organization(request)
     if selected is not None:
-        joined = Activity.objects.filter(joint_organizations__path__startswith=selected.path)
-        activities = activities.filter(
-            Q(organization__path__startswith=selected.path) | Q(pk__in=joined.values("pk"))
-        )
+        activities = activities.in_subtree(selected.path)
     filters = ActivityFilterForm(request.GET)
     filters.is_valid()
     data = filters.cleaned_data
+    if data.get("start"):
+        activities = activities.filter(held_on__gte=data["start"])
+    if data.get("end"):
+        activities = activities.filter(held_on__lte=data["end"])
     if data.get("kind"):
         activities = activities.filter(kind=data["kind"])
     if data.get("month"):
@@ -79,7 +81,9 @@ def activity_list(request):
         following = (first + datetime.timedelta(days=32)).replace(day=1)
         # A range, not __year/__month lookups, so the (organization, kind, held_on) index serves.
         activities = activities.filter(held_on__gte=first, held_on__lt=following)
-    if data.get("status"):
+    if data.get("status") == COUNTED_FILTER:
+        activities = activities.counted()
+    elif data.get("status"):
         activities = activities.filter(status=data["status"])
     activities = _with_attendance_counts(
         activities.select_related("organization", "kind", "party_group")
@@ -100,8 +104,10 @@ def activity_list(request):
             "selected": selected,
             "organizations": organizations,
             "kinds": filters.fields["kind"].queryset,
-            "statuses": Activity.Status.choices,
-            "filters": {key: request.GET.get(key, "") for key in ("kind", "month", "status")},
+            "statuses": filters.fields["status"].choices[1:],
+            "filters": {
+                key: request.GET.get(key, "") for key in ("kind", "month", "status", "start", "end")
+            },
             "may_create": bool(organizations) and request.user.may(roles.EDIT_RECORDS),
             "may_review": may_review,
             "pending_count": _review_queue(request.user).count() if may_review else 0,

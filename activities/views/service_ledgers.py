@@ -99,7 +99,15 @@ def servicerecord_list(request):
 def _cache_key(kind: str, user, unit, filters, *extra) -> str:
     """A cache key naming everything that narrows the records (the user's scope, the unit,
     the text, status and year filters, plus `extra`) under the service records' version."""
-    parts = (scope_path(user), unit.path, filters["q"], filters["status"], filters["year"], extra)
+    parts = (
+        scope_path(user),
+        unit.path,
+        filters["q"],
+        filters["status"],
+        filters["year"],
+        filters["until"],
+        extra,
+    )
     digest = hashlib.sha1(repr(parts).encode()).hexdigest()
     return f"{kind}:{cache_versions.current(COUNTS_VERSION_KEY)}:{digest}"
 

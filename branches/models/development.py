@@ -127,6 +127,15 @@ class DevelopmentCaseQuerySet(ScopedQuerySet):
     def open(self):
         return self.exclude(stage=Stage.FULL).filter(is_closed=False)
 
+    def admitted_between(self, start: datetime.date, end: datetime.date):
+        """Cases whose 上级党委审批 (admission as probationary member) is dated in the range:
+        the cockpit's 本年接收预备党员 and the case list's admitted_from/admitted_to."""
+        return self.filter(
+            pk__in=DevelopmentStep.objects.filter(
+                step=Step.ADMISSION_APPROVAL, done_on__range=(start, end)
+            ).values("case_id")
+        )
+
     def with_steps(self):
         """Every case's steps in one extra query, for rule evaluation over many cases."""
         return self.prefetch_related(

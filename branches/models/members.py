@@ -54,6 +54,10 @@ class MemberQuerySet(ScopedQuerySet):
     def lost_contact(self):
         return self.filter(lost_contact_since__isnull=False)
 
+    def as_of(self, day: datetime.date):
+        """Members who had joined by `day` (the cockpit's 党员 figure counts up to its day)."""
+        return self.filter(joined_on__lte=day)
+
     def in_age_band(self, band: str, today: datetime.date | None = None):
         """Members whose age on `today` falls in the band, as a range over birth dates."""
         today = today or datetime.date.today()
@@ -314,3 +318,12 @@ class MemberTransfer(models.Model):
 
     def __str__(self):
         return f"{self.member.name} {self.get_kind_display()} {self.transferred_on}"
+
+
+def full_on(day: datetime.date) -> models.Q:
+    """正式党员 on `day`: confirmed by then (no date recorded: counted as confirmed). The rest
+    of the roll on that day is 预备党员: the cockpit's parts and the member list's status
+    filter with `as_of`."""
+    return models.Q(status=Member.Status.FULL) & (
+        models.Q(confirmed_on__isnull=True) | models.Q(confirmed_on__lte=day)
+    )

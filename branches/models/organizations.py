@@ -20,6 +20,11 @@ class OrganizationQuerySet(ScopedQuerySet):
     def active(self):
         return self.filter(is_active=True)
 
+    def existing_on(self, day: datetime.date):
+        """Active organisations founded by `day` (no founding date: always counted): what the
+        cockpit's 党组织 figures count, and the organisation list's `as_of` filter."""
+        return self.active().filter(Q(established_on__isnull=True) | Q(established_on__lte=day))
+
     def branches(self):
         return self.filter(type__in=Organization.BRANCH_TYPES)
 

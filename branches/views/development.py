@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -8,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
+from alxa_dangjian.core.params import FIRST_YEAR, LAST_YEAR, date_param
 
 from .. import development as services
 from ..forms_development import (
@@ -50,11 +53,23 @@ def developmentcase_list(request):
         .order_by("path")
     )
     organizations = list(organizations)
-    selected = next(
-        (org for org in organizations if str(org.pk) == request.GET.get("organization")), None
-    )
+    # Any organisation of the user's subtree narrows the list (a figure of a branch without
+    # cases links here too), not only those offered in the form.
+    raw = request.GET.get("organization", "")
+    selected = None
+    if raw.isascii() and raw.isdigit() and len(raw) < 19:
+        selected = Organization.objects.visible_to(request.user).filter(pk=raw).first()
     if selected is not None:
         cases = cases.filter(organization__path__startswith=selected.path)
+        if selected not in organizations:
+            organizations = sorted([*organizations, selected], key=lambda org: org.path)
+    admitted_from = date_param(request, "admitted_from")
+    admitted_to = date_param(request, "admitted_to")
+    if admitted_from or admitted_to:
+        cases = cases.admitted_between(
+            admitted_from or datetime.date(FIRST_YEAR, 1, 1),
+            admitted_to or datetime.date(LAST_YEAR, 12, 31),
+        )
     query = request.GET.get("q", "").strip()
     if query:
         cases = cases.filter(name__icontains=query)
@@ -82,6 +97,8 @@ def developmentcase_list(request):
             "selected": selected,
             "query": query,
             "only_broken": only_broken,
+            "admitted_from": admitted_from,
+            "admitted_to": admitted_to,
             "may_edit": request.user.may(roles.EDIT_RECORDS),
         },
     )
