@@ -49,7 +49,8 @@ class ListFilterForm(forms.Form):
         organization = None
         raw = self.data.get("organization")
         if raw:
-            if not str(raw).isdigit():
+            # isascii: "²".isdigit() is true but int("²") fails.
+            if not (str(raw).isascii() and str(raw).isdigit()) or len(str(raw)) > 12:
                 raise Http404("党组织参数无效。")
             organization = get_visible_or_404(Organization, self.user, pk=int(raw))
         return {

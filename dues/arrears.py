@@ -154,6 +154,20 @@ def on_time_by_branch(
     """
     branch_ids = list(branch_ids)
     result = dict.fromkeys(branch_ids, (0, 0))
+    result.update(_on_time(year, branch_ids, as_of, "branch"))
+    return result
+
+
+def on_time_by_member(
+    year: int, branch_ids, *, as_of: datetime.date | None = None
+) -> dict[int, tuple[int, int]]:
+    """`on_time_by_branch`'s counts per member owing in the year (the same statement grouped
+    by member): the rows behind a branch's figure."""
+    return _on_time(year, list(branch_ids), as_of, "member_id")
+
+
+def _on_time(year: int, branch_ids: list, as_of, key: str) -> dict[int, tuple[int, int]]:
+    result: dict[int, tuple[int, int]] = {}
     as_of = as_of or datetime.date.today()
     end = min(datetime.date(year, 12, 1), last_counted_month(as_of))
     january = datetime.date(year, 1, 1)
@@ -169,6 +183,7 @@ def on_time_by_branch(
         branches=", ".join(["%s"] * len(branch_ids)),
         due_terms=due_terms,
         next_month=next_month,
+        key=key,
     )
     params = [*branch_ids, Member.Standing.NORMAL, end]
     params += [january, january, end, Reduction.EXEMPT]
@@ -177,9 +192,9 @@ def on_time_by_branch(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    for organization_id, kind, n in rows:
-        paid, due = result.get(organization_id, (0, 0))
-        result[organization_id] = (paid, int(n)) if kind == "due" else (int(n), due)
+    for pk, kind, n in rows:
+        paid, due = result.get(pk, (0, 0))
+        result[pk] = (paid, int(n)) if kind == "due" else (int(n), due)
     return result
 
 
@@ -199,10 +214,10 @@ WITH latest AS (
     FROM latest
     WHERE n = 1 AND owed_since IS NOT NULL AND owed_since <= %s AND reduction <> %s
 )
-SELECT branch, 'due', SUM({due_terms}) FROM owing GROUP BY branch
+SELECT {key}, 'due', SUM({due_terms}) FROM owing GROUP BY {key}
 UNION ALL
-SELECT o.branch, 'paid', COUNT(*)
+SELECT o.{key}, 'paid', COUNT(*)
 FROM owing o JOIN {month} d ON d.member_id = o.member_id
 WHERE d.month >= o.start AND d.month <= %s AND d.paid_on < CASE d.month {next_month} END
-GROUP BY o.branch
+GROUP BY o.{key}
 """

@@ -132,10 +132,12 @@ def _app_sections(organization, today: datetime.date) -> dict:
         .order_by("-year")
         .first()
     )
+    # The branches the year-end indicator 党费按时足额交纳 reads (dues/indicators.py), so the
+    # rate equals the one its drill-down (dues_on_time_url) states.
     branch_ids = list(
-        Organization.objects.filter(path__startswith=subtree, type__in=Organization.BRANCH_TYPES)
-        .active()
-        .values_list("pk", flat=True)
+        Organization.objects.filter(
+            path__startswith=subtree, type__in=Organization.BRANCH_TYPES
+        ).values_list("pk", flat=True)
     )
     dues_paid = dues_due = 0
     for paid, due in on_time_by_branch(year, branch_ids, as_of=today).values():
@@ -150,7 +152,7 @@ def _app_sections(organization, today: datetime.date) -> dict:
         "classes_held": TrainingClass.objects.filter(organization__path__startswith=subtree)
         .in_year(year)
         .count(),
-        "classes_url": reverse("training:trainingclass-list") + f"?year={year}",
+        "classes_url": reverse("training:trainingclass-list") + query,
         "progress_url": reverse("training:progress-overview") + query,
         "lists": list(lists[:CASES_SHOWN]),
         "lists_url": reverse("assessments:index") + query,
@@ -159,6 +161,8 @@ def _app_sections(organization, today: datetime.date) -> dict:
         "dues_on_time": round(dues_paid * 100 / dues_due, 1) if dues_due else None,
         "dues_due": dues_due,
         "arrears_url": reverse("dues:arrears-list") + f"?organization={organization.pk}",
+        "dues_on_time_url": reverse("dues:indicator-detail", args=[organization.pk])
+        + f"?year={year}",
     }
 
 

@@ -4,6 +4,7 @@ the user's subtree; the figures come from branches/rating_stats.py."""
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
+from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -19,7 +20,8 @@ TOPS = ["any", *LADDER]
 
 def _year(request) -> int:
     raw = request.GET.get("year", "")
-    if raw.isdigit() and len(raw) == 4 and 2000 <= int(raw) <= 2100:
+    # isascii: "²".isdigit() is true but int("²") fails.
+    if raw.isascii() and raw.isdigit() and len(raw) == 4 and 2000 <= int(raw) <= 2100:
         return int(raw)
     return rating_stats.default_year()
 
@@ -67,7 +69,7 @@ def _reachable(user, pk: str) -> Organization:
     """An organisation the list may be narrowed to: inside the user's subtree, or one of
     the user's own ancestors (a branch secretary's 党委). Anything else is a 404."""
     own = scope_path(user)
-    if not pk.isdigit() or own is None:
+    if not (pk.isascii() and pk.isdigit()) or own is None:
         raise Http404
     organization = Organization.objects.filter(pk=int(pk)).first() if int(pk) < 2**63 else None
     if organization is None or not (
@@ -103,6 +105,29 @@ def ratingtitle_holders(request):
         direct=direct,
     )
     page = Paginator(branches, 100).get_page(params.get("page"))
+    # A share's link opens its numerator (top=any …); the page states the branches it is
+    # taken of: the same filters with every rung (top=all).
+    of_all = None
+    if top != "all":
+        of_all = rating_stats.holders(
+            request.user,
+            year=year,
+            scope=scope,
+            top="all",
+            category=category,
+            kind=kind,
+            under=under,
+            direct=direct,
+        ).count()
+    # The 评星定级 indicator's drill-down: each branch's points and the sum against 3 each.
+    points = None
+    if params.get("points") == "1":
+        earned = branches.aggregate(total=Sum("top"))["total"] or 0
+        points = {
+            "earned": earned,
+            "per_branch": rating_stats.TOP_RANK,
+            "full": rating_stats.TOP_RANK * page.paginator.count,
+        }
     titles = rating_stats.titles_by_branch((b.pk for b in page), year)
     rows = [
         {
@@ -132,6 +157,8 @@ def ratingtitle_holders(request):
             "rows": rows,
             "year": year,
             "filters": filters,
+            "points": points,
+            "of_all": of_all,
         },
     )
 

@@ -13,6 +13,7 @@ def year_param(request) -> int:
     raw = request.GET.get("year", "")
     if not raw:
         return timezone.localdate().year
-    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+    # isascii: "²".isdigit() is true but int("²") fails.
+    if not (raw.isascii() and raw.isdigit()) or not 2000 <= int(raw) <= 2100:
         raise Http404
     return int(raw)

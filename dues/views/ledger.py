@@ -305,7 +305,7 @@ def arrears_list(request):
     members = Member.objects.visible_to(request.user)
     if raw := request.GET.get("organization", ""):
         # ?organization=<pk>: that organisation's subtree (the cockpit's figure links here).
-        pk = int(raw) if raw.isdigit() and len(raw) <= 12 else 0
+        pk = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 12 else 0
         scope = get_visible_or_404(Organization, request.user, pk=pk)
         members = members.in_subtree(scope)
     rows = (

@@ -26,14 +26,7 @@ ROLES = [username for username, *_ in DEMO_USERS]
 # and the app profile sections): their mismatches are reported by
 # `test_pending_figures_match_their_lists` as expected failures instead of failing the role's
 # test. This set must be empty when the issue closes.
-PENDING_FIGURES = {
-    "strongest-share",
-    "training-hours",
-    "list-items",
-    "assessment",
-    "dues-arrears",
-    "classes-held",
-}
+PENDING_FIGURES: set[str] = set()
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,7 @@ from ..forms import EnrollForm, SessionForm, TrainingClassForm, add_service_erro
 from ..hours import parse_duration
 from ..imports import SignInImporter
 from ..models import ClassSession, Enrollment, HourCounting, TrainingClass
+from .progress import selected_organization
 
 PAGE_SIZE = 30
 
@@ -37,7 +38,8 @@ def _class(request, pk, *, manage=False):
 
 def _year(request) -> int | None:
     raw = request.GET.get("year", "")
-    if raw.isdigit() and 2000 <= int(raw) <= 2100:
+    # isascii: "²".isdigit() is true but int("²") fails.
+    if raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= 2100:
         return int(raw)
     return None
 
@@ -49,6 +51,9 @@ def trainingclass_list(request):
         .select_related("organization", "component")
         .with_counts()
     )
+    if request.GET.get("organization"):
+        # Classes hosted in an organisation's subtree: the profile's 举办培训班 figure.
+        classes = classes.filter(organization__path__startswith=selected_organization(request).path)
     year = _year(request)
     if year:
         classes = classes.in_year(year)
