@@ -14,6 +14,8 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
+# The fallback is published here: with DEBUG off the core.E001 check rejects it (and the
+# .env.example placeholder), and the WSGI/ASGI application refuses to start with it.
 SECRET_KEY = env.str(
     "SECRET_KEY", default="django-insecure-development-only-key-change-me-in-production"
 )

@@ -7,6 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "平台基础"
 
     def ready(self):
+        from . import checks  # noqa: F401 - registers the system checks
         from .cockpit import connect_signals
 
         connect_signals()
