@@ -210,6 +210,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ledgers.purge_export_files",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Uploaded import workbooks hold full ID numbers: the same retention as exports.
+    "import-file-retention": {
+        "task": "ledgers.purge_import_files",
+        "schedule": crontab(hour=3, minute=20),
+    },
     # Dues arrears are counted on completed months: once a day is plenty.
     "dues-arrears-alerts": {
         "task": "dues.send_arrears_alerts",
