@@ -160,6 +160,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Ledger exports up to this many rows download at once; larger ones run as a background job.
 LEDGER_SYNC_MAX_ROWS = env.int("LEDGER_SYNC_MAX_ROWS", default=5000)
 EXPORT_FILE_RETENTION_DAYS = env.int("EXPORT_FILE_RETENTION_DAYS", default=7)
+# Background exports one user may have queued or running at a time.
+LEDGER_EXPORT_MAX_PENDING = env.int("LEDGER_EXPORT_MAX_PENDING", default=3)
 # Excel imports: largest accepted file (bytes) and most data rows in one file.
 LEDGER_IMPORT_MAX_BYTES = env.int("LEDGER_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 LEDGER_IMPORT_MAX_ROWS = env.int("LEDGER_IMPORT_MAX_ROWS", default=20000)
