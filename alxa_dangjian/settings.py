@@ -14,6 +14,8 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
+# The fallback is published here: with DEBUG off the core.E001 check rejects it (and the
+# .env.example placeholder), and the WSGI/ASGI application refuses to start with it.
 SECRET_KEY = env.str(
     "SECRET_KEY", default="django-insecure-development-only-key-change-me-in-production"
 )
@@ -102,13 +104,19 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lock an account+address pair after repeated failures (django-axes).
+# Lock an account+address pair after repeated failures (django-axes). The pair, not the
+# account alone: wrong passwords typed from one address never lock the account's owner out
+# of another address.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("AXES_IP_HEADERS", default=["REMOTE_ADDR"])
+# Proxies in front of the web processes that append the client address to X-Forwarded-For
+# (one TLS proxy in the production shape). 0 ignores the header: without a proxy any client
+# could write it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "alxa_dangjian.accounts.client_ip.client_ip_address"
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -152,6 +160,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Ledger exports up to this many rows download at once; larger ones run as a background job.
 LEDGER_SYNC_MAX_ROWS = env.int("LEDGER_SYNC_MAX_ROWS", default=5000)
 EXPORT_FILE_RETENTION_DAYS = env.int("EXPORT_FILE_RETENTION_DAYS", default=7)
+# Background exports one user may have queued or running at a time.
+LEDGER_EXPORT_MAX_PENDING = env.int("LEDGER_EXPORT_MAX_PENDING", default=3)
 # Excel imports: largest accepted file (bytes) and most data rows in one file.
 LEDGER_IMPORT_MAX_BYTES = env.int("LEDGER_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 LEDGER_IMPORT_MAX_ROWS = env.int("LEDGER_IMPORT_MAX_ROWS", default=20000)
@@ -201,6 +211,11 @@ CELERY_BEAT_SCHEDULE = {
     "export-file-retention": {
         "task": "ledgers.purge_export_files",
         "schedule": crontab(hour=3, minute=15),
+    },
+    # Uploaded import workbooks hold full ID numbers: the same retention as exports.
+    "import-file-retention": {
+        "task": "ledgers.purge_import_files",
+        "schedule": crontab(hour=3, minute=20),
     },
     # Dues arrears are counted on completed months: once a day is plenty.
     "dues-arrears-alerts": {

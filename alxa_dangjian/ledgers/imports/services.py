@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+import logging
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -11,6 +15,8 @@ from alxa_dangjian.accounts.models import User
 from .base import Importer, ImportResult
 from .models import ImportBatch
 from .registry import get_importer
+
+logger = logging.getLogger(__name__)
 
 _NAME_MAX = ImportBatch._meta.get_field("original_name").max_length
 
@@ -54,6 +60,8 @@ def commit_batch(batch: ImportBatch, *, by: User) -> ImportBatch:
     try:
         with transaction.atomic():
             locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+            if locked.file_removed_at:
+                raise ValidationError("上传的文件已按保存期限清理，请重新上传。")
             if not locked.can_commit:
                 raise ValidationError("该批次已导入或存在问题，不能再次导入。")
             try:
@@ -80,3 +88,22 @@ def commit_batch(batch: ImportBatch, *, by: User) -> ImportBatch:
             )
         ) from None
     return locked
+
+
+def purge_import_files(now=None) -> int:
+    """Delete the uploaded files of batches uploaded more than EXPORT_FILE_RETENTION_DAYS days
+    ago: a member workbook holds full ID numbers, and the data it brought in lives in the
+    database. Each batch row stays as the log of who imported what, with the day its file was
+    removed; a batch still awaiting confirmation can then no longer be committed. Returns the
+    number of files removed; a file already missing from storage counts as removed."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.EXPORT_FILE_RETENTION_DAYS)
+    expired = ImportBatch.objects.exclude(file="").filter(created_at__lt=cutoff).order_by("pk")
+    removed = 0
+    for batch in expired.iterator():
+        batch.file.delete(save=False)  # storage.delete ignores a file that is already gone
+        ImportBatch.objects.filter(pk=batch.pk).update(file="", file_removed_at=now)
+        removed += 1
+    if removed:
+        logger.info("Removed %s import files older than %s", removed, cutoff)
+    return removed
