@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
+from alxa_dangjian.core import params
 
 from .. import development as services
 from ..forms_development import (
@@ -55,7 +56,7 @@ def developmentcase_list(request):
     )
     if selected is not None:
         cases = cases.filter(organization__path__startswith=selected.path)
-    query = request.GET.get("q", "").strip()
+    query = params.text(request, "q")
     if query:
         cases = cases.filter(name__icontains=query)
     only_broken = request.GET.get("broken") == "1"
@@ -91,8 +92,8 @@ def developmentcase_list(request):
 def developmentcase_create(request):
     roles.require(request.user, roles.EDIT_RECORDS)
     initial = {}
-    if request.GET.get("organization", "").isdigit():
-        initial["organization"] = request.GET["organization"]
+    if chosen := params.pk(request, "organization"):
+        initial["organization"] = chosen
     form = DevelopmentCaseForm(request.POST or None, initial=initial, by=request.user)
     if request.method == "POST" and form.is_valid():
         try:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
+from alxa_dangjian.core import params
 
 from .. import services
 from ..forms import (
@@ -31,7 +32,7 @@ TYPE_FILTERS = {ALL_BRANCHES, *Organization.Type.values}
 def organization_list(request):
     """The user's subtree as an indented tree; a search or filter turns it into a flat list."""
     organizations = Organization.objects.visible_to(request.user).select_related("parent")
-    query = request.GET.get("q", "").strip()
+    query = params.text(request, "q")
     type_ = request.GET.get("type", "")
     category = request.GET.get("category", "")
     filtered = bool(query or type_ in TYPE_FILTERS or category in Organization.Category.values)
@@ -42,8 +43,8 @@ def organization_list(request):
     if category in Organization.Category.values:
         organizations = organizations.filter(category=category)
     # ?organization=<pk>: that organisation's subtree (the cockpit's figures link here).
-    within = request.GET.get("organization", "")
-    anchor = within.isdigit() and len(within) < 19 and organizations.filter(pk=within).first()
+    within = params.pk(request, "organization")
+    anchor = within and organizations.filter(pk=within).first()
     if anchor:
         organizations = organizations.filter(path__startswith=anchor.path)
     organizations = organizations.search(query).annotate(

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404, scope_path
+from alxa_dangjian.core import params
 from alxa_dangjian.core.files import serve
 from alxa_dangjian.core.history import changes
 
@@ -62,10 +63,7 @@ def _aspect_order(field: str) -> Case:
 
 
 def _year_param(request, default: int | None) -> int | None:
-    raw = request.GET.get("year", "")
-    if raw.isdigit() and len(raw) == 4:
-        return int(raw)
-    return default
+    return params.year(request, default=default)
 
 
 # Rounds -------------------------------------------------------------------------------------
