@@ -136,7 +136,7 @@ class ActivityForm(forms.ModelForm):
             if not key.startswith(ATTENDANCE_PREFIX):
                 continue
             raw = key.removeprefix(ATTENDANCE_PREFIX)
-            if not raw.isdigit() or len(raw) > 18:
+            if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
                 self.add_error(None, "出勤名单数据有误，请刷新页面后重新填写。")
                 return {}
             reason = data.get(f"{REASON_PREFIX}{raw}", "")
@@ -182,7 +182,8 @@ class ActivityFilterForm(forms.Form):
     kind = forms.ModelChoiceField(
         queryset=ActivityKind.objects.all(), required=False, empty_label="全部类型"
     )
-    month = forms.RegexField(regex=r"^[0-9]{4}-(0[1-9]|1[0-2])$", required=False)
+    # ASCII digits ("\d" also takes other scripts' digits) and years a date can hold a month past.
+    month = forms.RegexField(regex=r"^2[01][0-9]{2}-(0[1-9]|1[0-2])$", required=False)
     status = forms.ChoiceField(
         choices=[
             ("", "全部状态"),

@@ -73,7 +73,8 @@ class ServiceRecordForm(forms.ModelForm):
         else:
             value = self.initial.get("organization") or self.instance.organization_id
         value = getattr(value, "pk", value)
-        if not str(value or "").isdigit():
+        value = str(value or "")
+        if not (value.isascii() and value.isdigit()) or len(value) > 18:
             return None
         return owners.filter(pk=value).first()
 

@@ -23,7 +23,7 @@ from .models import (
     Term,
     TermLengthRule,
 )
-from .models.members import AgeBand, full_on
+from .models.members import MSG_ID_NUMBER_WITHHELD, AgeBand, full_on
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 EXTENSION_CHOICES = [(0, "未延长"), *((n, f"{n}个月") for n in range(6, 13))]
@@ -105,10 +105,12 @@ class MemberForm(forms.ModelForm):
             "joined_on": DATE_WIDGET,
             "confirmed_on": DATE_WIDGET,
         }
-        error_messages = {"id_number": {"unique": "该身份证号码已登记在系统中。"}}
+        # Only reached in a race with another save: clean_id_number answers first.
+        error_messages = {"id_number": {"unique": MSG_ID_NUMBER_WITHHELD}}
 
     def __init__(self, *args, by, **kwargs):
         super().__init__(*args, **kwargs)
+        self.by = by
         if self.instance._state.adding:
             self.fields["organization"].queryset = member_branches(by)
             self.fields["organization"].empty_label = "请选择党支部"
@@ -123,7 +125,35 @@ class MemberForm(forms.ModelForm):
         self.helper.layout = _two_columns(self.fields)
 
     def clean_id_number(self):
-        return normalize_id_number(self.cleaned_data["id_number"])
+        number = normalize_id_number(self.cleaned_data["id_number"])
+        self.refuse_registered(number)
+        return number
+
+    def refuse_registered(self, number: str) -> None:
+        """A number another member holds: named where the user may see that member, the
+        neutral answer elsewhere (MSG_ID_NUMBER_WITHHELD)."""
+        holder = (
+            Member.objects.filter(id_number=number)
+            .exclude(pk=self.instance.pk)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if holder is None:
+            return
+        visible = (
+            Member.objects.visible_to(self.by)
+            .filter(pk=holder)
+            .select_related("organization")
+            .first()
+        )
+        if visible is None:
+            raise ValidationError(MSG_ID_NUMBER_WITHHELD, code="withheld")
+        raise ValidationError(
+            "该身份证号码已登记为“{organization}”的党员{name}。".format(
+                organization=visible.organization.display_name, name=visible.name
+            ),
+            code="unique",
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -205,10 +235,12 @@ class TransferInForm(MemberForm):
         self.helper.layout = _two_columns(self.fields)
 
     def clean_id_number(self):
-        number = super().clean_id_number()
+        number = normalize_id_number(self.cleaned_data["id_number"])
         self.returning = Member.objects.filter(
             id_number=number, standing=Member.Standing.TRANSFERRED_OUT
         ).exists()
+        if not self.returning:
+            self.refuse_registered(number)
         return number
 
     def validate_unique(self):

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404, scope_path
+from alxa_dangjian.core import params
 from branches.models import CommitteeSeat, Organization
 
 from .. import services
@@ -51,12 +52,12 @@ def _with_attendance_counts(activities):
 
 def _selected_organization(request):
     """The organisation named by ?organization=, which must be visible (else 404)."""
-    raw = request.GET.get("organization", "")
-    if not raw:
+    if not request.GET.get("organization"):
         return None
-    if not raw.isdigit() or len(raw) > 18:
+    pk = params.pk(request, "organization")
+    if pk is None:
         raise Http404
-    return get_visible_or_404(Organization, request.user, pk=int(raw))
+    return get_visible_or_404(Organization, request.user, pk=pk)
 
 
 @require_GET
@@ -222,11 +223,11 @@ def activity_create(request):
     """Log a record for a branch; an editor of several branches first picks one."""
     roles.require(request.user, roles.EDIT_RECORDS)
     organizations = services.loggable_organizations(request.user).order_by("path")
-    raw = request.GET.get("organization", "")
-    if raw:
-        if not raw.isdigit() or len(raw) > 18:
+    if request.GET.get("organization"):
+        pk = params.pk(request, "organization")
+        if pk is None:
             raise Http404
-        organization = get_object_or_404(organizations, pk=int(raw))
+        organization = get_object_or_404(organizations, pk=pk)
     else:
         choices = list(organizations.only("pk", "name", "short_name", "path"))
         if len(choices) != 1:

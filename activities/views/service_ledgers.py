@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404, scope_path
-from alxa_dangjian.core import caching
+from alxa_dangjian.core import caching, params
 from alxa_dangjian.core.files import serve
 from branches.models import Organization
 
@@ -271,7 +271,7 @@ def servicerecord_create(request):
         "started_on": datetime.date.today(),
         "status": ServiceRecord.Status.IN_PROGRESS,
     }
-    code = request.GET.get("type")
+    code = params.text(request, "type", max_length=50)
     if code:
         initial["type"] = ServiceLedgerType.objects.filter(code=code, is_active=True).first()
     return _record_form(request, ServiceRecord(), initial=initial)

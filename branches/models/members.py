@@ -44,6 +44,12 @@ AGE_BAND_LIMITS = {
 }
 
 
+# The one answer for an ID number held by a member the user may not see (another subtree):
+# it names nobody and reads the same whatever the holder's branch or standing, so a form or an
+# import cannot be used to learn who is a party member elsewhere in the league.
+MSG_ID_NUMBER_WITHHELD = "该身份证号码不能在此登记，请联系上级党组织核实。"
+
+
 class MemberQuerySet(ScopedQuerySet):
     def in_good_standing(self):
         return self.filter(standing=Member.Standing.NORMAL)

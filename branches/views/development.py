@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
-from alxa_dangjian.core import rules
+from alxa_dangjian.core import params, rules
 from alxa_dangjian.core.params import FIRST_YEAR, LAST_YEAR, date_param
 
 from .. import development as services
@@ -80,7 +80,7 @@ def developmentcase_list(request):
             admitted_from or datetime.date(FIRST_YEAR, 1, 1),
             admitted_to or datetime.date(LAST_YEAR, 12, 31),
         )
-    query = request.GET.get("q", "").strip()
+    query = params.text(request, "q")
     if query:
         cases = cases.filter(name__icontains=query)
     only_broken = request.GET.get("broken") == "1"
@@ -118,8 +118,8 @@ def developmentcase_list(request):
 def developmentcase_create(request):
     roles.require(request.user, roles.EDIT_RECORDS)
     initial = {}
-    if request.GET.get("organization", "").isdigit():
-        initial["organization"] = request.GET["organization"]
+    if chosen := params.pk(request, "organization"):
+        initial["organization"] = chosen
     form = DevelopmentCaseForm(request.POST or None, initial=initial, by=request.user)
     if request.method == "POST" and form.is_valid():
         try:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
+from alxa_dangjian.core import params
 
 from .. import development, services
 from ..forms import (
@@ -99,8 +100,8 @@ def member_create(request):
     roles.require(request.user, roles.EDIT_RECORDS)
     initial = {}
     branches = member_branches(request.user)
-    if request.GET.get("organization", "").isdigit():
-        initial["organization"] = branches.filter(pk=request.GET["organization"]).first()
+    if chosen := params.pk(request, "organization"):
+        initial["organization"] = branches.filter(pk=chosen).first()
     form = MemberForm(request.POST or None, initial=initial, by=request.user)
     if request.method == "POST" and form.is_valid():
         try:

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
-from alxa_dangjian.core import caching
+from alxa_dangjian.core import caching, params
 from alxa_dangjian.core.params import date_param
 
 from .. import services
@@ -33,7 +33,7 @@ TYPE_FILTERS = {ALL_BRANCHES, *Organization.Type.values}
 def organization_list(request):
     """The user's subtree as an indented tree; a search or filter turns it into a flat list."""
     organizations = Organization.objects.visible_to(request.user).select_related("parent")
-    query = request.GET.get("q", "").strip()
+    query = params.text(request, "q")
     type_ = request.GET.get("type", "")
     category = request.GET.get("category", "")
     as_of = date_param(request, "as_of")
@@ -42,13 +42,8 @@ def organization_list(request):
     )
     # ?organization=<pk>: that organisation's subtree (the cockpit's figures link here),
     # looked up before the type filter: a committee anchors its branches.
-    within = request.GET.get("organization", "")
-    anchor = (
-        within.isascii()
-        and within.isdigit()
-        and len(within) < 19
-        and organizations.filter(pk=within).first()
-    )
+    within = params.pk(request, "organization")
+    anchor = within and organizations.filter(pk=within).first()
     if anchor:
         organizations = organizations.filter(path__startswith=anchor.path)
     if type_ == ALL_BRANCHES:

@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_GET
 
 from alxa_dangjian.accounts.scoping import scope_path
+from alxa_dangjian.core import params
 
 from .. import rating_stats
 from ..models import LADDER, Organization, Scope
@@ -19,11 +20,7 @@ TOPS = ["any", *LADDER]
 
 
 def _year(request) -> int:
-    raw = request.GET.get("year", "")
-    # isascii: "²".isdigit() is true but int("²") fails.
-    if raw.isascii() and raw.isdigit() and len(raw) == 4 and 2000 <= int(raw) <= 2100:
-        return int(raw)
-    return rating_stats.default_year()
+    return params.year(request) or rating_stats.default_year()
 
 
 def _link(base: str, **params) -> str:
@@ -69,9 +66,10 @@ def _reachable(user, pk: str) -> Organization:
     """An organisation the list may be narrowed to: inside the user's subtree, or one of
     the user's own ancestors (a branch secretary's 党委). Anything else is a 404."""
     own = scope_path(user)
-    if not (pk.isascii() and pk.isdigit()) or own is None:
+    number = params.parse_integer(pk, low=1, high=2**63 - 1)
+    if number is None or own is None:
         raise Http404
-    organization = Organization.objects.filter(pk=int(pk)).first() if int(pk) < 2**63 else None
+    organization = Organization.objects.filter(pk=number).first()
     if organization is None or not (
         organization.path.startswith(own) or own.startswith(organization.path)
     ):

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404, scope_path
-from alxa_dangjian.core import caching
+from alxa_dangjian.core import caching, params
 from alxa_dangjian.core.files import serve
 from alxa_dangjian.core.history import changes
 
@@ -77,11 +77,7 @@ def _aspect_order(field: str) -> Case:
 
 
 def _year_param(request, default: int | None) -> int | None:
-    raw = request.GET.get("year", "")
-    # isascii: "²".isdigit() is true but int("²") fails.
-    if raw.isascii() and raw.isdigit() and len(raw) == 4:
-        return int(raw)
-    return default
+    return params.year(request, default=default)
 
 
 # Rounds -------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
+from alxa_dangjian.core import params
 from branches.models import Member, Organization
 
 from .. import services
@@ -37,11 +38,7 @@ def _class(request, pk, *, manage=False):
 
 
 def _year(request) -> int | None:
-    raw = request.GET.get("year", "")
-    # isascii: "²".isdigit() is true but int("²") fails.
-    if raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= 2100:
-        return int(raw)
-    return None
+    return params.year(request)
 
 
 @require_GET
@@ -60,9 +57,9 @@ def trainingclass_list(request):
     kind = request.GET.get("kind", "")
     if kind in TrainingClass.Kind.values:
         classes = classes.filter(kind=kind)
-    month = request.GET.get("month", "")
-    if year and month.isdigit() and 1 <= int(month) <= 12:
-        classes = classes.filter(starts_on__month=int(month))  # the statistics' month links
+    month = params.integer(request, "month", low=1, high=12)
+    if year and month:
+        classes = classes.filter(starts_on__month=month)  # the statistics' month links
     page = Paginator(classes, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -145,11 +142,11 @@ def _branch_choice(request, training_class):
         .branches()
         .order_by("path")
     )
-    raw = request.GET.get("branch", "")
+    chosen = params.pk(request, "branch")
     if training_class.organization.is_branch:
         return branches, training_class.organization
-    if raw.isdigit() and len(raw) < 12:
-        return branches, get_visible_or_404(branches, request.user, pk=int(raw))
+    if chosen:
+        return branches, get_visible_or_404(branches, request.user, pk=chosen)
     return branches, None
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from alxa_dangjian.accounts.scoping import get_visible_or_404
+from alxa_dangjian.core import params
 from branches.models import Member, Organization
 
 from .. import stats
@@ -24,11 +25,7 @@ YEARS_SHOWN = 5
 
 def selected_year(request) -> int:
     """?year= when it is a sensible year, else this year."""
-    raw = request.GET.get("year", "")
-    # isascii: "²".isdigit() is true but int("²") fails.
-    if raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= 2100:
-        return int(raw)
-    return timezone.localdate().year
+    return params.year(request) or timezone.localdate().year
 
 
 def selected_until(request, year: int) -> datetime.date | None:
@@ -52,11 +49,9 @@ def year_choices(year: int) -> list[int]:
 def selected_organization(request):
     """?organization= inside the user's subtree (404 otherwise, as for an object URL), or the
     user's own organisation."""
-    raw = request.GET.get("organization", "")
-    if raw:
-        if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
-            raw = "0"
-        return get_visible_or_404(Organization, request.user, pk=int(raw))
+    if request.GET.get("organization"):
+        pk = params.pk(request, "organization") or 0
+        return get_visible_or_404(Organization, request.user, pk=pk)
     organization = request.user.organization
     if organization is None:
         return get_visible_or_404(Organization, request.user, pk=0)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from alxa_dangjian.accounts.models import User
 
-from .base import Importer, ImportResult
+from .base import MSG_WITHHELD, Importer, ImportResult
 from .models import ImportBatch
 from .registry import get_importer
 
@@ -53,6 +53,10 @@ class _Rejected(Exception):
         self.result = result
 
 
+class _Withheld(Exception):
+    pass
+
+
 def commit_batch(batch: ImportBatch, *, by: User) -> ImportBatch:
     """Write a previewed batch: the stored file is checked again (the database may have
     changed since the preview) and written in one transaction — every row or none."""
@@ -72,6 +76,8 @@ def commit_batch(batch: ImportBatch, *, by: User) -> ImportBatch:
                 result = importer.check(stored, user=by)
             if not result.ok:
                 raise _Rejected(result)
+            if result.withheld:
+                raise _Withheld
             importer.write(result, user=by)
             _record(locked, result)
             locked.status = ImportBatch.Status.COMMITTED
@@ -87,6 +93,12 @@ def commit_batch(batch: ImportBatch, *, by: User) -> ImportBatch:
                 n=batch.error_count
             )
         ) from None
+    except _Withheld:
+        # Neither the batch nor the message names the row: which number is held elsewhere
+        # is for the upper organisation to see.
+        batch.status = ImportBatch.Status.FAILED
+        batch.save(update_fields=["status"])
+        raise ValidationError(MSG_WITHHELD) from None
     return locked
 
 
