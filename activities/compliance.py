@@ -20,6 +20,10 @@ from .models import Activity, Exemption, FrequencyRule
 
 # A 支部委员会 exists once at least three seats are filled (书记 plus two 委员 or more).
 COMMITTEE_MIN_SEATS = 3
+# Organisations the engine judges: those that hold organisational life of their own. Which
+# rule applies to which of them is the rule row's `organization_types`, so a 党总支 gets cells
+# exactly for the rules that name it.
+JUDGED_TYPES = (*Organization.BRANCH_TYPES, Organization.Type.GENERAL_BRANCH)
 
 
 class Status:
@@ -197,10 +201,10 @@ def tallies(branches, year: int, *, kind_codes=None, counts=None):
 
 
 def _inputs(branches, year: int, kind_codes):
-    """The active branches (with committee and party-group counts), the rules in force,
+    """The active branches and 党总支 (with committee and party-group counts), the rules in force,
     the exemptions by (branch, rule) and the branch id subquery."""
     branch_qs = (
-        branches.filter(type__in=Organization.BRANCH_TYPES, is_active=True)
+        branches.filter(type__in=JUDGED_TYPES, is_active=True)
         .annotate(
             seat_count=_count(CommitteeSeat, ended_on__isnull=True),
             group_count=_count(PartyGroup),
@@ -217,7 +221,7 @@ def _inputs(branches, year: int, kind_codes):
             if r.is_effective(year_start, year_end)
             and (kind_codes is None or r.kind.code in kind_codes)
         ]
-    branch_ids = branches.filter(type__in=Organization.BRANCH_TYPES).values("pk")
+    branch_ids = branches.filter(type__in=JUDGED_TYPES).values("pk")
     exemptions = defaultdict(list)
     if rules:
         for exemption in Exemption.objects.filter(organization__in=branch_ids).covering(

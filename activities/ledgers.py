@@ -10,7 +10,7 @@ from alxa_dangjian.ledgers.registry import Ledger, register
 from alxa_dangjian.ledgers.xlsx import Column
 from branches.models import Organization
 
-from .compliance import Status, compute
+from .compliance import JUDGED_TYPES, Status, compute
 from .models import Activity, ActivityKind, Attendance
 from .models.service_ledgers import ServiceLedgerType, ServiceRecord
 
@@ -137,7 +137,7 @@ class ComplianceLedgerForm(YearLedgerForm):
 
 def compliance_branches(user, options):
     return in_chosen_subtree(Organization.objects.visible_to(user), options, "path").filter(
-        type__in=Organization.BRANCH_TYPES, is_active=True
+        type__in=JUDGED_TYPES, is_active=True
     )
 
 

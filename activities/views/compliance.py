@@ -17,7 +17,7 @@ from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from branches.models import Organization
 
-from ..compliance import Report, Status, cached, cached_compute, compute
+from ..compliance import JUDGED_TYPES, Report, Status, cached, cached_compute, compute
 from ..models import Activity
 
 HEATMAP_PAGE_SIZE = 50
@@ -205,7 +205,9 @@ def compliance_heatmap(request):
 @require_GET
 def compliance_detail(request, pk):
     """One branch and month: each rule's required vs held, and the records behind it."""
-    branch = get_visible_or_404(Organization.objects.branches(), request.user, pk=pk)
+    branch = get_visible_or_404(
+        Organization.objects.filter(type__in=JUDGED_TYPES), request.user, pk=pk
+    )
     today = timezone.localdate()
     notices = []
     year = _year(request, today, notices)
