@@ -245,42 +245,57 @@ def month_counts(branch_ids, year: int, kind_ids, per_group_kinds=()) -> tuple[d
     """Counted records of `year` of the given kinds as month vectors (index 1–12):
     totals[(org, kind)] over hosted and joint records, and by_group[(org, kind)][party group]
     for the kinds in `per_group_kinds` (only those are grouped by party group, which keeps the
-    grouped rows close to organisations × kinds × months). Two GROUP BYs: hosted, joint."""
+    grouped rows close to organisations × kinds × months). A combined record counts once for
+    its main kind and once for each kind it also names. Two statements, hosted and joint, each
+    a UNION ALL of the GROUP BY by main kind and the one by combined kind."""
     year_start, year_end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    kind_ids = sorted(kind_ids)
     per_group_kinds = sorted(per_group_kinds)
-    group = (
-        Case(
-            When(kind_id__in=per_group_kinds, then=F("party_group_id")),
-            default=Value(None),
-            output_field=IntegerField(),
-        )
-        if per_group_kinds
-        else Value(None, output_field=IntegerField())
-    )
     totals = defaultdict(lambda: [0] * 13)
     by_group = defaultdict(lambda: defaultdict(lambda: [0] * 13))
-    counted = Activity.objects.counted().filter(
-        held_on__range=(year_start, year_end), kind_id__in=sorted(kind_ids)
-    )
-    hosted = (
-        counted.filter(organization__in=branch_ids)
-        .values("organization_id", "kind_id", month=Month("held_on"), group_key=group)
-        .annotate(n=Count("pk"))
-        .values_list("organization_id", "kind_id", "month", "group_key", "n")
-        .order_by()
-    )
-    for org, kind, month, party_group, n in plain_rows(hosted):
-        totals[(org, kind)][month] += n
-        if party_group is not None:
-            by_group[(org, kind)][party_group][month] += n
+    counted = Activity.objects.counted().filter(held_on__range=(year_start, year_end))
     through = Activity.joint_organizations.through
-    for org, kind, month, n in plain_rows(
-        through.objects.filter(organization__in=branch_ids, activity__in=counted.values("pk"))
-        .values_list("organization_id", "activity__kind_id", Month("activity__held_on"))
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        totals[(org, kind)][month] += n
+    # A combined kind equal to the main one (the form refuses it) still counts once.
+    combined = Activity.also_kinds.through.objects.filter(
+        activity__in=counted.values("pk"), activitykind_id__in=kind_ids
+    ).exclude(activitykind_id=F("activity__kind_id"))
+    # (rows, organisation, kind, the record's field prefix, by party group?): hosted by main
+    # kind, hosted by combined kind, joined by main kind, joined by combined kind. A joint
+    # record's party group is the host's, so it never counts per group for the partner.
+    main = counted.filter(kind_id__in=kind_ids)
+    hosted = main.filter(organization__in=branch_ids)
+    hosted_combined = combined.filter(activity__organization__in=branch_ids)
+    joined = through.objects.filter(organization__in=branch_ids, activity__in=main.values("pk"))
+    joined_combined = combined.filter(activity__joint_organizations__in=branch_ids)
+    sources = (
+        (hosted, "organization_id", "kind_id", "", True),
+        (hosted_combined, "activity__organization_id", "activitykind_id", "activity__", True),
+        (joined, "organization_id", "activity__kind_id", "activity__", False),
+        (joined_combined, "activity__joint_organizations", "activitykind_id", "activity__", False),
+    )
+    grouped = []
+    for rows, org_field, kind_field, prefix, by_party_group in sources:
+        group = Value(None, output_field=IntegerField())
+        if per_group_kinds and by_party_group:
+            group = Case(
+                When(**{f"{kind_field}__in": per_group_kinds}, then=F(f"{prefix}party_group_id")),
+                default=Value(None),
+                output_field=IntegerField(),
+            )
+        grouped.append(
+            rows.values(org_field, kind_field, month=Month(f"{prefix}held_on"), group_key=group)
+            .annotate(n=Count("pk"))
+            .values_list(org_field, kind_field, "month", "group_key", "n")
+            .order_by()
+        )
+    # Main and combined kinds in one statement each for hosted and joint records (UNION ALL).
+    for main_rows, combined_rows in (grouped[:2], grouped[2:]):
+        for organization_id, kind_id, month, party_group, n in plain_rows(
+            main_rows.union(combined_rows, all=True)
+        ):
+            totals[(organization_id, kind_id)][month] += n
+            if party_group is not None:
+                by_group[(organization_id, kind_id)][party_group][month] += n
     return totals, by_group
 
 

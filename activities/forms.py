@@ -67,11 +67,22 @@ class ActivityForm(forms.ModelForm):
 
     class Meta:
         model = Activity
-        fields = ["kind", "party_group", "held_on", "theme", "place", "host", "minutes", "tags"]
+        fields = [
+            "kind",
+            "also_kinds",
+            "party_group",
+            "held_on",
+            "theme",
+            "place",
+            "host",
+            "minutes",
+            "tags",
+        ]
         widgets = {
             "held_on": DATE_WIDGET,
             "minutes": forms.Textarea(attrs={"rows": 4}),
             "tags": forms.CheckboxSelectMultiple,
+            "also_kinds": forms.CheckboxSelectMultiple,
         }
 
     def __init__(self, *args, organization: Organization, **kwargs):
@@ -81,6 +92,13 @@ class ActivityForm(forms.ModelForm):
             kinds |= Q(pk=self.instance.kind_id)
         self.fields["kind"].queryset = ActivityKind.objects.filter(kinds)
         self.fields["kind"].empty_label = "请选择类型"
+        # Stopped kinds stay listed only where the record already names them; whether one
+        # may be chosen (and never the main kind) is the service's rule.
+        also = Q(is_active=True)
+        if self.instance.pk:
+            also |= Q(pk__in=self.instance.also_kinds.values("pk"))
+        self.fields["also_kinds"].queryset = ActivityKind.objects.filter(also)
+        self.fields["also_kinds"].required = False
         self.fields["party_group"].queryset = organization.party_groups.order_by("name")
         self.fields["party_group"].required = False
         self.fields["party_group"].help_text = "仅党小组会需要选择。"

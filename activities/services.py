@@ -152,10 +152,12 @@ def save_activity(
     attendance: Mapping[int, Mark],
     tags: Iterable[CampaignTag] = (),
     joint_organizations: Iterable[Organization] = (),
+    also_kinds: Iterable[ActivityKind] = (),
     uploads: Sequence = (),
     by: User,
 ) -> Activity:
-    """Create or edit a record with its attendance, tags, joint branches and new files.
+    """Create or edit a record with its attendance, tags, joint branches, the kinds it also
+    counts as (a combined meeting) and new files.
 
     `activity` carries the field values (unsaved when new). Attendance comes from the host's
     roster: on a new record everyone not named in `attendance` is present. Everything is
@@ -176,7 +178,9 @@ def save_activity(
         # Editing never moves the record in the flow; only the transitions below do.
         activity.status = previous.status
     errors = {}
-    _check_kind(activity, previous, errors)
+    also = list(dict.fromkeys(also_kinds))
+    _check_also_kinds(activity, also, errors)
+    _check_kind(activity, previous, errors, also)
     _check_date(activity, previous, errors)
     joint = list(dict.fromkeys(joint_organizations))
     _check_joint(organization, joint, errors)
@@ -191,20 +195,33 @@ def save_activity(
         activity.status = Status.DRAFT
     activity.save()
     activity.tags.set(list(tags))
+    activity.also_kinds.set(also)
     activity.joint_organizations.set(joint)
     _write_attendance(activity, marks, existing)
     _store_uploads(activity, checked_uploads, by=by)
     return activity
 
 
-def _check_kind(activity, previous, errors):
+def _check_also_kinds(activity, also, errors):
+    """Each combined kind once, never the main kind, and active (a stopped kind already on
+    the record may stay)."""
+    if any(kind.pk == activity.kind_id for kind in also):
+        errors["also_kinds"] = "“同时作为”的类型不能与主类型相同。"
+        return
+    kept = set(activity.also_kinds.values_list("pk", flat=True)) if activity.pk else set()
+    stopped = [kind.name for kind in also if not kind.is_active and kind.pk not in kept]
+    if stopped:
+        errors["also_kinds"] = "类型“{names}”已停用，不能再选择。".format(names="、".join(stopped))
+
+
+def _check_kind(activity, previous, errors, also=()):
     kind = activity.kind
     kept = previous is not None and previous.kind_id == kind.pk
     if not kind.is_active and not kept:
         errors["kind"] = "该类型已停用，请选择其他类型。"
         return
     group = activity.party_group
-    if kind_needs_party_group(kind):
+    if any(kind_needs_party_group(k) for k in (kind, *also)):
         if group is None:
             errors["party_group"] = "党小组会须选择召开会议的党小组。"
         elif group.organization_id != activity.organization_id:

@@ -135,6 +135,42 @@ class ActivityQuerySet(ScopedQuerySet):
         """Records that count towards compliance: submitted or approved (not drafts)."""
         return self.filter(status__in=[Activity.Status.SUBMITTED, Activity.Status.APPROVED])
 
+    def of_kind(self, kind):
+        """Records of `kind` (an ActivityKind or its pk): its main kind, or one it combines
+        (`also_kinds`), each record once. Every list filtered by kind and every count per kind
+        goes through here (or `count_by_kind`, its counts for every kind at once), so a figure
+        and the list it opens agree."""
+        combined = Activity.also_kinds.through.objects.filter(activitykind=kind)
+        return self.filter(models.Q(kind=kind) | models.Q(pk__in=combined.values("activity_id")))
+
+    def count_by_kind(self) -> tuple[int, list[tuple[int, str, int]]]:
+        """(records, [(kind id, kind name, `of_kind(kind).count()`), …] in kind order, kinds
+        without records left out), in one statement: the main kinds' GROUP BY and the
+        combined kinds' (a combined kind equal to the main one left out, as `of_kind` counts
+        such a record once) under UNION ALL."""
+        fields = ("id", "name", "sort_order")
+        main = (
+            self.order_by()
+            .values(*(f"kind__{f}" for f in fields))
+            .annotate(is_main=models.Value(1), n=models.Count("pk"))
+        )
+        through = Activity.also_kinds.through.objects.filter(
+            activity__in=self.values("pk")
+        ).exclude(activitykind_id=models.F("activity__kind_id"))
+        combined = (
+            through.order_by()
+            .values(*(f"activitykind__{f}" for f in fields))
+            .annotate(is_main=models.Value(0), n=models.Count("pk"))
+        )
+        total, per_kind = 0, {}
+        main = main.values_list(*(f"kind__{f}" for f in fields), "is_main", "n")
+        combined = combined.values_list(*(f"activitykind__{f}" for f in fields), "is_main", "n")
+        for pk, name, order, is_main, n in main.union(combined, all=True):
+            total += n if is_main else 0
+            per_kind.setdefault(pk, [order, name, 0])[2] += n
+        rows = sorted((order, pk, name, n) for pk, (order, name, n) in per_kind.items())
+        return total, [(pk, name, n) for _, pk, name, n in rows]
+
 
 class Activity(models.Model):
     class Status(models.TextChoices):
@@ -148,6 +184,15 @@ class Activity(models.Model):
     )
     kind = models.ForeignKey(
         ActivityKind, verbose_name="类型", on_delete=models.PROTECT, related_name="activities"
+    )
+    # A combined meeting (主题党日暨党课, 支部党员大会暨主题党日) is one record that counts once
+    # for each kind it names: `kind` is the main one, `also_kinds` the others.
+    also_kinds = models.ManyToManyField(
+        ActivityKind,
+        verbose_name="同时作为",
+        blank=True,
+        related_name="combined_activities",
+        help_text="合并召开的会议（如“主题党日暨党课”）同时计入所选的各类型。",
     )
     party_group = models.ForeignKey(
         PartyGroup,
@@ -189,6 +234,17 @@ class Activity(models.Model):
 
     def get_absolute_url(self):
         return reverse("activities:activity-detail", args=[self.pk])
+
+    @property
+    def kind_ids(self) -> set[int]:
+        """The main kind and the combined ones (prefetch `also_kinds` when listing)."""
+        return {self.kind_id, *(k.pk for k in self.also_kinds.all())}
+
+    @property
+    def kinds_label(self) -> str:
+        """ "主题党日暨党课": the main kind, then the combined ones (prefetch `also_kinds`)."""
+        others = sorted(self.also_kinds.all(), key=lambda k: (k.sort_order, k.pk))
+        return "暨".join([self.kind.name, *(k.name for k in others)])
 
 
 class Attendance(models.Model):

@@ -225,6 +225,7 @@ def compliance_detail(request, pk):
         Activity.objects.filter(Q(organization=branch) | Q(joint_organizations=branch))
         .filter(held_on__range=(start, end))
         .select_related("kind", "organization")
+        .prefetch_related("also_kinds")
         .distinct()
         .order_by("held_on", "pk")
     )
@@ -234,7 +235,7 @@ def compliance_detail(request, pk):
         rule_records = [
             record
             for record in records
-            if record.kind_id == cell.rule.kind_id
+            if cell.rule.kind_id in record.kind_ids
             and cell.period.start <= record.held_on <= cell.period.end
         ]
         rules.append(

@@ -445,35 +445,23 @@ def _unit_heatmap(scope: Scope, summary: HeatmapSummary, months, year) -> Chart:
 
 
 def activities(scope: Scope, period: Period) -> Figure:
-    """Records held in the scope up to the period's end that count (submitted or approved)."""
-    rows = (
-        Activity.objects.counted()
-        .filter(
-            organization__path__startswith=scope.path,
-            held_on__range=(period.start, period.end),
-        )
-        .order_by()
-        .values("kind_id", "kind__name", "kind__sort_order")
-        .annotate(n=Count("pk"))
+    """Records held in the scope up to the period's end that count (submitted or approved);
+    a part per kind counts the records of that kind as the list filtered by it does
+    (`ActivityQuerySet.of_kind`), so a combined meeting is in the part of each kind it names."""
+    records = Activity.objects.counted().filter(
+        organization__path__startswith=scope.path,
+        held_on__range=(period.start, period.end),
     )
-    rows = sorted(rows, key=lambda row: (row["kind__sort_order"], row["kind_id"]))
+    total, per_kind = records.count_by_kind()
     list_url = "activities:activity-list"
     return Figure(
         "activities",
         "组织生活记录",
-        sum(row["n"] for row in rows),
+        total,
         scope.url(list_url),
         unit="次",
-        note="本组织及下级组织开展、已提交或已审核的记录。",
-        parts=[
-            Part(
-                str(row["kind_id"]),
-                row["kind__name"],
-                row["n"],
-                scope.url(list_url, kind=row["kind_id"]),
-            )
-            for row in rows
-        ],
+        note="本组织及下级组织开展、已提交或已审核的记录；合并召开的会议计入所含的每个类型。",
+        parts=[Part(str(pk), name, n, scope.url(list_url, kind=pk)) for pk, name, n in per_kind],
     )
 
 
