@@ -9,7 +9,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, ExtractMonth
 
 from alxa_dangjian.core import caching
@@ -17,6 +17,7 @@ from alxa_dangjian.core.bulk import plain_rows
 from branches.models import CommitteeSeat, Organization, PartyGroup
 
 from .models import Activity, Exemption, FrequencyRule
+from .models.records import PRIOR_YEAR_MAX_MONTHS
 
 # A 支部委员会 exists once at least three seats are filled (书记 plus two 委员 or more).
 COMMITTEE_MIN_SEATS = 3
@@ -246,14 +247,22 @@ def month_counts(branch_ids, year: int, kind_ids, per_group_kinds=()) -> tuple[d
     totals[(org, kind)] over hosted and joint records, and by_group[(org, kind)][party group]
     for the kinds in `per_group_kinds` (only those are grouped by party group, which keeps the
     grouped rows close to organisations × kinds × months). A combined record counts once for
-    its main kind and once for each kind it also names. Two statements, hosted and joint, each
+    its main kind and once for each kind it also names. A record of a kind that allows it
+    (ActivityKind.prior_year_months) counts for its 所属年度: one held early in `year + 1`
+    for `year` counts in December, one held early in `year` for the year before not at all.
+    Two statements, hosted and joint, each
     a UNION ALL of the GROUP BY by main kind and the one by combined kind."""
     year_start, year_end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    # Records of the first months of the next year that belong to this one (所属年度).
+    carried_end = datetime.date(year + 1, PRIOR_YEAR_MAX_MONTHS + 1, 1) - datetime.timedelta(1)
     kind_ids = sorted(kind_ids)
     per_group_kinds = sorted(per_group_kinds)
     totals = defaultdict(lambda: [0] * 13)
     by_group = defaultdict(lambda: defaultdict(lambda: [0] * 13))
-    counted = Activity.objects.counted().filter(held_on__range=(year_start, year_end))
+    counted = Activity.objects.counted().filter(
+        Q(held_on__range=(year_start, year_end))
+        | Q(held_on__gt=year_end, held_on__lte=carried_end, counts_for_previous_year=True)
+    )
     through = Activity.joint_organizations.through
     # A combined kind equal to the main one (the form refuses it) still counts once.
     combined = Activity.also_kinds.through.objects.filter(
@@ -268,31 +277,62 @@ def month_counts(branch_ids, year: int, kind_ids, per_group_kinds=()) -> tuple[d
     joined = through.objects.filter(organization__in=branch_ids, activity__in=main.values("pk"))
     joined_combined = combined.filter(activity__joint_organizations__in=branch_ids)
     sources = (
-        (hosted, "organization_id", "kind_id", "", True),
-        (hosted_combined, "activity__organization_id", "activitykind_id", "activity__", True),
-        (joined, "organization_id", "activity__kind_id", "activity__", False),
-        (joined_combined, "activity__joint_organizations", "activitykind_id", "activity__", False),
+        (hosted, "organization_id", "kind", "", True),
+        (hosted_combined, "activity__organization_id", "activitykind", "activity__", True),
+        (joined, "organization_id", "activity__kind", "activity__", False),
+        (joined_combined, "activity__joint_organizations", "activitykind", "activity__", False),
     )
     grouped = []
     for rows, org_field, kind_field, prefix, by_party_group in sources:
         group = Value(None, output_field=IntegerField())
         if per_group_kinds and by_party_group:
             group = Case(
-                When(**{f"{kind_field}__in": per_group_kinds}, then=F(f"{prefix}party_group_id")),
+                When(
+                    **{f"{kind_field}_id__in": per_group_kinds}, then=F(f"{prefix}party_group_id")
+                ),
                 default=Value(None),
                 output_field=IntegerField(),
             )
+        # Whether the record belongs to the year before its date for this kind, and whether
+        # it was held after the year: a row counts for `year` when both or neither hold.
+        previous = Case(
+            When(
+                **{
+                    f"{prefix}counts_for_previous_year": True,
+                    f"{kind_field}__prior_year_months__gt": 0,
+                },
+                then=Value(1),
+            ),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        late = Case(
+            When(**{f"{prefix}held_on__gt": year_end}, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        fields = (org_field, f"{kind_field}_id")
         grouped.append(
-            rows.values(org_field, kind_field, month=Month(f"{prefix}held_on"), group_key=group)
+            rows.values(
+                *fields,
+                month=Month(f"{prefix}held_on"),
+                group_key=group,
+                previous=previous,
+                late=late,
+            )
             .annotate(n=Count("pk"))
-            .values_list(org_field, kind_field, "month", "group_key", "n")
+            .values_list(*fields, "month", "group_key", "previous", "late", "n")
             .order_by()
         )
     # Main and combined kinds in one statement each for hosted and joint records (UNION ALL).
     for main_rows, combined_rows in (grouped[:2], grouped[2:]):
-        for organization_id, kind_id, month, party_group, n in plain_rows(
+        for organization_id, kind_id, month, party_group, previous, late, n in plain_rows(
             main_rows.union(combined_rows, all=True)
         ):
+            if previous != late:
+                continue  # belongs to the year before (held in this one) or to the next year
+            if late:
+                month = 12  # held early next year for this one: counts in its last month
             totals[(organization_id, kind_id)][month] += n
             if party_group is not None:
                 by_group[(organization_id, kind_id)][party_group][month] += n

@@ -59,6 +59,14 @@ class ActivityForm(forms.ModelForm):
         max_length=1000,
         help_text="填写其他党支部的全称或简称，多个用顿号分隔；不联合开展的留空。",
     )
+    belongs_to_year = forms.IntegerField(
+        label="所属年度",
+        required=False,
+        min_value=1949,
+        max_value=2100,
+        help_text="组织生活会、民主评议党员在次年年初召开的，默认计入上一年度；不填则按日期自动确定。",
+        error_messages=dict.fromkeys(("invalid", "min_value", "max_value"), "请填写四位年份。"),
+    )
     files = MultipleFileField(
         label="照片和文件",
         required=False,
@@ -108,6 +116,7 @@ class ActivityForm(forms.ModelForm):
             {"min": services.backfill_start().isoformat(), "max": timezone.localdate().isoformat()}
         )
         if self.instance.pk:
+            self.initial["belongs_to_year"] = self.instance.belongs_to_year
             self.fields["held_on"].widget.attrs.pop("min")
             self.initial["joint_names"] = "、".join(
                 org.name for org in self.instance.joint_organizations.all()

@@ -3,11 +3,14 @@ with attendance and files, and the review flow. The compliance engine is in comp
 
 import datetime
 
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
 
 from alxa_dangjian.accounts.scoping import ScopedQuerySet
 from branches.models import Member, Organization, PartyGroup
+
+PRIOR_YEAR_MAX_MONTHS = 3
 
 
 class ActivityKind(models.Model):
@@ -23,6 +26,17 @@ class ActivityKind(models.Model):
     quorum = models.CharField("到会要求", max_length=20, choices=Quorum.choices, blank=True)
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)
+    # 组织生活会 and 民主评议党员 for year N are often held early in N+1: a record of such a
+    # kind held in the first `prior_year_months` months may belong to the previous year (and
+    # does unless the secretary says otherwise). At most PRIOR_YEAR_MAX_MONTHS, which bounds
+    # how far into the next year the compliance engine reads.
+    prior_year_months = models.PositiveSmallIntegerField(
+        "可计入上年度的月数",
+        default=0,
+        validators=[MaxValueValidator(PRIOR_YEAR_MAX_MONTHS)],
+        help_text="次年前几个月召开的可计入上一年度（如填2：次年1—2月召开的默认计入上年度）；"
+        "0表示按日期所属年度，最多3个月。",
+    )
 
     class Meta:
         verbose_name = "组织生活类型"
@@ -194,6 +208,9 @@ class Activity(models.Model):
         related_name="combined_activities",
         help_text="合并召开的会议（如“主题党日暨党课”）同时计入所选的各类型。",
     )
+    # The record belongs to the year before its date (所属年度 = held_on.year − 1) for its
+    # kinds that allow it (ActivityKind.prior_year_months); set by the service.
+    counts_for_previous_year = models.BooleanField("计入上年度", default=False)
     party_group = models.ForeignKey(
         PartyGroup,
         verbose_name="党小组",
@@ -234,6 +251,18 @@ class Activity(models.Model):
 
     def get_absolute_url(self):
         return reverse("activities:activity-detail", args=[self.pk])
+
+    @property
+    def belongs_to_year(self) -> int:
+        """所属年度."""
+        return self.held_on.year - (1 if self.counts_for_previous_year else 0)
+
+    def counting_day(self, kind: "ActivityKind") -> datetime.date:
+        """The day the record counts on for `kind`: the last day of the previous year when it
+        belongs to that year and the kind allows it, else its date (as the engine counts)."""
+        if self.counts_for_previous_year and kind.prior_year_months:
+            return datetime.date(self.held_on.year - 1, 12, 31)
+        return self.held_on
 
     @property
     def kind_ids(self) -> set[int]:

@@ -19,6 +19,7 @@ from branches.models import Organization
 
 from ..compliance import JUDGED_TYPES, Report, Status, cached, cached_compute, compute
 from ..models import Activity
+from ..models.records import PRIOR_YEAR_MAX_MONTHS
 
 HEATMAP_PAGE_SIZE = 50
 BEHIND_SHOWN = 30
@@ -221,6 +222,9 @@ def compliance_detail(request, pk):
     # marked: they are what the secretary still has to submit.
     start = min((c.period.start for c in cells), default=datetime.date(year, month, 1))
     end = max((c.period.end for c in cells), default=start)
+    if end.month == 12:
+        # Records held early next year that belong to this one (所属年度) count in December.
+        end = datetime.date(end.year + 1, PRIOR_YEAR_MAX_MONTHS + 1, 1) - datetime.timedelta(1)
     records = list(
         Activity.objects.filter(Q(organization=branch) | Q(joint_organizations=branch))
         .filter(held_on__range=(start, end))
@@ -236,7 +240,7 @@ def compliance_detail(request, pk):
             record
             for record in records
             if cell.rule.kind_id in record.kind_ids
-            and cell.period.start <= record.held_on <= cell.period.end
+            and cell.period.start <= record.counting_day(cell.rule.kind) <= cell.period.end
         ]
         rules.append(
             {

@@ -192,6 +192,7 @@ def _save(request, form):
             tags=form.cleaned_data["tags"],
             joint_organizations=form.cleaned_data["joint_names"],
             also_kinds=form.cleaned_data["also_kinds"],
+            belongs_to_year=form.cleaned_data["belongs_to_year"],
             uploads=form.cleaned_data["files"],
             by=request.user,
         )
