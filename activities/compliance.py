@@ -250,8 +250,8 @@ def month_counts(branch_ids, year: int, kind_ids, per_group_kinds=()) -> tuple[d
     its main kind and once for each kind it also names. A record of a kind that allows it
     (ActivityKind.prior_year_months) counts for its 所属年度: one held early in `year + 1`
     for `year` counts in December, one held early in `year` for the year before not at all.
-    Two statements, hosted and joint, each
-    a UNION ALL of the GROUP BY by main kind and the one by combined kind."""
+    Two statements, hosted and joint, each a UNION ALL of the GROUP BY by main kind and the
+    one by combined kind."""
     year_start, year_end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     # Records of the first months of the next year that belong to this one (所属年度).
     carried_end = datetime.date(year + 1, PRIOR_YEAR_MAX_MONTHS + 1, 1) - datetime.timedelta(1)
