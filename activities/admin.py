@@ -13,7 +13,7 @@ class ReferenceAdmin(InvalidatingAdmin, admin.ModelAdmin):
 
 @admin.register(ActivityKind)
 class ActivityKindAdmin(ReferenceAdmin):
-    list_display = ["name", "code", "quorum", "sort_order", "is_active"]
+    list_display = ["name", "code", "quorum", "prior_year_months", "sort_order", "is_active"]
 
 
 @admin.register(FrequencyRule)

@@ -17,10 +17,14 @@ from alxa_dangjian.core.bulk import plain_rows
 from branches.models import CommitteeSeat, Organization, PartyGroup
 
 from .models import Activity, Exemption, FrequencyRule
-from .models.records import covering
+from .models.records import PRIOR_YEAR_MAX_MONTHS, covering
 
 # A 支部委员会 exists once at least three seats are filled (书记 plus two 委员 or more).
 COMMITTEE_MIN_SEATS = 3
+# Organisations the engine judges: those that hold organisational life of their own. Which
+# rule applies to which of them is the rule row's `organization_types`, so a 党总支 gets cells
+# exactly for the rules that name it.
+JUDGED_TYPES = (*Organization.BRANCH_TYPES, Organization.Type.GENERAL_BRANCH)
 
 
 class Status:
@@ -202,10 +206,10 @@ def tallies(branches, year: int, *, kind_codes=None, counts=None):
 
 
 def _inputs(branches, year: int, kind_codes):
-    """The active branches (with committee and party-group counts), the rules in force,
+    """The active branches and 党总支 (with committee and party-group counts), the rules in force,
     the exemptions by (branch, rule) and the branch id subquery."""
     branch_qs = (
-        branches.filter(type__in=Organization.BRANCH_TYPES, is_active=True)
+        branches.filter(type__in=JUDGED_TYPES, is_active=True)
         .annotate(
             seat_count=_count(CommitteeSeat, ended_on__isnull=True),
             group_count=_count(PartyGroup),
@@ -223,7 +227,7 @@ def _inputs(branches, year: int, kind_codes):
             if r.is_effective(year_start, year_end)
             and (kind_codes is None or r.kind.code in kind_codes)
         ]
-    branch_ids = branches.filter(type__in=Organization.BRANCH_TYPES).values("pk")
+    branch_ids = branches.filter(type__in=JUDGED_TYPES).values("pk")
     exemptions = defaultdict(list)
     if in_force:
         for exemption in rules.rows(
@@ -247,42 +251,96 @@ def month_counts(branch_ids, year: int, kind_ids, per_group_kinds=()) -> tuple[d
     """Counted records of `year` of the given kinds as month vectors (index 1–12):
     totals[(org, kind)] over hosted and joint records, and by_group[(org, kind)][party group]
     for the kinds in `per_group_kinds` (only those are grouped by party group, which keeps the
-    grouped rows close to organisations × kinds × months). Two GROUP BYs: hosted, joint."""
+    grouped rows close to organisations × kinds × months). A combined record counts once for
+    its main kind and once for each kind it also names. A record of a kind that allows it
+    (ActivityKind.prior_year_months) counts for its 所属年度: one held early in `year + 1`
+    for `year` counts in December, one held early in `year` for the year before not at all.
+    Two statements, hosted and joint, each a UNION ALL of the GROUP BY by main kind and the
+    one by combined kind."""
     year_start, year_end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    # Records of the first months of the next year that belong to this one (所属年度).
+    carried_end = datetime.date(year + 1, PRIOR_YEAR_MAX_MONTHS + 1, 1) - datetime.timedelta(1)
+    kind_ids = sorted(kind_ids)
     per_group_kinds = sorted(per_group_kinds)
-    group = (
-        Case(
-            When(kind_id__in=per_group_kinds, then=F("party_group_id")),
-            default=Value(None),
-            output_field=IntegerField(),
-        )
-        if per_group_kinds
-        else Value(None, output_field=IntegerField())
-    )
     totals = defaultdict(lambda: [0] * 13)
     by_group = defaultdict(lambda: defaultdict(lambda: [0] * 13))
     counted = Activity.objects.counted().filter(
-        held_on__range=(year_start, year_end), kind_id__in=sorted(kind_ids)
+        Q(held_on__range=(year_start, year_end))
+        | Q(held_on__gt=year_end, held_on__lte=carried_end, counts_for_previous_year=True)
     )
-    hosted = (
-        counted.filter(organization__in=branch_ids)
-        .values("organization_id", "kind_id", month=Month("held_on"), group_key=group)
-        .annotate(n=Count("pk"))
-        .values_list("organization_id", "kind_id", "month", "group_key", "n")
-        .order_by()
-    )
-    for org, kind, month, party_group, n in plain_rows(hosted):
-        totals[(org, kind)][month] += n
-        if party_group is not None:
-            by_group[(org, kind)][party_group][month] += n
     through = Activity.joint_organizations.through
-    for org, kind, month, n in plain_rows(
-        through.objects.filter(organization__in=branch_ids, activity__in=counted.values("pk"))
-        .values_list("organization_id", "activity__kind_id", Month("activity__held_on"))
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        totals[(org, kind)][month] += n
+    # A combined kind equal to the main one (the form refuses it) still counts once.
+    combined = Activity.also_kinds.through.objects.filter(
+        activity__in=counted.values("pk"), activitykind_id__in=kind_ids
+    ).exclude(activitykind_id=F("activity__kind_id"))
+    # (rows, organisation, kind, the record's field prefix, by party group?): hosted by main
+    # kind, hosted by combined kind, joined by main kind, joined by combined kind. A joint
+    # record's party group is the host's, so it never counts per group for the partner.
+    main = counted.filter(kind_id__in=kind_ids)
+    hosted = main.filter(organization__in=branch_ids)
+    hosted_combined = combined.filter(activity__organization__in=branch_ids)
+    joined = through.objects.filter(organization__in=branch_ids, activity__in=main.values("pk"))
+    joined_combined = combined.filter(activity__joint_organizations__in=branch_ids)
+    sources = (
+        (hosted, "organization_id", "kind", "", True),
+        (hosted_combined, "activity__organization_id", "activitykind", "activity__", True),
+        (joined, "organization_id", "activity__kind", "activity__", False),
+        (joined_combined, "activity__joint_organizations", "activitykind", "activity__", False),
+    )
+    grouped = []
+    for rows, org_field, kind_field, prefix, by_party_group in sources:
+        group = Value(None, output_field=IntegerField())
+        if per_group_kinds and by_party_group:
+            group = Case(
+                When(
+                    **{f"{kind_field}_id__in": per_group_kinds}, then=F(f"{prefix}party_group_id")
+                ),
+                default=Value(None),
+                output_field=IntegerField(),
+            )
+        # Whether the record belongs to the year before its date for this kind, and whether
+        # it was held after the year: a row counts for `year` when both or neither hold.
+        previous = Case(
+            When(
+                **{
+                    f"{prefix}counts_for_previous_year": True,
+                    f"{kind_field}__prior_year_months__gt": 0,
+                },
+                then=Value(1),
+            ),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        late = Case(
+            When(**{f"{prefix}held_on__gt": year_end}, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        fields = (org_field, f"{kind_field}_id")
+        grouped.append(
+            rows.values(
+                *fields,
+                month=Month(f"{prefix}held_on"),
+                group_key=group,
+                previous=previous,
+                late=late,
+            )
+            .annotate(n=Count("pk"))
+            .values_list(*fields, "month", "group_key", "previous", "late", "n")
+            .order_by()
+        )
+    # Main and combined kinds in one statement each for hosted and joint records (UNION ALL).
+    for main_rows, combined_rows in (grouped[:2], grouped[2:]):
+        for organization_id, kind_id, month, party_group, previous, late, n in plain_rows(
+            main_rows.union(combined_rows, all=True)
+        ):
+            if previous != late:
+                continue  # belongs to the year before (held in this one) or to the next year
+            if late:
+                month = 12  # held early next year for this one: counts in its last month
+            totals[(organization_id, kind_id)][month] += n
+            if party_group is not None:
+                by_group[(organization_id, kind_id)][party_group][month] += n
     return totals, by_group
 
 

@@ -59,6 +59,14 @@ class ActivityForm(forms.ModelForm):
         max_length=1000,
         help_text="填写其他党支部的全称或简称，多个用顿号分隔；不联合开展的留空。",
     )
+    belongs_to_year = forms.IntegerField(
+        label="所属年度",
+        required=False,
+        min_value=1949,
+        max_value=2100,
+        help_text="组织生活会、民主评议党员在次年年初召开的，默认计入上一年度；不填则按日期自动确定。",
+        error_messages=dict.fromkeys(("invalid", "min_value", "max_value"), "请填写四位年份。"),
+    )
     files = MultipleFileField(
         label="照片和文件",
         required=False,
@@ -67,11 +75,22 @@ class ActivityForm(forms.ModelForm):
 
     class Meta:
         model = Activity
-        fields = ["kind", "party_group", "held_on", "theme", "place", "host", "minutes", "tags"]
+        fields = [
+            "kind",
+            "also_kinds",
+            "party_group",
+            "held_on",
+            "theme",
+            "place",
+            "host",
+            "minutes",
+            "tags",
+        ]
         widgets = {
             "held_on": DATE_WIDGET,
             "minutes": forms.Textarea(attrs={"rows": 4}),
             "tags": forms.CheckboxSelectMultiple,
+            "also_kinds": forms.CheckboxSelectMultiple,
         }
 
     def __init__(self, *args, organization: Organization, **kwargs):
@@ -81,6 +100,13 @@ class ActivityForm(forms.ModelForm):
             kinds |= Q(pk=self.instance.kind_id)
         self.fields["kind"].queryset = ActivityKind.objects.filter(kinds)
         self.fields["kind"].empty_label = "请选择类型"
+        # Stopped kinds stay listed only where the record already names them; whether one
+        # may be chosen (and never the main kind) is the service's rule.
+        also = Q(is_active=True)
+        if self.instance.pk:
+            also |= Q(pk__in=self.instance.also_kinds.values("pk"))
+        self.fields["also_kinds"].queryset = ActivityKind.objects.filter(also)
+        self.fields["also_kinds"].required = False
         self.fields["party_group"].queryset = organization.party_groups.order_by("name")
         self.fields["party_group"].required = False
         self.fields["party_group"].help_text = "仅党小组会需要选择。"
@@ -90,6 +116,7 @@ class ActivityForm(forms.ModelForm):
             {"min": services.backfill_start().isoformat(), "max": timezone.localdate().isoformat()}
         )
         if self.instance.pk:
+            self.initial["belongs_to_year"] = self.instance.belongs_to_year
             self.fields["held_on"].widget.attrs.pop("min")
             self.initial["joint_names"] = "、".join(
                 org.name for org in self.instance.joint_organizations.all()

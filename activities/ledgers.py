@@ -10,7 +10,7 @@ from alxa_dangjian.ledgers.registry import Ledger, register
 from alxa_dangjian.ledgers.xlsx import Column
 from branches.models import Organization
 
-from .compliance import Status, compute
+from .compliance import JUDGED_TYPES, Status, compute
 from .models import Activity, ActivityKind, Attendance
 from .models.service_ledgers import ServiceLedgerType, ServiceRecord
 
@@ -32,7 +32,7 @@ def activity_queryset(user, options):
         held_on__year=options["year"]
     )
     if options.get("kind"):
-        activities = activities.filter(kind=options["kind"])
+        activities = activities.of_kind(options["kind"])
     return (
         activities.annotate(
             present=Count("attendances", filter=Q(attendances__status=Attendance.Status.PRESENT)),
@@ -56,15 +56,24 @@ def activity_queryset(user, options):
     )
 
 
-def joint_names(user, options) -> dict[int, list[str]]:
-    """The partner branches of every joint activity of the year: one query."""
+def joint_and_combined(user, options) -> dict[str, dict[int, list[str]]]:
+    """The partner branches of every joint activity of the year, and the kinds each combined
+    meeting also counts as (in kind order): two queries."""
+    records = activity_queryset(user, options).values("pk")
     through = Activity.joint_organizations.through
-    names: dict[int, list[str]] = {}
-    for activity_id, name in through.objects.filter(
-        activity__in=activity_queryset(user, options).values("pk")
-    ).values_list("activity_id", "organization__name"):
-        names.setdefault(activity_id, []).append(name)
-    return names
+    joint: dict[int, list[str]] = {}
+    for activity_id, name in through.objects.filter(activity__in=records).values_list(
+        "activity_id", "organization__name"
+    ):
+        joint.setdefault(activity_id, []).append(name)
+    combined: dict[int, list[str]] = {}
+    for activity_id, name in (
+        Activity.also_kinds.through.objects.filter(activity__in=records)
+        .order_by("activitykind__sort_order", "activitykind_id")
+        .values_list("activity_id", "activitykind__name")
+    ):
+        combined.setdefault(activity_id, []).append(name)
+    return {"joint": joint, "combined": combined}
 
 
 _STATUS = dict(Activity.Status.choices)
@@ -75,7 +84,7 @@ def activity_row(item, context):
     return (
         organization,
         held_on,
-        kind,
+        "暨".join([kind, *context.data["combined"].get(pk, [])]),
         theme,
         place,
         host,
@@ -83,7 +92,7 @@ def activity_row(item, context):
         present,
         leave,
         absent,
-        "、".join(context.data.get(pk, [])),
+        "、".join(context.data["joint"].get(pk, [])),
         _STATUS.get(status, status),
     )
 
@@ -110,7 +119,7 @@ register(
         queryset=activity_queryset,
         row=activity_row,
         params_form=ActivityLedgerForm,
-        prepare=joint_names,
+        prepare=joint_and_combined,
     )
 )
 
@@ -137,7 +146,7 @@ class ComplianceLedgerForm(YearLedgerForm):
 
 def compliance_branches(user, options):
     return in_chosen_subtree(Organization.objects.visible_to(user), options, "path").filter(
-        type__in=Organization.BRANCH_TYPES, is_active=True
+        type__in=JUDGED_TYPES, is_active=True
     )
 
 

@@ -16,7 +16,7 @@ from alxa_dangjian.accounts.models import User
 from alxa_dangjian.core.notifications import Message, notify_many
 from branches.models import Organization
 
-from .compliance import Cell, Report, Status, compute
+from .compliance import JUDGED_TYPES, Cell, Report, Status, compute
 from .models import FrequencyRule
 
 # Committee admins receive at most this many branches in their daily digest (the rest are
@@ -105,7 +105,7 @@ def send_compliance_reminders(*, today: datetime.date) -> ReminderResult:
     for user in User.objects.filter(
         role=User.Role.SECRETARY,
         is_active=True,
-        organization__type__in=Organization.BRANCH_TYPES,
+        organization__type__in=JUDGED_TYPES,
         organization__is_active=True,
     ).only("pk", "email", "organization"):
         secretaries[user.organization_id].append(user)
@@ -165,12 +165,12 @@ def _digests(report: Report, items: dict, today: datetime.date) -> list[Message]
     for admin_pk, lines in lines_by_admin.items():
         shown = lines[:DIGEST_MAX_BRANCHES]
         if len(lines) > len(shown):
-            shown.append(f"……另有 {len(lines) - len(shown)} 个党支部，请在合规监测页面查看。")
+            shown.append(f"……另有 {len(lines) - len(shown)} 个党组织，请在合规监测页面查看。")
         messages.append(
             Message(
                 [admins[admin_pk]],
                 DIGEST_KEY,
-                f"下辖 {len(lines)} 个党支部有逾期未开展的组织生活",
+                f"下辖 {len(lines)} 个党组织有逾期未开展的组织生活",
                 "\n".join(shown),
                 f"{heatmap}?year={today.year}",
             )

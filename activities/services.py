@@ -152,14 +152,20 @@ def save_activity(
     attendance: Mapping[int, Mark],
     tags: Iterable[CampaignTag] = (),
     joint_organizations: Iterable[Organization] = (),
+    also_kinds: Iterable[ActivityKind] = (),
+    belongs_to_year: int | None = None,
     uploads: Sequence = (),
     by: User,
 ) -> Activity:
-    """Create or edit a record with its attendance, tags, joint branches and new files.
+    """Create or edit a record with its attendance, tags, joint branches, the kinds it also
+    counts as (a combined meeting) and new files.
 
     `activity` carries the field values (unsaved when new). Attendance comes from the host's
     roster: on a new record everyone not named in `attendance` is present. Everything is
-    checked before anything is written, so a refusal changes nothing.
+    checked before anything is written, so a refusal changes nothing. `belongs_to_year`
+    (所属年度) is the record's date's year, or the year before within the months its kinds
+    allow (ActivityKind.prior_year_months); None takes the default: the year before within
+    that window, else the date's year.
     """
     caching.changed(caching.ACTIVITIES)
     creating = activity.pk is None
@@ -176,8 +182,12 @@ def save_activity(
         # Editing never moves the record in the flow; only the transitions below do.
         activity.status = previous.status
     errors = {}
-    _check_kind(activity, previous, errors)
+    also = list(dict.fromkeys(also_kinds))
+    _check_also_kinds(activity, also, errors)
+    _check_kind(activity, previous, errors, also)
     _check_date(activity, previous, errors)
+    if "held_on" not in errors:
+        _set_year(activity, also, belongs_to_year, errors)
     joint = list(dict.fromkeys(joint_organizations))
     _check_joint(organization, joint, errors)
     existing = {a.member_id: a for a in activity.attendances.all()} if not creating else {}
@@ -191,20 +201,33 @@ def save_activity(
         activity.status = Status.DRAFT
     activity.save()
     activity.tags.set(list(tags))
+    activity.also_kinds.set(also)
     activity.joint_organizations.set(joint)
     _write_attendance(activity, marks, existing)
     _store_uploads(activity, checked_uploads, by=by)
     return activity
 
 
-def _check_kind(activity, previous, errors):
+def _check_also_kinds(activity, also, errors):
+    """Each combined kind once, never the main kind, and active (a stopped kind already on
+    the record may stay)."""
+    if any(kind.pk == activity.kind_id for kind in also):
+        errors["also_kinds"] = "“同时作为”的类型不能与主类型相同。"
+        return
+    kept = set(activity.also_kinds.values_list("pk", flat=True)) if activity.pk else set()
+    stopped = [kind.name for kind in also if not kind.is_active and kind.pk not in kept]
+    if stopped:
+        errors["also_kinds"] = "类型“{names}”已停用，不能再选择。".format(names="、".join(stopped))
+
+
+def _check_kind(activity, previous, errors, also=()):
     kind = activity.kind
     kept = previous is not None and previous.kind_id == kind.pk
     if not kind.is_active and not kept:
         errors["kind"] = "该类型已停用，请选择其他类型。"
         return
     group = activity.party_group
-    if kind_needs_party_group(kind):
+    if any(kind_needs_party_group(k) for k in (kind, *also)):
         if group is None:
             errors["party_group"] = "党小组会须选择召开会议的党小组。"
         elif group.organization_id != activity.organization_id:
@@ -229,6 +252,34 @@ def _check_date(activity, previous, errors):
             start=_chinese_date(start),
             held=_chinese_date(held_on),
         )
+
+
+def prior_year_window(kinds: Iterable[ActivityKind]) -> int:
+    """How many months into a year a record of these kinds may belong to the year before."""
+    return max((kind.prior_year_months for kind in kinds), default=0)
+
+
+def default_year(held_on: datetime.date, kinds: Iterable[ActivityKind]) -> int:
+    """所属年度 by date: the year before within the kinds' window, else the date's year."""
+    return held_on.year - (1 if held_on.month <= prior_year_window(kinds) else 0)
+
+
+def _set_year(activity, also, belongs_to_year, errors):
+    kinds = [activity.kind, *also]
+    held_on = activity.held_on
+    year = default_year(held_on, kinds) if belongs_to_year is None else belongs_to_year
+    window = prior_year_window(kinds)
+    if year == held_on.year - 1 and held_on.month <= window:
+        activity.counts_for_previous_year = True
+    elif year == held_on.year:
+        activity.counts_for_previous_year = False
+    elif window:
+        message = "所属年度只能是{year}年，或在次年{window}月底前召开时计入{previous}年。"
+        errors["belongs_to_year"] = message.format(
+            year=held_on.year, window=window, previous=held_on.year - 1
+        )
+    else:
+        errors["belongs_to_year"] = f"该类型的所属年度按日期确定，只能是{held_on.year}年。"
 
 
 def _check_joint(organization, joint, errors):

@@ -3,6 +3,7 @@ with attendance and files, and the review flow. The compliance engine is in comp
 
 import datetime
 
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -10,6 +11,8 @@ from simple_history.models import HistoricalRecords
 from alxa_dangjian.accounts.scoping import ScopedQuerySet
 from alxa_dangjian.core import rules
 from branches.models import Member, Organization, PartyGroup
+
+PRIOR_YEAR_MAX_MONTHS = 3
 
 
 class ActivityKind(models.Model):
@@ -25,6 +28,17 @@ class ActivityKind(models.Model):
     quorum = models.CharField("到会要求", max_length=20, choices=Quorum.choices, blank=True)
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)
+    # 组织生活会 and 民主评议党员 for year N are often held early in N+1: a record of such a
+    # kind held in the first `prior_year_months` months may belong to the previous year (and
+    # does unless the secretary says otherwise). At most PRIOR_YEAR_MAX_MONTHS, which bounds
+    # how far into the next year the compliance engine reads.
+    prior_year_months = models.PositiveSmallIntegerField(
+        "可计入上年度的月数",
+        default=0,
+        validators=[MaxValueValidator(PRIOR_YEAR_MAX_MONTHS)],
+        help_text="次年前几个月召开的可计入上一年度（如填2：次年1—2月召开的默认计入上年度）；"
+        "0表示按日期所属年度，最多3个月。",
+    )
 
     class Meta:
         verbose_name = "组织生活类型"
@@ -165,6 +179,42 @@ class ActivityQuerySet(ScopedQuerySet):
     def held_between(self, start: datetime.date, end: datetime.date):
         return self.filter(held_on__range=(start, end))
 
+    def of_kind(self, kind):
+        """Records of `kind` (an ActivityKind or its pk): its main kind, or one it combines
+        (`also_kinds`), each record once. Every list filtered by kind and every count per kind
+        goes through here (or `count_by_kind`, its counts for every kind at once), so a figure
+        and the list it opens agree."""
+        combined = Activity.also_kinds.through.objects.filter(activitykind=kind)
+        return self.filter(models.Q(kind=kind) | models.Q(pk__in=combined.values("activity_id")))
+
+    def count_by_kind(self) -> tuple[int, list[tuple[int, str, int]]]:
+        """(records, [(kind id, kind name, `of_kind(kind).count()`), …] in kind order, kinds
+        without records left out), in one statement: the main kinds' GROUP BY and the
+        combined kinds' (a combined kind equal to the main one left out, as `of_kind` counts
+        such a record once) under UNION ALL."""
+        fields = ("id", "name", "sort_order")
+        main = (
+            self.order_by()
+            .values(*(f"kind__{f}" for f in fields))
+            .annotate(is_main=models.Value(1), n=models.Count("pk"))
+        )
+        through = Activity.also_kinds.through.objects.filter(
+            activity__in=self.values("pk")
+        ).exclude(activitykind_id=models.F("activity__kind_id"))
+        combined = (
+            through.order_by()
+            .values(*(f"activitykind__{f}" for f in fields))
+            .annotate(is_main=models.Value(0), n=models.Count("pk"))
+        )
+        total, per_kind = 0, {}
+        main = main.values_list(*(f"kind__{f}" for f in fields), "is_main", "n")
+        combined = combined.values_list(*(f"activitykind__{f}" for f in fields), "is_main", "n")
+        for pk, name, order, is_main, n in main.union(combined, all=True):
+            total += n if is_main else 0
+            per_kind.setdefault(pk, [order, name, 0])[2] += n
+        rows = sorted((order, pk, name, n) for pk, (order, name, n) in per_kind.items())
+        return total, [(pk, name, n) for _, pk, name, n in rows]
+
 
 class Activity(models.Model):
     class Status(models.TextChoices):
@@ -179,6 +229,18 @@ class Activity(models.Model):
     kind = models.ForeignKey(
         ActivityKind, verbose_name="类型", on_delete=models.PROTECT, related_name="activities"
     )
+    # A combined meeting (主题党日暨党课, 支部党员大会暨主题党日) is one record that counts once
+    # for each kind it names: `kind` is the main one, `also_kinds` the others.
+    also_kinds = models.ManyToManyField(
+        ActivityKind,
+        verbose_name="同时作为",
+        blank=True,
+        related_name="combined_activities",
+        help_text="合并召开的会议（如“主题党日暨党课”）同时计入所选的各类型。",
+    )
+    # The record belongs to the year before its date (所属年度 = held_on.year − 1) for its
+    # kinds that allow it (ActivityKind.prior_year_months); set by the service.
+    counts_for_previous_year = models.BooleanField("计入上年度", default=False)
     party_group = models.ForeignKey(
         PartyGroup,
         verbose_name="党小组",
@@ -219,6 +281,29 @@ class Activity(models.Model):
 
     def get_absolute_url(self):
         return reverse("activities:activity-detail", args=[self.pk])
+
+    @property
+    def belongs_to_year(self) -> int:
+        """所属年度."""
+        return self.held_on.year - (1 if self.counts_for_previous_year else 0)
+
+    def counting_day(self, kind: "ActivityKind") -> datetime.date:
+        """The day the record counts on for `kind`: the last day of the previous year when it
+        belongs to that year and the kind allows it, else its date (as the engine counts)."""
+        if self.counts_for_previous_year and kind.prior_year_months:
+            return datetime.date(self.held_on.year - 1, 12, 31)
+        return self.held_on
+
+    @property
+    def kind_ids(self) -> set[int]:
+        """The main kind and the combined ones (prefetch `also_kinds` when listing)."""
+        return {self.kind_id, *(k.pk for k in self.also_kinds.all())}
+
+    @property
+    def kinds_label(self) -> str:
+        """ "主题党日暨党课": the main kind, then the combined ones (prefetch `also_kinds`)."""
+        others = sorted(self.also_kinds.all(), key=lambda k: (k.sort_order, k.pk))
+        return "暨".join([self.kind.name, *(k.name for k in others)])
 
 
 class Attendance(models.Model):

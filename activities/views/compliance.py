@@ -19,8 +19,9 @@ from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core.params import flag_param
 from branches.models import Organization
 
-from ..compliance import Report, Status, cached, cached_compute, compute
+from ..compliance import JUDGED_TYPES, Report, Status, cached, cached_compute, compute
 from ..models import Activity
+from ..models.records import PRIOR_YEAR_MAX_MONTHS
 
 HEATMAP_PAGE_SIZE = 50
 BEHIND_SHOWN = 30
@@ -219,7 +220,9 @@ def compliance_heatmap(request):
 @require_GET
 def compliance_detail(request, pk):
     """One branch and month: each rule's required vs held, and the records behind it."""
-    branch = get_visible_or_404(Organization.objects.branches(), request.user, pk=pk)
+    branch = get_visible_or_404(
+        Organization.objects.filter(type__in=JUDGED_TYPES), request.user, pk=pk
+    )
     today = timezone.localdate()
     notices = []
     year = _year(request, today, notices)
@@ -233,10 +236,14 @@ def compliance_detail(request, pk):
     # marked: they are what the secretary still has to submit.
     start = min((c.period.start for c in cells), default=datetime.date(year, month, 1))
     end = max((c.period.end for c in cells), default=start)
+    if end.month == 12:
+        # Records held early next year that belong to this one (所属年度) count in December.
+        end = datetime.date(end.year + 1, PRIOR_YEAR_MAX_MONTHS + 1, 1) - datetime.timedelta(1)
     records = list(
         Activity.objects.filter(Q(organization=branch) | Q(joint_organizations=branch))
         .filter(held_on__range=(start, end))
         .select_related("kind", "organization")
+        .prefetch_related("also_kinds")
         .distinct()
         .order_by("held_on", "pk")
     )
@@ -246,8 +253,8 @@ def compliance_detail(request, pk):
         rule_records = [
             record
             for record in records
-            if record.kind_id == cell.rule.kind_id
-            and cell.period.start <= record.held_on <= cell.period.end
+            if cell.rule.kind_id in record.kind_ids
+            and cell.period.start <= record.counting_day(cell.rule.kind) <= cell.period.end
         ]
         rules.append(
             {

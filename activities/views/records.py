@@ -75,7 +75,7 @@ def activity_list(request):
     if data.get("end"):
         activities = activities.filter(held_on__lte=data["end"])
     if data.get("kind"):
-        activities = activities.filter(kind=data["kind"])
+        activities = activities.of_kind(data["kind"])
     if data.get("month"):
         year, month = map(int, data["month"].split("-"))
         first = datetime.date(year, month, 1)
@@ -87,7 +87,9 @@ def activity_list(request):
     elif data.get("status"):
         activities = activities.filter(status=data["status"])
     activities = _with_attendance_counts(
-        activities.select_related("organization", "kind", "party_group")
+        activities.select_related("organization", "kind", "party_group").prefetch_related(
+            "also_kinds"
+        )
     ).order_by("-held_on", "-pk")
     page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
     organizations = list(
@@ -131,7 +133,9 @@ def activity_queue(request):
     """The reviewer's queue: oldest submission first."""
     roles.require(request.user, roles.REVIEW)
     activities = _with_attendance_counts(
-        _review_queue(request.user).select_related("organization", "kind", "party_group")
+        _review_queue(request.user)
+        .select_related("organization", "kind", "party_group")
+        .prefetch_related("also_kinds")
     ).order_by("updated_at", "pk")
     page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "activities/activity_queue.html", {"page": page})
@@ -194,6 +198,8 @@ def _save(request, form):
             attendance=marks,
             tags=form.cleaned_data["tags"],
             joint_organizations=form.cleaned_data["joint_names"],
+            also_kinds=form.cleaned_data["also_kinds"],
+            belongs_to_year=form.cleaned_data["belongs_to_year"],
             uploads=form.cleaned_data["files"],
             by=request.user,
         )
@@ -299,6 +305,7 @@ def activity_detail(request, pk):
         pk,
         Activity.objects.prefetch_related(
             "tags",
+            "also_kinds",
             Prefetch("joint_organizations", queryset=Organization.objects.order_by("path")),
             Prefetch(
                 "attendances",

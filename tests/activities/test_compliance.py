@@ -187,3 +187,25 @@ def test_query_count_does_not_grow_with_branches(
     with django_assert_num_queries(5):
         report = compute(Organization.objects.subtree(committee_a), 2026, today=TODAY)
     assert len(report.organizations) == branch_count
+
+
+def test_a_general_branch_gets_cells_for_the_rules_that_name_it(committee_a):
+    general = OrganizationFactory(parent=committee_a, type=Organization.Type.GENERAL_BRANCH)
+    ActivityFactory(organization=general, kind="theme-day", held_on=datetime.date(2026, 1, 20))
+    report = run(general)
+    months = cells(report, general, "theme-day")
+    # The seeded 主题党日 rule names 党总支: January held, February missed, May running.
+    assert months[1].status == Status.MET and months[1].held == 1
+    assert months[2].status == Status.OVERDUE
+    assert months[5].status == Status.DUE
+    # The seeded 党小组会 rule names only 党支部 and 联合党支部: no cells for the 总支.
+    PartyGroup.objects.create(organization=general, name="第一党小组")
+    assert cells(run(general), general, "group-meeting") == {}
+
+
+def test_a_rule_that_stops_naming_general_branches_gives_them_no_cells(committee_a):
+    general = OrganizationFactory(parent=committee_a, type=Organization.Type.GENERAL_BRANCH)
+    FrequencyRule.objects.filter(kind__code="theme-day").update(organization_types=["branch"])
+    report = run(general)
+    assert cells(report, general, "theme-day") == {}
+    assert cells(report, general, "general-meeting")  # still named by its rule

@@ -392,8 +392,8 @@ def test_drill_down_queries_do_not_grow_with_records(
     client.force_login(secretary)
     cache.clear()
     # session, user, user's organisation, the branch, the engine's five queries, the
-    # records with kind and host
-    with django_assert_max_num_queries(10):
+    # records with kind and host, and the kinds they combine (one prefetch)
+    with django_assert_max_num_queries(11):
         response = client.get(detail_url(branch_a, year=2026, month=4))
     assert response.content.decode().count("主题活动") == 24
 
@@ -446,3 +446,15 @@ def test_secretary_without_branch_sees_the_warning_only(client, db):
     client.force_login(user)
     body = client.get(reverse("core:home")).content.decode()
     assert "未分配组织" in body and "本期待办" not in body
+
+
+def test_a_general_branch_has_a_drill_down_of_its_own_rules(client, committee_admin):
+    general = OrganizationFactory(
+        parent=committee_admin.organization, type=Organization.Type.GENERAL_BRANCH
+    )
+    ActivityFactory(organization=general, kind="theme-day", held_on=datetime.date(2026, 2, 9))
+    client.force_login(committee_admin)
+    response = client.get(detail_url(general, year=2026, month=2))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "主题党日" in body and "达标" in body

@@ -140,9 +140,11 @@ def test_committee_admins_get_one_digest_of_overdue_branches_below_them(
     send_compliance_reminders.delay(DAY)
 
     (digest,) = Notification.objects.filter(user=committee_admin)
-    # branch_a2 and the nested branch are behind; quiet_branch_a is only due, not overdue.
-    assert digest.title == "下辖 2 个党支部有逾期未开展的组织生活"
+    # branch_a2, the 总支 (its rules name 党总支) and the branch under it are behind;
+    # quiet_branch_a is only due, not overdue.
+    assert digest.title == "下辖 3 个党组织有逾期未开展的组织生活"
     assert branch_a2.display_name in digest.body and nested_branch.display_name in digest.body
+    assert f"{nested.display_name}：" in digest.body
     assert "2026年1月 主题党日 未开展" in digest.body
     assert quiet_branch_a.display_name not in digest.body
     assert "?year=2026" in digest.url
@@ -161,8 +163,8 @@ def test_digest_is_capped(committee_admin, committee_a):
     send_compliance_reminders.delay(DAY)
     (digest,) = Notification.objects.filter(user=committee_admin)
     total = reminders.DIGEST_MAX_BRANCHES + 5  # with branch_a and branch_a2
-    assert digest.title == f"下辖 {total} 个党支部有逾期未开展的组织生活"
-    assert "另有 5 个党支部" in digest.body
+    assert digest.title == f"下辖 {total} 个党组织有逾期未开展的组织生活"
+    assert "另有 5 个党组织" in digest.body
 
 
 def test_no_email_with_the_default_backend(secretary, branch_a, django_capture_on_commit_callbacks):

@@ -464,19 +464,20 @@ def _unit_heatmap(scope: Scope, summary: HeatmapSummary, months, year) -> Chart:
 
 def activities(scope: Scope, period: Period) -> Figure:
     """Records of the scope (hosted in it or joined by it, as the record list shows them)
-    held from 1 January to the period's end that count (submitted or approved)."""
+    held from 1 January to the period's end that count (submitted or approved); a part per
+    kind counts the records of that kind as the list filtered by it does
+    (`ActivityQuerySet.of_kind`), so a combined meeting is in the part of each kind it names."""
     counted = Activity.objects.counted().held_between(period.start, period.end)
+    total = 0
     by_kind = Counter()
     names = {}
-    # Two GROUP BYs over disjoint rows, together exactly `in_subtree` (see there).
+    # Two statements over disjoint rows, together exactly `in_subtree` (see there).
     for records in (counted.hosted_in(scope.path), counted.joined_from_outside(scope.path)):
-        for row in (
-            records.order_by()
-            .values("kind_id", "kind__name", "kind__sort_order")
-            .annotate(n=Count("pk"))
-        ):
-            by_kind[row["kind_id"]] += row["n"]
-            names[row["kind_id"]] = (row["kind__sort_order"], row["kind__name"])
+        records_total, per_kind = records.count_by_kind()
+        total += records_total
+        for order, (kind_id, name, n) in enumerate(per_kind):
+            by_kind[kind_id] += n
+            names.setdefault(kind_id, (order, name))
     kinds = sorted(by_kind, key=lambda kind_id: (names[kind_id][0], kind_id))
 
     def list_url(**params) -> str:
@@ -491,10 +492,11 @@ def activities(scope: Scope, period: Period) -> Figure:
     return Figure(
         "activities",
         "组织生活记录",
-        sum(by_kind.values()),
+        total,
         list_url(),
         unit="次",
-        note="本组织及下级组织本年开展（含联合开展）、已提交或已审核的记录。",
+        note="本组织及下级组织本年开展（含联合开展）、已提交或已审核的记录；"
+        "合并召开的会议计入所含的每个类型。",
         parts=[
             Part(str(kind_id), names[kind_id][1], by_kind[kind_id], list_url(kind=kind_id))
             for kind_id in kinds
