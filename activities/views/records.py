@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -108,7 +108,7 @@ def activity_list(request):
             "filters": {
                 key: request.GET.get(key, "") for key in ("kind", "month", "status", "start", "end")
             },
-            "may_create": bool(organizations) and request.user.may(roles.EDIT_RECORDS),
+            "may_create": services.loggable_organizations(request.user).exists(),
             "may_review": may_review,
             "pending_count": _review_queue(request.user).count() if may_review else 0,
         },
@@ -223,11 +223,17 @@ def activity_create(request):
     roles.require(request.user, roles.EDIT_RECORDS)
     organizations = services.loggable_organizations(request.user).order_by("path")
     raw = request.GET.get("organization", "")
+    organization = None
     if raw:
         if not raw.isdigit() or len(raw) > 18:
             raise Http404
-        organization = get_object_or_404(organizations, pk=int(raw))
-    else:
+        organization = organizations.filter(pk=int(raw)).first()
+        if organization is None:
+            # A committee (or an inactive branch) the user may see: offer its branches rather
+            # than a dead end; an organisation outside the user's scope stays a 404.
+            parent = get_visible_or_404(Organization, request.user, pk=int(raw))
+            organizations = organizations.filter(path__startswith=parent.path)
+    if organization is None:
         choices = list(organizations.only("pk", "name", "short_name", "path"))
         if len(choices) != 1:
             return render(
