@@ -1,5 +1,5 @@
 # Two commands do all set-up on a fresh machine (see README.md):
-#   make run    install, migrate, load the demo league, serve on 127.0.0.1:8000
+#   make run    install, migrate, load the demo league, serve on 127.0.0.1:8000 (DEBUG off)
 #   make test   the whole suite on SQLite with Celery eager, plus lint, format and migrations checks
 PY ?= python3
 VENV := .venv
@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1:8000
 # `make test` is the embedded default whatever the developer's shell or .env says.
 EMBEDDED := DATABASE_URL=sqlite:///db.sqlite3 CELERY_BROKER_URL=
 
-.PHONY: install run test test-e2e lint format bench backup restore clean
+.PHONY: install run dev test test-e2e lint format bench backup restore clean
 
 $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "需要 Python 3.11 或更高版本")'
@@ -21,10 +21,24 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# `make run` serves the portal as users see it: DEBUG off (the portal's own Chinese error
+# pages), static files collected and served by WhiteNoise, plain HTTP on the local machine.
+# `make dev` is the same with Django's debug pages and auto-reload of static files.
+LOCAL_HTTP := SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0
+
 run: install
+	@# A server with DEBUG off refuses the published development key: make this machine its own.
+	@grep -qs '^SECRET_KEY=' .env || echo "SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" >> .env
+	$(LOCAL_HTTP) $(BIN)/python manage.py migrate --noinput
+	$(LOCAL_HTTP) $(BIN)/python manage.py seed_demo
+	$(LOCAL_HTTP) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@echo "打开 http://$(HOST)/ 用上面的演示账号登录（Ctrl+C 停止）。"
+	DEBUG=false $(LOCAL_HTTP) $(BIN)/python manage.py runserver --nostatic $(HOST)
+
+dev: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py seed_demo
-	@echo "打开 http://$(HOST)/ 用上面的演示账号登录（Ctrl+C 停止）。"
+	@echo "开发模式（DEBUG 开启）：打开 http://$(HOST)/（Ctrl+C 停止）。"
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST)
 
 lint: install

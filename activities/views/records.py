@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -111,7 +111,7 @@ def activity_list(request):
             "filters": {
                 key: request.GET.get(key, "") for key in ("kind", "month", "status", "start", "end")
             },
-            "may_create": bool(organizations) and request.user.may(roles.EDIT_RECORDS),
+            "may_create": services.loggable_organizations(request.user).exists(),
             "may_review": may_review,
             "pending_count": _review_queue(request.user).count() if may_review else 0,
         },
@@ -229,12 +229,18 @@ def activity_create(request):
     """Log a record for a branch; an editor of several branches first picks one."""
     roles.require(request.user, roles.EDIT_RECORDS)
     organizations = services.loggable_organizations(request.user).order_by("path")
+    organization = None
     if request.GET.get("organization"):
         pk = params.pk(request, "organization")
         if pk is None:
             raise Http404
-        organization = get_object_or_404(organizations, pk=pk)
-    else:
+        organization = organizations.filter(pk=pk).first()
+        if organization is None:
+            # A committee (or an inactive branch) the user may see: offer its branches rather
+            # than a dead end; an organisation outside the user's scope stays a 404.
+            parent = get_visible_or_404(Organization, request.user, pk=pk)
+            organizations = organizations.filter(path__startswith=parent.path)
+    if organization is None:
         choices = list(organizations.only("pk", "name", "short_name", "path"))
         if len(choices) != 1:
             return render(
