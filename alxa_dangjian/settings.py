@@ -2,6 +2,7 @@
 each variable is documented in .env.example. With nothing set, the project runs on SQLite
 with Celery tasks executed eagerly in-process (the embedded default)."""
 
+import os
 from pathlib import Path
 
 import environ
@@ -11,8 +12,10 @@ from csp.constants import NONE, SELF, UNSAFE_INLINE
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-# A local .env is a convenience for developers; production passes real environment variables.
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# A local .env is a convenience for developers (`make run` keeps the machine's own SECRET_KEY
+# there); production passes real environment variables. ENV_FILE names another file, e.g. for
+# tests that must see the settings as a bare environment gives them.
+environ.Env.read_env(os.environ.get("ENV_FILE", BASE_DIR / ".env"), overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 # The fallback is published here: with DEBUG off the core.E001 check rejects it (and the

@@ -51,7 +51,11 @@ def test_compose_describes_the_production_shape():
 
 
 def run_python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    base = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "alxa_dangjian.settings"}
+    base = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "alxa_dangjian.settings",
+        "ENV_FILE": os.devnull,  # not the developer's .env (`make run` writes a key there)
+    }
     return subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
@@ -109,7 +113,7 @@ def check_deploy(env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy"],
         cwd=ROOT,
-        env={"PATH": os.environ["PATH"], **env},
+        env={"PATH": os.environ["PATH"], "ENV_FILE": os.devnull, **env},
         capture_output=True,
         text=True,
         timeout=120,
