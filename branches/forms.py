@@ -19,7 +19,6 @@ from .models import (
     Organization,
     PartyGroup,
     Term,
-    TermLengthRule,
 )
 from .models.members import AgeBand
 
@@ -328,12 +327,14 @@ class ElectionForm(forms.ModelForm):
         widgets = TERM_WIDGETS
 
     def __init__(self, *args, organization: Organization, next_number: int, **kwargs):
-        kwargs["initial"] = {
-            "number": next_number,
-            "length_years": TermLengthRule.length_for(organization.type),
-        }
+        kwargs["initial"] = {"number": next_number}
         super().__init__(*args, instance=Term(organization=organization), **kwargs)
-        self.fields["length_years"].help_text = "按组织类型的任期规则预填；应届满日期自动计算。"
+        # The rule depends on the election day (党章 2022 修正案), so it is applied on save.
+        self.fields["length_years"].required = False
+        self.fields["length_years"].help_text = (
+            "留空则按选举日期施行的任期规则计算（2022年10月22日及以后选举的为5年）；"
+            "应届满日期自动计算。"
+        )
         self.fields["adjusted_end"].help_text = ADJUSTMENT_HELP
         self.helper = _helper("登记换届")
 

@@ -49,14 +49,15 @@ def _sum_over_subtrees(per_org: dict[int, Measure], paths: dict[int, str], organ
 def terms_on_time(year: int, organizations) -> dict[int, Measure]:
     """Terms that fell due by the judging day and were still running at the start of the
     year: the election counts as on time when the term was closed (换届) by its due end.
-    An organisation (not a 临时党支部) with no term recorded at all counts as one overdue.
+    An organisation that holds elections (not a 临时党支部 nor the appointed root work
+    committee) with no term recorded at all counts as one overdue.
     Committees count their own terms and those of their subtree."""
     organizations = list(organizations)
     day = as_of(year)
     start = datetime.date(year, 1, 1)
     judged_qs = Organization.objects.filter(
         subtree_condition(organizations), is_active=True
-    ).exclude(type=Organization.Type.TEMPORARY_BRANCH)
+    ).exclude(type__in=(Organization.Type.TEMPORARY_BRANCH, Organization.Type.WORK_COMMITTEE))
     judged = dict(judged_qs.values_list("pk", "path"))
     due: dict[int, list[int]] = {pk: [0, 0, 0] for pk in judged}
     with_terms: set[int] = set()
