@@ -11,6 +11,8 @@ from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
+from alxa_dangjian.core import rules
+
 from .idnumber import InvalidIdNumber, normalize_id_number, parse_id_number
 from .models import (
     ETHNIC_GROUPS,
@@ -19,6 +21,7 @@ from .models import (
     Organization,
     PartyGroup,
     Term,
+    TermLengthRule,
 )
 from .models.members import AgeBand
 
@@ -316,6 +319,27 @@ TERM_WIDGETS = {"elected_on": DATE_WIDGET, "adjusted_end": DATE_WIDGET, "actual_
 ADJUSTMENT_HELP = (
     "经上级党组织批准提前或延期换届的，填写批准的届满日期（一般不超过1年）及批复文号。"
 )
+
+
+class TermLengthRuleForm(forms.ModelForm):
+    """A dated term-length row, set by the work committee (with a reason for the history)."""
+
+    change_reason = rules.reason_field()
+    years = forms.IntegerField(label="任期（年）", min_value=1, max_value=10)
+
+    class Meta:
+        model = TermLengthRule
+        fields = ["organization_type", "effective_from", "years", "basis"]
+        widgets = {"effective_from": DATE_WIDGET}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization_type"].choices = [
+            (t.value, t.label)
+            for t in Organization.Type
+            if t not in (Organization.Type.WORK_COMMITTEE, Organization.Type.TEMPORARY_BRANCH)
+        ]
+        self.helper = _helper("保存")
 
 
 class ElectionForm(forms.ModelForm):

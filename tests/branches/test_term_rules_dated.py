@@ -8,6 +8,7 @@ import importlib
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from branches import services
 from branches.indicators import terms_on_time
@@ -148,3 +149,64 @@ def test_the_seed_is_idempotent_and_keeps_both_readings(db):
         (T.BRANCH, new, 5),
         (T.JOINT_BRANCH, new, 5),
     }
+
+
+# The rule page: the work committee adds and edits dated rows with a reason; others read. ---
+
+
+def test_work_committee_adds_a_dated_rule_with_its_reason(client, staff):
+    client.force_login(staff)
+    page = client.get(reverse("branches:timingrule-list")).content.decode()
+    assert reverse("branches:termlengthrule-create") in page
+    data = {
+        "organization_type": T.BRANCH,
+        "effective_from": "2030-01-01",
+        "years": 4,
+        "basis": "测试依据",
+    }
+    response = client.post(reverse("branches:termlengthrule-create"), data)
+    assert response.status_code == 200  # no reason given: the form is shown again
+    assert not TermLengthRule.objects.filter(effective_from=D(2030, 1, 1)).exists()
+    response = client.post(
+        reverse("branches:termlengthrule-create"), {**data, "change_reason": "新规定"}
+    )
+    assert response.status_code == 302
+    rule = TermLengthRule.objects.get(effective_from=D(2030, 1, 1))
+    record = rule.history.latest()
+    assert (record.history_user, record.history_change_reason) == (staff, "新规定")
+    assert TermLengthRule.length_for(T.BRANCH, D(2030, 1, 1)) == 4
+    assert TermLengthRule.length_for(T.BRANCH, D(2029, 12, 31)) == 5
+    edit = reverse("branches:termlengthrule-edit", args=[rule.pk])
+    response = client.post(edit, {**data, "years": 6, "change_reason": "更正"})
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    assert rule.years == 6 and rule.history.latest().prev_record.years == 4
+
+
+def test_a_second_row_for_the_same_type_and_date_is_refused_on_the_form(client, staff):
+    client.force_login(staff)
+    response = client.post(
+        reverse("branches:termlengthrule-create"),
+        {
+            "organization_type": T.BRANCH,
+            "effective_from": "2022-10-22",
+            "years": 4,
+            "change_reason": "重复",
+        },
+    )
+    assert response.status_code == 200
+    assert TermLengthRule.objects.filter(organization_type=T.BRANCH).count() == 2
+
+
+def test_others_read_the_term_rules_but_may_not_edit_them(client, committee_admin):
+    client.force_login(committee_admin)
+    page = client.get(reverse("branches:timingrule-list"))
+    body = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="term-lengths"' in body
+    assert reverse("branches:termlengthrule-create") not in body
+    rule = TermLengthRule.objects.get(organization_type=T.BRANCH, effective_from=D(2022, 10, 22))
+    edit = reverse("branches:termlengthrule-edit", args=[rule.pk])
+    assert client.get(edit).status_code == 403
+    assert client.post(edit, {"years": 1, "change_reason": "x"}).status_code == 403
+    rule.refresh_from_db()
+    assert rule.years == 5
