@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from alxa_dangjian.core import rules
 from assessments.indicators import (
@@ -20,7 +21,7 @@ from assessments.indicators import (
     subtree_condition,
 )
 
-from .models import DevelopmentCase, DevelopmentStep, Organization, Term, TimingRule
+from .models import DevelopmentCase, DevelopmentStep, Organization, Step, Term, TimingRule
 
 
 def _sum_over_subtrees(per_org: dict[int, Measure], paths: dict[int, str], organizations):
@@ -91,29 +92,45 @@ def _terms_link(organization, year: int) -> str:
 
 def development_steps_within_rules(year: int, organizations) -> dict[int, Measure]:
     """Development steps dated in the year that broke none of the active timing rules about
-    that step, over all steps dated in the year (three queries: rules, cases, steps)."""
+    that step, over all steps dated in the year plus the steps overdue on the judging day.
+
+    An overdue step is the case page's 逾期 (`development.evaluate`): a case still open on
+    the judging day, whose rule's starting step is done and whose own step is not, past the
+    rule's latest date. It counts once per rule, as a step not within the rules, in every
+    year it is still overdue at the judging day. Three queries: rules, cases, steps."""
     organizations = list(organizations)
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    day = as_of(year)
     rules_by_step = defaultdict(list)
-    for rule in rules.rows(TimingRule, Q(is_active=True)):
+    active = rules.rows(TimingRule, Q(is_active=True))
+    for rule in active:
         rules_by_step[rule.step].append(rule)
     branches = Organization.objects.filter(
         subtree_condition(organizations), type__in=Organization.BRANCH_TYPES
     )
+    open_on_day = Q(is_closed=False) | Q(closed_at__date__gt=day)
     cases = DevelopmentCase.objects.filter(
-        organization__in=branches, steps__done_on__range=(start, end)
+        Q(steps__done_on__range=(start, end)) | (open_on_day & Q(steps__done_on__lte=day)),
+        organization__in=branches,
     ).distinct()
     steps = DevelopmentStep.objects.filter(case__in=cases).values_list(
-        "case_id", "case__organization_id", "case__birth_date", "step", "done_on"
+        "case_id",
+        "case__organization_id",
+        "case__birth_date",
+        "case__is_closed",
+        "case__closed_at",
+        "step",
+        "done_on",
     )
     by_case: dict[int, dict] = defaultdict(dict)
     owner: dict[int, tuple] = {}
-    for case, org, birth_date, step, done_on in steps:
+    for case, org, birth_date, is_closed, closed_at, step, done_on in steps:
         by_case[case][step] = done_on
-        owner[case] = (org, birth_date)
+        closed = is_closed and (closed_at is None or timezone.localdate(closed_at) <= day)
+        owner[case] = (org, birth_date, closed)
     per_branch: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for case, dates in by_case.items():
-        org, birth_date = owner[case]
+        org, birth_date, closed = owner[case]
         for step, done_on in dates.items():
             if not start <= done_on <= end:
                 continue
@@ -121,6 +138,13 @@ def development_steps_within_rules(year: int, organizations) -> dict[int, Measur
             counts[1] += 1
             if not any(rule.violation(dates, birth_date) for rule in rules_by_step[step]):
                 counts[0] += 1
+        known = {step: done_on for step, done_on in dates.items() if done_on <= day}
+        if closed or not known or Step.CONFIRMATION_APPROVAL in known:
+            continue
+        for rule in active:
+            due = rule.due_date(known)
+            if due is not None and due < day:
+                per_branch[org][1] += 1
     branch_ids = [o.pk for o in organizations if o.is_branch]
     measures = {pk: Measure(0, 0) for pk in branch_ids}
     for pk, (ok, total) in per_branch.items():
