@@ -3,6 +3,9 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 
+# pg_dump/pg_restore for `manage.py backup` and `restore` (bookworm's client is 15, as is db).
+RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client \
+ && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml ./
 RUN pip install . && useradd --system --home /app dangjian
 COPY . .

@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1:8000
 # `make test` is the embedded default whatever the developer's shell or .env says.
 EMBEDDED := DATABASE_URL=sqlite:///db.sqlite3 CELERY_BROKER_URL=
 
-.PHONY: install run test test-e2e lint format bench clean
+.PHONY: install run test test-e2e lint format bench backup restore clean
 
 $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "需要 Python 3.11 或更高版本")'
@@ -45,6 +45,17 @@ format: install
 
 bench: install
 	$(BIN)/python bench/pages.py
+
+# Database and uploaded files, with the settings the site runs with (environment or .env):
+#   make backup [BACKUP_DIR=backups]      a new dated directory under BACKUP_DIR
+#   make restore FROM=backups/<dated>     replaces the database and MEDIA_ROOT (asks first)
+BACKUP_DIR ?= backups
+backup: install
+	$(BIN)/python manage.py backup --to $(BACKUP_DIR)
+
+restore: install
+	@test -n "$(FROM)" || { echo "用法：make restore FROM=backups/<备份目录>"; exit 2; }
+	$(BIN)/python manage.py restore $(FROM)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -154,13 +154,17 @@ class Report:
         rows = [(by_pk[pk], o, d) for pk, (o, d) in counts.items() if o and pk in by_pk]
         return sorted(rows, key=lambda row: (-row[1], row[0].path))
 
+    def rate_counts(self) -> tuple[int, int]:
+        """(met, closed): the rule-periods met, and those settled either way — met, or
+        overdue (over and not met). The rate's numerator and denominator, and the totals the
+        rule-period list states for them."""
+        met = sum(c.status == Status.MET for c in self.cells)
+        return met, met + sum(c.status == Status.OVERDUE for c in self.cells)
+
     def rate(self) -> float | None:
-        """Share of rule-periods already closed that were met."""
-        closed = [c for c in self.cells if c.status in (Status.MET, Status.OVERDUE)]
-        closed = [c for c in closed if c.period.end < self.today or c.status == Status.MET]
-        if not closed:
-            return None
-        return sum(c.status == Status.MET for c in closed) / len(closed)
+        """Share of rule-periods already settled that were met."""
+        met, closed = self.rate_counts()
+        return met / closed if closed else None
 
 
 def _count(model, **filters):

@@ -136,7 +136,7 @@ class ActivityForm(forms.ModelForm):
             if not key.startswith(ATTENDANCE_PREFIX):
                 continue
             raw = key.removeprefix(ATTENDANCE_PREFIX)
-            if not raw.isdigit() or len(raw) > 18:
+            if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
                 self.add_error(None, "出勤名单数据有误，请刷新页面后重新填写。")
                 return {}
             reason = data.get(f"{REASON_PREFIX}{raw}", "")
@@ -167,11 +167,38 @@ class UploadForm(forms.Form):
         self.fields["files"].error_messages["required"] = "请选择要上传的照片或文件。"
 
 
+COUNTED_FILTER = "counted"
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def _plausible(day):
+    """Dates far outside the portal's years are dropped like any invalid filter."""
+    return day if day is not None and FIRST_YEAR <= day.year <= LAST_YEAR else None
+
+
 class ActivityFilterForm(forms.Form):
     """The list's filters; a value that is not one of the choices is simply ignored."""
 
     kind = forms.ModelChoiceField(
         queryset=ActivityKind.objects.all(), required=False, empty_label="全部类型"
     )
-    month = forms.RegexField(regex=r"^\d{4}-(0[1-9]|1[0-2])$", required=False)
-    status = forms.ChoiceField(choices=[("", "全部状态"), *Activity.Status.choices], required=False)
+    # ASCII digits ("\d" also takes other scripts' digits) and years a date can hold a month past.
+    month = forms.RegexField(regex=r"^2[01][0-9]{2}-(0[1-9]|1[0-2])$", required=False)
+    status = forms.ChoiceField(
+        choices=[
+            ("", "全部状态"),
+            (COUNTED_FILTER, "已提交或已审核（计入统计）"),
+            *Activity.Status.choices,
+        ],
+        required=False,
+    )
+    # Held between `start` and `end` (either may be left open): the cockpit's figures link
+    # here with the year up to the day they count to.
+    start = forms.DateField(required=False)
+    end = forms.DateField(required=False)
+
+    def clean_start(self):
+        return _plausible(self.cleaned_data.get("start"))
+
+    def clean_end(self):
+        return _plausible(self.cleaned_data.get("end"))

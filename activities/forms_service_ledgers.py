@@ -73,7 +73,8 @@ class ServiceRecordForm(forms.ModelForm):
         else:
             value = self.initial.get("organization") or self.instance.organization_id
         value = getattr(value, "pk", value)
-        if not str(value or "").isdigit():
+        value = str(value or "")
+        if not (value.isascii() and value.isdigit()) or len(value) > 18:
             return None
         return owners.filter(pk=value).first()
 
@@ -116,6 +117,8 @@ class ServiceRecordFilterForm(forms.Form):
         label="状态", required=False, choices=[("", "全部状态"), *ServiceRecord.Status.choices]
     )
     year = forms.ChoiceField(label="年度", required=False)
+    # Begun by this day: the cockpit's figure counts the year up to today.
+    until = forms.DateField(label="开始日期不晚于", required=False)
 
     def __init__(self, *args, by, today: datetime.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -135,6 +138,9 @@ class ServiceRecordFilterForm(forms.Form):
         year = data["year"] or str(self.today.year)
         data["year"] = None if year == self.ALL_YEARS else int(year)
         data["year_value"] = year
+        until = data["until"]
+        if until is not None and not FIRST_YEAR <= until.year <= self.today.year + 1:
+            data["until"] = None
         return data
 
     def apply(self, records, data, *, with_type=True):
@@ -151,6 +157,8 @@ class ServiceRecordFilterForm(forms.Form):
             records = records.filter(status=data["status"])
         if data["year"]:
             records = records.in_year(data["year"])
+        if data["until"]:
+            records = records.started_by(data["until"])
         if with_type and data["type"]:
             records = records.filter(type=data["type"])
         return records

@@ -35,6 +35,9 @@ THREE_MEETINGS_ONE_LESSON = (
     "party-lecture",
 )
 THEME_DAY = "theme-day"
+# The indicators' codes.
+THREE_MEETINGS = "three-meetings-one-lesson"
+THEME_DAY_MONTHS = "theme-day-months"
 KINDS = (*THREE_MEETINGS_ONE_LESSON, THEME_DAY)
 
 
@@ -72,22 +75,35 @@ def _activity_months(year: int, organizations):
     return shared(("activity-months", year, tuple(o.pk for o in organizations)), build)
 
 
-def three_meetings_completion(year: int, organizations) -> dict[int, Measure]:
-    """Required meetings and lectures held (capped at what was required) over those required,
-    for the 三会一课 rules in force, in the periods that have ended."""
+def three_meetings_periods(year: int, organizations):
+    """(branch id, rule, period, required, held) for every 三会一课 rule period of the branches
+    under `organizations` that has ended by the judging day, and the ids of the branches the
+    rules apply to (0 of 0 when none of their periods has ended yet): the rows the indicator
+    sums and its drill-down lists."""
     organizations = list(organizations)
     day = as_of(year)
     _, counts = _activity_months(year, organizations)
-    per_branch: dict[int, list[int]] = {}
-    for pk, _rule, period, required, held in compliance.tallies(
+    judged, rows = set(), []
+    for pk, rule, period, required, held in compliance.tallies(
         branches_under(organizations),
         year,
         kind_codes=THREE_MEETINGS_ONE_LESSON,
         counts=lambda *_: counts,
     ):
-        totals = per_branch.setdefault(pk, [0, 0, 0])
-        if period.end > day:
-            continue
+        judged.add(pk)
+        if period.end <= day:
+            rows.append((pk, rule, period, required, held))
+    return rows, judged
+
+
+def three_meetings_completion(year: int, organizations) -> dict[int, Measure]:
+    """Required meetings and lectures held (capped at what was required) over those required,
+    for the 三会一课 rules in force, in the periods that have ended."""
+    organizations = list(organizations)
+    rows, judged = three_meetings_periods(year, organizations)
+    per_branch: dict[int, list[int]] = {pk: [0, 0, 0] for pk in judged}
+    for pk, _rule, _period, required, held in rows:
+        totals = per_branch[pk]
         totals[0] += min(held, required)
         totals[1] += required
         totals[2] += held
@@ -95,55 +111,55 @@ def three_meetings_completion(year: int, organizations) -> dict[int, Measure]:
     return as_ratios(rollup(measures, organizations), organizations)
 
 
+def theme_day_coverage(year: int, organizations) -> tuple[int, dict[int, list[int]]]:
+    """The months due (those ended) and, per active branch under `organizations`, its counted
+    主题党日 records (hosted or joint) per month, index 1–12: what the indicator counts."""
+    organizations = list(organizations)
+    kinds, (totals, _) = _activity_months(year, organizations)
+    theme_day = kinds.get(THEME_DAY)
+    branches = branches_under(organizations).filter(is_active=True).values_list("pk", flat=True)
+    return months_ended(year), {pk: totals.get((pk, theme_day), [0] * 13) for pk in branches}
+
+
 def theme_day_months(year: int, organizations) -> dict[int, Measure]:
     """Months (of those ended) in which a branch held a counted 主题党日, hosted or joint."""
     organizations = list(organizations)
-    months_due = months_ended(year)
-    kinds, (totals, _) = _activity_months(year, organizations)
-    theme_day = kinds.get(THEME_DAY)
-    measures = {}
-    for pk in branches_under(organizations).filter(is_active=True).values_list("pk", flat=True):
-        per_month = totals.get((pk, theme_day), ())
-        measures[pk] = Measure(
-            sum(1 for n in per_month[1 : months_due + 1] if n),
-            months_due,
-            inputs=sum(per_month),
+    months_due, per_branch = theme_day_coverage(year, organizations)
+    measures = {
+        pk: Measure(
+            sum(1 for n in per_month[1 : months_due + 1] if n), months_due, inputs=sum(per_month)
         )
+        for pk, per_month in per_branch.items()
+    }
     return as_ratios(rollup(measures, organizations), organizations)
 
 
-def _compliance_link(organization, year: int) -> str:
-    if organization.is_branch:
-        return reverse("activities:compliance-detail", args=[organization.pk]) + (
-            f"?year={year}&month=12"
-        )
-    return reverse("activities:activity-list") + f"?organization={organization.pk}"
+def _detail_link(code: str):
+    def link(organization, year: int) -> str:
+        url = reverse("activities:indicator-detail", args=[organization.pk])
+        return f"{url}?code={code}&year={year}"
 
-
-def _theme_day_link(organization, year: int) -> str:
-    kind = ActivityKind.objects.filter(code=THEME_DAY).values_list("pk", flat=True).first()
-    query = f"?organization={organization.pk}" + (f"&kind={kind}" if kind else "")
-    return reverse("activities:activity-list") + query
+    return link
 
 
 register(
     AutoIndicator(
-        code="three-meetings-one-lesson",
+        code=THREE_MEETINGS,
         name="三会一课完成率",
         unit="次",
         compute=three_meetings_completion,
-        drilldown=_compliance_link,
+        drilldown=_detail_link(THREE_MEETINGS),
         inputs="组织生活记录",
         description="支部党员大会、支部委员会、党小组会、党课按频次规则应开展次数中已开展的比例（已结束的周期）。",
     )
 )
 register(
     AutoIndicator(
-        code="theme-day-months",
+        code=THEME_DAY_MONTHS,
         name="主题党日覆盖月份",
         unit="月",
         compute=theme_day_months,
-        drilldown=_theme_day_link,
+        drilldown=_detail_link(THEME_DAY_MONTHS),
         inputs="组织生活记录",
         description="已结束的月份中开展了主题党日（含联合开展）的月份数。",
     )

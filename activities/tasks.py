@@ -4,7 +4,7 @@ from dataclasses import asdict
 from celery import shared_task
 from django.utils import timezone
 
-from . import reminders
+from . import alerts, reminders
 
 
 @shared_task(name="activities.send_compliance_reminders", ignore_result=True)
@@ -15,3 +15,10 @@ def send_compliance_reminders(day: str | None = None) -> dict:
     """
     today = datetime.date.fromisoformat(day) if day else timezone.localdate()
     return asdict(reminders.send_compliance_reminders(today=today))
+
+
+@shared_task(name="activities.send_absence_alerts", ignore_result=True)
+def send_absence_alerts(day: str | None = None) -> int:
+    """Daily (celery beat): 警示 for 6 months without organisational life. Idempotent."""
+    today = datetime.date.fromisoformat(day) if day else timezone.localdate()
+    return alerts.send_absence_alerts(as_of=today)

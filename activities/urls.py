@@ -1,6 +1,6 @@
 """Each view module of the app declares its own `urlpatterns`; this module joins them."""
 
-from .views import compliance, files, records, rules, service_ledgers
+from .views import compliance, files, indicator_detail, records, rules, service_ledgers
 
 app_name = "activities"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     *service_ledgers.urlpatterns,
     *compliance.urlpatterns,
     *rules.urlpatterns,
+    *indicator_detail.urlpatterns,
 ]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -14,6 +15,8 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
+# The fallback is published here: with DEBUG off the core.E001 check rejects it (and the
+# .env.example placeholder), and the WSGI/ASGI application refuses to start with it.
 SECRET_KEY = env.str(
     "SECRET_KEY", default="django-insecure-development-only-key-change-me-in-production"
 )
@@ -44,6 +47,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -102,13 +106,19 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lock an account+address pair after repeated failures (django-axes).
+# Lock an account+address pair after repeated failures (django-axes). The pair, not the
+# account alone: wrong passwords typed from one address never lock the account's owner out
+# of another address.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("AXES_IP_HEADERS", default=["REMOTE_ADDR"])
+# Proxies in front of the web processes that append the client address to X-Forwarded-For
+# (one TLS proxy in the production shape). 0 ignores the header: without a proxy any client
+# could write it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "alxa_dangjian.accounts.client_ip.client_ip_address"
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -125,6 +135,27 @@ if env.bool("USE_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response (django-csp): scripts only from our own static
+# files, so data that slipped past escaping still cannot run (no inline <script>, no on…=
+# attributes, no eval; behaviours hang on data attributes in static/js/site.js).
+# Styles allow 'unsafe-inline' on purpose: templates size charts and bars with style="…"
+# attributes, and browsers without CSP3's style-src-attr would drop those under a split
+# policy. A style cannot run script, and server-side escaping keeps data out of markup.
+# Images allow data: for Bootstrap's inline SVG icons (select arrows, navbar toggler).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 
 LANGUAGE_CODE = "zh-hans"
@@ -152,6 +183,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Ledger exports up to this many rows download at once; larger ones run as a background job.
 LEDGER_SYNC_MAX_ROWS = env.int("LEDGER_SYNC_MAX_ROWS", default=5000)
 EXPORT_FILE_RETENTION_DAYS = env.int("EXPORT_FILE_RETENTION_DAYS", default=7)
+# Background exports one user may have queued or running at a time.
+LEDGER_EXPORT_MAX_PENDING = env.int("LEDGER_EXPORT_MAX_PENDING", default=3)
 # Excel imports: largest accepted file (bytes) and most data rows in one file.
 LEDGER_IMPORT_MAX_BYTES = env.int("LEDGER_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 LEDGER_IMPORT_MAX_ROWS = env.int("LEDGER_IMPORT_MAX_ROWS", default=20000)
@@ -202,10 +235,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ledgers.purge_export_files",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Uploaded import workbooks hold full ID numbers: the same retention as exports.
+    "import-file-retention": {
+        "task": "ledgers.purge_import_files",
+        "schedule": crontab(hour=3, minute=20),
+    },
     # Dues arrears are counted on completed months: once a day is plenty.
     "dues-arrears-alerts": {
         "task": "dues.send_arrears_alerts",
         "schedule": crontab(hour=7, minute=40),
+    },
+    # 党章第九条's other half: six months without organisational life, on completed months.
+    "absence-alerts": {
+        "task": "activities.send_absence_alerts",
+        "schedule": crontab(hour=7, minute=45),
     },
 }
 

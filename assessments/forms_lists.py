@@ -7,6 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from alxa_dangjian.accounts.scoping import get_visible_or_404
+from alxa_dangjian.core import params
 from branches.models import Organization
 
 from . import lists
@@ -49,9 +50,10 @@ class ListFilterForm(forms.Form):
         organization = None
         raw = self.data.get("organization")
         if raw:
-            if not str(raw).isdigit():
+            pk = params.parse_integer(str(raw), low=1, high=2**63 - 1)
+            if pk is None:
                 raise Http404("党组织参数无效。")
-            organization = get_visible_or_404(Organization, self.user, pk=int(raw))
+            organization = get_visible_or_404(Organization, self.user, pk=pk)
         return {
             "year": data.get("year") or timezone.localdate().year,
             "type": data.get("type"),

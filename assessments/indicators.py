@@ -10,7 +10,7 @@ Every app that keeps records worth scoring registers its indicators in its own
         name="主题党日覆盖月份",
         unit="月",
         compute=theme_day_months,     # (year, organizations) -> {organization_id: Measure}
-        drilldown=lambda org, year: reverse(...),   # the records behind the number
+        drilldown=lambda org, year: reverse(...),   # the numerator's records
         inputs="活动记录",
     ))
 
@@ -21,6 +21,10 @@ Contract for `compute(year, organizations)`:
 - it returns a Measure for every organisation it was given; a committee's measure covers the
   branches of its subtree (`rollup` below does that from per-branch measures);
 - it is deterministic: the same records give the same numbers.
+
+`drilldown(organization, year)` opens the exact records the numerator counts for that
+organisation and year, on a page that states the denominator too; `denominator_drilldown`
+(optional) opens the denominator's records when they are listed elsewhere.
 
 A Measure is a ratio `numerator / denominator` (0..1, e.g. 10 of 12 months) or, with
 `denominator=None`, a plain value (e.g. a rating level's points). `inputs` counts the rows
@@ -64,6 +68,13 @@ class AutoIndicator:
     unit: str = ""
     inputs: str = ""
     description: str = ""
+    # Where the denominator's records are listed, when not on the drill-down page itself
+    # (which lists the numerator's records and states the denominator).
+    denominator_drilldown: Callable[[object, int], str] | None = None
+
+    def denominator_link(self, organization, year: int) -> str:
+        build = self.denominator_drilldown or self.drilldown
+        return build(organization, year)
 
 
 def register(indicator: AutoIndicator) -> AutoIndicator:

@@ -560,7 +560,15 @@ def closed_on_time_measures(year: int, organizations) -> dict[int, Measure]:
 
 
 def _drilldown(organization, year: int) -> str:
-    return f"{reverse('assessments:index')}?organization={organization.pk}&year={year}"
+    """The items closed on time (the item list judges them as they stand today, as a run
+    does); the page states the year's items, the denominator."""
+    url = reverse("assessments:responsibilityitem-list")
+    return f"{url}?organization={organization.pk}&year={year}&status=closed"
+
+
+def _denominator_drilldown(organization, year: int) -> str:
+    url = reverse("assessments:responsibilityitem-list")
+    return f"{url}?organization={organization.pk}&year={year}"
 
 
 CLOSED_ON_TIME = register(
@@ -569,6 +577,7 @@ CLOSED_ON_TIME = register(
         name="责任清单事项按时办结",
         compute=closed_on_time_measures,
         drilldown=_drilldown,
+        denominator_drilldown=_denominator_drilldown,
         unit="项",
         inputs="责任清单事项",
         description="年底对账经审核确认为已完成、且完成日期不晚于完成时限的事项占本年度全部事项的比例。",

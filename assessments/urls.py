@@ -7,11 +7,11 @@ try/except with a plain `from .views import lists, scoring` and `*scoring.urlpat
 
 import importlib
 
-from .views import lists
+from .views import items, lists
 
 app_name = "assessments"
 
-urlpatterns = [*lists.urlpatterns]
+urlpatterns = [*lists.urlpatterns, *items.urlpatterns]
 
 try:
     scoring = importlib.import_module("assessments.views.scoring")

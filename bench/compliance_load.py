@@ -18,6 +18,7 @@ a share of /healthz's in the same run. Budget (DESIGN.md): p95 under 150 ms at Ã
 import argparse
 import http.client
 import os
+import secrets
 import shutil
 import statistics
 import subprocess
@@ -101,6 +102,8 @@ def prepare_league(args) -> dict:
     environment = {
         "DATABASE_URL": args.database_url,
         "DEBUG": "false",
+        # gunicorn refuses the published development key with DEBUG off (core.E001).
+        "SECRET_KEY": secrets.token_urlsafe(50),
         "SECURE_SSL_REDIRECT": "false",
         "SESSION_COOKIE_SECURE": "false",
         "CSRF_COOKIE_SECURE": "false",

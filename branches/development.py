@@ -26,10 +26,13 @@ from .models import (
     DevelopmentStep,
     Member,
     Organization,
+    ProbationDecision,
     Stage,
     Step,
     TimingRule,
 )
+from .services import _release_posts
+from .votes import check_vote, vote_passes
 
 logger = logging.getLogger("branches.development")
 
@@ -40,7 +43,10 @@ __all__ = [
     "active_rules",
     "check_steps",
     "close_case",
+    "cancel_probation",
+    "confirm_probation",
     "evaluate",
+    "extend_probation",
     "open_case",
     "record_step",
     "rule_report",
@@ -50,6 +56,8 @@ __all__ = [
 
 TEMPORARY_BRANCH_MESSAGE = "临时党支部不能发展党员，请在申请人所在的正式党支部办理。"
 SPONSOR_COUNT = 2
+# The 支部大会 steps that decide by a recorded vote, and what the vote decides.
+VOTED_STEPS = {Step.ADMISSION_MEETING: "接收", Step.CONFIRMATION_MEETING: "转正"}
 
 
 def _day(value: datetime.date) -> str:
@@ -63,11 +71,6 @@ def _label(step: str) -> str:
 def active_rules() -> list[TimingRule]:
     """The rules in force: one query, evaluated once per request or import."""
     return list(TimingRule.objects.filter(is_active=True))
-
-
-def vote_passes(*, entitled_voters: int, votes_for: int) -> bool:
-    """More yes votes than half of the members entitled to vote (exactly half fails)."""
-    return votes_for * 2 > entitled_voters
 
 
 # --- Checking dates against the rules (pure: no queries) -------------------------------------
@@ -201,6 +204,10 @@ def evaluate(cases, rules, *, today: datetime.date | None = None) -> list[CaseSt
             if rule.min_days is not None and start is not None:
                 earliest = start + datetime.timedelta(days=rule.min_days)
                 not_before = max(not_before or earliest, earliest)
+        if next_step == Step.CONFIRMATION_MEETING and case.member is not None:
+            # The calendar year, plus any extension, not the 365 days of the seeded rule.
+            end = case.member.probation_end
+            not_before = max(not_before or end, end)
         statuses.append(
             CaseStatus(
                 case=case,
@@ -310,14 +317,16 @@ def record_step(
     done_on: datetime.date,
     note: str = "",
     by,
-    entitled_voters: int | None = None,
+    present_voters: int | None = None,
     votes_for: int | None = None,
 ) -> DevelopmentStep:
     """Record the next dated step of a case.
 
-    The 支部大会讨论接收预备党员 step needs two sponsors and a passing vote, and creates the
-    probationary member (入党日期 = the meeting's date); 上级党委审批转正 makes them a full
-    member. The returned step carries the soft rules it broke in `.warnings`.
+    The two 支部大会 steps (接收, 转正) need a passing vote, the number entitled read from the
+    roster of the meeting day (`votes.check_vote`). 接收 also needs two sponsors and creates
+    the probationary member (入党日期 = the meeting's date); 转正 is not discussed before
+    the (possibly extended) probation has ended; 上级党委审批转正 makes them a full member.
+    The returned step carries the soft rules it broke in `.warnings`.
     """
     caching.changed(caching.DEVELOPMENT, caching.MEMBERS)
     # Lock the case row only: PostgreSQL cannot lock the nullable side of the member join.
@@ -338,14 +347,27 @@ def record_step(
         raise ValidationError(
             "“{step}”已于{date}登记，不能重复登记。".format(step=step.label, date=_day(dates[step]))
         )
-    if step != Step.ADMISSION_MEETING and (entitled_voters is not None or votes_for is not None):
-        raise ValidationError("只有“支部大会讨论接收预备党员”需要登记表决结果。")
+    if step not in VOTED_STEPS and (present_voters is not None or votes_for is not None):
+        raise ValidationError("只有支部大会讨论接收预备党员、预备党员转正需要登记表决结果。")
     dates[step] = done_on
     hard, soft = check_steps(dates, case.birth_date, active_rules(), step=step)
+    if step == Step.CONFIRMATION_MEETING:
+        # The calendar-year reading first: the seeded 365-day rule misses leap years.
+        hard = _probation_problems(case, held_on=done_on) + hard
     if hard:
         raise ValidationError(hard)
+    entitled = None
     if step == Step.ADMISSION_MEETING:
-        _check_admission(case, entitled_voters=entitled_voters, votes_for=votes_for)
+        _check_sponsors(case)
+    if step in VOTED_STEPS:
+        entitled = check_vote(
+            case.organization,
+            held_on=done_on,
+            present_voters=present_voters,
+            votes_for=votes_for,
+            decision=VOTED_STEPS[step],
+        )
+    if step == Step.ADMISSION_MEETING:
         case.member = _admit(case, joined_on=done_on)
     elif step == Step.CONFIRMATION_APPROVAL:
         _confirm(case)
@@ -354,7 +376,8 @@ def record_step(
         step=step,
         done_on=done_on,
         note=note.strip(),
-        entitled_voters=entitled_voters,
+        entitled_voters=entitled,
+        present_voters=present_voters,
         votes_for=votes_for,
         recorded_by=by,
     )
@@ -365,7 +388,7 @@ def record_step(
     return record
 
 
-def _check_admission(case, *, entitled_voters, votes_for):
+def _check_sponsors(case):
     sponsors = [
         sponsor
         for sponsor in case.sponsors.all()
@@ -379,18 +402,19 @@ def _check_admission(case, *, entitled_voters, votes_for):
                 n=len(sponsors)
             )
         )
-    if entitled_voters is None or votes_for is None:
-        raise ValidationError("请填写支部大会有表决权的党员数和赞成票数。")
-    if entitled_voters < 1:
-        raise ValidationError("有表决权的党员数至少为1。")
-    if votes_for > entitled_voters:
-        raise ValidationError("赞成票数不能多于有表决权的党员数。")
-    if not vote_passes(entitled_voters=entitled_voters, votes_for=votes_for):
-        raise ValidationError(
-            "赞成票{yes}票，未超过有表决权党员{n}人的半数，支部大会未通过接收，不能登记。".format(
-                yes=votes_for, n=entitled_voters
-            )
-        )
+
+
+def _probation_problems(case, *, held_on) -> list[str]:
+    """转正 is discussed once the probation (one calendar year, plus any extension) is over."""
+    member = case.member
+    if member is None:
+        return ["该档案没有对应的党员档案，无法讨论转正。"]
+    if member.standing != Member.Standing.NORMAL:
+        message = "党员档案的党籍状态为“{standing}”，不能讨论转正。"
+        return [message.format(standing=member.get_standing_display())]
+    if held_on < member.probation_end:
+        return ["预备期至{end}期满，期满前不能讨论转正。".format(end=_day(member.probation_end))]
+    return []
 
 
 def _admit(case, *, joined_on) -> Member:
@@ -497,3 +521,171 @@ def close_case(case: DevelopmentCase, *, reason: str, by) -> DevelopmentCase:
     case.save(update_fields=["is_closed", "closed_reason", "closed_at", "updated_at"])
     logger.info("development case %s closed by %s", case.pk, by.username)
     return case
+
+
+# --- Probation decisions (延长预备期, 取消预备党员资格) -------------------------------------------
+
+
+def _check_probation_decision(member: Member, *, held_on: datetime.date) -> None:
+    if member.status != Member.Status.PROBATIONARY:
+        raise ValidationError("只能对预备党员作出转正、延长预备期或取消预备党员资格的决定。")
+    if member.standing != Member.Standing.NORMAL:
+        message = "该党员党籍状态为“{standing}”，不能作出此决定。"
+        raise ValidationError(message.format(standing=member.get_standing_display()))
+    if held_on > timezone.localdate():
+        raise ValidationError({"held_on": "支部大会日期不能晚于今天。"})
+    if held_on <= member.joined_on:
+        raise ValidationError({"held_on": "支部大会日期须晚于入党日期。"})
+    case = DevelopmentCase.objects.filter(member=member).first()
+    if case is not None and case.steps.filter(step=Step.CONFIRMATION_MEETING).exists():
+        raise ValidationError("支部大会已讨论通过其转正，不能再作此决定。")
+
+
+def _clean_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写理由。"})
+    if len(reason) > 200:
+        raise ValidationError({"reason": "理由不能超过200个字。"})
+    return reason
+
+
+@transaction.atomic
+def extend_probation(
+    member: Member,
+    *,
+    held_on: datetime.date,
+    months: int,
+    reason: str,
+    present_voters: int | None,
+    votes_for: int | None,
+    by,
+) -> ProbationDecision:
+    """延长预备期 by a 支部大会 vote: 6 to 12 months, once (党章第七条).
+    转正 then waits for the extended end (`Member.probation_end`)."""
+    caching.changed(caching.MEMBERS, caching.DEVELOPMENT)
+    member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
+    _check_probation_decision(member, held_on=held_on)
+    if (
+        member.probation_extension_months
+        or member.probation_decisions.filter(kind=ProbationDecision.Kind.EXTEND).exists()
+    ):
+        raise ValidationError("预备期只能延长一次，该党员的预备期已经延长过。")
+    if not 6 <= months <= 12:
+        raise ValidationError({"months": "延长预备期为6至12个月。"})
+    reason = _clean_reason(reason)
+    entitled = check_vote(
+        member.organization,
+        held_on=held_on,
+        present_voters=present_voters,
+        votes_for=votes_for,
+        decision="延长预备期",
+    )
+    member.probation_extension_months = months
+    member.save(update_fields=["probation_extension_months", "updated_at"])
+    decision = ProbationDecision.objects.create(
+        member=member,
+        kind=ProbationDecision.Kind.EXTEND,
+        held_on=held_on,
+        months=months,
+        reason=reason,
+        entitled_voters=entitled,
+        present_voters=present_voters,
+        votes_for=votes_for,
+        recorded_by=by,
+    )
+    logger.info("member %s: probation extended by %s", member.pk, by.username)
+    return decision
+
+
+@transaction.atomic
+def cancel_probation(
+    member: Member,
+    *,
+    held_on: datetime.date,
+    reason: str,
+    present_voters: int | None,
+    votes_for: int | None,
+    by,
+) -> ProbationDecision:
+    """取消预备党员资格 by a 支部大会 vote: the member leaves the party (standing 出党) and
+    every post; the development case, if any, is closed with the decision as its reason."""
+    caching.changed(caching.MEMBERS, caching.DEVELOPMENT, caching.ORGANIZATIONS)
+    member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
+    _check_probation_decision(member, held_on=held_on)
+    reason = _clean_reason(reason)
+    entitled = check_vote(
+        member.organization,
+        held_on=held_on,
+        present_voters=present_voters,
+        votes_for=votes_for,
+        decision="取消预备党员资格",
+    )
+    member.standing = Member.Standing.EXPELLED
+    member.save(update_fields=["standing", "updated_at"])
+    _release_posts(member, on=held_on)
+    DevelopmentCase.objects.filter(member=member, is_closed=False).update(
+        is_closed=True,
+        closed_reason=f"支部大会决定取消预备党员资格：{reason}"[:200],
+        closed_at=timezone.now(),
+    )
+    decision = ProbationDecision.objects.create(
+        member=member,
+        kind=ProbationDecision.Kind.CANCEL,
+        held_on=held_on,
+        reason=reason,
+        entitled_voters=entitled,
+        present_voters=present_voters,
+        votes_for=votes_for,
+        recorded_by=by,
+    )
+    logger.info("member %s: probationary membership cancelled by %s", member.pk, by.username)
+    return decision
+
+
+@transaction.atomic
+def confirm_probation(
+    member: Member,
+    *,
+    held_on: datetime.date,
+    reason: str = "",
+    present_voters: int | None,
+    votes_for: int | None,
+    by,
+) -> ProbationDecision:
+    """转正 of a probationary member entered without a development case (e.g. transferred in
+    or imported): the 支部大会 vote once probation has ended; 转正日期 is its last day.
+    A member with a case is confirmed through the case's two steps (meeting, approval)."""
+    caching.changed(caching.MEMBERS, caching.DEVELOPMENT)
+    member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
+    if DevelopmentCase.objects.filter(member=member).exists():
+        raise ValidationError(
+            "该党员有发展党员档案，请在档案中登记“支部大会讨论预备党员转正”和“上级党委审批转正”。"
+        )
+    _check_probation_decision(member, held_on=held_on)
+    if held_on < member.probation_end:
+        message = "预备期至{end}期满，期满前不能讨论转正。"
+        raise ValidationError({"held_on": message.format(end=_day(member.probation_end))})
+    entitled = check_vote(
+        member.organization,
+        held_on=held_on,
+        present_voters=present_voters,
+        votes_for=votes_for,
+        decision="转正",
+    )
+    member.status = Member.Status.FULL
+    member.confirmed_on = member.probation_end
+    _clean_member(member, "无法更新党员档案")
+    member.save(update_fields=["status", "confirmed_on", "updated_at"])
+    decision = ProbationDecision.objects.create(
+        member=member,
+        kind=ProbationDecision.Kind.CONFIRM,
+        held_on=held_on,
+        reason=(reason or "").strip()[:200],
+        entitled_voters=entitled,
+        present_voters=present_voters,
+        votes_for=votes_for,
+        recorded_by=by,
+    )
+    logger.info("member %s: confirmed by %s", member.pk, by.username)
+    return decision

@@ -12,6 +12,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from alxa_dangjian.core import rules
+from alxa_dangjian.core.params import FIRST_YEAR, LAST_YEAR
 
 from .idnumber import InvalidIdNumber, normalize_id_number, parse_id_number
 from .models import (
@@ -23,7 +24,7 @@ from .models import (
     Term,
     TermLengthRule,
 )
-from .models.members import AgeBand
+from .models.members import MSG_ID_NUMBER_WITHHELD, AgeBand, full_on
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 EXTENSION_CHOICES = [(0, "未延长"), *((n, f"{n}个月") for n in range(6, 13))]
@@ -105,10 +106,12 @@ class MemberForm(forms.ModelForm):
             "joined_on": DATE_WIDGET,
             "confirmed_on": DATE_WIDGET,
         }
-        error_messages = {"id_number": {"unique": "该身份证号码已登记在系统中。"}}
+        # Only reached in a race with another save: clean_id_number answers first.
+        error_messages = {"id_number": {"unique": MSG_ID_NUMBER_WITHHELD}}
 
     def __init__(self, *args, by, **kwargs):
         super().__init__(*args, **kwargs)
+        self.by = by
         if self.instance._state.adding:
             self.fields["organization"].queryset = member_branches(by)
             self.fields["organization"].empty_label = "请选择党支部"
@@ -123,7 +126,35 @@ class MemberForm(forms.ModelForm):
         self.helper.layout = _two_columns(self.fields)
 
     def clean_id_number(self):
-        return normalize_id_number(self.cleaned_data["id_number"])
+        number = normalize_id_number(self.cleaned_data["id_number"])
+        self.refuse_registered(number)
+        return number
+
+    def refuse_registered(self, number: str) -> None:
+        """A number another member holds: named where the user may see that member, the
+        neutral answer elsewhere (MSG_ID_NUMBER_WITHHELD)."""
+        holder = (
+            Member.objects.filter(id_number=number)
+            .exclude(pk=self.instance.pk)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if holder is None:
+            return
+        visible = (
+            Member.objects.visible_to(self.by)
+            .filter(pk=holder)
+            .select_related("organization")
+            .first()
+        )
+        if visible is None:
+            raise ValidationError(MSG_ID_NUMBER_WITHHELD, code="withheld")
+        raise ValidationError(
+            "该身份证号码已登记为“{organization}”的党员{name}。".format(
+                organization=visible.organization.display_name, name=visible.name
+            ),
+            code="unique",
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -165,6 +196,13 @@ class MemberEditForm(MemberForm):
         id_number.widget.attrs["placeholder"] = member.masked_id_number
         id_number.help_text = "如需更正，请输入完整号码；留空则保持不变。"
         self.initial["id_number"] = ""
+        # 转正 and 延长预备期 are 支部大会 decisions recorded with their vote, not edits.
+        for name in ("status", "probation_extension_months"):
+            self.fields[name].disabled = True
+            self.fields[name].help_text = (
+                "须经支部大会表决：请在党员页面“转正/延长预备期/取消预备党员资格”"
+                "或发展党员档案中登记。"
+            )
         standing = self.fields["standing"]
         if member.standing == Member.Standing.TRANSFERRED_OUT:
             standing.disabled = True
@@ -198,10 +236,12 @@ class TransferInForm(MemberForm):
         self.helper.layout = _two_columns(self.fields)
 
     def clean_id_number(self):
-        number = super().clean_id_number()
+        number = normalize_id_number(self.cleaned_data["id_number"])
         self.returning = Member.objects.filter(
             id_number=number, standing=Member.Standing.TRANSFERRED_OUT
         ).exists()
+        if not self.returning:
+            self.refuse_registered(number)
         return number
 
     def validate_unique(self):
@@ -244,6 +284,9 @@ class MemberFilterForm(forms.Form):
         ],
     )
     lost_contact = forms.BooleanField(label="仅失联党员", required=False)
+    # The roll as it stood on a day (the cockpit's 党员 figures link with their day): joined
+    # by then, 正式/预备 and 失联 as of then.
+    as_of = forms.DateField(label="截至日期", required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, by, **kwargs):
         super().__init__(*args, **kwargs)
@@ -263,7 +306,17 @@ class MemberFilterForm(forms.Form):
         members = members.search(data.get("q"))
         if data.get("organization"):
             members = members.in_subtree(data["organization"])
-        for field in ("status", "ethnicity", "education", "category"):
+        as_of = data.get("as_of")
+        if as_of is not None and not FIRST_YEAR <= as_of.year <= LAST_YEAR:
+            as_of = None
+        if as_of:
+            members = members.as_of(as_of)
+            if data.get("status"):
+                full = full_on(as_of)
+                members = members.filter(full if data["status"] == Member.Status.FULL else ~full)
+        elif data.get("status"):
+            members = members.filter(status=data["status"])
+        for field in ("ethnicity", "education", "category"):
             if data.get(field):
                 members = members.filter(**{field: data[field]})
         if data.get("age_band"):
@@ -273,6 +326,8 @@ class MemberFilterForm(forms.Form):
             members = members.filter(standing=standing)
         if data.get("lost_contact"):
             members = members.lost_contact()
+            if as_of:
+                members = members.filter(lost_contact_since__lte=as_of)
         return members
 
 
@@ -394,12 +449,20 @@ class CommitteeSeatForm(forms.ModelForm):
             .select_related("organization")
             .order_by("organization__path", "name")
         )
+        # Probationary members stay listed, marked, so that choosing one gets the model's
+        # reason (党章第七条) rather than a bare "invalid choice".
         if organization.takes_members:
-            member.label_from_instance = lambda m: m.name
+            member.label_from_instance = lambda m: m.name + _probationary_mark(m)
         else:
-            member.label_from_instance = lambda m: f"{m.name}（{m.organization.display_name}）"
+            member.label_from_instance = lambda m: (
+                f"{m.name}（{m.organization.display_name}）{_probationary_mark(m)}"
+            )
         member.empty_label = "请选择党员"
         self.helper = _helper()
+
+
+def _probationary_mark(member: Member) -> str:
+    return "（预备党员）" if member.status == Member.Status.PROBATIONARY else ""
 
 
 class SeatEndForm(forms.Form):

@@ -5,7 +5,8 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .models import DevelopmentCase, Member, Organization, Step
+from .development import VOTED_STEPS
+from .models import DevelopmentCase, Member, Organization, ProbationDecision, Step
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -52,12 +53,15 @@ class StepForm(forms.Form):
     step = forms.ChoiceField(label="步骤", choices=Step.choices)
     done_on = forms.DateField(label="日期", widget=DATE_WIDGET)
     note = forms.CharField(label="说明", max_length=200, required=False)
-    entitled_voters = forms.IntegerField(
-        label="有表决权的党员数",
-        min_value=1,
+    present_voters = forms.IntegerField(
+        label="到会有表决权的党员数",
+        min_value=0,
         max_value=32767,
         required=False,
-        help_text="仅“支部大会讨论接收预备党员”填写：本支部正式党员人数。",
+        help_text=(
+            "仅支部大会讨论接收、转正时填写。有表决权的党员数按会议当日本支部正式党员名册"
+            "自动计算，无需填写。"
+        ),
     )
     votes_for = forms.IntegerField(
         label="赞成票数",
@@ -70,17 +74,52 @@ class StepForm(forms.Form):
     def __init__(self, *args, with_vote: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         if not with_vote:
-            del self.fields["entitled_voters"], self.fields["votes_for"]
+            del self.fields["present_voters"], self.fields["votes_for"]
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "登记步骤"))
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("step") != Step.ADMISSION_MEETING:
-            # The vote belongs to one step only; figures typed for another are dropped.
-            cleaned["entitled_voters"] = cleaned["votes_for"] = None
-        cleaned.setdefault("entitled_voters", None)
+        if cleaned.get("step") not in VOTED_STEPS:
+            # The vote belongs to the 支部大会 steps only; figures typed for another are dropped.
+            cleaned["present_voters"] = cleaned["votes_for"] = None
+        cleaned.setdefault("present_voters", None)
         cleaned.setdefault("votes_for", None)
+        return cleaned
+
+
+class ProbationDecisionForm(forms.Form):
+    """转正 (members without a development case), 延长预备期 or 取消预备党员资格, decided by
+    a 支部大会 vote."""
+
+    kind = forms.ChoiceField(label="支部大会决定", choices=ProbationDecision.Kind.choices)
+    held_on = forms.DateField(label="支部大会日期", widget=DATE_WIDGET)
+    months = forms.TypedChoiceField(
+        label="延长预备期",
+        choices=[("", "—"), *((n, f"{n}个月") for n in range(6, 13))],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="仅延长预备期时填写，6至12个月，只能延长一次。",
+    )
+    reason = forms.CharField(
+        label="理由", max_length=200, required=False, help_text="延长预备期、取消资格须填写。"
+    )
+    present_voters = forms.IntegerField(label="到会有表决权的党员数", min_value=0, max_value=32767)
+    votes_for = forms.IntegerField(label="赞成票数", min_value=0, max_value=32767)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "present_voters"
+        ].help_text = "有表决权的党员数按会议当日本支部正式党员名册自动计算；赞成票须超过其半数。"
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "登记决定"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == ProbationDecision.Kind.EXTEND and not cleaned.get("months"):
+            self.add_error("months", "延长预备期须选择延长的月数。")
         return cleaned
 
 

@@ -187,17 +187,31 @@ def _committee_key(parent_path: str) -> str | None:
     return "/".join(segments[:2]) + "/"
 
 
-def statistics(user, year: int) -> Statistics:
-    """All figures of the statistics page for `user`'s subtree in `year`: six queries (the
-    grouped counts, the committees' names, the year's rounds, the trend's years and totals)."""
-    rows = list(
-        counted_branches()
-        .visible_to(user)
-        .annotate(organ=top_rank(year, Scope.ORGAN), league=top_rank(year, Scope.LEAGUE))
-        .values("parent__path", "category", "organ", "league")
+def _rank_rows(branches: QuerySet, year: int, *fields: str) -> list[dict]:
+    """Counted branches grouped by `fields` and by their highest rank at each scope at the
+    end of `year` (`organ`, `league`, `n`): the one query every 最强党支部 figure adds up."""
+    return list(
+        branches.annotate(organ=top_rank(year, Scope.ORGAN), league=top_rank(year, Scope.LEAGUE))
+        .values(*fields, "organ", "league")
         .annotate(n=Count("pk"))
         .order_by()
     )
+
+
+def totals(branches: QuerySet, year: int) -> Group:
+    """The 最强党支部 figures of a set of counted branches at the end of `year`, at both
+    scopes: 在册党支部, 最强党支部总数 and its subsets 其中示范点 / 其中示范基地, and the share.
+    The statistics page's 合计 row and the cockpit tile are both this sum (one query)."""
+    total = Group("total", "合计", {})
+    for row in _rank_rows(branches, year):
+        total.add(row["organ"], row["league"], row["n"])
+    return total
+
+
+def statistics(user, year: int) -> Statistics:
+    """All figures of the statistics page for `user`'s subtree in `year`: six queries (the
+    grouped counts, the committees' names, the year's rounds, the trend's years and totals)."""
+    rows = _rank_rows(counted_branches().visible_to(user), year, "parent__path", "category")
     keys = {_committee_key(row["parent__path"] or "") for row in rows} - {None}
     committees = {
         org.path: org

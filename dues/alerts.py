@@ -48,7 +48,7 @@ def send_arrears_alerts(*, as_of: datetime.date) -> int:
                 key=f"dues-alert:{branch.pk}:{month:%Y-%m}",
                 title=f"{branch.display_name}有{len(members)}名党员连续6个月以上未交纳党费",
                 body=(
-                    f"截至{month_label(month)}：{names}。按照《党章》第三十八条，党员没有正当理由"
+                    f"截至{month_label(month)}：{names}。按照《中国共产党章程》第九条，党员没有正当理由"
                     "连续6个月不交纳党费的，视为自行脱党。请支部查明情况、谈话教育，"
                     "经支部大会讨论决定后按程序处理；系统不会自动处理。"
                 ),

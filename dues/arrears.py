@@ -163,6 +163,20 @@ def on_time_by_branch(
     """
     branch_ids = list(branch_ids)
     result = dict.fromkeys(branch_ids, (0, 0))
+    result.update(_on_time(year, branch_ids, as_of, "branch"))
+    return result
+
+
+def on_time_by_member(
+    year: int, branch_ids, *, as_of: datetime.date | None = None
+) -> dict[int, tuple[int, int]]:
+    """`on_time_by_branch`'s counts per member owing in the year (the same statement grouped
+    by member): the rows behind a branch's figure."""
+    return _on_time(year, list(branch_ids), as_of, "member_id")
+
+
+def _on_time(year: int, branch_ids: list, as_of, key: str) -> dict[int, tuple[int, int]]:
+    result: dict[int, tuple[int, int]] = {}
     as_of = as_of or datetime.date.today()
     end = min(datetime.date(year, 12, 1), last_counted_month(as_of))
     january = datetime.date(year, 1, 1)
@@ -181,6 +195,7 @@ def on_time_by_branch(
         branches=", ".join(["%s"] * len(branch_ids)),
         due_terms=due_terms,
         next_month=next_month,
+        key=key,
     )
     params = [*branch_ids, Member.Standing.NORMAL, end]
     params += [january, january, end, Reduction.EXEMPT]
@@ -190,14 +205,15 @@ def on_time_by_branch(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    due = dict.fromkeys(branch_ids, 0)
-    paid = dict.fromkeys(branch_ids, 0)
-    for organization_id, kind, n in rows:
+    totals: dict[int, list[int]] = {}  # key → [paid on time, due]
+    for pk, kind, n in rows:
+        counts = totals.setdefault(pk, [0, 0])
         if kind == "paid":
-            paid[organization_id] = int(n)
+            counts[0] = int(n)
         else:  # months due: closed quarters, and months paid early in the running one
-            due[organization_id] = due.get(organization_id, 0) + int(n or 0)
-    return {pk: (paid.get(pk, 0), due.get(pk, 0)) for pk in branch_ids}
+            counts[1] += int(n or 0)
+    result.update({pk: (paid, due) for pk, (paid, due) in totals.items()})
+    return result
 
 
 # The branch's members in good standing with their latest assessment up to the last counted
@@ -217,15 +233,15 @@ WITH latest AS (
     FROM latest
     WHERE n = 1 AND owed_since IS NOT NULL AND owed_since <= %s AND reduction <> %s
 )
-SELECT branch, 'due', SUM({due_terms}) FROM owing GROUP BY branch
+SELECT {key}, 'due', SUM({due_terms}) FROM owing GROUP BY {key}
 UNION ALL
-SELECT o.branch, 'early', COUNT(*)
+SELECT o.{key}, 'early', COUNT(*)
 FROM owing o JOIN {month} d ON d.member_id = o.member_id
 WHERE d.month >= o.start AND d.month > %s AND d.month <= %s
-GROUP BY o.branch
+GROUP BY o.{key}
 UNION ALL
-SELECT o.branch, 'paid', COUNT(*)
+SELECT o.{key}, 'paid', COUNT(*)
 FROM owing o JOIN {month} d ON d.member_id = o.member_id
 WHERE d.month >= o.start AND d.month <= %s AND d.paid_on < CASE d.month {next_month} END
-GROUP BY o.branch
+GROUP BY o.{key}
 """

@@ -26,15 +26,18 @@ def dues_on_time(year: int, organizations) -> dict[int, Measure]:
     return rollup(per_branch, organizations)
 
 
+def _drilldown(organization, year: int) -> str:
+    """Member-months due and paid on time, per member (branch) or per branch (committee)."""
+    return f"{reverse('dues:indicator-detail', args=[organization.pk])}?year={year}"
+
+
 register(
     AutoIndicator(
         code="dues-on-time",
         name="党费按时足额交纳",
         unit="%",
         compute=dues_on_time,
-        drilldown=lambda org, year: (
-            reverse("dues:organization-ledger", args=[org.pk]) + f"?year={year}"
-        ),
+        drilldown=_drilldown,
         inputs="党员应交月份",
         description=(
             "本年已到期的党员应交月份中，按时足额交纳（最迟在所属季度最后一天交纳，"

@@ -1,6 +1,6 @@
 """Each view module of the app declares its own `urlpatterns`; this module joins them."""
 
-from .views import funds, ledger, members, rates
+from .views import funds, indicator_detail, ledger, members, rates
 
 app_name = "dues"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     *members.urlpatterns,
     *funds.urlpatterns,
     *rates.urlpatterns,
+    *indicator_detail.urlpatterns,
 ]

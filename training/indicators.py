@@ -46,6 +46,12 @@ def hours_met(year: int, organizations) -> dict[int, Measure]:
 
 
 def drilldown(organization, year: int) -> str:
+    """The members meeting their rule (the page states how many were judged)."""
+    return f"{reverse('training:progress-met')}?organization={organization.pk}&year={year}"
+
+
+def denominator_drilldown(organization, year: int) -> str:
+    """Every member judged, with hours against the rule (a committee: per branch)."""
     return f"{reverse('training:organization-progress', args=[organization.pk])}?year={year}"
 
 
@@ -56,6 +62,7 @@ register(
         unit="人",
         compute=hours_met,
         drilldown=drilldown,
+        denominator_drilldown=denominator_drilldown,
         inputs="党员及参训记录",
         description="党员年度培训学时达到要求（党员32学时、书记和支委56学时）的比例。",
     )

@@ -44,16 +44,23 @@ def year_range(year: int) -> tuple[datetime.date, datetime.date]:
     return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
 
 
-def earned_in(year: int):
-    """Signed-in enrolments of classes starting in `year` (the rows hours are summed from)."""
+def earned_in(year: int, until: datetime.date | None = None):
+    """Signed-in enrolments of classes starting in `year` (the rows hours are summed from),
+    or only of those starting by `until` (a figure's 去年同期 compares the same stretch)."""
+    start, end = year_range(year)
     return Enrollment.objects.filter(
-        signed_in=True, training_class__starts_on__range=year_range(year)
+        signed_in=True, training_class__starts_on__range=(start, min(end, until or end))
     )
 
 
-def _hours_subquery(year: int):
+# Who meets the yearly rule: the progress pages, the cockpit figure and its list all filter
+# a `with_progress` queryset with this.
+MET = models.Q(hours_short__lte=0)
+
+
+def _hours_subquery(year: int, until: datetime.date | None = None):
     rows = (
-        earned_in(year)
+        earned_in(year, until)
         .filter(member=OuterRef("pk"))
         .order_by()
         .values("member")
@@ -70,9 +77,10 @@ def _minimum(year: int, audience: str):
     return Subquery(rows.values("minimum")[:1], output_field=models.IntegerField())
 
 
-def hours_for(year: int, members):
-    """`members` annotated with `training_hours`: 学时 earned in `year` (Decimal, 0 if none)."""
-    return members.annotate(training_hours=_hours_subquery(year))
+def hours_for(year: int, members, until: datetime.date | None = None):
+    """`members` annotated with `training_hours`: 学时 earned in `year` (Decimal, 0 if none),
+    from classes starting by `until` when given."""
+    return members.annotate(training_hours=_hours_subquery(year, until))
 
 
 def with_required_hours(year: int, members, minimums: dict[str, int] | None = None):
@@ -111,9 +119,9 @@ def minimums_in_force(year: int) -> dict[str, int]:
     return minimums
 
 
-def with_progress(year: int, members):
+def with_progress(year: int, members, until: datetime.date | None = None):
     """Both of the above plus `hours_short`: how many 学时 are still missing (0 when met)."""
-    annotated = with_required_hours(year, hours_for(year, members))
+    annotated = with_required_hours(year, hours_for(year, members, until))
     return annotated.annotate(
         hours_short=Greatest(
             models.ExpressionWrapper(

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 
 from branches.models import Member
@@ -28,7 +28,7 @@ from .models import (
     TrainingClass,
     TrainingScheme,
 )
-from .progress import earned_in, with_progress
+from .progress import MET, earned_in, with_progress
 
 ZERO = Decimal(0)
 
@@ -75,7 +75,7 @@ def hour_tallies(year: int, members) -> dict[str, Tally]:
         .values("organization__path")
         .annotate(
             n=Count("pk"),
-            n_met=Count("pk", filter=Q(hours_short__lte=0)),
+            n_met=Count("pk", filter=MET),
             total=Sum("training_hours"),
         )
         .values_list("organization__path", "n", "n_met", "total")

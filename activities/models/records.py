@@ -145,6 +145,26 @@ class ActivityQuerySet(ScopedQuerySet):
         """Records that count towards compliance: submitted or approved (not drafts)."""
         return self.filter(status__in=[Activity.Status.SUBMITTED, Activity.Status.APPROVED])
 
+    def in_subtree(self, path: str):
+        """Records of an organisation's subtree (its `path`): hosted in it, or joined by an
+        organisation of it. What the record list shows for ?organization= and what the
+        cockpit counts (as `hosted_in` plus `joined_from_outside`, the same rows)."""
+        return self.filter(
+            models.Q(organization__path__startswith=path) | models.Q(pk__in=_joined(path))
+        )
+
+    def hosted_in(self, path: str):
+        return self.filter(organization__path__startswith=path)
+
+    def joined_from_outside(self, path: str):
+        """Records hosted outside the subtree that an organisation of it joined: `in_subtree`
+        less `hosted_in`, counted apart because an OR across the join keeps the database
+        from using its indexes."""
+        return self.filter(pk__in=_joined(path)).exclude(organization__path__startswith=path)
+
+    def held_between(self, start: datetime.date, end: datetime.date):
+        return self.filter(held_on__range=(start, end))
+
 
 class Activity(models.Model):
     class Status(models.TextChoices):
@@ -250,3 +270,10 @@ class ActivityEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_from_status_display()}→{self.get_to_status_display()}"
+
+
+def _joined(path: str):
+    """Ids of the records joined by an organisation of the subtree at `path`."""
+    return Activity.joint_organizations.through.objects.filter(
+        organization__path__startswith=path
+    ).values("activity_id")

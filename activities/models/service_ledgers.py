@@ -50,6 +50,10 @@ class ServiceRecordQuerySet(ScopedQuerySet):
             Q(ended_on__isnull=True) | Q(ended_on__gte=datetime.date(year, 1, 1))
         )
 
+    def started_by(self, day: datetime.date):
+        """Records begun by `day`: with `in_year`, what the cockpit counts up to its day."""
+        return self.filter(started_on__lte=day)
+
     def counts_by_type_and_branch_of(self, organization) -> list[dict]:
         """One GROUP BY: records and quantities per type and per child of `organization`.
 

@@ -7,6 +7,7 @@ from html import escape
 
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
+from alxa_dangjian.core.params import flag_param
 from branches.models import Organization
 
 from ..compliance import Report, Status, cached, cached_compute, compute
@@ -59,13 +61,18 @@ class HeatmapSummary:
     rows: list  # (pk, display name, 12 month statuses)
     behind: list  # (pk, display name, overdue count, due count), worst first
     rate: float | None
+    met: int = 0  # the rate's numerator and denominator (Report.rate_counts)
+    closed: int = 0
 
     @classmethod
     def of(cls, report: Report) -> "HeatmapSummary":
+        met, closed = report.rate_counts()
         return cls(
             rows=[(o.pk, o.display_name, tuple(statuses)) for o, statuses in report.heatmap()],
             behind=[(o.pk, o.display_name, overdue, due) for o, overdue, due in report.behind()],
             rate=report.rate(),
+            met=met,
+            closed=closed,
         )
 
 
@@ -144,6 +151,8 @@ def compliance_heatmap(request):
     # page it shows.
     raw_page = request.GET.get("page", "")
     number = int(raw_page) if raw_page.isascii() and raw_page.isdigit() and len(raw_page) < 6 else 1
+    # ?behind=1: only the branches with overdue items (the cockpit's 有逾期事项的党支部).
+    behind_only = flag_param(request, "behind")
 
     def dress_page() -> HeatmapPage:
         summary = cached(
@@ -153,9 +162,13 @@ def compliance_heatmap(request):
             year=year,
             today=today,
         )
-        page = Paginator(summary.rows, HEATMAP_PAGE_SIZE).get_page(number)
+        shown = summary.rows
+        if behind_only:
+            behind_pks = {pk for pk, *_ in summary.behind}
+            shown = [row for row in shown if row[0] in behind_pks]
+        page = Paginator(shown, HEATMAP_PAGE_SIZE).get_page(number)
         return HeatmapPage(
-            count=len(summary.rows),
+            count=len(shown),
             rows=[_heatmap_row(pk, name, statuses, year) for pk, name, statuses in page],
             behind=summary.behind[:BEHIND_SHOWN],
             behind_total=len(summary.behind),
@@ -163,7 +176,7 @@ def compliance_heatmap(request):
         )
 
     dressed = cached(
-        f"heatmap-page-{number}",
+        f"heatmap-page-{number}{'-behind' if behind_only else ''}",
         dress_page,
         scope=f"{scope_path}|{category}",
         year=year,
@@ -190,6 +203,7 @@ def compliance_heatmap(request):
             "committee": committee,
             "categories": Organization.Category.choices,
             "category": category,
+            "behind_only": behind_only,
             "page": page,
             "rows": rows,
             "behind": behind,
@@ -270,7 +284,123 @@ def compliance_detail(request, pk):
     )
 
 
+PERIODS_PAGE_SIZE = 50
+PERIOD_STATUSES = [Status.MET, Status.OVERDUE, Status.DUE, Status.FUTURE]
+
+
+@dataclass(frozen=True)
+class PeriodRow:
+    """One branch × rule × period of the engine, in plain values."""
+
+    pk: int
+    name: str
+    kind: str
+    period: str
+    required: int
+    held: int
+    status: str
+    month: int  # the month the period ends in (its heatmap cell)
+
+
+def period_rows(organization: Organization, year: int, today: datetime.date) -> list:
+    """Every rule-period of the organisation's branches, from the same cached engine result as
+    the cockpit's 组织生活达标率 (a branch's own report; a larger scope's whole subtree)."""
+    if organization.is_branch:
+        report = cached_compute(
+            Organization.objects.filter(pk=organization.pk),
+            year,
+            scope=f"branch:{organization.pk}",
+            today=today,
+        )
+        return _period_rows(report)
+    return cached(
+        "periods",
+        lambda: _period_rows(
+            compute(
+                Organization.objects.filter(path__startswith=organization.path), year, today=today
+            )
+        ),
+        scope=f"{organization.path}|",
+        year=year,
+        today=today,
+    )
+
+
+def _period_rows(report: Report) -> list:
+    names = {o.pk: (o.path, o.display_name) for o in report.organizations}
+    cells = sorted(
+        report.cells,
+        key=lambda c: (names[c.organization_id][0], c.rule.kind.sort_order, c.period.start),
+    )
+    return [
+        PeriodRow(
+            c.organization_id,
+            names[c.organization_id][1],
+            c.rule.kind.name,
+            c.period.label,
+            c.required,
+            c.held,
+            c.status,
+            c.period.end.month,
+        )
+        for c in cells
+    ]
+
+
+@require_GET
+def compliance_periods(request):
+    """The rule-periods behind an organisation's 组织生活达标率 for a year, by status: the rate's
+    numerator (达标) is the list with status=met, its denominator (达标 and 逾期) is stated."""
+    today = timezone.localdate()
+    notices = []
+    year = _year(request, today, notices)
+    raw = request.GET.get("organization", "").strip()
+    if raw:
+        if not (raw.isascii() and raw.isdigit() and len(raw) < 12):
+            raise Http404
+        organization = get_visible_or_404(Organization, request.user, pk=int(raw))
+    elif request.user.organization is not None:
+        organization = request.user.organization
+    else:
+        raise Http404
+    status = request.GET.get("status", "").strip()
+    if status and status not in PERIOD_STATUSES:
+        notices.append("所选状态无效，已显示全部规则周期。")
+        status = ""
+    rows = period_rows(organization, year, today)
+    met = sum(row.status == Status.MET for row in rows)
+    closed = met + sum(row.status == Status.OVERDUE for row in rows)
+    shown = [row for row in rows if row.status == status] if status else rows
+    page = Paginator(shown, PERIODS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "activities/compliance_periods.html",
+        {
+            "organization": organization,
+            "year": year,
+            "years": sorted({year, *range(today.year - 6, today.year + 2)}, reverse=True),
+            "notices": notices,
+            "status": status,
+            "statuses": [(s, Status.LABELS[s]) for s in PERIOD_STATUSES],
+            "page": page,
+            "rows": [
+                {
+                    "row": row,
+                    **_status_cell(row.status),
+                    "url": reverse("activities:compliance-detail", args=[row.pk])
+                    + f"?year={year}&month={row.month}",
+                }
+                for row in page
+            ],
+            "met": met,
+            "closed": closed,
+            "rate": round(met * 100 / closed, 1) if closed else None,
+        },
+    )
+
+
 urlpatterns = [
     path("compliance/", compliance_heatmap, name="compliance-heatmap"),
+    path("compliance/periods/", compliance_periods, name="compliance-periods"),
     path("compliance/<int:pk>/", compliance_detail, name="compliance-detail"),
 ]

@@ -15,10 +15,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404, scope_path
+from alxa_dangjian.core import params
 from branches.models import CommitteeSeat, Organization
 
 from .. import services
 from ..forms import (
+    COUNTED_FILTER,
     ActivityFilterForm,
     ActivityForm,
     ReturnForm,
@@ -50,12 +52,12 @@ def _with_attendance_counts(activities):
 
 def _selected_organization(request):
     """The organisation named by ?organization=, which must be visible (else 404)."""
-    raw = request.GET.get("organization", "")
-    if not raw:
+    if not request.GET.get("organization"):
         return None
-    if not raw.isdigit() or len(raw) > 18:
+    pk = params.pk(request, "organization")
+    if pk is None:
         raise Http404
-    return get_visible_or_404(Organization, request.user, pk=int(raw))
+    return get_visible_or_404(Organization, request.user, pk=pk)
 
 
 @require_GET
@@ -64,13 +66,14 @@ def activity_list(request):
     activities = Activity.objects.visible_to(request.user)
     selected = _selected_organization(request)
     if selected is not None:
-        joined = Activity.objects.filter(joint_organizations__path__startswith=selected.path)
-        activities = activities.filter(
-            Q(organization__path__startswith=selected.path) | Q(pk__in=joined.values("pk"))
-        )
+        activities = activities.in_subtree(selected.path)
     filters = ActivityFilterForm(request.GET)
     filters.is_valid()
     data = filters.cleaned_data
+    if data.get("start"):
+        activities = activities.filter(held_on__gte=data["start"])
+    if data.get("end"):
+        activities = activities.filter(held_on__lte=data["end"])
     if data.get("kind"):
         activities = activities.filter(kind=data["kind"])
     if data.get("month"):
@@ -79,7 +82,9 @@ def activity_list(request):
         following = (first + datetime.timedelta(days=32)).replace(day=1)
         # A range, not __year/__month lookups, so the (organization, kind, held_on) index serves.
         activities = activities.filter(held_on__gte=first, held_on__lt=following)
-    if data.get("status"):
+    if data.get("status") == COUNTED_FILTER:
+        activities = activities.counted()
+    elif data.get("status"):
         activities = activities.filter(status=data["status"])
     activities = _with_attendance_counts(
         activities.select_related("organization", "kind", "party_group")
@@ -100,8 +105,10 @@ def activity_list(request):
             "selected": selected,
             "organizations": organizations,
             "kinds": filters.fields["kind"].queryset,
-            "statuses": Activity.Status.choices,
-            "filters": {key: request.GET.get(key, "") for key in ("kind", "month", "status")},
+            "statuses": filters.fields["status"].choices[1:],
+            "filters": {
+                key: request.GET.get(key, "") for key in ("kind", "month", "status", "start", "end")
+            },
             "may_create": bool(organizations) and request.user.may(roles.EDIT_RECORDS),
             "may_review": may_review,
             "pending_count": _review_queue(request.user).count() if may_review else 0,
@@ -216,11 +223,11 @@ def activity_create(request):
     """Log a record for a branch; an editor of several branches first picks one."""
     roles.require(request.user, roles.EDIT_RECORDS)
     organizations = services.loggable_organizations(request.user).order_by("path")
-    raw = request.GET.get("organization", "")
-    if raw:
-        if not raw.isdigit() or len(raw) > 18:
+    if request.GET.get("organization"):
+        pk = params.pk(request, "organization")
+        if pk is None:
             raise Http404
-        organization = get_object_or_404(organizations, pk=int(raw))
+        organization = get_object_or_404(organizations, pk=pk)
     else:
         choices = list(organizations.only("pk", "name", "short_name", "path"))
         if len(choices) != 1:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404, scope_path
-from alxa_dangjian.core import caching
+from alxa_dangjian.core import caching, params
 from alxa_dangjian.core.files import serve
 from branches.models import Organization
 
@@ -97,7 +97,15 @@ def servicerecord_list(request):
 def _cache_key(kind: str, user, unit, filters, *extra) -> str:
     """A cache key naming everything that narrows the records (the user's scope, the unit,
     the text, status and year filters, plus `extra`) under the versions of COUNTS_TOPICS."""
-    parts = (scope_path(user), unit.path, filters["q"], filters["status"], filters["year"], extra)
+    parts = (
+        scope_path(user),
+        unit.path,
+        filters["q"],
+        filters["status"],
+        filters["year"],
+        filters["until"],
+        extra,
+    )
     digest = hashlib.sha1(repr(parts).encode()).hexdigest()
     return caching.key(kind, digest, topics=COUNTS_TOPICS)
 
@@ -263,7 +271,7 @@ def servicerecord_create(request):
         "started_on": datetime.date.today(),
         "status": ServiceRecord.Status.IN_PROGRESS,
     }
-    code = request.GET.get("type")
+    code = params.text(request, "type", max_length=50)
     if code:
         initial["type"] = ServiceLedgerType.objects.filter(code=code, is_active=True).first()
     return _record_form(request, ServiceRecord(), initial=initial)

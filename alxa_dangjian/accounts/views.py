@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from alxa_dangjian.core import params
+
 from . import roles, services
 from .forms import LoginForm, UserCreateForm, UserEditForm
 from .models import User
@@ -31,7 +33,7 @@ password_change_done = auth_views.PasswordChangeDoneView.as_view(
 def user_list(request):
     roles.require(request.user, roles.MANAGE_ACCOUNTS)
     users = User.objects.visible_to(request.user).select_related("organization")
-    query = request.GET.get("q", "").strip()
+    query = params.text(request, "q")
     if query:
         users = users.filter(
             Q(username__icontains=query)

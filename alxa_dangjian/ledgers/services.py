@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
@@ -77,7 +78,8 @@ def _subtitle(form: LedgerForm, full: bool) -> str:
 
 
 def request_export(ledger: Ledger, form: LedgerForm, *, by) -> ExportResult:
-    """Export at once when the ledger is small, else queue a background job.
+    """Export at once when the ledger is small, else queue a background job (refused with a
+    ValidationError while the user already has LEDGER_EXPORT_MAX_PENDING of them pending).
 
     Either way the export is recorded as an ExportJob (the export log)."""
     roles.require(by, roles.EXPORT)
@@ -114,6 +116,20 @@ def request_export(ledger: Ledger, form: LedgerForm, *, by) -> ExportResult:
 
 @transaction.atomic
 def _queue(job: ExportJob) -> None:
+    # One user cannot fill the workers' queue: the requester's row is locked so that two
+    # simultaneous requests cannot both pass the cap.
+    get_user_model().objects.select_for_update().filter(pk=job.requested_by_id).exists()
+    pending = ExportJob.objects.filter(
+        requested_by=job.requested_by_id,
+        is_background=True,
+        status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING],
+    ).count()
+    if pending >= settings.LEDGER_EXPORT_MAX_PENDING:
+        raise ValidationError(
+            "您已有 {pending} 个后台导出正在排队或生成，请等其完成后再申请新的导出。".format(
+                pending=pending
+            )
+        )
     job.save()
     transaction.on_commit(lambda: tasks.run_export.delay(job.pk))
 

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -33,10 +34,14 @@ def ledger_export(request, code):
     if form.is_bound and not form.is_valid() and form.names_foreign_organization:
         raise Http404
     if request.method == "POST" and form.is_valid():
-        result = services.request_export(ledger, form, by=request.user)
-        if result.file is None:
-            return redirect(result.job)
-        return _attachment(result.file, result.job)
+        try:
+            result = services.request_export(ledger, form, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if result.file is None:
+                return redirect(result.job)
+            return _attachment(result.file, result.job)
     return render(
         request,
         "ledgers/export_form.html",

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
+from alxa_dangjian.core import params
 from alxa_dangjian.core.files import serve
 from alxa_dangjian.core.history import changes
 
@@ -451,9 +452,8 @@ def _settings_form(request, form, service, title):
 @require_http_methods(["GET", "POST"])
 def checkpointwindow_create(request):
     lists.require_settings(request.user)
-    year = request.GET.get("year", "")
-    initial = CheckpointWindow.default_for(int(year) if year.isdigit() and len(year) == 4 else
-                                           timezone.localdate().year)  # fmt: skip
+    year = params.year(request, default=timezone.localdate().year)
+    initial = CheckpointWindow.default_for(year)
     form = WindowForm(request.POST or None, instance=initial)
     return _settings_form(request, form, lists.save_window, "清单填报时间")
 

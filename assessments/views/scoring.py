@@ -16,6 +16,7 @@ from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import rules
 from alxa_dangjian.core.files import serve
 from alxa_dangjian.core.history import changes
+from branches.models import Organization
 
 from .. import indicators as registry
 from .. import runs, services
@@ -43,6 +44,7 @@ from ..models import (
 )
 
 PAGE_SIZE = 50
+PUBLISHED = "published"  # the card list's filter for published cards (any review status)
 HISTORY_LIMIT = 100
 
 
@@ -400,13 +402,21 @@ def _cards_for(user):
 
 @require_GET
 def scorecard_list(request):
-    """Staff: the review queue by status. Others: their published cards."""
+    """Staff: the review queue by status. Others: the cards of their subtree, with scores
+    only on published ones (so the cockpit's card counts open the cards they count)."""
     form = QueueFilterForm(request.GET)
     form.is_valid()
-    cards = _cards_for(request.user)
+    cards = ScoreCard.objects.visible_to(request.user)
+    raw = request.GET.get("organization", "")
+    if raw:
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 12):
+            raise Http404("党组织参数无效。")
+        organization = get_visible_or_404(Organization, request.user, pk=int(raw))
+        cards = cards.filter(organization__path__startswith=organization.path)
     year = form.cleaned_data.get("year") if form.is_valid() else None
     if year is None:
-        year = cards.order_by("-year").values_list("year", flat=True).first()
+        shown = _cards_for(request.user)
+        year = shown.order_by("-year").values_list("year", flat=True).first()
     year = year or services.default_year()
     cards = cards.filter(year=year)
     counts = cards.aggregate(
@@ -416,6 +426,8 @@ def scorecard_list(request):
     status = request.GET.get("status", "")
     if status in ScoreCard.Status.values:
         cards = cards.filter(status=status)
+    elif status == PUBLISHED:
+        cards = cards.published()
     cards = cards.select_related("organization", "organization__parent").with_current_result()
     page = Paginator(cards.order_by("organization__path", "pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -453,12 +465,15 @@ def _line_rows(lines, organization, year, depth=0) -> list[dict]:
     rows = []
     for line in lines:
         info = line.indicator
-        link = ""
+        link = denominator_link = ""
         if info["kind"] == Indicator.Kind.AUTO and info["code"]:
             try:
-                link = registry.get(info["code"]).drilldown(organization, year)
+                indicator = registry.get(info["code"])
             except KeyError:
-                link = ""
+                indicator = None
+            if indicator is not None:
+                link = indicator.drilldown(organization, year)
+                denominator_link = indicator.denominator_link(organization, year)
         rows.append(
             {
                 "depth": depth,
@@ -466,6 +481,7 @@ def _line_rows(lines, organization, year, depth=0) -> list[dict]:
                 "kind_label": Indicator.Kind(info["kind"]).label,
                 "line": line,
                 "link": link,
+                "denominator_link": denominator_link,
                 "takes_entry": info["kind"] not in (Indicator.Kind.GROUP, "democratic"),
             }
         )

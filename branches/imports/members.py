@@ -274,14 +274,12 @@ class MemberImporter(Importer):
                 elif not organization.is_active:
                     errors.add(row.number, "所在党支部", f"党组织“{name}”已撤销，不能导入党员")
             member = existing.get(values.get("id_number"))
-            if member is not None and not member.organization.path.startswith(user_path):
-                errors.add(
-                    row.number,
-                    "公民身份号码",
-                    "该号码的党员已登记在您管理范围以外的党组织，不能导入；"
-                    "如需接收该党员，请办理组织关系转接",
-                )
-                continue
+            # A number held outside the user's subtree is planned like a number never seen,
+            # so the preview tells nothing about it; the commit refuses the whole file
+            # without naming the row (Change.withheld).
+            withheld = member is not None and not member.organization.path.startswith(user_path)
+            if withheld:
+                member = None
             if member is not None and organization and member.organization_id != organization.pk:
                 errors.add(
                     row.number,
@@ -305,6 +303,7 @@ class MemberImporter(Importer):
                 continue
             change = self._plan_member(row, member, organization, group, errors)
             if change is not None:
+                change.withheld = withheld
                 changes.append(change)
         return changes
 

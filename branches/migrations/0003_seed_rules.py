@@ -1,5 +1,5 @@
 """Seed the rules that staff may later edit: development timing rules. (Term lengths are
-seeded, dated, by 0009_term_rules_2022_constitution.)"""
+seeded, dated, by 0010_term_rules_2022_constitution.)"""
 
 from django.db import migrations
 

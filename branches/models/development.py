@@ -131,9 +131,19 @@ class DevelopmentCaseQuerySet(ScopedQuerySet):
     def open(self):
         return self.exclude(stage=Stage.FULL).filter(is_closed=False)
 
+    def admitted_between(self, start: datetime.date, end: datetime.date):
+        """Cases whose 上级党委审批 (admission as probationary member) is dated in the range:
+        the cockpit's 本年接收预备党员 and the case list's admitted_from/admitted_to."""
+        return self.filter(
+            pk__in=DevelopmentStep.objects.filter(
+                step=Step.ADMISSION_APPROVAL, done_on__range=(start, end)
+            ).values("case_id")
+        )
+
     def with_steps(self):
-        """Every case's steps in one extra query, for rule evaluation over many cases."""
-        return self.prefetch_related(
+        """Every case's steps in one extra query, for rule evaluation over many cases (and
+        its member, whose probation end dates the 转正 meeting)."""
+        return self.select_related("member").prefetch_related(
             models.Prefetch(
                 "steps",
                 queryset=DevelopmentStep.objects.select_related("recorded_by").order_by(
@@ -218,8 +228,10 @@ class DevelopmentStep(models.Model):
     step = models.CharField("步骤", max_length=30, choices=Step.choices)
     done_on = models.DateField("日期")
     note = models.CharField("说明", max_length=200, blank=True)
-    # The branch meeting's vote on admission (支部大会讨论接收预备党员) only.
+    # The branch meeting's vote (接收预备党员, 预备党员转正) only. `entitled_voters` is read
+    # from the roster of the meeting day (branches.votes), never typed.
     entitled_voters = models.PositiveSmallIntegerField("有表决权的党员数", null=True, blank=True)
+    present_voters = models.PositiveSmallIntegerField("到会有表决权的党员数", null=True, blank=True)
     votes_for = models.PositiveSmallIntegerField("赞成票数", null=True, blank=True)
     recorded_by = models.ForeignKey(
         "accounts.User", verbose_name="录入人", on_delete=models.PROTECT, related_name="+"
@@ -243,3 +255,49 @@ class DevelopmentStep(models.Model):
 
     def __str__(self):
         return f"{self.case.name} {self.get_step_display()} {self.done_on}"
+
+
+class ProbationDecisionQuerySet(ScopedQuerySet):
+    scope_field = "member__organization"
+
+
+class ProbationDecision(models.Model):
+    """A 支部大会 decision on a probationary member, with its vote: 延长预备期, 取消预备党员
+    资格, or 转正 of a member who has no development case (with a case, 转正 is its step)."""
+
+    class Kind(models.TextChoices):
+        CONFIRM = "confirm", "转正"
+        EXTEND = "extend", "延长预备期"
+        CANCEL = "cancel", "取消预备党员资格"
+
+    member = models.ForeignKey(
+        Member, verbose_name="党员", on_delete=models.PROTECT, related_name="probation_decisions"
+    )
+    kind = models.CharField("决定", max_length=10, choices=Kind.choices)
+    held_on = models.DateField("支部大会日期")
+    months = models.PositiveSmallIntegerField("延长（月）", null=True, blank=True)
+    reason = models.CharField("理由", max_length=200, blank=True)
+    entitled_voters = models.PositiveSmallIntegerField("有表决权的党员数")
+    present_voters = models.PositiveSmallIntegerField("到会有表决权的党员数")
+    votes_for = models.PositiveSmallIntegerField("赞成票数")
+    recorded_by = models.ForeignKey(
+        "accounts.User", verbose_name="录入人", on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    objects = ProbationDecisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "预备党员处理决定"
+        verbose_name_plural = "预备党员处理决定"
+        ordering = ["member", "held_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=models.Q(kind="extend"),
+                name="branches_probationdecision_extend_once",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member.name} {self.get_kind_display()} {self.held_on}"

@@ -44,6 +44,12 @@ AGE_BAND_LIMITS = {
 }
 
 
+# The one answer for an ID number held by a member the user may not see (another subtree):
+# it names nobody and reads the same whatever the holder's branch or standing, so a form or an
+# import cannot be used to learn who is a party member elsewhere in the league.
+MSG_ID_NUMBER_WITHHELD = "该身份证号码不能在此登记，请联系上级党组织核实。"
+
+
 class MemberQuerySet(ScopedQuerySet):
     def in_good_standing(self):
         return self.filter(standing=Member.Standing.NORMAL)
@@ -51,8 +57,14 @@ class MemberQuerySet(ScopedQuerySet):
     def in_subtree(self, organization):
         return self.filter(organization__path__startswith=organization.path)
 
-    def lost_contact(self):
-        return self.filter(lost_contact_since__isnull=False)
+    def lost_contact(self, as_of: datetime.date | None = None):
+        """失联: out of contact for LOST_CONTACT_MONTHS or more on `as_of` (default today)."""
+        cutoff = lost_contact_cutoff(as_of or datetime.date.today())
+        return self.filter(lost_contact_since__lte=cutoff)
+
+    def as_of(self, day: datetime.date):
+        """Members who had joined by `day` (the cockpit's 党员 figure counts up to its day)."""
+        return self.filter(joined_on__lte=day)
 
     def in_age_band(self, band: str, today: datetime.date | None = None):
         """Members whose age on `today` falls in the band, as a range over birth dates."""
@@ -201,19 +213,21 @@ class Member(models.Model):
 
     @property
     def probation_end(self) -> datetime.date:
-        """Probation lasts one year from 入党日期, plus any approved extension."""
-        end = add_years(self.joined_on, 1)
-        months = self.probation_extension_months
-        if months:
-            month_index = end.month - 1 + months
-            year, month = end.year + month_index // 12, month_index % 12 + 1
-            day = min(end.day, _days_in_month(year, month))
-            end = end.replace(year=year, month=month, day=day)
-        return end
+        """Probation lasts one calendar year from 入党日期, plus any approved extension.
+
+        A member admitted on 29 February ends probation on 28 February (`add_years`); an
+        extension counts calendar months from that day (31 → the month's last day)."""
+        return add_months(add_years(self.joined_on, 1), self.probation_extension_months)
 
     @property
     def is_lost_contact(self) -> bool:
-        return self.lost_contact_since is not None
+        """The 失联 flag: out of contact for LOST_CONTACT_MONTHS or more today. A shorter
+        break is recorded (`lost_contact_since`) but not yet 失联."""
+        return self.lost_contact_on(datetime.date.today())
+
+    def lost_contact_on(self, day: datetime.date) -> bool:
+        since = self.lost_contact_since
+        return since is not None and since <= lost_contact_cutoff(day)
 
     def age_on(self, day: datetime.date) -> int:
         years = day.year - self.birth_date.year
@@ -262,6 +276,22 @@ def mask_phone(phone: str | None) -> str:
 def _days_in_month(year: int, month: int) -> int:
     following = datetime.date(year + month // 12, month % 12 + 1, 1)
     return (following - datetime.timedelta(days=1)).day
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` calendar months later (or earlier), kept within the month."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, _days_in_month(year, month)))
+
+
+# DOMAIN.md §3: 失联 is no contact for 6 months or more.
+LOST_CONTACT_MONTHS = 6
+
+
+def lost_contact_cutoff(day: datetime.date) -> datetime.date:
+    """The latest `lost_contact_since` that makes a member 失联 on `day`."""
+    return add_months(day, -LOST_CONTACT_MONTHS)
 
 
 class MemberTransferQuerySet(ScopedQuerySet):
@@ -314,3 +344,12 @@ class MemberTransfer(models.Model):
 
     def __str__(self):
         return f"{self.member.name} {self.get_kind_display()} {self.transferred_on}"
+
+
+def full_on(day: datetime.date) -> models.Q:
+    """正式党员 on `day`: confirmed by then (no date recorded: counted as confirmed). The rest
+    of the roll on that day is 预备党员: the cockpit's parts and the member list's status
+    filter with `as_of`."""
+    return models.Q(status=Member.Status.FULL) & (
+        models.Q(confirmed_on__isnull=True) | models.Q(confirmed_on__lte=day)
+    )

@@ -25,6 +25,11 @@ class OrganizationQuerySet(ScopedQuerySet):
     def active(self):
         return self.filter(is_active=True)
 
+    def existing_on(self, day: datetime.date):
+        """Active organisations founded by `day` (no founding date: always counted): what the
+        cockpit's 党组织 figures count, and the organisation list's `as_of` filter."""
+        return self.active().filter(Q(established_on__isnull=True) | Q(established_on__lte=day))
+
     def branches(self):
         return self.filter(type__in=Organization.BRANCH_TYPES)
 
@@ -228,9 +233,11 @@ class Organization(models.Model):
         if self.member_count > 50:
             message = "党员人数超过50名（现有{n}名），一般应分设党支部。"
             warnings.append(message.format(n=self.member_count))
-        if full >= 7 and not 3 <= size <= 5:
+        # 支部工作条例: "一般设委员3至5人，一般不超过7人" — 6 or 7 is no breach.
+        if full >= 7 and not 3 <= size <= 7:
             message = (
-                "正式党员7名以上（现有{full}名），应设立支部委员会，委员3至5名（现有{size}名）。"
+                "正式党员7名以上（现有{full}名），应设立支部委员会，"
+                "委员一般3至5名、不超过7名（现有{size}名）。"
             )
             warnings.append(message.format(full=full, size=size))
         if full < 7 and self.committee_post_count:
@@ -468,6 +475,11 @@ class CommitteeSeatQuerySet(ScopedQuerySet):
         return self.order_by(order, "started_on", "pk")
 
 
+PROBATIONARY_SEAT_MESSAGE = (
+    "预备党员没有被选举权（《中国共产党章程》第七条），不能担任书记、副书记或委员。"
+)
+
+
 class CommitteeSeat(models.Model):
     class Post(models.TextChoices):
         SECRETARY = "secretary", "书记"
@@ -523,6 +535,12 @@ class CommitteeSeat(models.Model):
             raise ValidationError({"member": "委员须是本组织或其下级组织的党员。"})
         if self.member.standing != self.member.Standing.NORMAL:
             raise ValidationError({"member": "该党员党籍状态不是“正常”，不能担任委员。"})
+        # 党章第七条: a 预备党员 has no right to be elected. A 临时党支部's officers are
+        # appointed by the organisation that set it up, not elected, so the rule is not
+        # applied to them (DOMAIN.md §2); every other committee here is elected.
+        probationary = self.member.status == self.member.Status.PROBATIONARY
+        if probationary and not self.organization.is_temporary:
+            raise ValidationError({"member": PROBATIONARY_SEAT_MESSAGE})
 
 
 class PartyGroupQuerySet(ScopedQuerySet):

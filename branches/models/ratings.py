@@ -343,6 +343,12 @@ class RatingEvidence(StoredFile):
 
 
 class RatingTitleQuerySet(ScopedQuerySet):
+    def of_round(self, year, scope):
+        """The titles a round named: those of its year and scope, whether awarded through
+        an application of the round or recorded from before the portal (no application).
+        `year` and `scope` may be OuterRef()s, to count per round in one query."""
+        return self.filter(year=year, scope=scope)
+
     def active_at_end_of(self, year: int):
         """Titles awarded in `year` or earlier and not withdrawn by 31 December of `year`."""
         end = f"{year}-12-31"

@@ -1,14 +1,18 @@
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
-from alxa_dangjian.core import rules
+from alxa_dangjian.core import params, rules
+from alxa_dangjian.core.params import FIRST_YEAR, LAST_YEAR, date_param
 
 from .. import development as services
 from ..forms import TermLengthRuleForm
@@ -21,13 +25,13 @@ from ..forms_development import (
 )
 from ..models import (
     DevelopmentCase,
-    Member,
     Organization,
     Stage,
     Step,
     TermLengthRule,
     TimingRule,
 )
+from ..votes import entitled_voters
 
 PAGE_SIZE = 50
 OPEN, CLOSED, ALL = "", "closed", "all"
@@ -60,12 +64,24 @@ def developmentcase_list(request):
         .order_by("path")
     )
     organizations = list(organizations)
-    selected = next(
-        (org for org in organizations if str(org.pk) == request.GET.get("organization")), None
-    )
+    # Any organisation of the user's subtree narrows the list (a figure of a branch without
+    # cases links here too), not only those offered in the form.
+    raw = request.GET.get("organization", "")
+    selected = None
+    if raw.isascii() and raw.isdigit() and len(raw) < 19:
+        selected = Organization.objects.visible_to(request.user).filter(pk=raw).first()
     if selected is not None:
         cases = cases.filter(organization__path__startswith=selected.path)
-    query = request.GET.get("q", "").strip()
+        if selected not in organizations:
+            organizations = sorted([*organizations, selected], key=lambda org: org.path)
+    admitted_from = date_param(request, "admitted_from")
+    admitted_to = date_param(request, "admitted_to")
+    if admitted_from or admitted_to:
+        cases = cases.admitted_between(
+            admitted_from or datetime.date(FIRST_YEAR, 1, 1),
+            admitted_to or datetime.date(LAST_YEAR, 12, 31),
+        )
+    query = params.text(request, "q")
     if query:
         cases = cases.filter(name__icontains=query)
     only_broken = request.GET.get("broken") == "1"
@@ -92,6 +108,8 @@ def developmentcase_list(request):
             "selected": selected,
             "query": query,
             "only_broken": only_broken,
+            "admitted_from": admitted_from,
+            "admitted_to": admitted_to,
             "may_edit": request.user.may(roles.EDIT_RECORDS),
         },
     )
@@ -101,8 +119,8 @@ def developmentcase_list(request):
 def developmentcase_create(request):
     roles.require(request.user, roles.EDIT_RECORDS)
     initial = {}
-    if request.GET.get("organization", "").isdigit():
-        initial["organization"] = request.GET["organization"]
+    if chosen := params.pk(request, "organization"):
+        initial["organization"] = chosen
     form = DevelopmentCaseForm(request.POST or None, initial=initial, by=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -130,16 +148,11 @@ def _render_detail(request, case, *, step_form=None, close_form=None):
     case_status = services.evaluate([case], rules)[0]
     may_edit = request.user.may(roles.EDIT_RECORDS) and not case_status.case.is_closed
     if step_form is None and may_edit and case_status.next_step is not None:
-        initial = {"step": case_status.next_step}
-        if case_status.next_step == Step.ADMISSION_MEETING:
-            initial["entitled_voters"] = Member.objects.filter(
-                organization=case.organization,
-                status=Member.Status.FULL,
-                standing=Member.Standing.NORMAL,
-            ).count()
-        step_form = StepForm(
-            initial=initial, with_vote=case_status.next_step == Step.ADMISSION_MEETING
-        )
+        with_vote = case_status.next_step in services.VOTED_STEPS
+        step_form = StepForm(initial={"step": case_status.next_step}, with_vote=with_vote)
+        if with_vote:
+            today = len(entitled_voters(case.organization, timezone.localdate()))
+            step_form.fields["present_voters"].help_text += f"（按今天的名册为{today}人）"
     if step_form is not None:
         step_form.helper.form_action = reverse("branches:developmentcase-step", args=[case.pk])
     if close_form is None and may_edit and case.member_id is None:
@@ -174,7 +187,7 @@ def developmentcase_detail(request, pk):
 def developmentcase_step(request, pk):
     roles.require(request.user, roles.EDIT_RECORDS)
     case = _case_or_404(request, pk)
-    form = StepForm(request.POST, with_vote=request.POST.get("step") == Step.ADMISSION_MEETING)
+    form = StepForm(request.POST, with_vote=request.POST.get("step") in services.VOTED_STEPS)
     if form.is_valid():
         try:
             record = services.record_step(case, **form.cleaned_data, by=request.user)

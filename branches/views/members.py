@@ -10,8 +10,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
+from alxa_dangjian.core import params
 
-from .. import services
+from .. import development, services
 from ..forms import (
     LostContactForm,
     MemberEditForm,
@@ -23,6 +24,7 @@ from ..forms import (
     add_service_error,
     member_branches,
 )
+from ..forms_development import ProbationDecisionForm
 from ..models import Member, MemberTransfer
 
 PAGE_SIZE = 50
@@ -98,8 +100,8 @@ def member_create(request):
     roles.require(request.user, roles.EDIT_RECORDS)
     initial = {}
     branches = member_branches(request.user)
-    if request.GET.get("organization", "").isdigit():
-        initial["organization"] = branches.filter(pk=request.GET["organization"]).first()
+    if chosen := params.pk(request, "organization"):
+        initial["organization"] = branches.filter(pk=chosen).first()
     form = MemberForm(request.POST or None, initial=initial, by=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -221,6 +223,46 @@ def member_transfer_out(request, pk):
     return _transfer_page(request, member, form, kind=MemberTransfer.Kind.OUT)
 
 
+@require_http_methods(["GET", "POST"])
+def member_probation(request, pk):
+    """转正, 延长预备期 or 取消预备党员资格: a 支部大会 decision, recorded with its vote."""
+    roles.require(request.user, roles.EDIT_RECORDS)
+    member = _visible_member(request, pk)
+    form = ProbationDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        decide = {
+            "confirm": development.confirm_probation,
+            "extend": development.extend_probation,
+            "cancel": development.cancel_probation,
+        }
+        extra = {"months": data["months"]} if data["kind"] == "extend" else {}
+        try:
+            decision = decide[data["kind"]](
+                member,
+                held_on=data["held_on"],
+                reason=data["reason"],
+                present_voters=data["present_voters"],
+                votes_for=data["votes_for"],
+                by=request.user,
+                **extra,
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"已登记“{member.name}”的{decision.get_kind_display()}决定。")
+            return redirect(member)
+    return render(
+        request,
+        "branches/member_probation.html",
+        {
+            "member": member,
+            "form": form,
+            "decisions": member.probation_decisions.select_related("recorded_by"),
+        },
+    )
+
+
 def _transfer_page(request, member, form, *, kind):
     return render(
         request,
@@ -261,4 +303,5 @@ urlpatterns = [
     path("members/<int:pk>/transfer/", member_transfer, name="member-transfer"),
     path("members/<int:pk>/transfer-out/", member_transfer_out, name="member-transfer-out"),
     path("members/<int:pk>/lost-contact/", member_lost_contact, name="member-lost-contact"),
+    path("members/<int:pk>/probation/", member_probation, name="member-probation"),
 ]

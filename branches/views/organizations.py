@@ -10,7 +10,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
-from alxa_dangjian.core import caching
+from alxa_dangjian.core import caching, params
+from alxa_dangjian.core.params import date_param
 
 from .. import services
 from ..forms import (
@@ -32,21 +33,27 @@ TYPE_FILTERS = {ALL_BRANCHES, *Organization.Type.values}
 def organization_list(request):
     """The user's subtree as an indented tree; a search or filter turns it into a flat list."""
     organizations = Organization.objects.visible_to(request.user).select_related("parent")
-    query = request.GET.get("q", "").strip()
+    query = params.text(request, "q")
     type_ = request.GET.get("type", "")
     category = request.GET.get("category", "")
-    filtered = bool(query or type_ in TYPE_FILTERS or category in Organization.Category.values)
+    as_of = date_param(request, "as_of")
+    filtered = bool(
+        query or type_ in TYPE_FILTERS or category in Organization.Category.values or as_of
+    )
+    # ?organization=<pk>: that organisation's subtree (the cockpit's figures link here),
+    # looked up before the type filter: a committee anchors its branches.
+    within = params.pk(request, "organization")
+    anchor = within and organizations.filter(pk=within).first()
+    if anchor:
+        organizations = organizations.filter(path__startswith=anchor.path)
     if type_ == ALL_BRANCHES:
         organizations = organizations.branches()
     elif type_ in Organization.Type.values:
         organizations = organizations.filter(type=type_)
     if category in Organization.Category.values:
         organizations = organizations.filter(category=category)
-    # ?organization=<pk>: that organisation's subtree (the cockpit's figures link here).
-    within = request.GET.get("organization", "")
-    anchor = within.isdigit() and len(within) < 19 and organizations.filter(pk=within).first()
-    if anchor:
-        organizations = organizations.filter(path__startswith=anchor.path)
+    if as_of:
+        organizations = organizations.existing_on(as_of)
     organizations = organizations.search(query).annotate(
         branch_count=Count("children", filter=Q(children__type__in=Organization.BRANCH_TYPES))
     )
@@ -64,6 +71,8 @@ def organization_list(request):
             "type": type_,
             "category": category,
             "filtered": filtered,
+            "anchor": anchor or None,
+            "as_of": as_of,
             "types": [(ALL_BRANCHES, "全部党支部（含联合、临时）"), *Organization.Type.choices],
             "categories": Organization.Category.choices,
         },

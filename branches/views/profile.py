@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from activities.compliance import Status, cached_compute
+from activities.forms import COUNTED_FILTER
 from activities.models import Activity
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import caching
@@ -131,10 +132,12 @@ def _app_sections(organization, today: datetime.date) -> dict:
         .order_by("-year")
         .first()
     )
+    # The branches the year-end indicator 党费按时足额交纳 reads (dues/indicators.py), so the
+    # rate equals the one its drill-down (dues_on_time_url) states.
     branch_ids = list(
-        Organization.objects.filter(path__startswith=subtree, type__in=Organization.BRANCH_TYPES)
-        .active()
-        .values_list("pk", flat=True)
+        Organization.objects.filter(
+            path__startswith=subtree, type__in=Organization.BRANCH_TYPES
+        ).values_list("pk", flat=True)
     )
     dues_paid = dues_due = 0
     for paid, due in on_time_by_branch(year, branch_ids, as_of=today).values():
@@ -149,7 +152,7 @@ def _app_sections(organization, today: datetime.date) -> dict:
         "classes_held": TrainingClass.objects.filter(organization__path__startswith=subtree)
         .in_year(year)
         .count(),
-        "classes_url": reverse("training:trainingclass-list") + f"?year={year}",
+        "classes_url": reverse("training:trainingclass-list") + query,
         "progress_url": reverse("training:progress-overview") + query,
         "lists": list(lists[:CASES_SHOWN]),
         "lists_url": reverse("assessments:index") + query,
@@ -158,6 +161,8 @@ def _app_sections(organization, today: datetime.date) -> dict:
         "dues_on_time": round(dues_paid * 100 / dues_due, 1) if dues_due else None,
         "dues_due": dues_due,
         "arrears_url": reverse("dues:arrears-list") + f"?organization={organization.pk}",
+        "dues_on_time_url": reverse("dues:indicator-detail", args=[organization.pk])
+        + f"?year={year}",
     }
 
 
@@ -168,15 +173,12 @@ def _calendar(organization, today: datetime.date) -> list[dict]:
     window = (datetime.date(year, 1, 1), datetime.date(year, 12, 31))
     counted = Q(status__in=COUNTED)
     by_month = {month: {"kinds": [], "held": 0, "drafts": 0} for month in range(1, 13)}
-    # Hosted and joined records in two GROUP BYs: one OR across the join would keep the
-    # database from using its indexes (seconds at ×10 scale).
-    sources = [Activity.objects.filter(organization__path__startswith=organization.path)]
-    if organization.is_branch:
-        sources.append(
-            Activity.objects.filter(joint_organizations=organization).exclude(
-                organization=organization
-            )
-        )
+    # The record list's rows of the subtree (hosted or joined) in two GROUP BYs: one OR
+    # across the join would keep the database from using its indexes (seconds at ×10 scale).
+    sources = [
+        Activity.objects.hosted_in(organization.path),
+        Activity.objects.joined_from_outside(organization.path),
+    ]
     rows = [
         row
         for records in sources
@@ -212,7 +214,8 @@ def _calendar(organization, today: datetime.date) -> list[dict]:
                 "is_current": month == today.month,
                 "is_future": month > today.month,
                 **cell,
-                "url": f"{activity_list}?organization={organization.pk}&month={year}-{month:02d}",
+                "url": f"{activity_list}?organization={organization.pk}"
+                f"&status={COUNTED_FILTER}&month={year}-{month:02d}",
                 "status": status or "",
                 "status_label": Status.LABELS.get(status, ""),
                 "status_color": Status.COLORS.get(status, "light"),

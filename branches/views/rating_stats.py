@@ -4,12 +4,14 @@ the user's subtree; the figures come from branches/rating_stats.py."""
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
+from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET
 
 from alxa_dangjian.accounts.scoping import scope_path
+from alxa_dangjian.core import params
 
 from .. import rating_stats
 from ..models import LADDER, Organization, Scope
@@ -18,10 +20,7 @@ TOPS = ["any", *LADDER]
 
 
 def _year(request) -> int:
-    raw = request.GET.get("year", "")
-    if raw.isdigit() and len(raw) == 4 and 2000 <= int(raw) <= 2100:
-        return int(raw)
-    return rating_stats.default_year()
+    return params.year(request) or rating_stats.default_year()
 
 
 def _link(base: str, **params) -> str:
@@ -67,9 +66,10 @@ def _reachable(user, pk: str) -> Organization:
     """An organisation the list may be narrowed to: inside the user's subtree, or one of
     the user's own ancestors (a branch secretary's 党委). Anything else is a 404."""
     own = scope_path(user)
-    if not pk.isdigit() or own is None:
+    number = params.parse_integer(pk, low=1, high=2**63 - 1)
+    if number is None or own is None:
         raise Http404
-    organization = Organization.objects.filter(pk=int(pk)).first() if int(pk) < 2**63 else None
+    organization = Organization.objects.filter(pk=number).first()
     if organization is None or not (
         organization.path.startswith(own) or own.startswith(organization.path)
     ):
@@ -103,6 +103,29 @@ def ratingtitle_holders(request):
         direct=direct,
     )
     page = Paginator(branches, 100).get_page(params.get("page"))
+    # A share's link opens its numerator (top=any …); the page states the branches it is
+    # taken of: the same filters with every rung (top=all).
+    of_all = None
+    if top != "all":
+        of_all = rating_stats.holders(
+            request.user,
+            year=year,
+            scope=scope,
+            top="all",
+            category=category,
+            kind=kind,
+            under=under,
+            direct=direct,
+        ).count()
+    # The 评星定级 indicator's drill-down: each branch's points and the sum against 3 each.
+    points = None
+    if params.get("points") == "1":
+        earned = branches.aggregate(total=Sum("top"))["total"] or 0
+        points = {
+            "earned": earned,
+            "per_branch": rating_stats.TOP_RANK,
+            "full": rating_stats.TOP_RANK * page.paginator.count,
+        }
     titles = rating_stats.titles_by_branch((b.pk for b in page), year)
     rows = [
         {
@@ -132,6 +155,8 @@ def ratingtitle_holders(request):
             "rows": rows,
             "year": year,
             "filters": filters,
+            "points": points,
+            "of_all": of_all,
         },
     )
 

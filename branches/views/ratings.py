@@ -5,7 +5,20 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, Sum, Value, When
+from django.core.paginator import Paginator
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -14,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404, scope_path
-from alxa_dangjian.core import caching
+from alxa_dangjian.core import caching, params
 from alxa_dangjian.core.files import serve
 from alxa_dangjian.core.history import changes
 
@@ -43,6 +56,7 @@ from ..models import (
 )
 
 Status = RatingApplication.Status
+TITLES_PAGE_SIZE = 100
 
 
 def _refused(request, error: ValidationError) -> None:
@@ -63,10 +77,7 @@ def _aspect_order(field: str) -> Case:
 
 
 def _year_param(request, default: int | None) -> int | None:
-    raw = request.GET.get("year", "")
-    if raw.isdigit() and len(raw) == 4:
-        return int(raw)
-    return default
+    return params.year(request, default=default)
 
 
 # Rounds -------------------------------------------------------------------------------------
@@ -74,11 +85,21 @@ def _year_param(request, default: int | None) -> int | None:
 
 @require_GET
 def ratinground_list(request):
+    """Every round with the applications it received and the titles it named in the user's
+    subtree; each count links to the list of exactly those rows."""
     path_prefix = scope_path(request.user) or "\x00"
     visible = Q(applications__organization__path__startswith=path_prefix)
+    named = (
+        RatingTitle.objects.visible_to(request.user)
+        .of_round(OuterRef("year"), OuterRef("scope"))
+        .order_by()
+        .values("scope")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     rounds = RatingRound.objects.annotate(
         application_count=Count("applications", filter=visible),
-        named_count=Count("applications", filter=visible & Q(applications__status=Status.NAMED)),
+        named_count=Coalesce(Subquery(named, output_field=IntegerField()), Value(0)),
     ).order_by("-year", "scope", "pk")
     return render(
         request,
@@ -461,7 +482,7 @@ def ratingtitle_list(request):
         request,
         "branches/ratings/title_list.html",
         {
-            "titles": titles[:500],
+            "page": Paginator(titles, TITLES_PAGE_SIZE).get_page(request.GET.get("page")),
             "year": year,
             "level": level,
             "scope": scope,

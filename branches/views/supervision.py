@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
+from alxa_dangjian.core import params
 from alxa_dangjian.core.history import changes
 
 from .. import supervision
@@ -25,8 +26,7 @@ PHASE_ORDER = Case(
 
 
 def _int_param(request, name: str) -> int | None:
-    raw = request.GET.get(name, "")
-    return int(raw) if raw.isdigit() and len(raw) < 12 else None
+    return params.integer(request, name, low=0, high=10**11)
 
 
 @require_GET

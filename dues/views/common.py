@@ -4,6 +4,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from activities.forms import add_service_error
+from alxa_dangjian.core import params
 
 __all__ = ["add_service_error", "year_param"]
 
@@ -13,6 +14,7 @@ def year_param(request) -> int:
     raw = request.GET.get("year", "")
     if not raw:
         return timezone.localdate().year
-    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+    year = params.parse_integer(raw, low=params.FIRST_YEAR, high=params.LAST_YEAR)
+    if year is None:
         raise Http404
-    return int(raw)
+    return year

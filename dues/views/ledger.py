@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
+from alxa_dangjian.core import params
 from branches.models import Member, Organization
 
 from .. import services
@@ -196,11 +197,12 @@ def organization_ledger(request, pk):
 
 def _record_month(request, branch, form):
     chosen = set(request.POST.getlist("pay"))
+    ids = [c for c in chosen if params.parse_integer(c, low=1, high=2**63 - 1)]
     members = {
         str(m.pk): m
-        for m in Member.objects.filter(
-            organization=branch, pk__in=[c for c in chosen if c.isdigit()]
-        ).select_related("organization")
+        for m in Member.objects.filter(organization=branch, pk__in=ids).select_related(
+            "organization"
+        )
     }
     entries = []
     try:
@@ -240,8 +242,8 @@ def duespayment_create(request):
         .order_by("organization__path", "name", "pk")
     )
     initial = {}
-    if request.GET.get("member", "").isdigit():
-        initial["member"] = get_visible_or_404(members, request.user, pk=int(request.GET["member"]))
+    if member := params.pk(request, "member"):
+        initial["member"] = get_visible_or_404(members, request.user, pk=member)
     form = PaymentForm(
         request.POST or None, members=members, setting=DuesSetting.load(), initial=initial
     )
@@ -305,7 +307,7 @@ def arrears_list(request):
     members = Member.objects.visible_to(request.user)
     if raw := request.GET.get("organization", ""):
         # ?organization=<pk>: that organisation's subtree (the cockpit's figure links here).
-        pk = int(raw) if raw.isdigit() and len(raw) <= 12 else 0
+        pk = params.parse_integer(raw, low=1, high=2**63 - 1, default=0)
         scope = get_visible_or_404(Organization, request.user, pk=pk)
         members = members.in_subtree(scope)
     rows = (

@@ -1,7 +1,11 @@
 /* The cockpit's charts (党建驾驶舱): each `.cockpit-chart[data-chart]` names a JSON script
    element written by the server (core/cockpit/base.py Chart.as_json). Every bar, slice and
    heatmap cell links to the list behind it through the series' `urls`. ECharts is served
-   from static/vendor; the SVG renderer keeps printed charts sharp. */
+   from static/vendor; the SVG renderer keeps printed charts sharp.
+
+   Names in a chart come from data (an organisation's short name, an ethnicity...), and
+   ECharts puts a tooltip's text into the page as HTML: every tooltip here is built by a
+   formatter of our own that escapes each name, never by a template string or the default. */
 (function () {
   "use strict";
 
@@ -14,6 +18,24 @@
   var STATUS_LABELS = { 3: "达标", 2: "待完成", 1: "逾期", 0: "未开始" };
   var COLORS = ["#b71c1c", "#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#5d4037", "#9e9d24"];
   var printing = document.body.classList.contains("print-page");
+  var ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+  function escape(value) {
+    return String(value).replace(/[&<>"']/g, function (c) { return ENTITIES[c]; });
+  }
+
+  // p.marker is ECharts' own coloured dot (colours from COLORS), never data.
+  function axisTooltip(params) {
+    var lines = [escape(params[0].name)];
+    params.forEach(function (p) {
+      lines.push(p.marker + escape(p.seriesName) + "：" + escape(p.value));
+    });
+    return lines.join("<br>");
+  }
+
+  function itemTooltip(p) {
+    return p.marker + escape(p.name) + "：" + escape(p.value) + "（" + escape(p.percent) + "%）";
+  }
 
   function barOption(spec) {
     var horizontal = spec.kind === "hbar";
@@ -30,7 +52,7 @@
       category.axisLabel.overflow = "truncate";
     }
     return {
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, formatter: axisTooltip },
       legend: several ? { top: 0 } : undefined,
       grid: { left: 4, right: 24, top: several ? 30 : 20, bottom: 4, containLabel: true },
       xAxis: horizontal ? value : category,
@@ -50,7 +72,7 @@
   function pieOption(spec) {
     var series = spec.series[0];
     return {
-      tooltip: { trigger: "item", formatter: "{b}：{c}（{d}%）" },
+      tooltip: { trigger: "item", formatter: itemTooltip },
       legend: { type: "scroll", bottom: 0 },
       series: [
         {
@@ -83,7 +105,7 @@
         formatter: function (p) {
           var v = p.value[2];
           var text = percent ? v + "% 的党支部达标" : STATUS_LABELS[v];
-          return spec.y_categories[p.value[1]] + " " + spec.categories[p.value[0]] + "：" + text;
+          return escape(spec.y_categories[p.value[1]] + " " + spec.categories[p.value[0]] + "：" + text);
         }
       },
       grid: { left: 4, right: 8, top: 24, bottom: 44, containLabel: true },

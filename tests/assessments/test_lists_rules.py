@@ -297,7 +297,7 @@ def test_items_closed_on_time_per_owner(league_items, committee_a, branch_a, bra
 
 
 def test_the_indicator_sums_each_subtree(
-    league_items, root, committee_a, branch_a, branch_a2, committee_b
+    client, staff, league_items, root, committee_a, branch_a, branch_a2, committee_b
 ):
     indicator = indicators.get("list-items-closed-on-time")
     from branches.models import Organization
@@ -311,7 +311,18 @@ def test_the_indicator_sums_each_subtree(
     assert pairs[root.pk] == (3, 7)
     assert pairs[empty.pk] == (0, 0) and measures[empty.pk].note
     assert measures[committee_a.pk].inputs == 6
-    assert indicator.drilldown(branch_a, Y).endswith(f"?organization={branch_a.pk}&year={Y}")
+    assert indicator.drilldown(branch_a, Y).endswith(
+        f"?organization={branch_a.pk}&year={Y}&status=closed"
+    )
+    # Each drill-down lists exactly the items counted and states the year's items.
+    client.force_login(staff)
+    for organization in (branch_a, committee_a, committee_b, root):
+        numerator = client.get(indicator.drilldown(organization, Y))
+        denominator = client.get(indicator.denominator_link(organization, Y))
+        expected = pairs[organization.pk]
+        assert numerator.context["page"].paginator.count == expected[0]
+        assert numerator.context["of_all"] == expected[1]
+        assert denominator.context["page"].paginator.count == expected[1]
 
 
 @pytest.mark.parametrize("count", [2, 40])

@@ -138,16 +138,21 @@ def test_more_than_fifty_members(branch_a):
         ([Post.SECRETARY, Post.DEPUTY_SECRETARY], True),
         ([Post.SECRETARY, Post.ORGANIZATION, Post.PUBLICITY], False),
         ([Post.SECRETARY, Post.ORGANIZATION, Post.PUBLICITY, Post.DISCIPLINE, Post.MEMBER], False),
-        ([Post.SECRETARY, *[Post.MEMBER] * 5], True),
+        # 支部工作条例: "一般设委员3至5人，一般不超过7人" — 6 and 7 are no breach.
+        ([Post.SECRETARY, *[Post.MEMBER] * 5], False),
+        ([Post.SECRETARY, Post.DEPUTY_SECRETARY, *[Post.MEMBER] * 5], False),
+        ([Post.SECRETARY, Post.DEPUTY_SECRETARY, *[Post.MEMBER] * 6], True),
     ],
 )
-def test_seven_full_members_need_a_committee_of_three_to_five(branch_a, posts, warned):
+def test_seven_full_members_need_a_committee_of_three_to_seven(branch_a, posts, warned):
     seats(branch_a, posts)
-    members(branch_a, 7 - len(posts))
+    members(branch_a, max(0, 7 - len(posts)))
+    full = max(7, len(posts))
     committee_warnings = [w for w in warnings_of(branch_a) if "支部委员会" in w]
     if warned:
         assert committee_warnings == [
-            f"正式党员7名以上（现有7名），应设立支部委员会，委员3至5名（现有{len(posts)}名）。"
+            f"正式党员7名以上（现有{full}名），应设立支部委员会，"
+            f"委员一般3至5名、不超过7名（现有{len(posts)}名）。"
         ]
     else:
         assert committee_warnings == []
@@ -161,7 +166,7 @@ def test_ended_seats_and_double_posts_do_not_make_a_committee(branch_a):
     seated[2].save()
     # The secretary also taking the vacant post leaves two people on the committee.
     CommitteeSeatFactory(organization=branch_a, member=seated[0].member, post=Post.PUBLICITY)
-    assert "委员3至5名（现有2名）" in warnings_of(branch_a)[0]
+    assert "不超过7名（现有2名）" in warnings_of(branch_a)[0]
 
 
 def test_fewer_than_seven_full_members_have_only_a_secretary_and_deputy(branch_a):

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from branches import services
 from branches.models import CommitteeSeat, Member, Organization, PartyGroup, ServedUnit
+from branches.models.organizations import PROBATIONARY_SEAT_MESSAGE
 from tests.factories import CommitteeSeatFactory, MemberFactory, OrganizationFactory
 
 D = datetime.date
@@ -100,6 +101,69 @@ def test_a_member_not_in_good_standing_cannot_take_a_seat(branch_a, secretary):
         services.add_committee_seat(
             branch_a, member=suspended, post=Post.MEMBER, started_on=D(2024, 6, 1), by=secretary
         )
+
+
+def _probationary(branch, **kwargs):
+    return MemberFactory(
+        organization=branch,
+        status=Member.Status.PROBATIONARY,
+        joined_on=D(2024, 12, 1),
+        confirmed_on=None,
+        **kwargs,
+    )
+
+
+@pytest.mark.parametrize("post", [Post.SECRETARY, Post.DEPUTY_SECRETARY, Post.MEMBER])
+def test_the_service_refuses_a_seat_for_a_probationary_member(branch_a, secretary, post):
+    candidate = _probationary(branch_a)
+    with pytest.raises(ValidationError, match="章程》第七条") as caught:
+        services.add_committee_seat(
+            branch_a, member=candidate, post=post, started_on=D(2025, 1, 6), by=secretary
+        )
+    assert caught.value.message_dict["member"] == [PROBATIONARY_SEAT_MESSAGE]
+    assert not CommitteeSeat.objects.exists()
+
+
+def test_the_model_refuses_a_seat_for_a_probationary_member(branch_a):
+    seat = CommitteeSeat(
+        organization=branch_a,
+        member=_probationary(branch_a),
+        post=Post.ORGANIZATION,
+        started_on=D(2025, 1, 6),
+    )
+    with pytest.raises(ValidationError) as caught:
+        seat.full_clean()
+    assert caught.value.message_dict == {"member": [PROBATIONARY_SEAT_MESSAGE]}
+    # Once confirmed (正式党员) the same member may be elected.
+    seat.member.status, seat.member.confirmed_on = Member.Status.FULL, D(2025, 12, 1)
+    seat.full_clean()
+
+
+def test_the_seat_form_marks_and_refuses_a_probationary_member(client, secretary, branch_a):
+    candidate = _probationary(branch_a, name="预备甲")
+    client.force_login(secretary)
+    url = reverse("branches:organization-add-seat", args=[branch_a.pk])
+    assert "预备甲（预备党员）" in client.get(url).content.decode()
+    response = client.post(
+        url, {"member": candidate.pk, "post": Post.SECRETARY, "started_on": "2025-01-06"}
+    )
+    assert response.status_code == 200
+    assert PROBATIONARY_SEAT_MESSAGE in response.content.decode()
+    assert not CommitteeSeat.objects.exists()
+
+
+def test_a_temporary_branch_may_appoint_a_probationary_officer(committee_a, branch_a2, staff):
+    # Its officers are appointed by the organisation that set it up, not elected (党章第七条
+    # is about the right to be elected), so the seat is accepted.
+    temporary = OrganizationFactory(parent=committee_a, type=Organization.Type.TEMPORARY_BRANCH)
+    seat = services.add_committee_seat(
+        temporary,
+        member=_probationary(branch_a2),
+        post=Post.SECRETARY,
+        started_on=D(2025, 1, 6),
+        by=staff,
+    )
+    assert seat.pk
 
 
 def test_ending_a_seat(branch_a, secretary):

@@ -36,7 +36,8 @@ VALID = {
     Step.CONFIRMATION_MEETING: D(2023, 6, 25),
     Step.CONFIRMATION_APPROVAL: D(2023, 8, 1),
 }
-VOTE = {"entitled_voters": 5, "votes_for": 3}
+# The two sponsors are the branch's only full members: entitled 2, both vote yes.
+VOTE = {"present_voters": 2, "votes_for": 2}
 
 
 def open_applicant(organization, by, *, sequence=10, birth_date=BIRTH, applied_on=None, **kw):
@@ -71,7 +72,7 @@ def advance(case, by, *, through, dates=VALID):
             continue
         if code == Step.ADMISSION_MEETING and not case.sponsors.exists():
             give_sponsors(case, by)
-        extra = VOTE if code == Step.ADMISSION_MEETING else {}
+        extra = VOTE if code in development.VOTED_STEPS else {}
         development.record_step(case, step=code, done_on=dates[code], by=by, **extra)
     case.refresh_from_db()
     return case
@@ -293,7 +294,7 @@ def test_interval_rule_on_entry(applicant, secretary, code, tripped):
     advance(applicant, secretary, through=STEP_ORDER[index - 1], dates=dates)
     if rule.step == Step.ADMISSION_MEETING:
         give_sponsors(applicant, secretary)
-    extra = VOTE if rule.step == Step.ADMISSION_MEETING else {}
+    extra = VOTE if rule.step in development.VOTED_STEPS else {}
     before = snapshot(applicant)
     if tripped and rule.is_hard:
         with pytest.raises(ValidationError) as error:
@@ -397,11 +398,12 @@ def test_sponsor_who_left_before_the_meeting_no_longer_counts(applicant, secreta
 
 @pytest.mark.parametrize(
     ("entitled", "yes", "passes"),
-    [(6, 3, False), (6, 4, True), (7, 3, False), (7, 4, True), (1, 1, True), (2, 1, False)],
+    [(6, 3, False), (6, 4, True), (7, 3, False), (7, 4, True), (2, 1, False), (2, 2, True)],
 )
 def test_admission_vote_needs_more_than_half(applicant, secretary, entitled, yes, passes):
     advance(applicant, secretary, through=Step.PRE_REVIEW)
-    give_sponsors(applicant, secretary)
+    give_sponsors(applicant, secretary)  # two of the entitled
+    MemberFactory.create_batch(entitled - 2, organization=applicant.organization)
     before = snapshot(applicant)
 
     def record():
@@ -410,7 +412,7 @@ def test_admission_vote_needs_more_than_half(applicant, secretary, entitled, yes
             step=Step.ADMISSION_MEETING,
             done_on=VALID[Step.ADMISSION_MEETING],
             by=secretary,
-            entitled_voters=entitled,
+            present_voters=entitled,
             votes_for=yes,
         )
 
@@ -422,16 +424,16 @@ def test_admission_vote_needs_more_than_half(applicant, secretary, entitled, yes
         assert snapshot(applicant) == before
         return
     step = record()
-    assert (step.entitled_voters, step.votes_for) == (entitled, yes)
+    assert (step.entitled_voters, step.present_voters, step.votes_for) == (entitled, entitled, yes)
 
 
 @pytest.mark.parametrize(
     ("vote", "message"),
     [
-        ({}, "请填写支部大会有表决权的党员数和赞成票数"),
-        ({"entitled_voters": 5}, "请填写"),
-        ({"entitled_voters": 0, "votes_for": 0}, "至少为1"),
-        ({"entitled_voters": 5, "votes_for": 6}, "不能多于"),
+        ({}, "请填写支部大会到会有表决权的党员数和赞成票数"),
+        ({"present_voters": 2}, "请填写"),
+        ({"present_voters": 3, "votes_for": 2}, "到会有表决权的党员3人，多于2022年6月20日本支部"),
+        ({"present_voters": 1, "votes_for": 2}, "赞成票数不能多于到会有表决权的党员数"),
     ],
 )
 def test_admission_vote_figures_are_checked(applicant, secretary, vote, message):
@@ -447,8 +449,8 @@ def test_admission_vote_figures_are_checked(applicant, secretary, vote, message)
         )
 
 
-def test_vote_figures_belong_to_the_admission_meeting_only(applicant, secretary):
-    with pytest.raises(ValidationError, match="只有“支部大会讨论接收预备党员”"):
+def test_vote_figures_belong_to_the_branch_meetings_only(applicant, secretary):
+    with pytest.raises(ValidationError, match="只有支部大会讨论接收预备党员、预备党员转正"):
         development.record_step(
             applicant, step=Step.TALK, done_on=VALID[Step.TALK], by=secretary, **VOTE
         )

@@ -268,7 +268,7 @@ def test_case_page_shows_timeline_rules_and_masked_id(client, secretary, case):
     assert "递交入党申请书" in body and "上级党委审批转正" in body
     assert "申请入党时须年满18周岁" in body  # the rules panel
     assert 'name="done_on"' in body and 'name="reason"' in body
-    assert 'name="entitled_voters"' not in body  # the vote is asked at the admission meeting
+    assert 'name="votes_for"' not in body  # the vote is asked at the 支部大会 steps only
     assert url("step", case) in body and url("close", case) in body
 
 
@@ -277,20 +277,23 @@ def test_case_page_queries_are_bounded(client, secretary, candidate, django_asse
         candidate, MemberFactory.create_batch(2, organization=candidate.organization), by=secretary
     )
     client.force_login(secretary)
-    # session, user, organisation, case, steps, sponsors, rules, entitled-voter count
-    with django_assert_max_num_queries(8):
+    # session, user, organisation, case, steps, sponsors, rules, and the roster of today
+    # (members, their transfers) for the entitled-voter count
+    with django_assert_max_num_queries(9):
         response = client.get(candidate.get_absolute_url())
     assert response.status_code == 200
 
 
-def test_case_page_prefills_the_voters_for_the_admission_meeting(
+def test_case_page_states_the_entitled_voters_and_does_not_ask_for_them(
     client, secretary, candidate, branch_a
 ):
     MemberFactory.create_batch(3, organization=branch_a)
     MemberFactory(organization=branch_a, standing=Member.Standing.TRANSFERRED_OUT)
+    MemberFactory(organization=branch_a, status=Member.Status.PROBATIONARY, confirmed_on=None)
     client.force_login(secretary)
     body = client.get(candidate.get_absolute_url()).content.decode()
-    assert 'name="entitled_voters" value="3"' in body
+    assert "按今天的名册为3人" in body
+    assert 'name="present_voters"' in body and 'name="entitled_voters"' not in body
 
 
 def test_case_page_rejects_post(client, secretary, case):
@@ -353,25 +356,27 @@ def test_admission_without_vote_figures_asks_for_them(client, secretary, candida
     )
     client.force_login(secretary)
     body = client.post(url("step", candidate), admission_post()).content.decode()
-    assert "请填写支部大会有表决权的党员数和赞成票数" in body
+    assert "请填写支部大会到会有表决权的党员数和赞成票数" in body
     assert 'name="votes_for"' in body
     assert not candidate.steps.filter(step=Step.ADMISSION_MEETING).exists()
 
 
 def test_admission_without_sponsors_is_refused(client, secretary, candidate):
     client.force_login(secretary)
-    response = client.post(url("step", candidate), admission_post(entitled_voters=5, votes_for=5))
+    response = client.post(url("step", candidate), admission_post(present_voters=2, votes_for=2))
     assert "须确定两名本支部正式党员作为入党介绍人" in response.content.decode()
     assert not Member.objects.filter(id_number=candidate.id_number).exists()
 
 
 @pytest.mark.parametrize(("yes", "admitted"), [(3, False), (4, True)])
 def test_admission_vote_majority_on_screen(client, secretary, candidate, yes, admitted):
+    # Six full members on the roster: the two sponsors and four others; 3 is exactly half.
     development.set_sponsors(
         candidate, MemberFactory.create_batch(2, organization=candidate.organization), by=secretary
     )
+    MemberFactory.create_batch(4, organization=candidate.organization)
     client.force_login(secretary)
-    response = client.post(url("step", candidate), admission_post(entitled_voters=6, votes_for=yes))
+    response = client.post(url("step", candidate), admission_post(present_voters=5, votes_for=yes))
     candidate.refresh_from_db()
     if not admitted:
         assert "赞成票3票，未超过有表决权党员6人的半数" in response.content.decode()

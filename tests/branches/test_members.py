@@ -481,7 +481,8 @@ def test_duplicate_id_number_is_refused(client, secretary, branch_a, branch_b):
     )
     client.force_login(secretary)
     body = client.post(CREATE, form_data(branch_a)).content.decode()
-    assert "该身份证号码已登记在系统中。" in body
+    # branch_b is outside the secretary's subtree: the neutral answer (test_id_number_oracle).
+    assert "该身份证号码不能在此登记，请联系上级党组织核实。" in body
     assert Member.objects.count() == 1
 
 

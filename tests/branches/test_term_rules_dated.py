@@ -17,7 +17,7 @@ from tests.factories import OrganizationFactory, TermFactory
 
 D = datetime.date
 T = Organization.Type
-seed_migration = importlib.import_module("branches.migrations.0009_term_rules_2022_constitution")
+seed_migration = importlib.import_module("branches.migrations.0010_term_rules_2022_constitution")
 
 
 @pytest.mark.parametrize(

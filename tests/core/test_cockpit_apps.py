@@ -130,16 +130,43 @@ def test_strongest_share_counts_titled_branches_against_the_target(league, root,
     # 3 counted branches (temporary left out); a and b hold titles → 2/3.
     assert figure.value == 66.67
     assert figure.extra["target"] == 60.0
+    # 最强党支部 in all (a, and b whose highest is 示范点) with its subsets by highest title.
     assert {p.key: p.value for p in figure.parts} == {
-        "strongest": 1,
+        "strongest": 2,
         "model_point": 1,
         "model_base": 0,
-        "none": 1,
+        "league": 0,
+        "branches": 3,
     }
     # Last year only b's 最强 was active at the year's end (a2's was withdrawn).
     assert figure.previous == 33.33
     assert f"under={root.pk}" in figure.url
     assert cockpit_for(committee_a).figure("strongest-share").value == 50.0
+
+
+def test_strongest_tile_shows_the_statistics_page_figures_with_its_labels(
+    client, league, root, branch_a, staff
+):
+    make_title(branch_a, year=Y, scope=Scope.LEAGUE)
+    client.force_login(staff)
+    figure = cockpit_for(root).figure("strongest-share")
+    page = client.get(reverse("branches:ratingtitle-stats") + f"?year={Y}")
+    organ, league_row = page.context["scope_rows"]
+    parts = {p.key: p for p in figure.parts}
+    assert figure.value == float(organ["share"])
+    assert parts["strongest"].value == organ["tally"].titled == 2
+    assert parts["model_point"].value == organ["tally"].by_top[2] == 1
+    assert parts["model_base"].value == organ["tally"].by_top[3] == 0
+    assert parts["league"].value == league_row["tally"].titled == 1
+    assert parts["branches"].value == page.context["stats"].total.branches == 3
+    text = page.content.decode()
+    for part in figure.parts[:4]:
+        assert part.label.split("“")[0] in text
+    # Each link opens exactly the branches counted.
+    for part in figure.parts:
+        listed = client.get(part.url)
+        assert listed.context["page"].paginator.count == part.value, part.key
+    assert client.get(figure.url).context["page"].paginator.count == figure.extra["titled"]
 
 
 def test_ratings_chart_splits_categories(league, root):
@@ -161,6 +188,23 @@ def test_training_figure_and_chart(league, root, committee_a):
     assert "month=1" in chart.series[1].urls[0]
 
 
+def test_training_figure_opens_exactly_the_members_it_counts(
+    client, league, root, committee_a, staff
+):
+    client.force_login(staff)
+    for scope in (root, committee_a):
+        figure = cockpit_for(scope).figure("training-hours")
+        met = client.get(figure.url)
+        assert met.context["page"].paginator.count == figure.value
+        assert met.context["judged"] == figure.extra["members"]
+        parts = {p.key: p for p in figure.parts}
+        behind = client.get(parts["behind"].url)
+        assert behind.context["page"].paginator.count == parts["behind"].value
+        assert {m.name for m in met.context["page"]}.isdisjoint(
+            m.name for m in behind.context["page"]
+        )
+
+
 def test_list_items_on_track(league, committee_a, committee_b):
     figure = cockpit_for(committee_a).figure("list-items")
     parts = {p.key: p.value for p in figure.parts}
@@ -170,13 +214,53 @@ def test_list_items_on_track(league, committee_a, committee_b):
     assert cockpit_for(committee_b).figure("list-items") is None
 
 
+def test_list_items_numbers_open_exactly_their_items(client, league, committee_a, staff):
+    client.force_login(staff)
+    figure = cockpit_for(committee_a).figure("list-items")
+    assert client.get(figure.url).context["page"].paginator.count == figure.value
+    for part in figure.parts:
+        page = client.get(part.url)
+        if part.key == "share":
+            assert page.context["page"].paginator.count == part.numerator == 2
+            assert page.context["of_all"] == part.denominator == 4
+        else:
+            assert page.context["page"].paginator.count == part.value, part.key
+    overdue = client.get(next(p.url for p in figure.parts if p.key == "overdue"))
+    assert [item.content for item in overdue.context["page"]] == ["已逾期"]
+
+
+@pytest.mark.parametrize("raw", ["²", "²²²²", "2026-02-30", "abc"])
+def test_item_list_ignores_bad_parameters(client, league, staff, raw):
+    client.force_login(staff)
+    url = reverse("assessments:responsibilityitem-list")
+    for name in ("year", "until", "status", "page"):
+        assert client.get(url, {name: raw}).status_code == 200
+    assert client.get(url, {"organization": raw}).status_code == 404
+
+
 def test_assessment_progress(league, root, committee_a, committee_b):
     figure = cockpit_for(root).figure("assessment")
     assert figure.label == "年度考核（最近一次计算：已完成）"
     assert figure.value == 2
-    assert {p.key: p.value for p in figure.parts} == {"reviewed": 2, "frozen": 1, "published": 1}
-    assert [p.value for p in cockpit_for(committee_b).figure("assessment").parts] == [1, 0, 0]
+    assert {p.key: p.value for p in figure.parts} == {
+        "to_review": 0,
+        "reviewed": 1,
+        "frozen": 1,
+        "published": 1,
+    }
+    assert [p.value for p in cockpit_for(committee_b).figure("assessment").parts] == [0, 1, 0, 0]
     assert cockpit_for(committee_a).figure("assessment").value == 1
+
+
+@pytest.mark.parametrize("persona", ["staff", "committee_admin", "secretary"])
+def test_assessment_numbers_open_exactly_their_cards(client, request, league, persona):
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+    figure = cockpit_for(user.organization).figure("assessment")
+    assert client.get(figure.url).context["page"].paginator.count == figure.value
+    for part in figure.parts:
+        page = client.get(part.url)
+        assert page.context["page"].paginator.count == part.value, part.key
 
 
 def test_dues_arrears(league, root, committee_a, committee_b):
@@ -212,10 +296,27 @@ def test_links_lead_to_lists_that_show_the_same_rows(client, league, committee_a
 
 def test_list_filters_refuse_outside_organisations(client, league, committee_admin, committee_b):
     client.force_login(committee_admin)
-    for name in ("dues:arrears-list", "training:enrollment-list"):
+    names = (
+        "dues:arrears-list",
+        "training:enrollment-list",
+        "training:progress-met",
+        "training:trainingclass-list",
+        "assessments:responsibilityitem-list",
+        "assessments:scorecard-list",
+    )
+    for name in names:
         url = reverse(name)
-        assert client.get(f"{url}?organization={committee_b.pk}").status_code == 404
-        assert client.get(f"{url}?organization=99999999999999999999").status_code == 404
+        assert client.get(f"{url}?organization={committee_b.pk}").status_code == 404, name
+        assert client.get(f"{url}?organization=99999999999999999999").status_code == 404, name
+        assert client.get(f"{url}?organization=²").status_code == 404, name
+
+
+def test_dues_arrears_numbers_open_exactly_their_members(client, league, root, staff):
+    client.force_login(staff)
+    figure = cockpit_for(root).figure("dues-arrears")
+    assert client.get(figure.url).context["page"].paginator.count == figure.value
+    for part in figure.parts:
+        assert client.get(part.url).context["page"].paginator.count == part.value, part.key
 
 
 @pytest.mark.parametrize("persona", ["staff", "committee_admin", "secretary"])

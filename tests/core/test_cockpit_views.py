@@ -62,10 +62,14 @@ def test_secretary_sees_due_items_first_then_the_branch_figures(client, secretar
 def test_every_figure_links_to_its_list(client, committee_admin, committee_a, people):
     body = home(client, committee_admin)
     scope = f"organization={committee_a.pk}"
-    assert f'href="/branches/members/?status=full&amp;{scope}"' in body
+    today = timezone.localdate().isoformat()
+    assert f'href="/branches/members/?as_of={today}&amp;status=full&amp;{scope}"' in body
     assert f"/branches/development/?stage=activist&amp;{scope}" in body
-    assert f"/activities/?month={Y}-01&amp;{scope}" in body  # activities chart, via JSON
-    assert f"/activities/compliance/?year={Y}&amp;committee={committee_a.pk}" in body
+    # activities chart (its data table): counted records of the month
+    assert f"/activities/?status=counted&amp;month={Y}-01&amp;{scope}" in body
+    # 达标率 opens the met rule-periods; its parts the heatmap (all, and the branches behind)
+    assert f"/activities/compliance/periods/?year={Y}&amp;status=met&amp;{scope}" in body
+    assert f"/activities/compliance/?year={Y}&amp;committee={committee_a.pk}&amp;behind=1" in body
 
 
 def test_member_list_filters_by_category_for_the_chart_links(client, committee_admin, branch_a):

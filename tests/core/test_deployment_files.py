@@ -103,3 +103,50 @@ def test_broker_url_switches_celery_off_eager_mode():
     )
     result = run_python(code, {"CELERY_BROKER_URL": "redis://127.0.0.1:6379/0"})
     assert result.stdout.split() == ["False", "True", "json"], result.stderr
+
+
+def check_deploy(env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env={"PATH": os.environ["PATH"], **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_fails_on_the_env_example_placeholder_key():
+    result = check_deploy(example_values())
+    assert result.returncode != 0
+    assert "core.E001" in result.stderr and "SECRET_KEY" in result.stderr
+
+
+def test_check_deploy_fails_when_the_key_is_unset_and_falls_back_to_the_development_key():
+    env = {name: value for name, value in example_values().items() if name != "SECRET_KEY"}
+    result = check_deploy(env)
+    assert result.returncode != 0
+    assert "core.E001" in result.stderr
+
+
+def test_the_web_application_refuses_to_start_with_a_published_key():
+    code = "import alxa_dangjian.wsgi"
+    refused = run_python(code, {"SECRET_KEY": example_values()["SECRET_KEY"]})
+    assert refused.returncode != 0
+    assert "ImproperlyConfigured" in refused.stderr and "SECRET_KEY" in refused.stderr
+    assert run_python(code, {}).returncode != 0
+    assert run_python(code, {"SECRET_KEY": secrets.token_urlsafe(50)}).returncode == 0
+    # A developer's debug run may use the development fallback.
+    assert run_python(code, {"DEBUG": "true"}).returncode == 0
+
+
+def test_the_secret_key_check_passes_a_real_key_and_debug_runs(settings):
+    from alxa_dangjian.core.checks import check_secret_key
+
+    settings.DEBUG = False
+    settings.SECRET_KEY = secrets.token_urlsafe(50)
+    assert check_secret_key() == []
+    settings.SECRET_KEY = "django-insecure-development-only-key-change-me-in-production"
+    assert [error.id for error in check_secret_key()] == ["core.E001"]
+    settings.DEBUG = True
+    assert check_secret_key() == []

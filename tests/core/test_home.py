@@ -3,6 +3,7 @@ import re
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from branches.models import Organization
 from tests.factories import OrganizationFactory
@@ -46,8 +47,10 @@ def test_staff_home_counts_the_whole_league_with_links(client, staff):
     client.force_login(staff)
     body = client.get(reverse("core:home")).content.decode()
     assert 'data-testid="organization-total">5<' in body
-    # 乙局机密党支部 is 国有企业: its cell links to the filtered organisation list.
-    assert "?type=branch&amp;category=state_owned&amp;organization=" in body
+    # 乙局机密党支部 is 国有企业: its cell links to the filtered organisation list, as of the
+    # day the figure counts to.
+    today = timezone.localdate().isoformat()
+    assert f"?as_of={today}&amp;type=branch&amp;category=state_owned&amp;organization=" in body
 
 
 @pytest.mark.parametrize("persona", ["secretary", "committee_admin", "staff"])

@@ -147,4 +147,6 @@ def test_alerts_reach_the_branch_and_the_work_committee_once(member, secretary, 
     assert send_arrears_alerts(as_of=AS_OF) == 0  # idempotent within the day
     note = Notification.objects.get(user=secretary)
     assert member.name in note.body and "自行脱党" in note.body and "不会自动处理" in note.body
+    # 自行脱党 is 党章 Article 9 (not 38).
+    assert "《中国共产党章程》第九条" in note.body and "第三十八条" not in note.body
     assert Member.objects.get(pk=member.pk).standing == Member.Standing.NORMAL

@@ -122,18 +122,14 @@ def test_bad_id_numbers_are_named_by_row_and_column(client, secretary, league):
     assert database_fingerprint() == before
 
 
-def test_duplicate_id_numbers_within_the_file_and_outside_the_scope(
-    client, secretary, league, branch_b
-):
+def test_duplicate_id_numbers_within_the_file(client, secretary, league, branch_b):
+    # Row 3's number is held in another subtree: the preview does not say so (no oracle,
+    # tests/branches/test_id_number_oracle.py); only the duplicate within the file is named.
     MemberFactory(organization=branch_b, id_number=id_number(2))
     client.force_login(secretary)
     before = database_fingerprint()
     errors = batch_errors(upload(client, "duplicate_id_numbers.xlsx"))
-    assert errors == [
-        "第3行「公民身份号码」列：该号码的党员已登记在您管理范围以外的党组织，不能导入；"
-        "如需接收该党员，请办理组织关系转接",
-        "第4行「公民身份号码」列：与第2行重复",
-    ]
+    assert errors == ["第4行「公民身份号码」列：与第2行重复"]
     assert database_fingerprint() == before
 
 

@@ -153,6 +153,36 @@ def test_behind_list_orders_by_shortfall(client, staff, league):
     assert rows == [("零学时", Decimal(32)), ("支委欠学时", Decimal(16)), ("欠学时甲", Decimal(12))]
 
 
+def test_met_list_holds_exactly_the_members_counted_and_states_the_judged(client, staff, league):
+    client.force_login(staff)
+    response = client.get(reverse("training:progress-met"))
+    summary = client.get(reverse("training:progress-overview")).context["summary"]
+    assert response.context["page"].paginator.count == summary.met == 3
+    assert response.context["judged"] == summary.members == 6
+    assert {m.hours_short for m in response.context["page"]} == {Decimal(0)}
+    text = response.content.decode()
+    assert 'data-testid="list-total" data-total="3"' in text
+    assert 'data-testid="list-denominator" data-total="6"' in text
+
+
+@pytest.mark.parametrize("raw", ["²", "²²²²", "2026-13-01", "2026-02-30", "x" * 10, "1999-01-01"])
+def test_bad_year_and_until_are_ignored(client, staff, league, raw):
+    client.force_login(staff)
+    for name in ("progress-met", "progress-behind", "progress-overview"):
+        response = client.get(reverse(f"training:{name}"), {"year": raw, "until": raw})
+        assert response.status_code == 200
+
+
+def test_until_counts_only_classes_started_by_then(client, staff, league):
+    client.force_login(staff)
+    response = client.get(
+        reverse("training:progress-met"), {"year": YEAR, "until": f"{YEAR}-01-01"}
+    )
+    assert response.context["until"] == datetime.date(YEAR, 1, 1)
+    # The fixture's classes start later in the year: nothing is earned by 1 January.
+    assert response.context["page"].paginator.count == 0
+
+
 def test_component_completion_follows_the_scheme(client, secretary, branch_a, league):
     scheme = TrainingScheme.objects.get(year=YEAR)
     theory = scheme.components.get(order=1)  # 2 days: 16 学时
@@ -197,7 +227,9 @@ def test_committee_only_component_applies_to_committee_members(league, branch_a)
         # session, user, tallies, committees, branches (count + page), scheme, components,
         # counting, component flags, component attendance, the root for the page header
         ("progress-overview", 12),
-        ("progress-behind", 5),  # session, user, scope, count, page
+        # session, user, scope, members judged (the stated denominator), count, page
+        ("progress-behind", 6),
+        ("progress-met", 6),
         # session, user, branch, members, scheme, components, counting, component attendance
         ("branch", 9),
         # session, user, member, progress, scheme, components, counting, component

@@ -155,4 +155,7 @@ def test_hours_met_indicator_per_branch_and_rolled_up(
     assert (got[committee_b.pk][0], got[committee_b.pk][1]) == (1, 1)
     assert (got[root.pk][0], got[root.pk][1]) == (2, 5)
     url = indicator.drilldown(branch_a, YEAR)
-    assert url == reverse("training:organization-progress", args=[branch_a.pk]) + f"?year={YEAR}"
+    assert url == reverse("training:progress-met") + f"?organization={branch_a.pk}&year={YEAR}"
+    assert indicator.denominator_link(branch_a, YEAR) == (
+        reverse("training:organization-progress", args=[branch_a.pk]) + f"?year={YEAR}"
+    )

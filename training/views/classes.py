@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
+from alxa_dangjian.core import params
 from branches.models import Member, Organization
 
 from .. import services
@@ -20,6 +21,7 @@ from ..forms import EnrollForm, SessionForm, TrainingClassForm, add_service_erro
 from ..hours import parse_duration
 from ..imports import SignInImporter
 from ..models import ClassSession, Enrollment, HourCounting, TrainingClass
+from .progress import selected_organization
 
 PAGE_SIZE = 30
 
@@ -36,10 +38,7 @@ def _class(request, pk, *, manage=False):
 
 
 def _year(request) -> int | None:
-    raw = request.GET.get("year", "")
-    if raw.isdigit() and 2000 <= int(raw) <= 2100:
-        return int(raw)
-    return None
+    return params.year(request)
 
 
 @require_GET
@@ -49,15 +48,18 @@ def trainingclass_list(request):
         .select_related("organization", "component")
         .with_counts()
     )
+    if request.GET.get("organization"):
+        # Classes hosted in an organisation's subtree: the profile's 举办培训班 figure.
+        classes = classes.filter(organization__path__startswith=selected_organization(request).path)
     year = _year(request)
     if year:
         classes = classes.in_year(year)
     kind = request.GET.get("kind", "")
     if kind in TrainingClass.Kind.values:
         classes = classes.filter(kind=kind)
-    month = request.GET.get("month", "")
-    if year and month.isdigit() and 1 <= int(month) <= 12:
-        classes = classes.filter(starts_on__month=int(month))  # the statistics' month links
+    month = params.integer(request, "month", low=1, high=12)
+    if year and month:
+        classes = classes.filter(starts_on__month=month)  # the statistics' month links
     page = Paginator(classes, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -140,11 +142,11 @@ def _branch_choice(request, training_class):
         .branches()
         .order_by("path")
     )
-    raw = request.GET.get("branch", "")
+    chosen = params.pk(request, "branch")
     if training_class.organization.is_branch:
         return branches, training_class.organization
-    if raw.isdigit() and len(raw) < 12:
-        return branches, get_visible_or_404(branches, request.user, pk=int(raw))
+    if chosen:
+        return branches, get_visible_or_404(branches, request.user, pk=chosen)
     return branches, None
 
 

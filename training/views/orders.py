@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
+from alxa_dangjian.core import params
 from alxa_dangjian.core.history import changes
 
 from .. import services
@@ -56,8 +57,8 @@ def courseorder_create(request):
     initial = {}
     if len(organizations) == 1:
         initial["organization"] = organizations[0]
-    course_id = request.GET.get("course", "")
-    if course_id.isdigit() and len(course_id) < 12:
+    course_id = params.pk(request, "course")
+    if course_id:
         initial["course"] = Course.objects.active().filter(pk=course_id).first()
     form = OrderForm(request.POST or None, initial=initial, organizations=organizations)
     if request.method == "POST" and form.is_valid():

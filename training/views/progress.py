@@ -2,6 +2,8 @@
 and branch), one branch's members, one member's year, and the list of who is behind. Every
 page runs a fixed number of queries (training/stats.py, training/progress.py)."""
 
+import datetime
+
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -9,11 +11,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from alxa_dangjian.accounts.scoping import get_visible_or_404
+from alxa_dangjian.core import params
 from branches.models import Member, Organization
 
 from .. import stats
 from ..models import Enrollment, XuexiScore
-from ..progress import member_progress, with_progress, year_range
+from ..progress import MET, member_progress, with_progress, year_range
 
 BRANCH_PAGE_SIZE = 50
 BEHIND_PAGE_SIZE = 50
@@ -22,10 +25,20 @@ YEARS_SHOWN = 5
 
 def selected_year(request) -> int:
     """?year= when it is a sensible year, else this year."""
-    raw = request.GET.get("year", "")
-    if raw.isdigit() and 2000 <= int(raw) <= 2100:
-        return int(raw)
-    return timezone.localdate().year
+    return params.year(request) or timezone.localdate().year
+
+
+def selected_until(request, year: int) -> datetime.date | None:
+    """?until=YYYY-MM-DD inside `year` (hours of classes starting by then, as a figure of
+    the year so far counts them), else None: the whole year."""
+    raw = request.GET.get("until", "")
+    if not (raw.isascii() and len(raw) == 10):
+        return None
+    try:
+        day = datetime.date.fromisoformat(raw)
+    except ValueError:
+        return None
+    return day if day.year == year else None
 
 
 def year_choices(year: int) -> list[int]:
@@ -36,11 +49,9 @@ def year_choices(year: int) -> list[int]:
 def selected_organization(request):
     """?organization= inside the user's subtree (404 otherwise, as for an object URL), or the
     user's own organisation."""
-    raw = request.GET.get("organization", "")
-    if raw:
-        if not raw.isdigit() or len(raw) > 12:
-            raw = "0"
-        return get_visible_or_404(Organization, request.user, pk=int(raw))
+    if request.GET.get("organization"):
+        pk = params.pk(request, "organization") or 0
+        return get_visible_or_404(Organization, request.user, pk=pk)
     organization = request.user.organization
     if organization is None:
         return get_visible_or_404(Organization, request.user, pk=0)
@@ -177,28 +188,50 @@ def member_progress_view(request, pk):
     )
 
 
-@require_GET
-def progress_behind(request):
-    """Members of the scope still short of their yearly rule, the furthest behind first."""
+def _progress_list(request, *, met: bool):
+    """Members of the scope meeting (or still short of) their yearly rule; the page states
+    how many members were judged, so a share's numerator and denominator are both shown."""
     year = selected_year(request)
+    until = selected_until(request, year)
     scope = selected_organization(request)
-    behind = (
-        with_progress(year, _members(request.user, scope))
-        .filter(hours_short__gt=0)
-        .select_related("organization")
-        .order_by("-hours_short", "organization__path", "name", "pk")
+    judged = with_progress(year, _members(request.user, scope), until)
+    # Those behind: the furthest behind first.
+    rows = judged.filter(MET) if met else judged.exclude(MET).order_by("-hours_short")
+    rows = rows.select_related("organization").order_by(
+        *rows.query.order_by, "organization__path", "name", "pk"
     )
-    page = Paginator(behind, BEHIND_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(rows, BEHIND_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "training/progress_behind.html",
-        {"year": year, "years": year_choices(year), "scope": scope, "page": page},
+        {
+            "year": year,
+            "until": until,
+            "years": year_choices(year),
+            "scope": scope,
+            "page": page,
+            "met": met,
+            "judged": judged.count(),
+        },
     )
+
+
+@require_GET
+def progress_behind(request):
+    """Members of the scope still short of their yearly rule, the furthest behind first."""
+    return _progress_list(request, met=False)
+
+
+@require_GET
+def progress_met(request):
+    """Members of the scope meeting their yearly rule: the 学时达标党员 figure's list."""
+    return _progress_list(request, met=True)
 
 
 urlpatterns = [
     path("progress/", progress_overview, name="progress-overview"),
     path("progress/behind/", progress_behind, name="progress-behind"),
+    path("progress/met/", progress_met, name="progress-met"),
     path("progress/organizations/<int:pk>/", organization_progress, name="organization-progress"),
     path("progress/members/<int:pk>/", member_progress_view, name="member-progress"),
 ]

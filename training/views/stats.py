@@ -6,6 +6,8 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
+from alxa_dangjian.core import params
+
 from .. import stats
 from ..models import Enrollment, TrainingClass
 from .progress import selected_organization, selected_year
@@ -15,10 +17,7 @@ MONTHS = range(1, 13)
 
 
 def _number(request, name: str, low: int, high: int) -> int | None:
-    raw = request.GET.get(name, "")
-    if raw.isdigit() and low <= int(raw) <= high:
-        return int(raw)
-    return None
+    return params.integer(request, name, low=low, high=high)
 
 
 @require_GET

@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from alxa_dangjian.core import params
+
 from ..forms import CourseForm, TeacherForm
 from ..models import Course, Teacher
 from ..models import CourseForm as Form
@@ -18,7 +20,7 @@ PAGE_SIZE = 30
 @require_GET
 def teacher_list(request):
     teachers = (
-        Teacher.objects.search(request.GET.get("q"))
+        Teacher.objects.search(params.text(request, "q"))
         .annotate(course_count=Count("courses"))
         .order_by("name", "pk")
     )

@@ -98,10 +98,18 @@ class Part:
     value: int | float | None
     url: str = ""
     previous: int | float | None = None
+    # A ratio (a share in %) says what it divides: its link opens the numerator's records
+    # and that page states the denominator (data-testid="list-denominator").
+    numerator: int | None = None
+    denominator: int | None = None
 
     @property
     def delta(self):
         return _delta(self.value, self.previous)
+
+    @property
+    def is_ratio(self) -> bool:
+        return self.denominator is not None
 
 
 @dataclass
@@ -115,10 +123,16 @@ class Figure:
     note: str = ""  # how the number is counted, shown as a tooltip and on paper
     extra: dict = field(default_factory=dict)  # provider-specific values for a template
     previous: int | float | None = None
+    numerator: int | None = None  # for a ratio, as on Part
+    denominator: int | None = None
 
     @property
     def delta(self):
         return _delta(self.value, self.previous)
+
+    @property
+    def is_ratio(self) -> bool:
+        return self.denominator is not None
 
     @property
     def delta_text(self) -> str:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from activities.compliance import Status, cached, cached_compute
 from activities.compliance import compute as compute_compliance
+from activities.forms import COUNTED_FILTER
 from activities.models import Activity, ServiceRecord
 from activities.views.compliance import HeatmapSummary
 from branches.models import (
@@ -22,10 +23,9 @@ from branches.models import (
     Member,
     Organization,
     Stage,
-    Step,
     add_years,
 )
-from branches.models.members import AGE_BAND_LIMITS, AgeBand
+from branches.models.members import AGE_BAND_LIMITS, AgeBand, full_on, lost_contact_cutoff
 
 from .base import Chart, Figure, Part, Period, Scope, Series
 
@@ -43,17 +43,18 @@ OPEN_STAGES = (Stage.APPLICANT, Stage.ACTIVIST, Stage.CANDIDATE, Stage.PROBATION
 def organizations(scope: Scope, period: Period) -> list[Figure]:
     """Active organisations founded by the period's end (no founding date: always counted),
     by type and by guidance category, with the type × category matrix of the home page."""
-    founded = Q(established_on__isnull=True) | Q(established_on__lte=period.end)
     counts = {
         (row["type"], row["category"]): row["n"]
         for row in scope.organizations()
-        .active()
-        .filter(founded)
+        .existing_on(period.end)
         .order_by()
         .values("type", "category")
         .annotate(n=Count("pk"))
     }
-    list_url = "branches:organization-list"
+
+    def list_url(**params) -> str:
+        return scope.url("branches:organization-list", as_of=period.end.isoformat(), **params)
+
     by_type = Counter()
     by_category = Counter()
     for (type_value, category), n in counts.items():
@@ -67,7 +68,7 @@ def organizations(scope: Scope, period: Period) -> list[Figure]:
             (
                 category,
                 counts.get((type_value, category), 0),
-                scope.url(list_url, type=type_value, category=category),
+                list_url(type=type_value, category=category),
             )
             for category in Organization.Category.values
         ]
@@ -75,7 +76,7 @@ def organizations(scope: Scope, period: Period) -> list[Figure]:
             {
                 "type": type_value,
                 "label": type_label,
-                "url": scope.url(list_url, type=type_value),
+                "url": list_url(type=type_value),
                 "cells": cells,
                 "total": by_type[type_value],
             }
@@ -85,18 +86,18 @@ def organizations(scope: Scope, period: Period) -> list[Figure]:
         "organizations",
         "党组织",
         sum(counts.values()),
-        scope.url(list_url),
+        list_url(),
         unit="个",
         note=note,
         parts=[
-            Part(value, label, by_type[value], scope.url(list_url, type=value))
+            Part(value, label, by_type[value], list_url(type=value))
             for value, label in Organization.Type.choices
             if by_type[value]
         ],
         extra={
             "matrix": matrix,
             "category_totals": [
-                (value, label, by_category[value], scope.url(list_url, category=value))
+                (value, label, by_category[value], list_url(category=value))
                 for value, label in Organization.Category.choices
             ],
         },
@@ -105,11 +106,11 @@ def organizations(scope: Scope, period: Period) -> list[Figure]:
         "branches",
         "党支部（含联合、临时）",
         sum(by_type[t] for t in Organization.BRANCH_TYPES),
-        scope.url(list_url, type="branches"),
+        list_url(type="branches"),
         unit="个",
         note=note,
         parts=[
-            Part(value, label, by_category[value], scope.url(list_url, category=value))
+            Part(value, label, by_category[value], list_url(category=value))
             for value, label in Organization.Category.choices
             if by_category[value]
         ],
@@ -124,32 +125,30 @@ def members(scope: Scope, period: Period) -> Figure:
     """Members in good standing who had joined by the period's end; 正式 once confirmed by
     then. Members who have left since are not in last year's figure (no history is kept)."""
     end = period.end
-    joined = scope.members().in_good_standing().filter(joined_on__lte=end)
-    confirmed = Q(status=Member.Status.FULL) & (
-        Q(confirmed_on__isnull=True) | Q(confirmed_on__lte=end)
-    )
+    joined = scope.members().in_good_standing().as_of(end)
+    confirmed = full_on(end)
     counts = joined.aggregate(
         full=Count("pk", filter=confirmed),
         probationary=Count("pk", filter=~confirmed),
-        lost=Count("pk", filter=Q(lost_contact_since__lte=end)),
+        lost=Count("pk", filter=Q(lost_contact_since__lte=lost_contact_cutoff(end))),
     )
-    list_url = "branches:member-list"
+
+    def list_url(**params) -> str:
+        return scope.url("branches:member-list", as_of=end.isoformat(), **params)
+
     return Figure(
         "members",
         "党员",
         counts["full"] + counts["probationary"],
-        scope.url(list_url),
+        list_url(),
         unit="名",
         note="党籍正常的党员，按入党、转正日期推算；已转出等党员不计入往年数字。",
         parts=[
-            Part("full", "正式党员", counts["full"], scope.url(list_url, status="full")),
+            Part("full", "正式党员", counts["full"], list_url(status="full")),
             Part(
-                "probationary",
-                "预备党员",
-                counts["probationary"],
-                scope.url(list_url, status="probationary"),
+                "probationary", "预备党员", counts["probationary"], list_url(status="probationary")
             ),
-            Part("lost", "失联党员", counts["lost"], scope.url(list_url, lost_contact="on")),
+            Part("lost", "失联党员", counts["lost"], list_url(lost_contact="on")),
         ],
     )
 
@@ -258,11 +257,7 @@ def development(scope: Scope, period: Period) -> list[Figure]:
         )
     else:
         by_stage = _stages_on(cases, period.end)
-    admitted = DevelopmentStep.objects.filter(
-        case__organization__path__startswith=scope.path,
-        step=Step.ADMISSION_APPROVAL,
-        done_on__range=(period.start, period.end),
-    ).count()
+    admitted = cases.admitted_between(period.start, period.end).count()
     list_url = "branches:developmentcase-list"
     return [
         Figure(
@@ -281,7 +276,12 @@ def development(scope: Scope, period: Period) -> list[Figure]:
             "admissions",
             "本年接收预备党员",
             admitted,
-            scope.url(list_url, stage="all"),
+            scope.url(
+                list_url,
+                stage="all",
+                admitted_from=period.start.isoformat(),
+                admitted_to=period.end.isoformat(),
+            ),
             unit="名",
             note="上级党委审批接收为预备党员的日期在本年（截至今日）。",
         ),
@@ -334,23 +334,41 @@ def _heatmap_url(scope: Scope, year: int) -> str:
 
 
 def compliance(scope: Scope, period: Period) -> Figure | None:
-    """Share of rule-periods already closed that were met (the heatmap's 达标率)."""
+    """Share of rule-periods settled (met, or over and not met) that were met: the heatmap's
+    合规率. Its link opens the met rule-periods, whose page states the settled ones."""
     summary = compliance_summary(scope, period)
     if not summary.rows:
         return None
-    url = _heatmap_url(scope, period.year)
-    behind = len(summary.behind)
+
+    def periods_url(**params) -> str:
+        return scope.url("activities:compliance-periods", year=period.year, **params)
+
+    if scope.is_branch:
+        parts = [
+            Part("met", "达标的规则周期", summary.met, periods_url(status=Status.MET)),
+            Part(
+                "overdue",
+                "逾期的规则周期",
+                summary.closed - summary.met,
+                periods_url(status=Status.OVERDUE),
+            ),
+        ]
+    else:
+        heatmap = _heatmap_url(scope, period.year)
+        parts = [
+            Part("branches", "纳入监测的党支部", len(summary.rows), heatmap),
+            Part("behind", "有逾期事项的党支部", len(summary.behind), heatmap + "&behind=1"),
+        ]
     return Figure(
         "compliance",
         "组织生活达标率",
         None if summary.rate is None else round(summary.rate * 100, 1),
-        url,
+        periods_url(status=Status.MET),
         unit="%",
         note="已截止的“三会一课”等规则周期中按要求开展的比例（已提交或已审核的记录计入）。",
-        parts=[
-            Part("branches", "纳入监测的党支部", len(summary.rows), url),
-            Part("behind", "有逾期事项的党支部", behind, url),
-        ],
+        parts=parts,
+        numerator=summary.met,
+        denominator=summary.closed,
     )
 
 
@@ -445,34 +463,41 @@ def _unit_heatmap(scope: Scope, summary: HeatmapSummary, months, year) -> Chart:
 
 
 def activities(scope: Scope, period: Period) -> Figure:
-    """Records held in the scope up to the period's end that count (submitted or approved)."""
-    rows = (
-        Activity.objects.counted()
-        .filter(
-            organization__path__startswith=scope.path,
-            held_on__range=(period.start, period.end),
+    """Records of the scope (hosted in it or joined by it, as the record list shows them)
+    held from 1 January to the period's end that count (submitted or approved)."""
+    counted = Activity.objects.counted().held_between(period.start, period.end)
+    by_kind = Counter()
+    names = {}
+    # Two GROUP BYs over disjoint rows, together exactly `in_subtree` (see there).
+    for records in (counted.hosted_in(scope.path), counted.joined_from_outside(scope.path)):
+        for row in (
+            records.order_by()
+            .values("kind_id", "kind__name", "kind__sort_order")
+            .annotate(n=Count("pk"))
+        ):
+            by_kind[row["kind_id"]] += row["n"]
+            names[row["kind_id"]] = (row["kind__sort_order"], row["kind__name"])
+    kinds = sorted(by_kind, key=lambda kind_id: (names[kind_id][0], kind_id))
+
+    def list_url(**params) -> str:
+        return scope.url(
+            "activities:activity-list",
+            status=COUNTED_FILTER,
+            start=period.start.isoformat(),
+            end=period.end.isoformat(),
+            **params,
         )
-        .order_by()
-        .values("kind_id", "kind__name", "kind__sort_order")
-        .annotate(n=Count("pk"))
-    )
-    rows = sorted(rows, key=lambda row: (row["kind__sort_order"], row["kind_id"]))
-    list_url = "activities:activity-list"
+
     return Figure(
         "activities",
         "组织生活记录",
-        sum(row["n"] for row in rows),
-        scope.url(list_url),
+        sum(by_kind.values()),
+        list_url(),
         unit="次",
-        note="本组织及下级组织开展、已提交或已审核的记录。",
+        note="本组织及下级组织本年开展（含联合开展）、已提交或已审核的记录。",
         parts=[
-            Part(
-                str(row["kind_id"]),
-                row["kind__name"],
-                row["n"],
-                scope.url(list_url, kind=row["kind_id"]),
-            )
-            for row in rows
+            Part(str(kind_id), names[kind_id][1], by_kind[kind_id], list_url(kind=kind_id))
+            for kind_id in kinds
         ],
     )
 
@@ -480,17 +505,17 @@ def activities(scope: Scope, period: Period) -> Figure:
 def activities_by_month(scope: Scope, period: Period) -> Chart:
     """Counted records per month, this year against last year."""
     year = period.year
-    counts = {
-        (row["y"], row["m"]): row["n"]
-        for row in Activity.objects.counted()
-        .filter(
-            organization__path__startswith=scope.path,
-            held_on__range=(datetime.date(year - 1, 1, 1), datetime.date(year, 12, 31)),
-        )
-        .order_by()
-        .values(y=ExtractYear("held_on"), m=ExtractMonth("held_on"))
-        .annotate(n=Count("pk"))
-    }
+    counted = Activity.objects.counted().held_between(
+        datetime.date(year - 1, 1, 1), datetime.date(year, 12, 31)
+    )
+    counts = Counter()
+    for records in (counted.hosted_in(scope.path), counted.joined_from_outside(scope.path)):
+        for row in (
+            records.order_by()
+            .values(y=ExtractYear("held_on"), m=ExtractMonth("held_on"))
+            .annotate(n=Count("pk"))
+        ):
+            counts[(row["y"], row["m"])] += row["n"]
     list_url = "activities:activity-list"
     return Chart(
         "activities-by-month",
@@ -501,7 +526,10 @@ def activities_by_month(scope: Scope, period: Period) -> Chart:
             Series(
                 f"{y}年",
                 [counts.get((y, m), 0) for m in range(1, 13)],
-                [scope.url(list_url, month=f"{y}-{m:02d}") for m in range(1, 13)],
+                [
+                    scope.url(list_url, status=COUNTED_FILTER, month=f"{y}-{m:02d}")
+                    for m in range(1, 13)
+                ],
             )
             for y in (year - 1, year)
         ],
@@ -512,11 +540,12 @@ def activities_by_month(scope: Scope, period: Period) -> Chart:
 
 
 def service_records(scope: Scope, period: Period) -> Figure:
-    """Service-ledger records running at some time between 1 January and the period's end."""
+    """Service-ledger records running at some time in the year and begun by the period's end
+    (the record list's year and `until` filters)."""
     rows = (
         ServiceRecord.objects.filter(organization__path__startswith=scope.path)
-        .filter(started_on__lte=period.end)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=period.start))
+        .in_year(period.year)
+        .started_by(period.end)
         .order_by()
         .values("type__code", "type__name", "type__sort_order")
         .annotate(n=Count("pk"))
@@ -527,7 +556,7 @@ def service_records(scope: Scope, period: Period) -> Figure:
         "service-records",
         "服务台账记录",
         sum(row["n"] for row in rows),
-        scope.url(list_url, year=period.year),
+        scope.url(list_url, year=period.year, until=period.end.isoformat()),
         unit="条",
         note="本年内开展（含跨年进行）的服务台账记录。",
         parts=[
@@ -535,7 +564,9 @@ def service_records(scope: Scope, period: Period) -> Figure:
                 row["type__code"],
                 row["type__name"],
                 row["n"],
-                scope.url(list_url, year=period.year, type=row["type__code"]),
+                scope.url(
+                    list_url, year=period.year, until=period.end.isoformat(), type=row["type__code"]
+                ),
             )
             for row in rows
         ],

@@ -3,41 +3,21 @@ training hours, responsibility lists, the year-end assessment and dues. Each fun
 provider (see base.py); `__init__.py` puts them on the cockpit."""
 
 import datetime
-from decimal import Decimal
 
-from django.db.models import (
-    Count,
-    DecimalField,
-    F,
-    FilteredRelation,
-    OuterRef,
-    Q,
-    Subquery,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import ExtractMonth, ExtractYear
 
-from assessments.models import (
-    AssessmentResult,
-    AssessmentRun,
-    CheckpointEntry,
-    ResponsibilityItem,
-    ScoreCard,
-    Stage,
-)
+from assessments import item_states
+from assessments.models import AssessmentRun, ScoreCard
+from branches import rating_stats
 from branches.models import LADDER, Level, Organization, RatingRound, Scope
 from branches.rating_stats import RANK, counted_branches, percent, top_rank
 from dues.arrears import ALERT, WARNING, arrears
 from training.models import Enrollment
-from training.progress import with_required_hours
+from training.progress import MET, with_progress
 
 from .base import Chart, Figure, Part, Period, Series
 from .base import Scope as CockpitScope
-
-Review = CheckpointEntry.Review
-Progress = CheckpointEntry.Progress
-HOURS = DecimalField(max_digits=9, decimal_places=1)
 
 
 def _share(numerator: int, denominator: int) -> float | None:
@@ -48,81 +28,96 @@ def _share(numerator: int, denominator: int) -> float | None:
 # 最强党支部 -------------------------------------------------------------------------------------
 
 
-def _holders_url(scope: CockpitScope, year: int, **params) -> str:
-    """The holders list of the ratings statistics, narrowed to the scope's subtree."""
-    return scope.url("branches:ratingtitle-holders", year=year, under=scope.pk, **params)
+def _holders_url(where: CockpitScope, year: int, **params) -> str:
+    """The holders list of the ratings statistics, narrowed to the subtree of `where`
+    (`params` may name the rating scope: `scope=organ`)."""
+    return where.url("branches:ratingtitle-holders", year=year, under=where.pk, **params)
 
 
 def _target_round(year: int) -> RatingRound | None:
-    """The round whose target the share is set against: the year's 盟直机关 round, else its
-    全盟 round, else the latest earlier round."""
-    rounds = RatingRound.objects.filter(year__lte=year).order_by("-year", "scope", "pk")
-    return next(iter(sorted(rounds[:2], key=lambda r: (-r.year, r.scope != Scope.ORGAN))), None)
+    """The 盟直机关 round whose target the share is set against: the year's, else the latest
+    earlier one."""
+    return RatingRound.objects.filter(year__lte=year, scope=Scope.ORGAN).order_by("-year").first()
 
 
 def strongest_share(scope: CockpitScope, period: Period) -> Figure | None:
-    """Counted branches (active 党支部 and 联合党支部, 临时党支部 left out) holding an active
-    title at either level scope at the end of the year, against the round's target share."""
+    """The statistics page's 盟直机关 figures for the scope's subtree at the end of the year
+    (rating_stats.totals: counted branches, titles active at the year's end), with the same
+    labels: the share, 最强党支部 in all, 其中示范点, 其中示范基地 (its subsets by highest
+    title), and the 全盟 level's total beside them — never the two scopes merged."""
     year = period.year
-    rows = (
-        counted_branches()
-        .filter(path__startswith=scope.path)
-        .annotate(top=top_rank(year, None))
-        .order_by()
-        .values("top")
-        .annotate(n=Count("pk"))
-    )
-    by_top = {row["top"]: row["n"] for row in rows}
-    branches = sum(by_top.values())
-    if not branches:
+    total = rating_stats.totals(counted_branches().filter(path__startswith=scope.path), year)
+    if not total.branches:
         return None
-    titled = sum(n for top, n in by_top.items() if top)
+    organ, league = total.tallies[Scope.ORGAN], total.tallies[Scope.LEAGUE]
+    share = _share(organ.titled, total.branches)
     target = _target_round(year)
     target_share = None if target is None else float(target.target_share)
+    organ_label = Scope.ORGAN.label
     parts = [
         Part(
-            level,
-            f"其中{Level(level).label}" if index else Level(level).label,
-            by_top.get(RANK[level], 0),
-            _holders_url(scope, year, top=level),
-        )
-        for index, level in enumerate(LADDER)
+            "strongest",
+            f"{organ_label}“最强党支部”",
+            organ.titled,
+            _holders_url(scope, year, scope=Scope.ORGAN, top="any"),
+        ),
+        *(
+            Part(
+                level,
+                f"其中{Level(level).label}",
+                organ.by_top[RANK[level]],
+                _holders_url(scope, year, scope=Scope.ORGAN, top=level),
+            )
+            for level in LADDER[1:]
+        ),
+        Part(
+            "league",
+            f"{Scope.LEAGUE.label}“最强党支部”",
+            league.titled,
+            _holders_url(scope, year, scope=Scope.LEAGUE, top="any"),
+        ),
+        Part("branches", "在册党支部", total.branches, _holders_url(scope, year, top="all")),
     ]
-    parts.append(Part("none", "未获命名", by_top.get(0, 0), _holders_url(scope, year, top="none")))
     note = (
-        "有效的党支部、联合党支部（不含临时党支部）中，年末持有未摘牌“最强党支部”及以上称号"
-        "（盟直机关或全盟层级）的比例；分项按所获最高等次。"
+        f"{year}年末，有效的党支部、联合党支部（不含临时党支部）中持有{organ_label}层级未摘牌"
+        "“最强党支部”称号（含示范点、示范基地）的比例；示范点、示范基地按所获最高等次计，"
+        "均包含在“最强党支部”总数内。全盟层级另列。与“最强党支部统计”页同一口径。"
     )
     if target_share is not None:
         note += f"目标占比取{target.year}年{target.get_scope_display()}评定轮次的设定。"
     return Figure(
         "strongest-share",
-        "“最强党支部”占比",
-        _share(titled, branches),
-        _holders_url(scope, year, top="any"),
+        f"{organ_label}“最强党支部”占比",
+        share,
+        _holders_url(scope, year, scope=Scope.ORGAN, top="any"),
         unit="%",
         note=note,
         parts=parts,
+        numerator=organ.titled,
+        denominator=total.branches,
         extra={
-            "titled": titled,
-            "branches": branches,
+            "titled": organ.titled,
+            "branches": total.branches,
             "target": target_share,
-            "gap": None
-            if target_share is None
-            else round(target_share - _share(titled, branches), 2),
+            "gap": None if target_share is None else round(target_share - share, 2),
         },
     )
 
 
+def _category_url(where: CockpitScope, year: int, top: str, category: str) -> str:
+    return _holders_url(where, year, scope=Scope.ORGAN, top=top, category=category)
+
+
 def ratings_by_category(scope: CockpitScope, period: Period) -> Chart | None:
-    """Counted branches by guidance category: titled (any level) and not."""
+    """Counted branches by guidance category: holding a 盟直机关 title (any rung) or not, as
+    the statistics page's category table counts them."""
     if scope.is_branch:
         return None
     year = period.year
     rows = (
         counted_branches()
         .filter(path__startswith=scope.path)
-        .annotate(top=top_rank(year, None))
+        .annotate(top=top_rank(year, Scope.ORGAN))
         .order_by()
         .values("category")
         .annotate(titled=Count("pk", filter=Q(top__gt=0)), n=Count("pk"))
@@ -140,62 +135,40 @@ def ratings_by_category(scope: CockpitScope, period: Period) -> Chart | None:
             Series(
                 "已命名",
                 [counts[v][0] for v, _ in categories],
-                [_holders_url(scope, year, top="any", category=v) for v, _ in categories],
+                [_category_url(scope, year, "any", v) for v, _ in categories],
             ),
             Series(
                 "未命名",
                 [counts[v][1] - counts[v][0] for v, _ in categories],
-                [_holders_url(scope, year, top="none", category=v) for v, _ in categories],
+                [_category_url(scope, year, "none", v) for v, _ in categories],
             ),
         ],
-        note="按分类指导类别统计有效党支部（不含临时党支部），命名含示范点、示范基地。",
+        note="按分类指导类别统计有效党支部（不含临时党支部）年末持有盟直机关层级称号的情况，命名含示范点、示范基地。",
     )
 
 
 # Training ------------------------------------------------------------------------------------
 
 
-def _earned(period: Period):
-    """Signed-in attendance of classes starting between 1 January and the period's end."""
-    return Enrollment.objects.filter(
-        signed_in=True, training_class__starts_on__range=(period.start, period.end)
-    )
-
-
 def training_hours(scope: CockpitScope, period: Period) -> Figure | None:
     """Members in good standing whose 学时 so far reach their yearly rule (the progress pages'
-    rule: 56 for current committee members, 32 for the others, from the HourRule rows)."""
-    hours = (
-        _earned(period)
-        .filter(member=OuterRef("pk"))
-        .order_by()
-        .values("member")
-        .annotate(total=Sum("hours_earned"))
-        .values("total")
-    )
-    members = with_required_hours(
-        period.year,
-        scope.members()
-        .in_good_standing()
-        .annotate(
-            earned=Coalesce(
-                Subquery(hours, output_field=HOURS), Value(Decimal(0)), output_field=HOURS
-            )
-        ),
-    )
-    counts = members.aggregate(
-        n=Count("pk"),
-        met=Count("pk", filter=Q(required_hours__gt=0) & Q(earned__gte=F("required_hours"))),
-        committee=Count("pk", filter=Q(is_committee_member=True)),
-    )
+    rule and filter, training.progress.MET: 56 for current committee members, 32 for the
+    others, from the HourRule rows), counting classes starting by the period's end. The
+    figure opens the list of exactly those members; the share's page states the members
+    judged."""
+    members = with_progress(period.year, scope.members().in_good_standing(), until=period.end)
+    counts = members.aggregate(n=Count("pk"), met=Count("pk", filter=MET))
     if not counts["n"]:
         return None
     params = {"year": period.year}
+    if not period.is_whole_year:
+        params["until"] = period.end.isoformat()
+    met_url = scope.url("training:progress-met", **params)
     return Figure(
         "training-hours",
         "学时达标党员",
         counts["met"],
-        scope.url("training:progress-overview", **params),
+        met_url,
         unit="名",
         note=(
             "党籍正常的党员中，本年已签到培训班（按开班日期计）累计学时达到年度要求的人数"
@@ -206,7 +179,9 @@ def training_hours(scope: CockpitScope, period: Period) -> Figure | None:
                 "share",
                 "达标比例（%）",
                 _share(counts["met"], counts["n"]),
-                scope.url("training:progress-overview", **params),
+                met_url,
+                numerator=counts["met"],
+                denominator=counts["n"],
             ),
             Part(
                 "behind",
@@ -261,61 +236,29 @@ def training_by_month(scope: CockpitScope, period: Period) -> Chart | None:
 # Responsibility lists ------------------------------------------------------------------------
 
 
-def _confirmed_by(stage: str, end: datetime.date) -> Q:
-    """Confirmed, and not only after `end` (rows without a review time count as confirmed)."""
-    return Q(**{f"{stage}__review": Review.CONFIRMED}) & (
-        Q(**{f"{stage}__reviewed_at__isnull": True})
-        | Q(**{f"{stage}__reviewed_at__date__lte": end})
-    )
-
-
-def _not_reported(stage: str, end: datetime.date) -> Q:
-    """No report of the stage by `end`: no entry, a draft, or one submitted only later."""
-    return (
-        Q(**{f"{stage}__isnull": True})
-        | Q(**{f"{stage}__review": Review.DRAFT})
-        | Q(**{f"{stage}__submitted_at__date__gt": end})
-    )
-
-
 def list_items(scope: CockpitScope, period: Period) -> Figure | None:
-    """This year's list items on track: see the figure's note for the rule."""
+    """This year's list items on track, closed on time and overdue at the period's end
+    (assessments.item_states: the definition the item list filters by); each number opens
+    the list of exactly those items."""
     end = period.end
-    items = ResponsibilityItem.objects.filter(
-        list__owner_organization__path__startswith=scope.path, list__year=period.year
-    ).annotate(
-        **{
-            stage: FilteredRelation("entries", condition=Q(entries__stage=stage))
-            for stage in Stage.values
-        }
-    )
-    done = _confirmed_by(Stage.FINAL, end) & Q(final__progress=Progress.DONE)
-    on_time = done & Q(final__completed_on__lte=F("deadline"))
-    overdue = Q(deadline__lt=end) & ~done
-    # The latest stage reported by the period's end is confirmed.
-    latest_confirmed = (
-        _confirmed_by(Stage.FINAL, end)
-        | (_not_reported(Stage.FINAL, end) & _confirmed_by(Stage.MID, end))
-        | (
-            _not_reported(Stage.FINAL, end)
-            & _not_reported(Stage.MID, end)
-            & _confirmed_by(Stage.PLAN, end)
-        )
-    )
-    counts = items.aggregate(
+    states = item_states.conditions(end)
+    counts = item_states.in_year(period.year, scope.path).aggregate(
         total=Count("pk"),
-        on_track=Count("pk", filter=~overdue & latest_confirmed),
-        closed=Count("pk", filter=on_time),
-        overdue=Count("pk", filter=overdue),
+        **{state: Count("pk", filter=condition) for state, condition in states.items()},
     )
     if not counts["total"]:
         return None
-    url = scope.url("assessments:index", year=period.year)
+    params = {"year": period.year, "until": end.isoformat()}
+
+    def url(state: str = "") -> str:
+        return scope.url("assessments:responsibilityitem-list", status=state, **params)
+
+    on_track = counts[item_states.ON_TRACK]
     return Figure(
         "list-items",
         "责任清单事项正常推进",
-        counts["on_track"],
-        url,
+        on_track,
+        url(item_states.ON_TRACK),
         unit="项",
         note=(
             "本年度责任清单事项中，未逾期且最近一次提交的环节（年初定单、半年小结或年底对账）"
@@ -323,10 +266,17 @@ def list_items(scope: CockpitScope, period: Period) -> Figure | None:
             "按时完成：年底对账确认已完成且完成日期不晚于时限。"
         ),
         parts=[
-            Part("total", "事项总数", counts["total"], url),
-            Part("share", "正常推进比例（%）", _share(counts["on_track"], counts["total"]), url),
-            Part("closed", "按时完成", counts["closed"], url),
-            Part("overdue", "逾期未完成", counts["overdue"], url),
+            Part("total", "事项总数", counts["total"], url()),
+            Part(
+                "share",
+                "正常推进比例（%）",
+                _share(on_track, counts["total"]),
+                url(item_states.ON_TRACK),
+                numerator=on_track,
+                denominator=counts["total"],
+            ),
+            Part("closed", "按时完成", counts[item_states.CLOSED], url(item_states.CLOSED)),
+            Part("overdue", "逾期未完成", counts[item_states.OVERDUE], url(item_states.OVERDUE)),
         ],
     )
 
@@ -340,8 +290,9 @@ def _ancestor_paths(path: str) -> list[str]:
 
 
 def assessment(scope: CockpitScope, period: Period) -> Figure | None:
-    """The latest year-end run of the year covering the scope (its status), the organisations
-    of the scope it scored, and their score cards' review and publication."""
+    """The latest year-end run of the year covering the scope (its status), and the score
+    cards of the scope's organisations for the year — one per organisation a run assessed —
+    by review status and publication, as the card list filters them."""
     year = period.year
     covering = Q(scope__path__startswith=scope.path) | Q(
         scope__path__in=_ancestor_paths(scope.path)
@@ -351,50 +302,38 @@ def assessment(scope: CockpitScope, period: Period) -> Figure | None:
         .order_by("-created_at", "-pk")
         .first()
     )
-    cards = ScoreCard.objects.filter(organization__path__startswith=scope.path, year=year)
-    card_counts = cards.aggregate(
-        reviewed=Count("pk", filter=~Q(status=ScoreCard.Status.TO_REVIEW)),
-        frozen=Count("pk", filter=Q(status=ScoreCard.Status.FROZEN)),
-        published=Count("pk", filter=Q(published_at__date__lte=period.end)),
+    counts = ScoreCard.objects.filter(
+        organization__path__startswith=scope.path, year=year
+    ).aggregate(
+        total=Count("pk"),
+        **{value: Count("pk", filter=Q(status=value)) for value in ScoreCard.Status.values},
+        published=Count("pk", filter=Q(published_at__isnull=False)),
     )
-    if run is None and not any(card_counts.values()):
+    if run is None and not counts["total"]:
         return None
-    done = (
-        AssessmentRun.objects.filter(
-            covering, year=year, status=AssessmentRun.Status.DONE, created_at__date__lte=period.end
-        )
-        .order_by("-created_at", "-pk")
-        .values("pk")[:1]
-    )
-    scored = AssessmentResult.objects.filter(
-        run__in=Subquery(done), organization__path__startswith=scope.path
-    ).count()
     list_url = "assessments:scorecard-list"
     status = run.get_status_display() if run else "未计算"
     return Figure(
         "assessment",
         f"年度考核（最近一次计算：{status}）",
-        scored,
+        counts["total"],
         scope.url(list_url, year=year),
         unit="个",
         note=(
-            "本年度覆盖本组织的最近一次年度考核计算及其状态；数字为最近一次已完成计算中"
-            "本组织及下级党组织的考核结果数，分项为评分卡的审核、冻结和发布情况。"
+            "本年度覆盖本组织的最近一次年度考核计算及其状态；数字为本组织及下级党组织本年度"
+            "的评分卡数（每个经考核计算的党组织一张），分项为评分卡的审核、冻结和发布情况。"
         ),
         parts=[
-            Part(
-                "reviewed",
-                "已审核",
-                card_counts["reviewed"],
-                scope.url(list_url, year=year, status="reviewed"),
+            *(
+                Part(value, label, counts[value], scope.url(list_url, year=year, status=value))
+                for value, label in ScoreCard.Status.choices
             ),
             Part(
-                "frozen",
-                "已冻结",
-                card_counts["frozen"],
-                scope.url(list_url, year=year, status="frozen"),
+                "published",
+                "已发布",
+                counts["published"],
+                scope.url(list_url, year=year, status="published"),
             ),
-            Part("published", "已发布", card_counts["published"], scope.url(list_url, year=year)),
         ],
         extra={"run_status": run.status if run else "", "run_pk": run.pk if run else None},
     )

@@ -41,6 +41,10 @@ TEMPLATE_ROWS = 2000  # rows pre-formatted (text cells, drop-down lists) in a te
 #: The answer for an organisation that does not exist and for one outside the importer's
 #: subtree alike, so that an import never confirms what the user may not see.
 MSG_NOT_IN_SCOPE = "未找到党组织“{name}”，或该党组织不在您的管理范围内"
+MSG_WITHHELD = (
+    "文件中有人员信息不能在您的管理范围内登记（如身份证号码），请联系上级党组织核实。"
+    "未导入任何数据。"
+)
 
 _THIN = Side(style="thin", color="FF808080")
 _HEADER_STYLE = {
@@ -146,6 +150,10 @@ class Change:
     instance: object
     label: str
     changed_fields: tuple[str, ...] = ()
+    # The row cannot be written for a reason the user may not see (e.g. its ID number is held
+    # in another subtree): the preview shows it like any other row, the commit refuses the
+    # whole file with MSG_WITHHELD and names no row.
+    withheld: bool = False
 
 
 @dataclass
@@ -157,6 +165,10 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def withheld(self) -> bool:
+        return any(change.withheld for change in self.changes)
 
     def count(self, action: str) -> int:
         return sum(1 for change in self.changes if change.action == action)

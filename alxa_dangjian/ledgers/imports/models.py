@@ -57,6 +57,9 @@ class ImportBatch(models.Model):
     summary = models.JSONField("预览摘要", default=dict, blank=True)
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
     committed_at = models.DateTimeField("导入时间", null=True, blank=True)
+    # Uploads hold full ID numbers: files go after EXPORT_FILE_RETENTION_DAYS like exports do;
+    # the row stays as the log of who imported what.
+    file_removed_at = models.DateTimeField("文件清理时间", null=True, blank=True)
 
     objects = ImportBatchQuerySet.as_manager()
 
@@ -77,7 +80,7 @@ class ImportBatch(models.Model):
 
     @property
     def can_commit(self) -> bool:
-        return self.status == self.Status.PREVIEWED and not self.error_count
+        return self.status == self.Status.PREVIEWED and not self.error_count and bool(self.file)
 
     @property
     def shown_errors_truncated(self) -> bool:

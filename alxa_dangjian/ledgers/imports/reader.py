@@ -14,12 +14,19 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 ALLOWED_EXTENSION = ".xlsx"
 # A real .xlsx compresses XML roughly 5–10×; far more than this is a zip bomb, not a roster.
 MAX_UNCOMPRESSED_RATIO = 20
 # The header may sit under a title and a subtitle row, as in the ledgers we export.
 HEADER_SCAN_ROWS = 5
+# Beyond its data rows a sheet may hold title, header and blank rows up to this many; a
+# sheet declared or found longer is refused before (or as soon as) its rows are read.
+SPARE_ROWS = 1000
+# Columns read beyond the template's own (its headers, alternatives and ignored headers), so
+# that a stray extra column is still named in the header check.
+SPARE_COLUMNS = 10
 _WHITESPACE_RE = re.compile(r"\s+")
 
 MSG_NOT_EXCEL = (
@@ -27,6 +34,12 @@ MSG_NOT_EXCEL = (
     "请用 Excel 另存为 .xlsx 后再上传。"
 )
 MSG_UNREADABLE = "无法读取该 Excel 文件，文件可能已损坏。请用 Excel 打开后另存为 .xlsx 再上传。"
+MSG_MACROS = (
+    "文件含有宏（VBA 代码），可能是改了扩展名的 .xlsm 文件，不予读取。"
+    "请在 Excel 中另存为“Excel 工作簿（.xlsx）”后再上传。"
+)
+# [Content_Types].xml of a real workbook is a few kilobytes; it is read whole, so bounded.
+CONTENT_TYPES_MAX_BYTES = 256 * 1024
 
 
 def _megabytes(size: int) -> str:
@@ -65,12 +78,33 @@ def sniff(fileobj, *, limit: int) -> None:
         raise ValidationError(MSG_NOT_EXCEL, code="content") from None
     finally:
         fileobj.seek(0)
-    if "xl/workbook.xml" not in {entry.filename for entry in entries}:
+    names = {entry.filename for entry in entries}
+    if "xl/workbook.xml" not in names:
         raise ValidationError(MSG_NOT_EXCEL, code="content")
     if sum(entry.file_size for entry in entries) > limit * MAX_UNCOMPRESSED_RATIO:
         raise ValidationError(
             "文件解压后体积异常，疑似非正常 Excel 文件，不予读取。", code="content"
         )
+    if _holds_macros(fileobj, entries):
+        raise ValidationError(MSG_MACROS, code="macros")
+
+
+def _holds_macros(fileobj, entries) -> bool:
+    """A macro-enabled workbook (.xlsm, .xltm) renamed .xlsx: its package declares a
+    macro-enabled content type or carries a VBA project."""
+    if any(entry.filename.lower().endswith("vbaproject.bin") for entry in entries):
+        return True
+    types = next((e for e in entries if e.filename == "[Content_Types].xml"), None)
+    if types is None or types.file_size > CONTENT_TYPES_MAX_BYTES:
+        return types is not None
+    try:
+        with zipfile.ZipFile(fileobj) as archive:
+            declared = archive.read(types).lower()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ValidationError(MSG_NOT_EXCEL, code="content") from None
+    finally:
+        fileobj.seek(0)
+    return b"macroenabled" in declared or b"vbaproject" in declared
 
 
 def normalize_header(value) -> str:
@@ -120,14 +154,19 @@ def read_table(
     ``ignored`` headers (columns of an exported ledger the import does not use) are skipped.
     """
     known = {header for headers in columns for header in headers}
+    width = len(known | ignored) + SPARE_COLUMNS
+    last_row = max_rows + SPARE_ROWS
     with _opened(fileobj) as workbook:
         sheet = workbook.worksheets[0] if workbook.worksheets else None
         if sheet is None or not hasattr(sheet, "iter_rows"):
             raise ValidationError("文件中没有工作表。", code="empty")
-        # Files from some tools declare a wrong sheet size; reading to the real end is safer.
+        _check_declared_size(sheet, width=width, last_row=last_row, max_rows=max_rows)
+        # Files from some tools declare a wrong sheet size, so the rows are read to their real
+        # end, but never wider than the template: read-only openpyxl pads every row to the
+        # sheet's widest, so one cell in column XFD would make each row 16,384 cells.
         sheet.reset_dimensions()
         try:
-            rows = sheet.iter_rows(values_only=True)
+            rows = sheet.iter_rows(max_col=width, values_only=True)
             header_row, header_cells, first_filled = None, None, None
             for number, cells in enumerate(rows, 1):
                 if _is_blank(cells):
@@ -148,13 +187,12 @@ def read_table(
             positions = _match_headers(header_row, header_cells, columns, known, ignored)
             data = []
             for number, cells in enumerate(rows, header_row + 1):
+                if number > last_row:
+                    raise _sheet_too_long(number, max_rows)
                 if _is_blank(cells):
                     continue
                 if len(data) >= max_rows:
-                    raise ValidationError(
-                        "数据超过 {limit} 行，请分成多个文件导入。".format(limit=max_rows),
-                        code="rows",
-                    )
+                    raise _too_many_rows(max_rows)
                 data.append((number, cells))
         except ValidationError:
             raise
@@ -165,6 +203,36 @@ def read_table(
             "第{row}行是表头，但表中没有数据行。".format(row=header_row), code="empty"
         )
     return Table(header_row=header_row, positions=positions, rows=data)
+
+
+def _too_many_rows(max_rows: int) -> ValidationError:
+    return ValidationError(
+        "数据超过 {limit} 行，请分成多个文件导入。".format(limit=max_rows), code="rows"
+    )
+
+
+def _sheet_too_long(rows: int, max_rows: int) -> ValidationError:
+    return ValidationError(
+        "工作表有 {rows} 行以上，超出导入上限（{limit} 行数据）。请分成多个文件导入；"
+        "如表末有大量空行，请删除这些行后另存再上传。".format(rows=rows, limit=max_rows),
+        code="rows",
+    )
+
+
+def _check_declared_size(sheet, *, width: int, last_row: int, max_rows: int) -> None:
+    """Refuse a sheet by the size it declares (its <dimension>) before reading a row."""
+    columns, rows = sheet.max_column, sheet.max_row
+    if columns and columns > width:
+        raise ValidationError(
+            "工作表的内容一直延伸到第 {column} 列（{letter} 列），远超导入模板的列数。"
+            "请删除模板以外各列中的内容（包括远处误填的单元格），"
+            "或把数据复制到新下载的导入模板后再上传。".format(
+                column=columns, letter=get_column_letter(min(columns, 16384))
+            ),
+            code="columns",
+        )
+    if rows and rows > last_row:
+        raise _sheet_too_long(rows, max_rows)
 
 
 def _match_headers(number: int, cells, columns, known: set[str], ignored) -> dict[str, int]:

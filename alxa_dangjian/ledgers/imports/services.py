@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
+import logging
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from alxa_dangjian.accounts.models import User
 
-from .base import Importer, ImportResult
+from .base import MSG_WITHHELD, Importer, ImportResult
 from .models import ImportBatch
 from .registry import get_importer
+
+logger = logging.getLogger(__name__)
 
 _NAME_MAX = ImportBatch._meta.get_field("original_name").max_length
 
@@ -47,6 +53,10 @@ class _Rejected(Exception):
         self.result = result
 
 
+class _Withheld(Exception):
+    pass
+
+
 def commit_batch(batch: ImportBatch, *, by: User) -> ImportBatch:
     """Write a previewed batch: the stored file is checked again (the database may have
     changed since the preview) and written in one transaction — every row or none."""
@@ -54,6 +64,8 @@ def commit_batch(batch: ImportBatch, *, by: User) -> ImportBatch:
     try:
         with transaction.atomic():
             locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+            if locked.file_removed_at:
+                raise ValidationError("上传的文件已按保存期限清理，请重新上传。")
             if not locked.can_commit:
                 raise ValidationError("该批次已导入或存在问题，不能再次导入。")
             try:
@@ -64,6 +76,8 @@ def commit_batch(batch: ImportBatch, *, by: User) -> ImportBatch:
                 result = importer.check(stored, user=by)
             if not result.ok:
                 raise _Rejected(result)
+            if result.withheld:
+                raise _Withheld
             importer.write(result, user=by)
             _record(locked, result)
             locked.status = ImportBatch.Status.COMMITTED
@@ -79,4 +93,29 @@ def commit_batch(batch: ImportBatch, *, by: User) -> ImportBatch:
                 n=batch.error_count
             )
         ) from None
+    except _Withheld:
+        # Neither the batch nor the message names the row: which number is held elsewhere
+        # is for the upper organisation to see.
+        batch.status = ImportBatch.Status.FAILED
+        batch.save(update_fields=["status"])
+        raise ValidationError(MSG_WITHHELD) from None
     return locked
+
+
+def purge_import_files(now=None) -> int:
+    """Delete the uploaded files of batches uploaded more than EXPORT_FILE_RETENTION_DAYS days
+    ago: a member workbook holds full ID numbers, and the data it brought in lives in the
+    database. Each batch row stays as the log of who imported what, with the day its file was
+    removed; a batch still awaiting confirmation can then no longer be committed. Returns the
+    number of files removed; a file already missing from storage counts as removed."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.EXPORT_FILE_RETENTION_DAYS)
+    expired = ImportBatch.objects.exclude(file="").filter(created_at__lt=cutoff).order_by("pk")
+    removed = 0
+    for batch in expired.iterator():
+        batch.file.delete(save=False)  # storage.delete ignores a file that is already gone
+        ImportBatch.objects.filter(pk=batch.pk).update(file="", file_removed_at=now)
+        removed += 1
+    if removed:
+        logger.info("Removed %s import files older than %s", removed, cutoff)
+    return removed

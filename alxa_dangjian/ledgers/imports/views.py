@@ -1,5 +1,6 @@
 import io
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
@@ -76,7 +77,11 @@ def importbatch_detail(request, pk):
     return render(
         request,
         "ledgers/import_detail.html",
-        {"batch": batch, "importer": _importer_or_404(batch.importer)},
+        {
+            "batch": batch,
+            "importer": _importer_or_404(batch.importer),
+            "retention_days": settings.EXPORT_FILE_RETENTION_DAYS,
+        },
     )
 
 

@@ -110,7 +110,7 @@ def recompute_terms(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("branches", "0008_term_rules_dated")]
+    dependencies = [("branches", "0009_term_rules_dated")]
 
     operations = [
         migrations.RunPython(seed, migrations.RunPython.noop),

@@ -1,0 +1,146 @@
+"""The records behind the year-end assessment's organisational-life indicators (三会一课完成率,
+主题党日覆盖月份) for one organisation and year: for a branch, every rule period or month
+counted with the records in it; for a party committee, every branch's numerator and
+denominator. The figures come from the indicators' own functions (activities/indicators.py),
+so the page always states the numbers the score card shows."""
+
+import datetime
+from collections import defaultdict
+
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from alxa_dangjian.accounts.scoping import get_visible_or_404
+from assessments.indicators import as_of
+from branches.models import Organization
+
+from .. import indicators
+from ..models import Activity
+
+FIRST_YEAR = 2000
+TITLES = {
+    indicators.THREE_MEETINGS: "三会一课完成率",
+    indicators.THEME_DAY_MONTHS: "主题党日覆盖月份",
+}
+COMPUTE = {
+    indicators.THREE_MEETINGS: indicators.three_meetings_completion,
+    indicators.THEME_DAY_MONTHS: indicators.theme_day_months,
+}
+
+
+def _year(request) -> int:
+    """?year= between 2000 and next year, else this year (a bad value is ignored)."""
+    today = timezone.localdate()
+    raw = request.GET.get("year", "")
+    if raw.isascii() and raw.isdigit() and FIRST_YEAR <= int(raw) <= today.year + 1:
+        return int(raw)
+    return today.year
+
+
+def _records(branch, year: int, kind_codes, until: datetime.date) -> list:
+    """Counted records of the kinds hosted or joined by the branch from 1 January to `until`
+    (the compliance engine counts both)."""
+    return list(
+        Activity.objects.counted()
+        .filter(Q(organization=branch) | Q(joint_organizations=branch))
+        .filter(kind__code__in=kind_codes, held_on__range=(datetime.date(year, 1, 1), until))
+        .select_related("kind", "organization")
+        .distinct()
+        .order_by("held_on", "pk")
+    )
+
+
+def _three_meetings_rows(branch, year: int) -> list[dict]:
+    periods, _ = indicators.three_meetings_periods(year, [branch])
+    records = _records(branch, year, indicators.THREE_MEETINGS_ONE_LESSON, as_of(year))
+    rows = []
+    for _pk, rule, period, required, held in sorted(
+        periods, key=lambda row: (row[1].kind.sort_order, row[1].pk, row[2].start)
+    ):
+        rows.append(
+            {
+                "label": f"{rule.kind.name} · {period.label}",
+                "required": required,
+                "held": held,
+                "counted": min(held, required),
+                "records": [
+                    record
+                    for record in records
+                    if record.kind_id == rule.kind_id
+                    and period.start <= record.held_on <= period.end
+                ],
+            }
+        )
+    return rows
+
+
+def _theme_day_rows(branch, year: int) -> list[dict]:
+    months_due, per_branch = indicators.theme_day_coverage(year, [branch])
+    if not months_due:
+        return []
+    until = datetime.date(year, 12, 31)
+    if months_due < 12:
+        until = datetime.date(year, months_due + 1, 1) - datetime.timedelta(days=1)
+    by_month = defaultdict(list)
+    for record in _records(branch, year, (indicators.THEME_DAY,), until):
+        by_month[record.held_on.month].append(record)
+    per_month = per_branch.get(branch.pk, [0] * 13)
+    return [
+        {
+            "label": f"{year}年{month}月",
+            "required": 1,
+            "held": per_month[month],
+            "counted": 1 if per_month[month] else 0,
+            "records": by_month[month],
+        }
+        for month in range(1, months_due + 1)
+    ]
+
+
+ROWS = {
+    indicators.THREE_MEETINGS: _three_meetings_rows,
+    indicators.THEME_DAY_MONTHS: _theme_day_rows,
+}
+
+
+@require_GET
+def indicator_detail(request, pk):
+    """?code= names the indicator (an unknown one is a 404), ?year= the year."""
+    organization = get_visible_or_404(Organization, request.user, pk=pk)
+    code = request.GET.get("code", "")
+    if code not in TITLES:
+        raise Http404
+    year = _year(request)
+    branches = []
+    if not organization.is_branch:
+        branches = list(
+            Organization.objects.visible_to(request.user)
+            .filter(path__startswith=organization.path, type__in=Organization.BRANCH_TYPES)
+            .order_by("path")
+        )
+    measures = COMPUTE[code](year, [organization, *branches])
+    measure = measures[organization.pk]
+    context = {
+        "organization": organization,
+        "year": year,
+        "code": code,
+        "title": TITLES[code],
+        "measure": measure,
+        "as_of": as_of(year),
+    }
+    if organization.is_branch:
+        context["rows"] = ROWS[code](organization, year)
+    else:
+        context["branch_rows"] = [
+            (branch, measures[branch.pk]) for branch in branches if measures[branch.pk].denominator
+        ]
+    return render(request, "activities/indicator_detail.html", context)
+
+
+urlpatterns = [
+    path("indicators/<int:pk>/", indicator_detail, name="indicator-detail"),
+]

@@ -1,0 +1,138 @@
+"""Every number on the home page and the organisation profiles, as every demo role sees them,
+equals the total stated by the page it links to (see figure_checks.py for how numbers and
+stated totals are read and compared)."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from alxa_dangjian.accounts.demo import DEMO_USERS
+from alxa_dangjian.accounts.models import User
+from alxa_dangjian.core.reference import ensure_reference_data
+from tests.core.figure_checks import (
+    Check,
+    Stated,
+    Walker,
+    checks_of_cockpit,
+    checks_of_profile,
+    compare,
+)
+
+ROLES = [username for username, *_ in DEMO_USERS]
+
+# Figures whose definitions are being fixed on a parallel branch of issue #14 (providers_apps.py
+# and the app profile sections): their mismatches are reported by
+# `test_pending_figures_match_their_lists` as expected failures instead of failing the role's
+# test. This set must be empty when the issue closes.
+PENDING_FIGURES: set[str] = set()
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo league, seeded once for this module and committed (every test of the module
+    reads it inside its own rolled-back transaction), then flushed so that later tests find
+    the empty database with its reference rows, as the migrations left it."""
+    try:
+        with django_db_blocker.unblock():
+            call_command("seed_demo", stdout=io.StringIO())
+        yield
+    finally:  # a seeding that failed half-way must not leave its rows to later tests either
+        with django_db_blocker.unblock():
+            call_command("flush", interactive=False, verbosity=0)
+            ensure_reference_data()
+
+
+def _pages(user: User) -> list[tuple[str, str]]:
+    """(name, url) of the home and of every profile a demo user opens: their own
+    organisation's, and those of the demo users' organisations in their subtree."""
+    pages = [("首页", reverse("core:home"))]
+    organizations = [user.organization] + [
+        other.organization
+        for other in User.objects.filter(username__in=ROLES).select_related("organization")
+        if other.organization.path.startswith(user.organization.path)
+        and other.organization != user.organization
+    ]
+    seen = set()
+    for organization in organizations:
+        if organization.pk not in seen:
+            seen.add(organization.pk)
+            pages.append(
+                (
+                    f"组织概况：{organization.display_name}",
+                    reverse("branches:organization-profile", args=[organization.pk]),
+                )
+            )
+    return pages
+
+
+@pytest.fixture(scope="module")
+def walked():
+    """Problems found per role, so the pending test does not walk the pages again."""
+    return {}
+
+
+def _problems(walked, client, username: str) -> list[tuple[str, Check, str]]:
+    if username not in walked:
+        walked[username] = _walk(client, username)
+    return walked[username]
+
+
+def _walk(client, username: str) -> list[tuple[str, Check, str]]:
+    user = User.objects.select_related("organization").get(username=username)
+    client.force_login(user)
+    walker = Walker(client)
+    found = []
+    for page_name, url in _pages(user):
+        response = client.get(url)
+        assert response.status_code == 200, f"{page_name} {url}: {response.status_code}"
+        cockpit = response.context["cockpit"]
+        checks = checks_of_cockpit(cockpit) if cockpit is not None else []
+        if "calendar" in response.context:
+            checks += checks_of_profile(response.context)
+        found += [(page_name, check, problem) for check, problem in walker.problems(checks)]
+    return found
+
+
+def _message(username: str, problems) -> str:
+    lines = [f"{username}：{len(problems)} 个数字与其链接页面不一致"]
+    lines += [f"  [{page}] {problem}" for page, _, problem in problems]
+    return "\n".join(lines)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ROLES)
+def test_figures_match_their_lists(demo, walked, client, username):
+    problems = [
+        p for p in _problems(walked, client, username) if p[1].family not in PENDING_FIGURES
+    ]
+    assert not problems, _message(username, problems)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ROLES)
+def test_pending_figures_match_their_lists(demo, walked, client, username):
+    problems = [p for p in _problems(walked, client, username) if p[1].family in PENDING_FIGURES]
+    if problems:
+        pytest.xfail(_message(username, problems))
+
+
+def test_compare_finds_a_different_total():
+    check = Check("activities", "组织生活记录", 12, "/activities/?year=2026")
+    assert compare(check, Stated(200, ("12",), ())) == ""
+    assert "共 13 条" in compare(check, Stated(200, ("13",), ()))
+    assert "未标明" in compare(check, Stated(200, (), ()))
+    assert "没有链接" in compare(Check("x", "无链接", 3, ""), None)
+    assert "返回 404" in compare(check, Stated(404, (), ()))
+    assert "不一致" in compare(check, Stated(200, ("12", "13"), ()))
+
+
+def test_compare_checks_a_ratio_by_numerator_and_denominator():
+    share = Check("compliance", "达标率", 75.0, "/x", numerator=3, denominator=4)
+    assert compare(share, Stated(200, ("3",), ("4",))) == ""
+    assert "3/5" in compare(share, Stated(200, ("3",), ("5",)))
+    assert "分母" in compare(share, Stated(200, ("3",), ()))
+    for value in (33.3, 28.0):
+        bare = Check("share", "比例", value, "/x")
+        assert "分子和分母" in compare(bare, Stated(200, ("1",), ("3",)))

@@ -1,0 +1,8 @@
+"""The year-end indicators' drill-down pages (activities, branches, dues: `indicator-detail`)
+are addressed by the organisation whose numbers they show."""
+
+MODELS = {"indicator"}
+
+
+def objects(*, root, committee_a, branch_a, secretary, member):
+    return {"indicator": branch_a}
