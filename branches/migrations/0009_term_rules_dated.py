@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("branches", "0007_rule_history"),
+        ("branches", "0008_probation_votes"),
     ]
 
     operations = [
