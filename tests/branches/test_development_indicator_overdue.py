@@ -4,6 +4,7 @@ is still overdue at the judging day (year 2025, closed: judged on 31 December)."
 
 import datetime
 
+from django.urls import reverse
 from django.utils import timezone
 
 from branches import development
@@ -76,3 +77,12 @@ def test_a_case_closed_after_the_year_was_open_at_its_end(branch_a):
     case.closed_at = timezone.make_aware(datetime.datetime(YEAR + 1, 2, 1, 10, 0))
     case.save()
     assert ratio(branch_a) == (1, 2)
+
+
+def test_the_drilldown_lists_the_overdue_step(client, staff, branch_a):
+    case = _case(branch_a, application=d(YEAR, 11, 1))
+    client.force_login(staff)
+    url = reverse("branches:indicator-detail", args=[branch_a.pk])
+    body = client.get(url, {"code": "development-steps", "year": YEAR}).content.decode()
+    assert case.name in body
+    assert "收到入党申请书后1个月内派人谈话（应于2025-12-01前完成，至2025-12-31逾期）" in body
