@@ -23,4 +23,5 @@ class TimingRuleAdmin(RuleAdmin):
 
 @admin.register(TermLengthRule)
 class TermLengthRuleAdmin(RuleAdmin):
-    list_display = ["organization_type", "years"]
+    list_display = ["organization_type", "effective_from", "years", "basis"]
+    list_filter = ["organization_type"]

@@ -252,15 +252,38 @@ def _record_transfers_out(today):
     )
 
 
+def _term_end_and_years(readings: list, end: datetime.date) -> tuple[datetime.date, int]:
+    """A term that ends on or nearest `end` and was elected under the reading in force on its
+    election day (党章 2022: a branch elected before 2022-10-22 serves 3 years, after it 5, so
+    no branch term ends between those two windows). `readings` are (effective_from, years)."""
+    readings = sorted(readings)
+    best = None
+    for index, (effective_from, years) in enumerate(readings):
+        first = add_years(effective_from, years)
+        if index + 1 < len(readings):
+            last = add_years(readings[index + 1][0] - datetime.timedelta(days=1), years)
+        else:
+            last = datetime.date.max
+        candidate = min(max(end, first), last)
+        if best is None or abs((candidate - end).days) < abs((best[0] - end).days):
+            best = (candidate, years)
+    return best
+
+
 def _seed_terms(organizations, today) -> int:
-    lengths = dict(TermLengthRule.objects.values_list("organization_type", "years"))
+    rules_by_type: dict[str, list] = {}
+    for organization_type, effective_from, years in TermLengthRule.objects.values_list(
+        "organization_type", "effective_from", "years"
+    ):
+        rules_by_type.setdefault(organization_type, []).append((effective_from, years))
     with_terms = set(Term.objects.values_list("organization_id", flat=True).distinct())
     terms = []
     for organization in organizations:
-        if organization.pk in with_terms or organization.type not in lengths:
+        if organization.pk in with_terms or not organization.holds_elections:
+            continue
+        if organization.type not in rules_by_type:
             continue
         rng = _rng(organization.name, "terms")
-        years = lengths[organization.type]
         roll = rng.random()
         if roll < 0.15:  # ends later this year
             end = datetime.date(today.year, 12, rng.randint(1, 28))
@@ -268,21 +291,26 @@ def _seed_terms(organizations, today) -> int:
         elif roll < 0.19:  # overdue: ended months ago, no election recorded
             end = today - datetime.timedelta(days=rng.randint(30, 300))
         else:
-            end = today + datetime.timedelta(days=rng.randint(40, 365 * years - 40))
+            end = today + datetime.timedelta(days=rng.randint(40, 5 * 365 - 40))
+        readings = rules_by_type[organization.type]
+        end, years = _term_end_and_years(readings, end)
         elected = add_years(end, -years)
+        # The previous term is closed by this election (a late one when its due end, snapped
+        # to its own reading, falls before).
+        previous_end, previous_years = _term_end_and_years(readings, elected)
         number = rng.randint(2, 9)
         previous = Term(
             organization=organization,
             number=number - 1,
-            elected_on=add_years(elected, -years),
-            length_years=years,
+            elected_on=add_years(min(previous_end, elected), -previous_years),
+            length_years=previous_years,
             actual_end=elected,
         )
         current = Term(
             organization=organization, number=number, elected_on=elected, length_years=years
         )
         for term in (previous, current):
-            term.planned_end = add_years(term.elected_on, years)
+            term.planned_end = add_years(term.elected_on, term.length_years)
             term.due_end = term.planned_end
         terms += [previous, current]
     Term.objects.bulk_create(terms, batch_size=2000)

@@ -11,6 +11,7 @@ from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
+from alxa_dangjian.core import rules
 from alxa_dangjian.core.params import FIRST_YEAR, LAST_YEAR
 
 from .idnumber import InvalidIdNumber, normalize_id_number, parse_id_number
@@ -375,6 +376,27 @@ ADJUSTMENT_HELP = (
 )
 
 
+class TermLengthRuleForm(forms.ModelForm):
+    """A dated term-length row, set by the work committee (with a reason for the history)."""
+
+    change_reason = rules.reason_field()
+    years = forms.IntegerField(label="任期（年）", min_value=1, max_value=10)
+
+    class Meta:
+        model = TermLengthRule
+        fields = ["organization_type", "effective_from", "years", "basis"]
+        widgets = {"effective_from": DATE_WIDGET}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization_type"].choices = [
+            (t.value, t.label)
+            for t in Organization.Type
+            if t not in (Organization.Type.WORK_COMMITTEE, Organization.Type.TEMPORARY_BRANCH)
+        ]
+        self.helper = _helper("保存")
+
+
 class ElectionForm(forms.ModelForm):
     """换届选举: the next term, its length defaulting to the rule for the organisation type."""
 
@@ -384,12 +406,14 @@ class ElectionForm(forms.ModelForm):
         widgets = TERM_WIDGETS
 
     def __init__(self, *args, organization: Organization, next_number: int, **kwargs):
-        kwargs["initial"] = {
-            "number": next_number,
-            "length_years": TermLengthRule.length_for(organization.type),
-        }
+        kwargs["initial"] = {"number": next_number}
         super().__init__(*args, instance=Term(organization=organization), **kwargs)
-        self.fields["length_years"].help_text = "按组织类型的任期规则预填；应届满日期自动计算。"
+        # The rule depends on the election day (党章 2022 修正案), so it is applied on save.
+        self.fields["length_years"].required = False
+        self.fields["length_years"].help_text = (
+            "留空则按选举日期施行的任期规则计算（2022年10月22日及以后选举的为5年）；"
+            "应届满日期自动计算。"
+        )
         self.fields["adjusted_end"].help_text = ADJUSTMENT_HELP
         self.helper = _helper("登记换届")
 

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from alxa_dangjian.core import rules
 from assessments.indicators import (
@@ -21,7 +22,7 @@ from assessments.indicators import (
     subtree_condition,
 )
 
-from .models import DevelopmentCase, DevelopmentStep, Organization, Term, TimingRule
+from .models import DevelopmentCase, DevelopmentStep, Organization, Step, Term, TimingRule
 
 # The indicators' codes (their drill-downs: branches/views/indicator_detail.py).
 TERMS = "term-on-time"
@@ -66,7 +67,8 @@ class JudgedTerm:
 
 
 def judged_terms(year: int, organizations) -> tuple[dict[int, str], list[JudgedTerm]]:
-    """The organisations judged (active, not 临时党支部, in the subtrees of `organizations`:
+    """The organisations judged (active, holding elections — not a 临时党支部 nor the root
+    work committee, which the 盟委 appoints —, in the subtrees of `organizations`:
     {pk: path}) and the terms judged: those that fell due by the judging day and were still
     running at the start of the year — on time when closed (换届) by their due end — plus
     one overdue row for each judged organisation with no term recorded at all."""
@@ -75,7 +77,7 @@ def judged_terms(year: int, organizations) -> tuple[dict[int, str], list[JudgedT
     start = datetime.date(year, 1, 1)
     judged_qs = Organization.objects.filter(
         subtree_condition(organizations), is_active=True
-    ).exclude(type=Organization.Type.TEMPORARY_BRANCH)
+    ).exclude(type__in=(Organization.Type.TEMPORARY_BRANCH, Organization.Type.WORK_COMMITTEE))
     judged = dict(judged_qs.values_list("pk", "path"))
     rows, with_terms = [], set()
     terms = Term.objects.filter(organization__in=judged_qs.values("pk")).order_by(
@@ -139,40 +141,64 @@ class JudgedStep:
 
 
 def judged_steps(year: int, organizations) -> list[JudgedStep]:
-    """Development steps dated in `year` of the branches under `organizations`, each with
-    the active timing rules about it that it broke (three queries: rules, cases, steps)."""
+    """Development steps of the branches under `organizations` judged for `year`, each with
+    the active timing rules about it that it broke: the steps dated in the year, and the
+    steps overdue on the judging day — what the case page calls 逾期 (`development.evaluate`):
+    a case still open then, a rule's starting step done and its own step not, past the rule's
+    latest date. An overdue step is dated by that latest date and counts once per rule, in
+    every year it is still overdue at the judging day. Three queries: rules, cases, steps."""
     organizations = list(organizations)
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    day = as_of(year)
+    active = rules.rows(TimingRule, Q(is_active=True))
     rules_by_step = defaultdict(list)
-    for rule in rules.rows(TimingRule, Q(is_active=True)):
+    for rule in active:
         rules_by_step[rule.step].append(rule)
     branches = Organization.objects.filter(
         subtree_condition(organizations), type__in=Organization.BRANCH_TYPES
     )
+    open_on_day = Q(is_closed=False) | Q(closed_at__date__gt=day)
     cases = DevelopmentCase.objects.filter(
-        organization__in=branches, steps__done_on__range=(start, end)
+        Q(steps__done_on__range=(start, end)) | (open_on_day & Q(steps__done_on__lte=day)),
+        organization__in=branches,
     ).distinct()
     steps = DevelopmentStep.objects.filter(case__in=cases).values_list(
-        "case_id", "case__organization_id", "case__birth_date", "step", "done_on"
+        "case_id",
+        "case__organization_id",
+        "case__birth_date",
+        "case__is_closed",
+        "case__closed_at",
+        "step",
+        "done_on",
     )
     by_case: dict[int, dict] = defaultdict(dict)
     owner: dict[int, tuple] = {}
-    for case, org, birth_date, step, done_on in steps:
+    for case, org, birth_date, is_closed, closed_at, step, done_on in steps:
         by_case[case][step] = done_on
-        owner[case] = (org, birth_date)
+        closed = is_closed and (closed_at is None or timezone.localdate(closed_at) <= day)
+        owner[case] = (org, birth_date, closed)
     rows = []
     for case, dates in by_case.items():
-        org, birth_date = owner[case]
+        org, birth_date, closed = owner[case]
         for step, done_on in dates.items():
             if start <= done_on <= end:
                 broken = (rule.violation(dates, birth_date) for rule in rules_by_step[step])
                 rows.append(JudgedStep(org, case, step, done_on, tuple(v for v in broken if v)))
+        known = {step: done_on for step, done_on in dates.items() if done_on <= day}
+        if closed or not known or Step.CONFIRMATION_APPROVAL in known:
+            continue
+        for rule in active:
+            due = rule.due_date(known)
+            if due is not None and due < day:
+                message = f"{rule.description}（应于{due:%Y-%m-%d}前完成，至{day:%Y-%m-%d}逾期）"
+                rows.append(JudgedStep(org, case, rule.step, due, (message,)))
     return rows
 
 
 def development_steps_within_rules(year: int, organizations) -> dict[int, Measure]:
     """Development steps dated in the year that broke none of the active timing rules about
-    that step, over all steps dated in the year (`judged_steps`)."""
+    that step, over all steps judged for the year (`judged_steps`: those dated in it and
+    those overdue at its judging day)."""
     organizations = list(organizations)
     per_branch: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for row in judged_steps(year, organizations):

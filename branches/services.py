@@ -26,6 +26,7 @@ from .models import (
     Term,
     TermLengthRule,
 )
+from .models.organizations import APPOINTED_NO_ELECTION
 
 TEMPORARY_NO_ELECTION = "临时党支部不进行选举，不能登记换届选举。"
 TEMPORARY_NO_MEMBERS = "临时党支部不接收党员组织关系，请在党员所在的正式党支部登记。"
@@ -234,11 +235,14 @@ def record_election(
 ) -> Term:
     """An election: the current term ends on the election day and the next one begins.
 
-    `number` defaults to the next 届次, `length_years` to the organisation type's rule.
+    `number` defaults to the next 届次, `length_years` to the organisation type's rule in
+    force on the election day (stored: a later rule change leaves the term as elected).
     """
     caching.changed(caching.ORGANIZATIONS)
     if organization.is_temporary:
         raise ValidationError(TEMPORARY_NO_ELECTION)
+    if organization.type == Organization.Type.WORK_COMMITTEE:
+        raise ValidationError(APPOINTED_NO_ELECTION)
     if not organization.is_active:
         raise ValidationError("该党组织已撤销，不能登记换届选举。")
     # Lock the organisation so two elections recorded at once cannot both take a number.
@@ -251,7 +255,7 @@ def record_election(
         message = "届次须大于已登记的第{last}届。"
         raise ValidationError({"number": message.format(last=last_number)})
     if length_years is None:
-        length_years = TermLengthRule.length_for(organization.type)
+        length_years = TermLengthRule.length_for(organization.type, elected_on)
         if length_years is None:
             raise ValidationError("尚未设置该类型党组织的任期规则，请联系系统管理员。")
     current = terms.current().first()

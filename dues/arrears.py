@@ -139,6 +139,13 @@ def arrears(members_qs, *, as_of: datetime.date, setting: DuesSetting | None = N
     )
 
 
+def quarter_deadline(month: datetime.date) -> datetime.date:
+    """The first day after the calendar quarter of `month`: dues for a month are on time when
+    paid before it (党费每月交纳; 经党支部同意可按季度交纳 — a quarter paid on its last day
+    is on time for each of its three months)."""
+    return add_months(datetime.date(month.year, (month.month - 1) // 3 * 3 + 1, 1), 3)
+
+
 def on_time_by_branch(
     year: int, branch_ids, *, as_of: datetime.date | None = None
 ) -> dict[int, tuple[int, int]]:
@@ -146,11 +153,13 @@ def on_time_by_branch(
     `year` up to the last completed month, over the branch's current members in good standing.
 
     A month is due in the member's owed window (see the module docstring; exempt members owe
-    nothing); it is paid on time when it was paid in full (payments are never short: the
-    rules refuse them) no later than within that month. One statement (ON_TIME_SQL), whatever
-    the number of branches: each member's latest assessment by ROW_NUMBER (read once), the
-    months due counted against the year's month starts, and the on-time month rows inside
-    the window, both summed by branch. Every date it compares is a first-of-month date.
+    nothing) once its quarter is over; a month of the quarter still running counts only once
+    paid (it cannot be late yet). It is paid on time when it was paid in full (payments are
+    never short: the rules refuse them) by the last day of its quarter (`quarter_deadline`).
+    One statement (ON_TIME_SQL), whatever the number of branches: each member's latest
+    assessment by ROW_NUMBER (read once), the months due counted against the year's month
+    starts, the months paid early in the running quarter and the on-time month rows inside the
+    window, each summed by branch. Every date it compares is a first-of-month date.
     """
     branch_ids = list(branch_ids)
     result = dict.fromkeys(branch_ids, (0, 0))
@@ -174,7 +183,10 @@ def _on_time(year: int, branch_ids: list, as_of, key: str) -> dict[int, tuple[in
     if end < january or not branch_ids:
         return result
     months = [datetime.date(year, m, 1) for m in range(1, end.month + 1)]
-    due_terms = " + ".join(["CASE WHEN start <= %s THEN 1 ELSE 0 END"] * len(months))
+    closed = [m for m in months if quarter_deadline(m) <= as_of]
+    # Months of the running quarter after the last closed one (none: compare to a day before).
+    last_closed = closed[-1] if closed else add_months(january, -1)
+    due_terms = " + ".join(["CASE WHEN start <= %s THEN 1 ELSE 0 END"] * len(closed)) or "0"
     next_month = " ".join(["WHEN %s THEN %s"] * len(months))
     sql = ON_TIME_SQL.format(
         assessment=DuesAssessment._meta.db_table,
@@ -187,21 +199,28 @@ def _on_time(year: int, branch_ids: list, as_of, key: str) -> dict[int, tuple[in
     )
     params = [*branch_ids, Member.Standing.NORMAL, end]
     params += [january, january, end, Reduction.EXEMPT]
-    params += months
-    params += [end] + [value for m in months for value in (m, add_months(m, 1))]
+    params += closed
+    params += [last_closed, end]
+    params += [end] + [value for m in months for value in (m, quarter_deadline(m))]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
+    totals: dict[int, list[int]] = {}  # key → [paid on time, due]
     for pk, kind, n in rows:
-        paid, due = result.get(pk, (0, 0))
-        result[pk] = (paid, int(n)) if kind == "due" else (int(n), due)
+        counts = totals.setdefault(pk, [0, 0])
+        if kind == "paid":
+            counts[0] = int(n)
+        else:  # months due: closed quarters, and months paid early in the running one
+            counts[1] += int(n or 0)
+    result.update({pk: (paid, due) for pk, (paid, due) in totals.items()})
     return result
 
 
 # The branch's members in good standing with their latest assessment up to the last counted
 # month; those owing (not exempt) from `start` = the later of owed_since and January. Months
-# due: the year's month starts up to the last counted month that are on or after `start`.
-# Paid on time: month rows inside [start, last counted month] paid before the next month.
+# due: the year's month starts of closed quarters that are on or after `start`, plus month
+# rows of the running quarter already paid. Paid on time: month rows inside
+# [start, last counted month] paid before the end of their quarter.
 ON_TIME_SQL = """
 WITH latest AS (
     SELECT a.member_id, m.organization_id AS branch, a.owed_since, a.reduction,
@@ -215,6 +234,11 @@ WITH latest AS (
     WHERE n = 1 AND owed_since IS NOT NULL AND owed_since <= %s AND reduction <> %s
 )
 SELECT {key}, 'due', SUM({due_terms}) FROM owing GROUP BY {key}
+UNION ALL
+SELECT o.{key}, 'early', COUNT(*)
+FROM owing o JOIN {month} d ON d.member_id = o.member_id
+WHERE d.month >= o.start AND d.month > %s AND d.month <= %s
+GROUP BY o.{key}
 UNION ALL
 SELECT o.{key}, 'paid', COUNT(*)
 FROM owing o JOIN {month} d ON d.member_id = o.member_id

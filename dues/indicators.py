@@ -39,6 +39,9 @@ register(
         compute=dues_on_time,
         drilldown=_drilldown,
         inputs="党员应交月份",
-        description="本年已到期的党员应交月份中，在当月按时足额交纳的比例。",
+        description=(
+            "本年已到期的党员应交月份中，按时足额交纳（最迟在所属季度最后一天交纳，"
+            "按季交纳视为按时）的比例。"
+        ),
     )
 )

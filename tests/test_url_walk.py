@@ -43,7 +43,7 @@ MODELS_WITH_URLS |= {"activity", "attachment"}
 MODELS_WITH_URLS |= {"compliance", "notification"}  # compliance-detail is about a branch
 MODELS_WITH_URLS |= {"importbatch", "exemption"}
 # League-wide reference rows: in no subtree, set only by the work committee (tested below).
-REFERENCE_MODELS = {"frequencyrule"}
+REFERENCE_MODELS = {"frequencyrule", "termlengthrule"}
 # Patterns addressed by a slug, not an object id, with a valid slug for each (walked below).
 SLUG_VALUES = {"ledgers:ledger-export": "member-roster"}
 SLUG_VALUES |= {"ledgers:importbatch-create": "members", "ledgers:importbatch-template": "members"}
@@ -178,6 +178,10 @@ def test_every_pattern_names_a_known_model():
 def reference_object(model: str):
     if model == "frequencyrule":
         return FrequencyRule.objects.get(kind__code="theme-day")
+    if model == "termlengthrule":
+        from branches.models import TermLengthRule
+
+        return TermLengthRule.objects.filter(organization_type="branch").first()
     for part in walk_objects.parts():
         if model in getattr(part, "REFERENCE", {}):
             return part.REFERENCE[model]()
@@ -198,7 +202,7 @@ def test_only_the_work_committee_changes_league_wide_rules(
     for user in [*outsiders, committee_admin, secretary]:
         client.force_login(user)
         response = getattr(client, method)(url, {"min_count": 9})
-        if method == "post" or model_of(name) == "frequencyrule":
+        if method == "post" or model_of(name) in ("frequencyrule", "termlengthrule"):
             assert response.status_code in (403, 405), (user, name)
         else:
             assert response.status_code in (200, 403), (user, name)

@@ -3,9 +3,11 @@ pages, statistics and ledgers build on (DOMAIN.md §7).
 
 Hours count when a member signed in to a class (`Enrollment.signed_in`) and are credited to
 the year in which the class starts. The rule per member is the HourRule row in force for the
-year: members holding a current committee seat (`branches.CommitteeSeat`, `ended_on` empty —
-branch secretaries and committee members at any level) need the 书记和支委 minimum (56),
-everyone else the 全体党员 minimum (32).
+year: members who held a committee seat (`branches.CommitteeSeat` — branch secretaries and
+committee members at any level) at any time during the year need the 书记和支委 minimum (56),
+everyone else the 全体党员 minimum (32). A seat taken up or given up mid-year counts for the
+whole year: the year's training plan for committee members applies to whoever sat on the
+committee in it, and a closed year keeps the requirement it had although the seat ended since.
 
     members = Member.objects.visible_to(user).in_good_standing()
     rows = with_progress(2026, members)       # one query, however many members
@@ -82,16 +84,22 @@ def hours_for(year: int, members, until: datetime.date | None = None):
 
 
 def with_required_hours(year: int, members, minimums: dict[str, int] | None = None):
-    """`members` annotated with `is_committee_member` and `required_hours` (the minimum of the
-    HourRule in force in `year`; 0 when no rule exists). `minimums` ({audience: 学时}, e.g.
-    `minimums_in_force`) stands in for the HourRule table: a year-end run's recorded rules."""
+    """`members` annotated with `is_committee_member` (held a seat at any time in `year`) and
+    `required_hours` (the minimum of the HourRule in force in `year`; 0 when no rule exists).
+    `minimums` ({audience: 学时}, e.g. `minimums_in_force`) stands in for the HourRule table:
+    a year-end run's recorded rules."""
     if minimums is None:
         everyone = Coalesce(_minimum(year, Audience.ALL_MEMBERS), Value(0))
         committee = Coalesce(_minimum(year, Audience.COMMITTEE), everyone)
     else:
         everyone = Value(minimums.get(Audience.ALL_MEMBERS, 0))
         committee = Value(minimums.get(Audience.COMMITTEE, minimums.get(Audience.ALL_MEMBERS, 0)))
-    seated = CommitteeSeat.objects.current().filter(member=OuterRef("pk"))
+    start, end = year_range(year)
+    seated = CommitteeSeat.objects.filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=start),
+        member=OuterRef("pk"),
+        started_on__lte=end,
+    )
     return members.annotate(
         is_committee_member=Exists(seated),
         required_hours=Case(

@@ -9,6 +9,7 @@ from django.apps import apps
 REFERENCE_MIGRATIONS = [
     "branches.migrations.0003_seed_rules",
     "branches.migrations.0006_ratings_seed_standards",
+    "branches.migrations.0010_term_rules_2022_constitution",
     "activities.migrations.0002_seed_kinds_and_rules",
     "activities.migrations.0004_seed_service_ledger_types",
     "activities.migrations.0007_pioneer_group_ledger_type",

@@ -1,15 +1,7 @@
-"""Seed the rules that staff may later edit: term lengths and development timing rules."""
+"""Seed the rules that staff may later edit: development timing rules. (Term lengths are
+seeded, dated, by 0010_term_rules_2022_constitution.)"""
 
 from django.db import migrations
-
-TERM_LENGTHS = {
-    "work_committee": 5,
-    "committee": 5,
-    "organ_committee": 5,
-    "general_branch": 3,
-    "branch": 3,
-    "joint_branch": 3,
-}
 
 # code, description, step, after_step, min_days, max_days, min_age, hard
 TIMING_RULES = [
@@ -26,12 +18,7 @@ TIMING_RULES = [
 
 
 def seed(apps, schema_editor):
-    TermLengthRule = apps.get_model("branches", "TermLengthRule")
     TimingRule = apps.get_model("branches", "TimingRule")
-    for organization_type, years in TERM_LENGTHS.items():
-        TermLengthRule.objects.get_or_create(
-            organization_type=organization_type, defaults={"years": years}
-        )
     for code, description, step, after, min_days, max_days, min_age, hard in TIMING_RULES:
         TimingRule.objects.get_or_create(
             code=code,

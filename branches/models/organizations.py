@@ -11,6 +11,9 @@ from simple_history.models import HistoricalRecords
 from alxa_dangjian.accounts.scoping import ScopedQuerySet
 from alxa_dangjian.core import rules
 
+# The root 党工委/机关工委 is appointed by the 盟委 (a 派出机关), not elected.
+APPOINTED_NO_ELECTION = "党工委/机关工委由上级党委任命（派出机关），不进行换届选举，没有届次。"
+
 
 class OrganizationQuerySet(ScopedQuerySet):
     scope_field = ""
@@ -176,6 +179,12 @@ class Organization(models.Model):
         return self.type == self.Type.TEMPORARY_BRANCH
 
     @property
+    def holds_elections(self) -> bool:
+        """Whether the committee is elected for terms: not a 临时党支部 (appointed officers)
+        nor the root work committee (appointed by the 盟委)."""
+        return not self.is_temporary and self.type != self.Type.WORK_COMMITTEE
+
+    @property
     def takes_members(self) -> bool:
         """Whether members' organisational relationships may be kept here."""
         return self.is_active and self.is_branch and not self.is_temporary
@@ -201,7 +210,7 @@ class Organization(models.Model):
         warnings = []
         if self.is_branch and not self.is_temporary:
             warnings.extend(self._branch_setup_warnings())
-        if current_term is not None and not self.is_temporary:
+        if current_term is not None and self.holds_elections:
             days = current_term.days_to_expiry(today)
             due = _chinese_date(current_term.due_end)
             if days < 0:
@@ -320,25 +329,51 @@ class ServedUnit(models.Model):
 
 
 class TermLengthRule(models.Model):
-    """How many years a term lasts for one organisation type (rows, editable by staff)."""
+    """How many years a term lasts for one organisation type, from a date on (rows, edited by
+    the work committee with history). A term takes the row in force on its election day and
+    stores the length, so a later rule never shortens or lengthens a term already elected
+    (党章 2022 修正案: a committee elected before it finishes the term it was elected for)."""
 
     organization_type = models.CharField(
-        "组织类型", max_length=20, choices=Organization.Type.choices, unique=True
+        "组织类型", max_length=20, choices=Organization.Type.choices
     )
+    effective_from = models.DateField("施行日期", help_text="此日及以后选举产生的届次适用。")
     years = models.PositiveSmallIntegerField("任期（年）")
+    basis = models.CharField("依据", max_length=100, blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = "任期规则"
         verbose_name_plural = "任期规则"
+        ordering = ["organization_type", "effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization_type", "effective_from"],
+                name="branches_termlengthrule_unique_type_date",
+            )
+        ]
 
     def __str__(self):
-        return f"{self.get_organization_type_display()}：{self.years}年"
+        return (
+            f"{self.get_organization_type_display()}：{self.years}年"
+            f"（{self.effective_from:%Y-%m-%d}起）"
+        )
+
+    def clean(self):
+        if self.organization_type == Organization.Type.WORK_COMMITTEE:
+            raise ValidationError({"organization_type": APPOINTED_NO_ELECTION})
+        if self.organization_type == Organization.Type.TEMPORARY_BRANCH:
+            raise ValidationError({"organization_type": "临时党支部不进行选举，没有任期。"})
 
     @classmethod
-    def length_for(cls, organization_type: str) -> int | None:
-        rule = cls.objects.filter(organization_type=organization_type).first()
+    def length_for(cls, organization_type: str, elected_on: datetime.date) -> int | None:
+        """The years of the row in force on the election day (None: no rule covers it)."""
+        rule = (
+            cls.objects.filter(organization_type=organization_type, effective_from__lte=elected_on)
+            .order_by("-effective_from")
+            .first()
+        )
         return rule.years if rule else None
 
 
@@ -402,6 +437,8 @@ class Term(models.Model):
     def clean(self):
         if self.organization_id and self.organization.is_temporary:
             raise ValidationError("临时党支部不进行选举，不能登记届次。")
+        if self.organization_id and self.organization.type == Organization.Type.WORK_COMMITTEE:
+            raise ValidationError(APPOINTED_NO_ELECTION)
         if not self.elected_on or not self.length_years:
             return
         planned = add_years(self.elected_on, self.length_years)

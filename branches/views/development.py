@@ -1,10 +1,10 @@
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,6 +15,7 @@ from alxa_dangjian.core import params, rules
 from alxa_dangjian.core.params import FIRST_YEAR, LAST_YEAR, date_param
 
 from .. import development as services
+from ..forms import TermLengthRuleForm
 from ..forms_development import (
     CloseForm,
     DevelopmentCaseForm,
@@ -240,8 +241,9 @@ def developmentcase_sponsors(request, pk):
 
 @require_GET
 def timingrule_list(request):
-    """The league-wide timing rules of development and the term lengths, with their history:
-    set by the work committee (in the admin), read by everyone they bind."""
+    """The league-wide timing rules of development and the dated term lengths, with their
+    history: set by the work committee (timing rules in the admin, term lengths here), read by
+    everyone they bind."""
     types = dict(Organization.Type.choices)
     changes = rules.history_of(
         TimingRule, subject=lambda r: f"发展党员时限规则：{r.description}"
@@ -254,13 +256,43 @@ def timingrule_list(request):
         "branches/timingrule_list.html",
         {
             "timing_rules": TimingRule.objects.all(),
-            "term_lengths": TermLengthRule.objects.order_by("organization_type"),
+            "term_lengths": TermLengthRule.objects.all(),
+            "may_set_rules": _may_set_rules(request.user),
             "history": sorted(changes, key=lambda c: c.when, reverse=True)[: rules.HISTORY_LIMIT],
         },
     )
 
 
+def _may_set_rules(user) -> bool:
+    """Rules bind the whole league: only the work committee (a role that publishes, placed at
+    the root of the tree) sets them."""
+    return (
+        user.may(roles.PUBLISH)
+        and user.organization is not None
+        and user.organization.parent_id is None
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def termlengthrule_edit(request, pk=None):
+    """Add a dated term-length row or change one; the reason goes into its history."""
+    if not _may_set_rules(request.user):
+        raise PermissionDenied("任期规则由工委统一设置。")
+    rule = get_object_or_404(TermLengthRule, pk=pk) if pk else None
+    form = TermLengthRuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        saved = rules.save_rule(
+            form.save(commit=False), by=request.user, reason=form.cleaned_data["change_reason"]
+        )
+        messages.success(request, f"已保存任期规则：{saved}。")
+        return redirect("branches:timingrule-list")
+    title = f"修改任期规则：{rule}" if rule else "新增任期规则"
+    return render(request, "branches/termlengthrule_form.html", {"form": form, "title": title})
+
+
 urlpatterns = [
+    path("development/rules/terms/new/", termlengthrule_edit, name="termlengthrule-create"),
+    path("development/rules/terms/<int:pk>/edit/", termlengthrule_edit, name="termlengthrule-edit"),
     path("development/", developmentcase_list, name="developmentcase-list"),
     path("development/rules/", timingrule_list, name="timingrule-list"),
     path("development/new/", developmentcase_create, name="developmentcase-create"),

@@ -189,7 +189,13 @@ def organization_election(request, pk):
         title=f"登记换届选举：{organization.display_name}",
         organization=organization,
         intro="登记后，现任一届以新一届的选举日期为实际换届日期结束。",
-        blocked=services.TEMPORARY_NO_ELECTION if organization.is_temporary else "",
+        blocked=(
+            services.TEMPORARY_NO_ELECTION
+            if organization.is_temporary
+            else ""
+            if organization.holds_elections
+            else services.APPOINTED_NO_ELECTION
+        ),
     )
 
 

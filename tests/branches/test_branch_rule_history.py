@@ -27,14 +27,19 @@ def admin_request(user):
 
 def test_the_admin_asks_why_and_keeps_it_in_the_history(staff):
     model_admin = admin.site._registry[TermLengthRule]
-    rule = TermLengthRule.objects.get(organization_type=Organization.Type.BRANCH)
-    form_class = model_admin.get_form(admin_request(staff), rule, change=True)
-    form = form_class({"organization_type": rule.organization_type, "years": 5}, instance=rule)
-    assert not form.is_valid() and "change_reason" in form.errors
-    form = form_class(
-        {"organization_type": rule.organization_type, "years": 5, "change_reason": "新条例"},
-        instance=rule,
+    rule = TermLengthRule.objects.get(
+        organization_type=Organization.Type.BRANCH, effective_from__lt=datetime.date(2022, 10, 22)
     )
+    form_class = model_admin.get_form(admin_request(staff), rule, change=True)
+    data = {
+        "organization_type": rule.organization_type,
+        "effective_from": rule.effective_from,
+        "years": 5,
+        "basis": rule.basis,
+    }
+    form = form_class(data, instance=rule)
+    assert not form.is_valid() and "change_reason" in form.errors
+    form = form_class({**data, "change_reason": "新条例"}, instance=rule)
     assert form.is_valid()
     model_admin.save_model(admin_request(staff), form.save(commit=False), form, change=True)
     record = rule.history.latest()

@@ -23,14 +23,16 @@ def temporary(committee_a):
 
 
 def test_first_election_takes_number_one_and_the_length_of_the_type(branch_a, committee_a, staff):
-    term = services.record_election(branch_a, elected_on=D(2024, 6, 1), by=staff)
-    assert (term.number, term.length_years, term.due_end) == (1, 3, D(2027, 6, 1))
+    term = services.record_election(branch_a, elected_on=D(2022, 6, 1), by=staff)
+    assert (term.number, term.length_years, term.due_end) == (1, 3, D(2025, 6, 1))
     committee_term = services.record_election(committee_a, elected_on=D(2024, 6, 1), by=staff)
     assert (committee_term.length_years, committee_term.due_end) == (5, D(2029, 6, 1))
 
 
 def test_term_length_follows_the_editable_rule(branch_a, staff):
-    TermLengthRule.objects.filter(organization_type=Organization.Type.BRANCH).update(years=4)
+    TermLengthRule.objects.filter(
+        organization_type=Organization.Type.BRANCH, effective_from=D(2022, 10, 22)
+    ).update(years=4)
     term = services.record_election(branch_a, elected_on=D(2024, 6, 1), by=staff)
     assert term.length_years == 4
 
@@ -121,15 +123,25 @@ def election_url(organization):
     return reverse("branches:organization-election", args=[organization.pk])
 
 
-def test_election_form_prefills_the_next_number_and_the_length(
+def test_election_form_prefills_the_next_number_and_takes_the_length_of_the_election_day(
     client, committee_admin, committee_a, branch_a
 ):
+    """The length depends on the election day (党章 2022 修正案), so the form leaves it blank
+    and the rule in force on the day applies."""
     TermFactory(organization=branch_a, number=4, elected_on=D(2021, 5, 1))
     client.force_login(committee_admin)
     body = client.get(election_url(branch_a)).content.decode()
-    assert 'name="number" value="5"' in body and 'name="length_years" value="3"' in body
-    body = client.get(election_url(committee_a)).content.decode()
-    assert 'name="number" value="1"' in body and 'name="length_years" value="5"' in body
+    assert 'name="number" value="5"' in body and 'name="length_years" value="3"' not in body
+    response = client.post(election_url(branch_a), {"number": 5, "elected_on": "2024-05-08"})
+    assert response.status_code == 302
+    new = Term.objects.get(organization=branch_a, number=5)
+    assert (new.length_years, new.due_end) == (5, D(2029, 5, 8))
+
+
+def test_election_page_of_the_root_is_blocked(client, staff, root):
+    client.force_login(staff)
+    body = client.get(election_url(root)).content.decode()
+    assert 'data-testid="blocked"' in body and "派出机关" in body
 
 
 def test_secretary_records_an_election_of_their_branch(client, secretary, branch_a):

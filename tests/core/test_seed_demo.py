@@ -18,6 +18,7 @@ from branches.models import (
     RatingTitle,
     Stage,
     Term,
+    TermLengthRule,
     TimingRule,
 )
 
@@ -143,6 +144,13 @@ def test_demo_people_are_plausible_and_valid(db):
     current = Term.objects.current()
     assert current.filter(due_end__year=today.year, due_end__gt=today).exists()
     assert current.filter(due_end__lt=today).exists()  # overdue
+    # No false 换届 warnings: every term has the length in force on its election day (党章
+    # 2022: five years from 2022-10-22), and the appointed root work committee has none.
+    assert not Term.objects.filter(organization__type=T.WORK_COMMITTEE).exists()
+    for organization_type, elected_on, years in Term.objects.values_list(
+        "organization__type", "elected_on", "length_years"
+    ):
+        assert TermLengthRule.length_for(organization_type, elected_on) == years
     assert MemberTransfer.objects.filter(member__standing=Member.Standing.TRANSFERRED_OUT).exists()
     seats = Organization.objects.branches().annotate(
         n=Count("seats", filter=Q(seats__ended_on__isnull=True))
