@@ -88,9 +88,8 @@ def seed(apps, schema_editor):
 def recompute_terms(apps, schema_editor):
     Rule = apps.get_model("branches", "TermLengthRule")
     Term = apps.get_model("branches", "Term")
-    # The appointed root has no election term: a term recorded for it (the old seed gave it a
-    # rule) would only raise a false 换届 warning and an overdue 按期换届 count.
-    Term.objects.filter(organization__type="work_committee").delete()
+    # A term recorded for the appointed root is kept as it was (records are not deleted): the
+    # 换届 warning and the 按期换届 indicator leave the root out, and no new one can be recorded.
     old_years = dict(
         Rule.objects.filter(effective_from__lt=AMENDED)
         .order_by("effective_from")

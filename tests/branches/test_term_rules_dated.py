@@ -128,7 +128,8 @@ def test_terms_derived_from_the_old_rule_after_the_amendment_are_recomputed(root
         assert (term.length_years, term.due_end) == (length, due)
     approved.refresh_from_db()
     assert (approved.length_years, approved.due_end) == (3, D(2026, 12, 1))
-    assert not Term.objects.filter(pk=root_term.pk).exists()
+    root_term.refresh_from_db()  # kept, not recomputed: the root is not judged on terms
+    assert (root_term.length_years, root_term.due_end) == (5, D(2028, 1, 1))
 
 
 def test_the_seed_is_idempotent_and_keeps_both_readings(db):
