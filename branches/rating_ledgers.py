@@ -4,6 +4,7 @@
 from django import forms
 from django.db.models import Count
 
+from alxa_dangjian.core.numbers import SCORE_FORMAT, as_score
 from alxa_dangjian.ledgers.params import LedgerForm, in_chosen_subtree
 from alxa_dangjian.ledgers.registry import Ledger, register
 from alxa_dangjian.ledgers.xlsx import Column
@@ -195,15 +196,20 @@ def score_queryset(user, options):
 
 
 def score_row(item, context):
-    code, aspect, five_strong, text, method, max_score, *rest = item
+    code, aspect, five_strong, text, method, max_score, self_score, *notes = item
+    self_note, review_score, review_comment, evidence_count = notes
     return (
         code,
         _ASPECT.get(aspect, aspect),
         _FIVE_STRONG.get(five_strong, five_strong),
         text,
         _METHOD.get(method, method),
-        max_score,
-        *rest,
+        as_score(max_score),
+        as_score(self_score),
+        self_note,
+        as_score(review_score),
+        review_comment,
+        evidence_count,
     )
 
 
@@ -218,10 +224,10 @@ score_sheet = register(
             Column("五强", 12),
             Column("标准内容", 44),
             Column("计分方式", 16),
-            Column("分值", 8, "decimal"),
-            Column("自评分", 8, "decimal"),
+            Column("分值", 8, "decimal", SCORE_FORMAT),
+            Column("自评分", 8, "decimal", SCORE_FORMAT),
             Column("自评说明", 24),
-            Column("审核得分", 8, "decimal"),
+            Column("审核得分", 8, "decimal", SCORE_FORMAT),
             Column("审核意见", 24),
             Column("佐证材料数", 8, "int"),
         ),

@@ -42,6 +42,10 @@ def responsibilityitem_list(request):
     lists = ResponsibilityList.objects.visible_to(request.user).filter(year=year)
     if filters["organization"]:
         lists = lists.in_subtree(filters["organization"])
+    # ?list=<pk>: the items of one list (the profile's per-list count links here).
+    one_list = request.GET.get("list", "")
+    if one_list.isdigit():
+        lists = lists.filter(pk=int(one_list))
     items = item_states.with_stages(
         item_states.ResponsibilityItem.objects.filter(list__in=lists.values("pk"))
     )

@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from alxa_dangjian.accounts.scoping import ScopedQuerySet
 from alxa_dangjian.core.files import StoredFile
+from alxa_dangjian.core.numbers import format_score
 
 from .organizations import Organization
 
@@ -112,8 +113,8 @@ class RatingStandard(models.Model):
     def range_label(self) -> str:
         low, high = self.score_range
         if self.method == self.Method.PASS_FAIL:
-            return f"0 或 {high}"
-        return f"{low} 至 {high}"
+            return f"{format_score(0)} 或 {format_score(high)}"
+        return f"{format_score(low)} 至 {format_score(high)}"
 
     def check_score(self, value, *, field: str) -> None:
         """Refuse a score this item cannot have, naming the item and its range in Chinese."""

@@ -18,7 +18,7 @@ from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import caching
 from alxa_dangjian.core.cockpit import cockpit_for
 from assessments.models import Grade, ResponsibilityList, ScoreCard
-from dues.arrears import on_time_by_branch
+from dues.indicators import dues_on_time
 from training.models import TrainingClass
 
 from ..models import (
@@ -132,18 +132,14 @@ def _app_sections(organization, today: datetime.date) -> dict:
         .order_by("-year")
         .first()
     )
-    # The branches the year-end indicator 党费按时足额交纳 reads (dues/indicators.py), so the
-    # rate equals the one its drill-down (dues_on_time_url) states.
-    branch_ids = list(
-        Organization.objects.filter(
-            path__startswith=subtree, type__in=Organization.BRANCH_TYPES
-        ).values_list("pk", flat=True)
-    )
-    dues_paid = dues_due = 0
-    for paid, due in on_time_by_branch(year, branch_ids, as_of=today).values():
-        dues_paid += paid
-        dues_due += due
+    # The rate is the year-end indicator 党费按时足额交纳 itself, so it equals the member-months
+    # its drill-down (dues_on_time_url) states.
+    dues = dues_on_time(year, [organization])[organization.pk]
     query = f"?organization={organization.pk}&year={year}"
+    shown_lists = list(lists[:CASES_SHOWN])
+    items = reverse("assessments:responsibilityitem-list")
+    for shown in shown_lists:
+        shown.items_url = f"{items}?list={shown.pk}&year={year}"
     return {
         "titles": list(titles[:CASES_SHOWN]),
         "applications": list(applications[:CASES_SHOWN]),
@@ -153,14 +149,15 @@ def _app_sections(organization, today: datetime.date) -> dict:
         .in_year(year)
         .count(),
         "classes_url": reverse("training:trainingclass-list") + query,
-        "progress_url": reverse("training:progress-overview") + query,
-        "lists": list(lists[:CASES_SHOWN]),
+        "lists": shown_lists,
         "lists_url": reverse("assessments:index") + query,
         "scorecard": card,
         "grade_label": Grade(card.grade).label if card and card.grade else "",
-        "dues_on_time": round(dues_paid * 100 / dues_due, 1) if dues_due else None,
-        "dues_due": dues_due,
-        "arrears_url": reverse("dues:arrears-list") + f"?organization={organization.pk}",
+        "dues_on_time": round(dues.numerator * 100 / dues.denominator, 1)
+        if dues.denominator
+        else None,
+        "dues_paid": dues.numerator,
+        "dues_due": dues.denominator,
         "dues_on_time_url": reverse("dues:indicator-detail", args=[organization.pk])
         + f"?year={year}",
     }

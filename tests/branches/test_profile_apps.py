@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from tests.branches.rating_factories import make_title
+from tests.core.figure_checks import Walker, checks_of_profile
 from tests.core.test_cockpit_apps import THIS_JAN, Y, attend, league  # noqa: F401 - fixture
 from tests.factories import MemberFactory, OrganizationFactory
 from tests.training.factories import TrainingClassFactory
@@ -75,3 +76,26 @@ def test_profile_queries_do_not_grow_with_rows(
     with django_assert_max_num_queries(before) as many:
         client.get(url)
     assert len(many.captured_queries) == before
+
+
+@pytest.mark.parametrize(
+    ("persona", "organization"),
+    [("secretary", "branch_a"), ("committee_admin", "committee_a"), ("staff", "committee_a")],
+)
+def test_every_linked_profile_number_equals_its_list(client, request, persona, organization):
+    """The harness of tests/core/test_figure_consistency.py on the league: every number the
+    profile's sections show (lists' items, 党费 rate, 学时达标, 欠缴 …) equals its list."""
+    user, organization = request.getfixturevalue(persona), request.getfixturevalue(organization)
+    context = profile(client, user, organization).context
+    checks = checks_of_profile(context)
+    families = {check.family for check in checks}
+    assert {"profile", "dues-on-time"} <= families
+    assert ("lists" in families) == (not organization.is_branch)  # the lists are committee's
+    assert Walker(client).problems(checks) == []
+
+
+def test_profile_list_row_links_to_its_items(client, committee_admin, committee_a):
+    context = profile(client, committee_admin, committee_a).context
+    (shown,) = context["lists"]
+    response = client.get(shown.items_url)
+    assert response.context["page"].paginator.count == shown.item_count == 4

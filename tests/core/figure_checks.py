@@ -169,7 +169,9 @@ def _matrix_checks(figure, prefix: str) -> list[Check]:
 
 
 def checks_of_profile(context) -> list[Check]:
-    """The profile's own sections (its cockpit is checked with `checks_of_cockpit`)."""
+    """The profile's own sections. Its cockpit is checked with `checks_of_cockpit`; the
+    roster, 学时达标, 责任清单 and 欠缴 lines show figures of that cockpit with the figure's and
+    parts' own links, and are checked again here as the profile shows them."""
     checks = []
     for cell in context.get("calendar", []):
         if cell["held"]:
@@ -185,7 +187,42 @@ def checks_of_profile(context) -> list[Check]:
         checks.append(
             Check("classes-held", "举办培训班", context["classes_held"], context["classes_url"])
         )
+    for name in ("member_figure", "training_figure", "list_figure", "arrears_figure"):
+        figure = context.get(name)
+        if figure is not None:
+            checks += checks_of_cockpit(_OneFigure(figure), prefix="profile/")
+    for shown in context.get("lists", []):
+        checks.append(
+            Check(
+                f"lists/{shown.pk}",
+                f"{shown.type.name}事项",
+                shown.item_count,
+                shown.items_url,
+            )
+        )
+    if context.get("dues_on_time") is not None:
+        checks.append(
+            Check(
+                "dues-on-time",
+                "党费按时足额交纳率",
+                float(context["dues_on_time"]),
+                context["dues_on_time_url"],
+                numerator=context["dues_paid"],
+                denominator=context["dues_due"],
+            )
+        )
     return checks
+
+
+@dataclass(frozen=True)
+class _OneFigure:
+    """A single figure shaped as a cockpit, for `checks_of_cockpit`."""
+
+    figure: object
+
+    @property
+    def figures(self):
+        return [self.figure]
 
 
 class Walker:
