@@ -325,9 +325,7 @@ class MemberFilterForm(forms.Form):
         if standing != self.ALL:
             members = members.filter(standing=standing)
         if data.get("lost_contact"):
-            members = members.lost_contact()
-            if as_of:
-                members = members.filter(lost_contact_since__lte=as_of)
+            members = members.lost_contact(as_of)
         return members
 
 

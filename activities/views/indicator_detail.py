@@ -20,6 +20,7 @@ from branches.models import Organization
 
 from .. import indicators
 from ..models import Activity
+from ..models.records import PRIOR_YEAR_MAX_MONTHS
 
 FIRST_YEAR = 2000
 TITLES = {
@@ -42,16 +43,27 @@ def _year(request) -> int:
 
 
 def _records(branch, year: int, kind_codes, until: datetime.date) -> list:
-    """Counted records of the kinds hosted or joined by the branch from 1 January to `until`
-    (the compliance engine counts both)."""
+    """Counted records naming one of the kinds (as main or combined kind) hosted or joined by
+    the branch from 1 January to `until`, and, for a whole year, the next year's first months
+    whose records may belong to it (所属年度) — as the compliance engine counts them; the rows
+    then place each by `counting_day`."""
+    if until == datetime.date(year, 12, 31):
+        until = datetime.date(year + 1, PRIOR_YEAR_MAX_MONTHS + 1, 1) - datetime.timedelta(days=1)
     return list(
         Activity.objects.counted()
         .filter(Q(organization=branch) | Q(joint_organizations=branch))
-        .filter(kind__code__in=kind_codes, held_on__range=(datetime.date(year, 1, 1), until))
+        .filter(Q(kind__code__in=kind_codes) | Q(also_kinds__code__in=kind_codes))
+        .filter(held_on__range=(datetime.date(year, 1, 1), until))
         .select_related("kind", "organization")
+        .prefetch_related("also_kinds")
         .distinct()
         .order_by("held_on", "pk")
     )
+
+
+def _named(record, code: str):
+    """The kind `code` if the record names it (main or combined), else None."""
+    return next((k for k in (record.kind, *record.also_kinds.all()) if k.code == code), None)
 
 
 def _three_meetings_rows(branch, year: int) -> list[dict]:
@@ -70,8 +82,8 @@ def _three_meetings_rows(branch, year: int) -> list[dict]:
                 "records": [
                     record
                     for record in records
-                    if record.kind_id == rule.kind_id
-                    and period.start <= record.held_on <= period.end
+                    if rule.kind_id in record.kind_ids
+                    and period.start <= record.counting_day(rule.kind) <= period.end
                 ],
             }
         )
@@ -87,7 +99,9 @@ def _theme_day_rows(branch, year: int) -> list[dict]:
         until = datetime.date(year, months_due + 1, 1) - datetime.timedelta(days=1)
     by_month = defaultdict(list)
     for record in _records(branch, year, (indicators.THEME_DAY,), until):
-        by_month[record.held_on.month].append(record)
+        day = record.counting_day(_named(record, indicators.THEME_DAY))
+        if day.year == year:
+            by_month[day.month].append(record)
     per_month = per_branch.get(branch.pk, [0] * 13)
     return [
         {

@@ -14,6 +14,7 @@ from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import rules
 from branches.models import Organization
 
+from ..compliance import JUDGED_TYPES
 from ..models import Exemption, FrequencyRule
 
 
@@ -71,7 +72,10 @@ class ExemptionForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = (
-            Organization.objects.visible_to(user).active().branches().order_by("path")
+            Organization.objects.visible_to(user)
+            .active()
+            .filter(type__in=JUDGED_TYPES)
+            .order_by("path")
         )
         self.fields["rule"].queryset = FrequencyRule.objects.select_related("kind")
 

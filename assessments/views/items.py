@@ -10,6 +10,8 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from alxa_dangjian.core import params
+
 from .. import item_states
 from ..forms_lists import ListFilterForm
 from ..models import ResponsibilityList
@@ -43,9 +45,9 @@ def responsibilityitem_list(request):
     if filters["organization"]:
         lists = lists.in_subtree(filters["organization"])
     # ?list=<pk>: the items of one list (the profile's per-list count links here).
-    one_list = request.GET.get("list", "")
-    if one_list.isdigit():
-        lists = lists.filter(pk=int(one_list))
+    one_list = params.pk(request, "list")
+    if one_list:
+        lists = lists.filter(pk=one_list)
     items = item_states.with_stages(
         item_states.ResponsibilityItem.objects.filter(list__in=lists.values("pk"))
     )

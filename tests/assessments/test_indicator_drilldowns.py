@@ -286,3 +286,17 @@ def test_drilldown_queries_do_not_grow_with_branches(
             make_title(branch, year=YEAR)
         counts.append(_queries(client, url, django_assert_max_num_queries))
     assert counts[0] == counts[1], counts
+
+
+def test_drilldowns_list_combined_meetings_under_each_kind_they_name(client, staff, branch_a):
+    """主题党日暨党课 (main kind 党课) counts for both indicators; each page lists it."""
+    from activities.models import ActivityKind
+
+    combined = ActivityFactory(organization=branch_a, kind="party-lecture", held_on=d(YEAR, 4, 9))
+    combined.also_kinds.set([ActivityKind.objects.get(code="theme-day")])
+    client.force_login(staff)
+    theme, _ = follow(client, "theme-day-months", branch_a)
+    assert stated(theme, "numerator") == measure("theme-day-months", branch_a).numerator == 1
+    assert listed_records(theme) == {combined.pk}
+    meetings, _ = follow(client, "three-meetings-one-lesson", branch_a)
+    assert combined.pk in listed_records(meetings)

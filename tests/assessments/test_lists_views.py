@@ -357,3 +357,10 @@ def test_the_ledger_queries_do_not_grow(client, staff, branch_list):
         counts.append(len(queries))
     assert len(rows) == 33
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("raw", ["²", "١", "9" * 40, "1\x00"])
+def test_item_list_ignores_a_bad_list_parameter(client, staff, raw):
+    client.force_login(staff)
+    response = client.get(reverse("assessments:responsibilityitem-list"), {"list": raw})
+    assert response.status_code == 200

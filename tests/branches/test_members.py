@@ -644,3 +644,15 @@ def test_edit_page_never_shows_the_full_id_number(client, secretary, member):
     response = client.post(url, {**data, "id_number": corrected[:-1] + "Z"})
     assert "身份证号码应为18位" in response.content.decode()
     assert Member.objects.get(pk=member.pk).id_number == corrected
+
+
+def test_lost_contact_as_of_a_past_day_uses_that_days_six_months(client, staff, branch_a):
+    """The cockpit's 失联党员 of a past year opens `?as_of=<31 Dec>&lost_contact=on`: out of
+    contact six months by that day, not by today's cutoff."""
+    long_ago = MemberFactory(organization=branch_a, lost_contact_since=D(2024, 3, 1))
+    MemberFactory(organization=branch_a, lost_contact_since=D(2024, 9, 1))  # < 6 months then
+    client.force_login(staff)
+    response = client.get(
+        reverse("branches:member-list"), {"as_of": "2024-12-31", "lost_contact": "on"}
+    )
+    assert [m.pk for m in response.context["page"].object_list] == [long_ago.pk]
