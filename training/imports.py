@@ -14,7 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from alxa_dangjian.accounts import roles
-from alxa_dangjian.core import caching
+from alxa_dangjian.core import caching, params
 from alxa_dangjian.ledgers.imports import cells
 from alxa_dangjian.ledgers.imports.base import Change, ImportColumn, Importer, ImportResult
 from alxa_dangjian.ledgers.imports.registry import register
@@ -29,9 +29,10 @@ NOT_FOUND = "未找到编号为{number}的培训班，或该培训班不在您�
 
 def _class_number(value):
     text = cells.text(12)(value)
-    if not text.isdigit():
+    number = params.parse_integer(text, low=1, high=10**12)
+    if number is None:
         raise cells.CellError("应填写培训班页面上的培训班编号（数字）")
-    return int(text)
+    return number
 
 
 @register

@@ -12,7 +12,7 @@ import unicodedata
 from django.utils import timezone
 
 from alxa_dangjian.accounts import roles
-from alxa_dangjian.core import caching
+from alxa_dangjian.core import caching, params
 from alxa_dangjian.ledgers.imports import cells
 from alxa_dangjian.ledgers.imports.base import Change, ImportColumn, Importer, ImportResult
 from alxa_dangjian.ledgers.imports.registry import register
@@ -30,9 +30,10 @@ MAX_SCORE = 100_000
 
 def _year(value):
     text = cells.text(6)(value).removesuffix("年")
-    if not text.isdigit() or not 2000 <= int(text) <= timezone.localdate().year:
+    year = params.parse_integer(text, low=2000, high=timezone.localdate().year)
+    if year is None:
         raise cells.CellError(f"年度应为2000年至{timezone.localdate().year}年之间的年份")
-    return int(text)
+    return year
 
 
 def _period(value) -> tuple[str, int]:
@@ -55,9 +56,9 @@ def _score(value):
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = cells.text(8)(value)
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise cells.CellError("学习积分应为不小于0的整数")
-    if int(text) > MAX_SCORE:
+    if len(text) > len(str(MAX_SCORE)) or int(text) > MAX_SCORE:
         raise cells.CellError(f"学习积分不能超过{MAX_SCORE}，请核对")
     return int(text)
 

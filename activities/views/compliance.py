@@ -16,7 +16,8 @@ from django.views.decorators.http import require_GET
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
-from alxa_dangjian.core.params import flag_param
+from alxa_dangjian.core import params
+from alxa_dangjian.core.params import FIRST_YEAR, flag_param
 from branches.models import Organization
 
 from ..compliance import JUDGED_TYPES, Report, Status, cached, cached_compute, compute
@@ -25,7 +26,6 @@ from ..models.records import PRIOR_YEAR_MAX_MONTHS
 
 HEATMAP_PAGE_SIZE = 50
 BEHIND_SHOWN = 30
-FIRST_YEAR = 2000
 MONTHS = range(1, 13)
 
 
@@ -33,8 +33,9 @@ def _year(request, today: datetime.date, notices: list) -> int:
     raw = request.GET.get("year", "").strip()
     if not raw:
         return today.year
-    if raw.isascii() and raw.isdigit() and FIRST_YEAR <= int(raw) <= today.year + 1:
-        return int(raw)
+    year = params.parse_integer(raw, low=FIRST_YEAR, high=today.year + 1)
+    if year is not None:
+        return year
     notices.append(
         "年份“{raw}”无效（应为{first}至{last}年），已显示{year}年。".format(
             raw=raw[:10], first=FIRST_YEAR, last=today.year + 1, year=today.year
@@ -48,8 +49,9 @@ def _month(request, year: int, today: datetime.date, notices: list) -> int:
     raw = request.GET.get("month", "").strip()
     if not raw:
         return default
-    if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= 12:
-        return int(raw)
+    month = params.parse_integer(raw, low=1, high=12)
+    if month is not None:
+        return month
     notices.append(f"月份“{raw[:10]}”无效（应为1至12），已显示{default}月。")
     return default
 
@@ -130,10 +132,10 @@ def compliance_heatmap(request):
     committees = visible.filter(type__in=Organization.COMMITTEE_TYPES, is_active=True)
     scope = request.user.organization
     committee = None
-    raw_committee = request.GET.get("committee", "").strip()
-    if raw_committee:
-        if raw_committee.isascii() and raw_committee.isdigit() and len(raw_committee) < 12:
-            committee = committees.filter(pk=int(raw_committee)).first()
+    if request.GET.get("committee", "").strip():
+        committee_pk = params.pk(request, "committee")
+        if committee_pk:
+            committee = committees.filter(pk=committee_pk).first()
         if committee is None:
             notices.append("所选党委不存在或不在您的管辖范围内，已显示全部。")
         else:
@@ -150,8 +152,7 @@ def compliance_heatmap(request):
     # The whole scope is computed once (and cached per scope, year and day); each page of it
     # is dressed once too (its rows rendered) and cached beside it, so a visit reads only the
     # page it shows.
-    raw_page = request.GET.get("page", "")
-    number = int(raw_page) if raw_page.isascii() and raw_page.isdigit() and len(raw_page) < 6 else 1
+    number = params.integer(request, "page", low=1, high=99_999, default=1)
     # ?behind=1: only the branches with overdue items (the cockpit's 有逾期事项的党支部).
     behind_only = flag_param(request, "behind")
 
@@ -361,11 +362,11 @@ def compliance_periods(request):
     today = timezone.localdate()
     notices = []
     year = _year(request, today, notices)
-    raw = request.GET.get("organization", "").strip()
-    if raw:
-        if not (raw.isascii() and raw.isdigit() and len(raw) < 12):
+    if request.GET.get("organization", "").strip():
+        organization_pk = params.pk(request, "organization")
+        if organization_pk is None:
             raise Http404
-        organization = get_visible_or_404(Organization, request.user, pk=int(raw))
+        organization = get_visible_or_404(Organization, request.user, pk=organization_pk)
     elif request.user.organization is not None:
         organization = request.user.organization
     else:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from alxa_dangjian.accounts.scoping import get_visible_or_404
+from alxa_dangjian.core import params
 from assessments.indicators import as_of
 from branches.models import Organization
 
@@ -22,7 +23,6 @@ from .. import indicators
 from ..models import Activity
 from ..models.records import PRIOR_YEAR_MAX_MONTHS
 
-FIRST_YEAR = 2000
 TITLES = {
     indicators.THREE_MEETINGS: "三会一课完成率",
     indicators.THEME_DAY_MONTHS: "主题党日覆盖月份",
@@ -36,10 +36,9 @@ COMPUTE = {
 def _year(request) -> int:
     """?year= between 2000 and next year, else this year (a bad value is ignored)."""
     today = timezone.localdate()
-    raw = request.GET.get("year", "")
-    if raw.isascii() and raw.isdigit() and FIRST_YEAR <= int(raw) <= today.year + 1:
-        return int(raw)
-    return today.year
+    return params.integer(
+        request, "year", low=params.FIRST_YEAR, high=today.year + 1, default=today.year
+    )
 
 
 def _records(branch, year: int, kind_codes, until: datetime.date) -> list:

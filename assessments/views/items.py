@@ -24,14 +24,8 @@ def _until(request, year: int) -> datetime.date:
     today: a past year's items as they stand now, reviews since its end included — as the
     year-end indicator 责任清单事项按时办结 counts them."""
     default = timezone.localdate()
-    raw = request.GET.get("until", "")
-    if not (raw.isascii() and len(raw) == 10):
-        return default
-    try:
-        day = datetime.date.fromisoformat(raw)
-    except ValueError:
-        return default
-    return day if day.year == year else default
+    day = params.date_param(request, "until")
+    return day if day is not None and day.year == year else default
 
 
 @require_GET

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
-from alxa_dangjian.core import rules
+from alxa_dangjian.core import params, rules
 from alxa_dangjian.core.files import serve
 from alxa_dangjian.core.history import changes
 from branches.models import Organization
@@ -407,11 +407,11 @@ def scorecard_list(request):
     form = QueueFilterForm(request.GET)
     form.is_valid()
     cards = ScoreCard.objects.visible_to(request.user)
-    raw = request.GET.get("organization", "")
-    if raw:
-        if not (raw.isascii() and raw.isdigit() and len(raw) <= 12):
+    if request.GET.get("organization", ""):
+        organization_pk = params.pk(request, "organization")
+        if organization_pk is None:
             raise Http404("党组织参数无效。")
-        organization = get_visible_or_404(Organization, request.user, pk=int(raw))
+        organization = get_visible_or_404(Organization, request.user, pk=organization_pk)
         cards = cards.filter(organization__path__startswith=organization.path)
     year = form.cleaned_data.get("year") if form.is_valid() else None
     if year is None:

@@ -53,7 +53,7 @@ def _year(value):
         raise cells.CellError("应填写年份数字，例如 2026")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 4:
         value = int(value)
     if not isinstance(value, int):
         raise cells.CellError(f"“{value}”不是年份，应填写{YEAR_MIN}至{YEAR_MAX}之间的整数")

@@ -66,10 +66,10 @@ def developmentcase_list(request):
     organizations = list(organizations)
     # Any organisation of the user's subtree narrows the list (a figure of a branch without
     # cases links here too), not only those offered in the form.
-    raw = request.GET.get("organization", "")
     selected = None
-    if raw.isascii() and raw.isdigit() and len(raw) < 19:
-        selected = Organization.objects.visible_to(request.user).filter(pk=raw).first()
+    selected_pk = params.pk(request, "organization")
+    if selected_pk:
+        selected = Organization.objects.visible_to(request.user).filter(pk=selected_pk).first()
     if selected is not None:
         cases = cases.filter(organization__path__startswith=selected.path)
         if selected not in organizations:

@@ -10,12 +10,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from alxa_dangjian.accounts.scoping import get_visible_or_404
+from alxa_dangjian.core import params
 from assessments.indicators import as_of
 
 from .. import indicators
 from ..models import DevelopmentCase, Organization, Step
 
-FIRST_YEAR = 2000
 TITLES = {
     indicators.TERMS: "按期换届",
     indicators.DEVELOPMENT: "发展党员程序合规",
@@ -31,10 +31,9 @@ COMPUTE = {
 def _year(request) -> int:
     """?year= between 2000 and next year, else this year (a bad value is ignored)."""
     today = timezone.localdate()
-    raw = request.GET.get("year", "")
-    if raw.isascii() and raw.isdigit() and FIRST_YEAR <= int(raw) <= today.year + 1:
-        return int(raw)
-    return today.year
+    return params.integer(
+        request, "year", low=params.FIRST_YEAR, high=today.year + 1, default=today.year
+    )
 
 
 def _names(pks) -> dict[int, Organization]:

@@ -31,14 +31,8 @@ def selected_year(request) -> int:
 def selected_until(request, year: int) -> datetime.date | None:
     """?until=YYYY-MM-DD inside `year` (hours of classes starting by then, as a figure of
     the year so far counts them), else None: the whole year."""
-    raw = request.GET.get("until", "")
-    if not (raw.isascii() and len(raw) == 10):
-        return None
-    try:
-        day = datetime.date.fromisoformat(raw)
-    except ValueError:
-        return None
-    return day if day.year == year else None
+    day = params.date_param(request, "until")
+    return day if day is not None and day.year == year else None
 
 
 def year_choices(year: int) -> list[int]:
