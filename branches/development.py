@@ -550,6 +550,26 @@ def _clean_reason(reason: str) -> str:
     return reason
 
 
+def _vote(member: Member, kind: str, *, held_on, present_voters, votes_for) -> dict:
+    """The 支部大会's vote on a probation decision, checked against the roster of the day
+    (refused with a Chinese message when it fails): the decision row's fields."""
+    entitled = check_vote(
+        member.organization,
+        held_on=held_on,
+        present_voters=present_voters,
+        votes_for=votes_for,
+        decision=ProbationDecision.Kind(kind).label,
+    )
+    return {
+        "member": member,
+        "kind": kind,
+        "held_on": held_on,
+        "entitled_voters": entitled,
+        "present_voters": present_voters,
+        "votes_for": votes_for,
+    }
+
+
 @transaction.atomic
 def extend_probation(
     member: Member,
@@ -574,24 +594,19 @@ def extend_probation(
     if not 6 <= months <= 12:
         raise ValidationError({"months": "延长预备期为6至12个月。"})
     reason = _clean_reason(reason)
-    entitled = check_vote(
-        member.organization,
+    vote = _vote(
+        member,
+        ProbationDecision.Kind.EXTEND,
         held_on=held_on,
         present_voters=present_voters,
         votes_for=votes_for,
-        decision="延长预备期",
     )
     member.probation_extension_months = months
     member.save(update_fields=["probation_extension_months", "updated_at"])
     decision = ProbationDecision.objects.create(
-        member=member,
-        kind=ProbationDecision.Kind.EXTEND,
-        held_on=held_on,
+        **vote,
         months=months,
         reason=reason,
-        entitled_voters=entitled,
-        present_voters=present_voters,
-        votes_for=votes_for,
         recorded_by=by,
     )
     logger.info("member %s: probation extended by %s", member.pk, by.username)
@@ -614,12 +629,12 @@ def cancel_probation(
     member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
     _check_probation_decision(member, held_on=held_on)
     reason = _clean_reason(reason)
-    entitled = check_vote(
-        member.organization,
+    vote = _vote(
+        member,
+        ProbationDecision.Kind.CANCEL,
         held_on=held_on,
         present_voters=present_voters,
         votes_for=votes_for,
-        decision="取消预备党员资格",
     )
     member.standing = Member.Standing.EXPELLED
     member.save(update_fields=["standing", "updated_at"])
@@ -630,13 +645,8 @@ def cancel_probation(
         closed_at=timezone.now(),
     )
     decision = ProbationDecision.objects.create(
-        member=member,
-        kind=ProbationDecision.Kind.CANCEL,
-        held_on=held_on,
+        **vote,
         reason=reason,
-        entitled_voters=entitled,
-        present_voters=present_voters,
-        votes_for=votes_for,
         recorded_by=by,
     )
     logger.info("member %s: probationary membership cancelled by %s", member.pk, by.username)
@@ -666,25 +676,20 @@ def confirm_probation(
     if held_on < member.probation_end:
         message = "预备期至{end}期满，期满前不能讨论转正。"
         raise ValidationError({"held_on": message.format(end=_day(member.probation_end))})
-    entitled = check_vote(
-        member.organization,
+    vote = _vote(
+        member,
+        ProbationDecision.Kind.CONFIRM,
         held_on=held_on,
         present_voters=present_voters,
         votes_for=votes_for,
-        decision="转正",
     )
     member.status = Member.Status.FULL
     member.confirmed_on = member.probation_end
     _clean_member(member, "无法更新党员档案")
     member.save(update_fields=["status", "confirmed_on", "updated_at"])
     decision = ProbationDecision.objects.create(
-        member=member,
-        kind=ProbationDecision.Kind.CONFIRM,
-        held_on=held_on,
+        **vote,
         reason=(reason or "").strip()[:200],
-        entitled_voters=entitled,
-        present_voters=present_voters,
-        votes_for=votes_for,
         recorded_by=by,
     )
     logger.info("member %s: confirmed by %s", member.pk, by.username)
