@@ -6,8 +6,10 @@ WORKDIR /app
 # pg_dump/pg_restore for `manage.py backup` and `restore` (bookworm's client is 15, as is db).
 RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client \
  && rm -rf /var/lib/apt/lists/*
-COPY pyproject.toml ./
-RUN pip install . && useradd --system --home /app dangjian
+# Exact versions with hashes; an intranet build can add `--no-index --find-links wheelhouse`
+# after copying in the wheelhouse that `make wheelhouse` downloads.
+COPY requirements/base.lock ./requirements/
+RUN pip install --require-hashes -r requirements/base.lock && useradd --system --home /app dangjian
 COPY . .
 # collectstatic needs no database; the key is a throwaway used only during the build.
 RUN SECRET_KEY=build-only STATIC_ROOT=/app/staticfiles \

@@ -4,22 +4,39 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+# Installs come from the lock files (exact versions with hashes); `make lock` refreshes them
+# after pyproject.toml changes (tests/test_lock_files.py fails while they disagree).
+LOCK := requirements/dev.lock
+STAMP := $(VENV)/.installed-$(shell sha1sum $(LOCK) | cut -c1-12)
 HOST ?= 127.0.0.1:8000
 # `make test` is the embedded default whatever the developer's shell or .env says.
 EMBEDDED := DATABASE_URL=sqlite:///db.sqlite3 CELERY_BROKER_URL=
 
-.PHONY: install run dev test test-e2e lint format bench backup restore clean
+.PHONY: install lock wheelhouse run dev test test-e2e lint format bench backup restore clean
 
-$(STAMP): pyproject.toml
+$(STAMP): $(LOCK)
 	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "需要 Python 3.11 或更高版本")'
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV) || { echo "创建虚拟环境失败：请先安装 python3-venv（apt-get install python3-venv）"; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet ".[dev]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
 install: $(STAMP)
+
+# Re-resolve both lock files from pyproject.toml (needs the package index).
+lock: install
+	$(BIN)/uv pip compile pyproject.toml --universal --generate-hashes --python-version 3.11 --quiet --custom-compile-command "make lock" -o requirements/base.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --generate-hashes --python-version 3.11 --quiet --custom-compile-command "make lock" -o requirements/dev.lock
+
+# Wheels for an intranet server without internet (Linux x86_64, CPython 3.11): copy
+# wheelhouse/ and requirements/base.lock across, then on the server
+#   pip install --no-index --find-links wheelhouse --require-hashes -r requirements/base.lock
+WHEEL_PLATFORMS := --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64
+wheelhouse: install
+	$(BIN)/python -m pip download --quiet --require-hashes -r requirements/base.lock -d wheelhouse \
+	  --only-binary=:all: --python-version 3.11 --implementation cp $(WHEEL_PLATFORMS)
+	@echo "wheelhouse/ 已就绪：$$(ls wheelhouse | wc -l) 个安装包（Linux x86_64，Python 3.11）。"
 
 # `make run` serves the portal as users see it: DEBUG off (the portal's own Chinese error
 # pages), static files collected and served by WhiteNoise, plain HTTP on the local machine.
