@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
+from alxa_dangjian.core.collation import PINYIN
 from branches.models import Organization
 
 from .scoping import ScopedQuerySet
@@ -23,7 +24,7 @@ class User(AbstractUser):
         COMMITTEE_ADMIN = "committee_admin", "基层党委管理员"
         SECRETARY = "secretary", "支部书记"
 
-    name = models.CharField("姓名", max_length=50, blank=True)
+    name = models.CharField("姓名", max_length=50, blank=True, db_collation=PINYIN)
     phone = models.CharField("联系电话", max_length=20, blank=True)
     organization = models.ForeignKey(
         "branches.Organization",

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from alxa_dangjian.accounts.scoping import ScopedQuerySet
 from alxa_dangjian.core import rules
+from alxa_dangjian.core.collation import PINYIN
 
 from ..idnumber import mask_id_number
 from .members import ETHNIC_GROUPS, Member
@@ -164,7 +165,7 @@ class DevelopmentCase(models.Model):
         on_delete=models.PROTECT,
         related_name="development_cases",
     )
-    name = models.CharField("姓名", max_length=50)
+    name = models.CharField("姓名", max_length=50, db_collation=PINYIN)
     gender = models.CharField("性别", max_length=10, choices=Member.Gender.choices)
     birth_date = models.DateField("出生日期")
     id_number = models.CharField("公民身份号码", max_length=18)

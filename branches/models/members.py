@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import reverse
 
 from alxa_dangjian.accounts.scoping import ScopedQuerySet
+from alxa_dangjian.core.collation import PINYIN
 
 from ..idnumber import (
     InvalidIdNumber,
@@ -142,7 +143,7 @@ class Member(models.Model):
         blank=True,
         related_name="members",
     )
-    name = models.CharField("姓名", max_length=50)
+    name = models.CharField("姓名", max_length=50, db_collation=PINYIN)
     gender = models.CharField("性别", max_length=10, choices=Gender.choices)
     ethnicity = models.CharField(
         "民族", max_length=10, choices=[(g, g) for g in ETHNIC_GROUPS], default="汉族"

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from alxa_dangjian.accounts.scoping import ScopedQuerySet
 from alxa_dangjian.core import rules
+from alxa_dangjian.core.collation import PINYIN
 
 # The root 党工委/机关工委 is appointed by the 盟委 (a 派出机关), not elected.
 APPOINTED_NO_ELECTION = "党工委/机关工委由上级党委任命（派出机关），不进行换届选举，没有届次。"
@@ -115,8 +116,8 @@ class Organization(models.Model):
     category = models.CharField(
         "分类指导类别", max_length=20, choices=Category.choices, default=Category.OTHER
     )
-    name = models.CharField("全称", max_length=100, unique=True)
-    short_name = models.CharField("简称", max_length=40, blank=True)
+    name = models.CharField("全称", max_length=100, unique=True, db_collation=PINYIN)
+    short_name = models.CharField("简称", max_length=40, blank=True, db_collation=PINYIN)
     established_on = models.DateField("成立日期", null=True, blank=True)
     is_active = models.BooleanField("有效", default=True)
     # Materialised path "000001/000007/…": a subtree is one `startswith` query at any depth.
@@ -311,7 +312,7 @@ class ServedUnit(models.Model):
     organization = models.ForeignKey(
         Organization, verbose_name="党组织", on_delete=models.CASCADE, related_name="units"
     )
-    name = models.CharField("单位名称", max_length=100)
+    name = models.CharField("单位名称", max_length=100, db_collation=PINYIN)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -557,7 +558,7 @@ class PartyGroup(models.Model):
     organization = models.ForeignKey(
         Organization, verbose_name="党支部", on_delete=models.CASCADE, related_name="party_groups"
     )
-    name = models.CharField("党小组名称", max_length=60)
+    name = models.CharField("党小组名称", max_length=60, db_collation=PINYIN)
     leader = models.ForeignKey(
         "branches.Member",
         verbose_name="党小组组长",

@@ -3,6 +3,7 @@
 from django.db import models
 from django.urls import reverse
 
+from alxa_dangjian.core.collation import PINYIN
 from branches.models.members import mask_phone
 
 from .rules import CourseForm
@@ -34,7 +35,7 @@ class Teacher(models.Model):
         APPROVED = "approved", "已入库"
         RETIRED = "retired", "已停用"
 
-    name = models.CharField("姓名", max_length=50)
+    name = models.CharField("姓名", max_length=50, db_collation=PINYIN)
     unit = models.CharField("工作单位", max_length=100)
     source = models.CharField("来源", max_length=20, choices=Source.choices)
     topics = models.CharField("擅长专题", max_length=300, blank=True)
