@@ -11,13 +11,20 @@ Design notes:
   such column is created up front and re-used for every row, so there is no per-cell styling cost.
 * Strings are neutralised against spreadsheet formula injection (see :func:`safe_text`) and
   characters that are illegal in XML are stripped instead of crashing the export.
+* Print layout (Excel, WPS and LibreOffice alike): thin borders on every cell, long text
+  wrapped, column widths from the content of the first rows (capped), the header row as tall
+  as its wrapped text, the title in the page header and "第 N 页，共 M 页" in the footer,
+  the header row repeated on every page, one page wide.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import math
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -26,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
@@ -61,6 +68,9 @@ _FORMATTED_TYPES = {
 # equal to an Excel error code such as "#N/A" would otherwise be stored as an error cell).
 _SLOW_FIRST_CHARS = FORMULA_PREFIXES | {"#"}
 
+# Types whose binding makes openpyxl set the cell's number format.
+_BOUND_FORMAT_TYPES = (dt.date, dt.time, dt.timedelta)
+
 # Types openpyxl writes natively; anything else is converted with str().
 _NATIVE_TYPES = (int, float, Decimal, dt.date, dt.timedelta)
 
@@ -74,7 +84,16 @@ _TITLE_ALIGNMENT = Alignment(horizontal="center", vertical="center")
 _SUBTITLE_FONT = Font(size=10, color="FF595959")
 _SUBTITLE_ALIGNMENT = Alignment(horizontal="center", vertical="center")
 
+_BODY_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_BODY_ALIGNMENT = Alignment(vertical="center", wrap_text=True)
+
 _PAPER_A4 = 9
+
+#: Rows read ahead to size the columns; the rest streams as before.
+WIDTH_SAMPLE_ROWS = 200
+#: Column widths (Excel character units) a content-sized column stays within; longer text wraps.
+MIN_WIDTH, MAX_WIDTH = 6, 40
+_LINE_HEIGHT_POINTS = 14
 
 
 @dataclass(frozen=True)
@@ -126,7 +145,8 @@ def _text_cell(ws, value: str):
     """Slow path for str values: sanitised, and never stored as a formula or an error code."""
     value = safe_text(value)
     if value in ERROR_CODES:
-        cell = WriteOnlyCell(ws, value=value)
+        cell = _body_cell(ws)
+        cell.value = value
         cell.data_type = "s"
         return cell
     return value
@@ -144,6 +164,55 @@ def _convert_other(ws, value, kind: str):
     if isinstance(value, _NATIVE_TYPES):  # bool is an int subclass
         return value
     return _text_cell(ws, str(value))  # e.g. lazy translation strings, UUIDs, enums
+
+
+def display_width(value) -> int:
+    """Width of ``value`` as shown in a cell, in Excel character units (CJK counts double)."""
+    if value is None:
+        return 0
+    if isinstance(value, dt.datetime):
+        return 16
+    if isinstance(value, dt.date):
+        return 10
+    if isinstance(value, Decimal | float):
+        return len(f"{value:,.2f}")
+    text = str(value)
+    if text.isascii():
+        return len(text)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _content_widths(columns: Sequence[Column], sample: list[Sequence]) -> list[float]:
+    """Each column as wide as its longest sampled value (capped), never narrower than half
+    its header, so a header wraps onto two lines at most unless the header is very long."""
+    if not sample:
+        return [column.width for column in columns]
+    widths = []
+    for index, column in enumerate(columns):
+        content = max((display_width(row[index]) for row in sample if index < len(row)), default=0)
+        header = math.ceil(display_width(column.header) / 2)
+        widths.append(float(min(MAX_WIDTH, max(MIN_WIDTH, content + 2, header + 2))))
+    return widths
+
+
+def _header_height(columns: Sequence[Column], widths: Sequence[float]) -> float:
+    lines = max(
+        math.ceil(display_width(column.header) / max(width - 1, 1))
+        for column, width in zip(columns, widths, strict=True)
+    )
+    return float(_LINE_HEIGHT_POINTS * max(lines, 1) + 8)
+
+
+def _header_footer_text(text: str) -> str:
+    """Header/footer codes start with '&'; a literal ampersand is written twice."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text).replace("&", "&&")
+
+
+def _body_cell(ws) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws)
+    cell.border = _BODY_BORDER
+    cell.alignment = _BODY_ALIGNMENT
+    return cell
 
 
 def _styled_cell(ws, value, *, font, alignment, border=None, fill=None) -> WriteOnlyCell:
@@ -182,12 +251,18 @@ def write_workbook(
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(sheet_title_from(sheet_title if sheet_title is not None else title))
 
+    rows = iter(rows)
+    sample = [tuple(row) for row in itertools.islice(rows, WIDTH_SAMPLE_ROWS)]
+    widths = _content_widths(columns, sample)
+    rows = itertools.chain(sample, rows)
+
     # --- sheet-level settings (must be in place before the first row is appended) ---------
     header_row = 3 if subtitle else 2
     last_col = get_column_letter(ncols)
-    for idx, column in enumerate(columns, 1):
-        ws.column_dimensions[get_column_letter(idx)].width = column.width
+    for idx, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(idx)].width = width
     ws.row_dimensions[1].height = 30
+    ws.row_dimensions[header_row].height = _header_height(columns, widths)
     ws.freeze_panes = f"A{header_row + 1}"
     ws.print_title_rows = f"{header_row}:{header_row}"
     ws.page_setup.orientation = "landscape"
@@ -196,6 +271,13 @@ def write_workbook(
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.header = ws.page_margins.footer = 0.3
+    ws.oddHeader.center.text = _header_footer_text(title)
+    ws.oddHeader.center.size = 9
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.oddFooter.center.size = 9
 
     # --- title, subtitle, header ---------------------------------------------------------
     ws.append([_styled_cell(ws, safe_text(title), font=_TITLE_FONT, alignment=_TITLE_ALIGNMENT)])
@@ -225,15 +307,18 @@ def write_workbook(
 
     # --- data rows -------------------------------------------------------------------------
     kinds = [column.kind for column in columns]
-    # One re-usable cell per formatted column: (index, cell).  ws.append() writes the row
-    # synchronously, so the same cell object can safely carry the next row's value.
-    formatted: list[tuple[int, WriteOnlyCell, tuple[type, ...]]] = []
+    # Re-usable bordered cells, one per column (plus one carrying the number format where the
+    # column has one).  ws.append() writes the row synchronously, so the same cell object can
+    # safely carry the next row's value.
+    plain: list[WriteOnlyCell] = []
+    formatted: dict[int, tuple[WriteOnlyCell, tuple[type, ...]]] = {}
     for idx, column in enumerate(columns):
+        plain.append(_body_cell(ws))
         fmt = column.effective_number_format
         if fmt:
-            cell = WriteOnlyCell(ws)
+            cell = _body_cell(ws)
             cell.number_format = fmt
-            formatted.append((idx, cell, _FORMATTED_TYPES.get(column.kind, (object,))))
+            formatted[idx] = (cell, _FORMATTED_TYPES.get(column.kind, (object,)))
 
     illegal_search = ILLEGAL_CHARACTERS_RE.search
     slow_first = _SLOW_FIRST_CHARS
@@ -252,16 +337,26 @@ def write_workbook(
                 continue
             else:
                 values[i] = _convert_other(ws, value, kinds[i] if i < ncols else "text")
-        for i, cell, accepted in formatted:
-            if i < len(values):
-                value = values[i]
-                if (
-                    value is not None
-                    and isinstance(value, accepted)
-                    and value.__class__ is not bool
-                ):
-                    cell.value = value
-                    values[i] = cell
+        for i in range(min(len(values), ncols)):
+            value = values[i]
+            if value.__class__ is Cell:
+                continue
+            special = formatted.get(i)
+            if (
+                special is not None
+                and value is not None
+                and isinstance(value, special[1])
+                and value.__class__ is not bool
+            ):
+                cell = special[0]
+            elif isinstance(value, _BOUND_FORMAT_TYPES):
+                # openpyxl gives a cell a date format when a date is bound to it; a shared
+                # cell would keep that format for the next row's value.
+                cell = _body_cell(ws)
+            else:
+                cell = plain[i]
+            cell.value = value
+            values[i] = cell
         append(values)
         count += 1
         if every and count % every == 0:

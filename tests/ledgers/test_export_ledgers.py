@@ -97,7 +97,7 @@ def test_roster_holds_the_domain_columns_and_the_secretarys_members_masked(
     assert "导出人：" in sheet["A2"].value and secretary.name in sheet["A2"].value
     assert "范围：甲局第一党支部" in sheet["A2"].value
     # No standing filter given: everyone of the branch, the transferred-out member included.
-    assert [r["姓名"] for r in rows] == sorted(["张伟", "李娜", "王转出"])
+    assert [r["姓名"] for r in rows] == ["李娜", "王转出", "张伟"]  # pinyin order
     zhang = next(r for r in rows if r["姓名"] == "张伟")
     member = roster["zhang"]
     assert zhang["公民身份号码"] == mask_id_number(member.id_number) != member.id_number
