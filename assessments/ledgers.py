@@ -314,7 +314,12 @@ def sheet_data(user, options) -> dict:
             "rank_shared",
         )
     }
-    return {"members": members, "measures": measures, "results": results}
+    ratios = {
+        code
+        for code, by_organization in measures.items()
+        if any(measure.denominator is not None for measure in by_organization.values())
+    }
+    return {"members": members, "measures": measures, "results": results, "ratios": ratios}
 
 
 def sheet_columns(context):
@@ -329,7 +334,17 @@ def sheet_columns(context):
         Column("党员：合计", 8, "int"),
     ]
     for block, indicator in sheet_indicators():
-        blocks.append(Column(f"{block}：{indicator.name}", 14))
+        # Numbers, not "63/66（95.5%）" text, so the sheet sorts and sums: a ratio indicator
+        # gets its numerator, denominator and rate as three numeric columns.
+        label = f"{block}：{indicator.name}"
+        if indicator.code in context.data["ratios"]:
+            blocks += [
+                Column(f"{label}：完成", 10, "decimal", "General"),
+                Column(f"{label}：应完成", 10, "decimal", "General"),
+                Column(f"{label}：完成率", 10, "decimal", "0.0%"),
+            ]
+        else:
+            blocks.append(Column(label, 10, "decimal", "General"))
     blocks += [
         Column("得分：总分", 8, "decimal", SCORE_FORMAT),
         Column("得分：等次", 8),
@@ -339,19 +354,22 @@ def sheet_columns(context):
     return blocks
 
 
-def _measure_text(measure) -> str:
-    if measure is None:
-        return ""
-    numerator = Decimal(measure.numerator).normalize()
-    if measure.denominator is None:
-        return f"{numerator:f}"
-    denominator = Decimal(measure.denominator).normalize()
+def _number(value):
+    """An int where the value is whole (12, not 12.00), else the exact Decimal."""
+    value = Decimal(value)
+    return int(value) if value == value.to_integral_value() else value.normalize()
+
+
+def _measure_cells(measure, *, ratio: bool) -> list:
+    if not ratio:
+        return [None if measure is None else _number(measure.numerator)]
+    if measure is None or measure.denominator is None:
+        return [None, None, None]
+    numerator, denominator = _number(measure.numerator), _number(measure.denominator)
     if not denominator:
-        return "无要求"
-    percent = (Decimal(measure.numerator) * 100 / Decimal(measure.denominator)).quantize(
-        Decimal("0.1")
-    )
-    return f"{numerator:f}/{denominator:f}（{percent}%）"
+        return [numerator, denominator, "无要求"]
+    rate = (Decimal(measure.numerator) / Decimal(measure.denominator)).quantize(Decimal("0.0001"))
+    return [numerator, denominator, rate]
 
 
 def sheet_row(item, context):
@@ -367,8 +385,10 @@ def sheet_row(item, context):
         probationary,
         full + probationary,
     ]
+    ratios = context.data["ratios"]
     for _, indicator in sheet_indicators():
-        values.append(_measure_text(context.data["measures"][indicator.code].get(pk)))
+        measure = context.data["measures"][indicator.code].get(pk)
+        values += _measure_cells(measure, ratio=indicator.code in ratios)
     total, grade, rank, note = context.data["results"].get(pk, (None, None, None, ""))
     values += [as_score(total), _GRADES.get(grade, ""), rank, note]
     return values

@@ -89,12 +89,15 @@ def test_the_one_sheet_has_a_row_per_organisation_and_its_blocks(
     client.force_login(staff)
     rows = export(client, "assessment-sheet", year=YEAR, organization=committee_a.pk)
     header = next(r for r in rows if r and r[0] == "党组织")
-    assert "党员：正式" in header and "组织生活：主题党日覆盖月份" in header
-    assert "组织建设：按期换届" in header and "得分：总分" in header
+    assert "党员：正式" in header and "组织生活：主题党日覆盖月份：完成率" in header
+    assert "组织建设：按期换届：完成率" in header and "得分：总分" in header
     row = next(r for r in rows if r[0] == "甲局第一党支部")
     values = dict(zip(header, row, strict=True))
     assert (values["党员：正式"], values["党员：预备"], values["党员：合计"]) == (3, 1, 4)
-    assert values["组织生活：主题党日覆盖月份"] == "12/12（100.0%）"
+    # numbers, not text: numerator, denominator and rate sort and sum in a spreadsheet
+    assert values["组织生活：主题党日覆盖月份：完成"] == 12
+    assert values["组织生活：主题党日覆盖月份：应完成"] == 12
+    assert values["组织生活：主题党日覆盖月份：完成率"] == 1
     assert values["得分：总分"] == 40
     assert values["本届届满"].date() == datetime.date(2027, 3, 1)
     committee = next(r for r in rows if r[0] == "甲局党委")
