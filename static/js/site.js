@@ -18,6 +18,21 @@
     }
   });
 
+  // <form data-busy="…">: a request that takes a while (an export) says so at once and
+  // cannot be sent twice; the message appears in the form's [data-busy-status] element.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || !form.dataset || !form.dataset.busy) return;
+    var status = form.querySelector("[data-busy-status]");
+    if (status) {
+      status.textContent = form.dataset.busy;
+      status.hidden = false;
+    }
+    form.querySelectorAll("button[type=submit]").forEach(function (button) {
+      button.disabled = true;
+    });
+  });
+
   // [data-remove-after-request]: an htmx control that has done its one job disappears.
   document.addEventListener("htmx:afterRequest", function (event) {
     var element = event.detail && event.detail.elt;
