@@ -104,8 +104,8 @@ class ExportJob(models.Model):
         if self.status != self.Status.RUNNING:
             return False
         timeout = datetime.timedelta(seconds=settings.EXPORT_STALL_SECONDS)
-        last = self.heartbeat_at or self.started_at
-        return last is None or timezone.now() - last > timeout
+        last = self.heartbeat_at or self.started_at or self.created_at
+        return last is not None and timezone.now() - last > timeout
 
     @property
     def can_cancel(self) -> bool:
