@@ -171,6 +171,25 @@ def test_an_export_requested_while_the_broker_is_down_is_sent_when_it_is_back(
     assert sweeper.sweep() == {"assessment-runs": 0, "exports": 0}  # idempotent
 
 
+def test_a_real_unreachable_broker_is_reported_not_raised(caplog):
+    # The project's Celery settings (short connect timeout, one publish retry) against a
+    # port where nothing listens: kombu's own error, caught and logged, within seconds.
+    from celery import Celery
+
+    app = Celery("outage-probe", set_as_current=False)
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.conf.broker_url = DOWN
+    app.conf.task_always_eager = False
+
+    @app.task(name="outage-probe.noop")
+    def noop(job_id):
+        raise AssertionError("never runs")
+
+    with caplog.at_level(logging.WARNING, logger="alxa_dangjian.core.dispatch"):
+        assert dispatch.send(noop, 1) is False
+    assert "left to the sweeper" in caplog.text
+
+
 def test_a_broker_error_in_a_view_answers_the_chinese_503_page(
     client, secretary, background, monkeypatch
 ):
@@ -279,6 +298,35 @@ def test_with_the_database_down_saving_an_activity_commits_nothing(
     response = client.post(reverse("activities:activity-create"), {"kind": kind})
     assert_chinese_503(response, "数据库")
     back()
+    assert not Activity.objects.exists()
+
+
+def test_a_database_lost_in_the_middle_of_a_save_rolls_it_back(
+    client, secretary, branch_a, monkeypatch
+):
+    from django.db import transaction
+
+    from activities import services
+
+    real = services.save_activity
+
+    def lost_before_commit(*args, **kwargs):
+        with transaction.atomic():
+            real(*args, **kwargs)  # the rows are written …
+            raise OperationalError("server closed the connection unexpectedly")  # … not kept
+
+    monkeypatch.setattr(services, "save_activity", lost_before_commit)
+    client.force_login(secretary)
+    data = {
+        "kind": ActivityKind.objects.get(code="theme-day").pk,
+        "held_on": timezone.localdate().isoformat(),
+        "theme": "学习党的二十大精神",
+        "place": "三楼会议室",
+        "host": "乌云",
+        "minutes": "传达学习文件。",
+        "joint_names": "",
+    }
+    assert_chinese_503(client.post(reverse("activities:activity-create"), data), "数据库")
     assert not Activity.objects.exists()
 
 
