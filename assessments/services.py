@@ -542,7 +542,8 @@ def resume_run(run: AssessmentRun, *, by) -> AssessmentRun:
     run.status = AssessmentRun.Status.QUEUED
     run.error = ""
     run.heartbeat_at = timezone.now()
-    run.save(update_fields=["status", "error", "heartbeat_at"])
+    run.dispatch_count = 0  # a person resumed it: the sweeper's count starts again
+    run.save(update_fields=["status", "error", "heartbeat_at", "dispatch_count"])
     _dispatch(run)
     return run
 
@@ -563,6 +564,7 @@ def restart_run(run: AssessmentRun, *, by) -> AssessmentRun:
     run.error = ""
     run.started_at = None
     run.heartbeat_at = timezone.now()
+    run.dispatch_count = 0
     run.save()
     _dispatch(run)
     return run
