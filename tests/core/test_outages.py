@@ -335,3 +335,23 @@ def test_healthz_names_the_database_when_it_is_down(client, db, database_down):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["message"] == "不可用：数据库"
+
+
+# --- The handler ----------------------------------------------------------------------------
+
+
+def test_other_errors_keep_the_plain_500_page(rf):
+    from alxa_dangjian import urls
+    from alxa_dangjian.core import outages
+
+    assert urls.handler500 == "alxa_dangjian.core.outages.server_error"
+    try:
+        raise ValueError("a bug, not an outage")
+    except ValueError:
+        response = outages.server_error(rf.get("/"))
+    assert response.status_code == 500 and "系统暂时出现错误" in response.content.decode()
+    try:
+        raise OperationalError("the database is down")
+    except OperationalError:
+        response = outages.server_error(rf.get("/"))
+    assert_chinese_503(response, "数据库")
