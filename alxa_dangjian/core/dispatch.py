@@ -10,6 +10,8 @@ the request still answers with a page.
 import logging
 
 from kombu.exceptions import OperationalError as BrokerError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
 
@@ -20,9 +22,14 @@ NOT_SENT = "后台任务服务暂时无法连接，任务已登记，服务恢�
 def send(task, *args) -> bool:
     """`task.delay(*args)`; False (logged) when the broker cannot be reached. Eagerly (no
     broker configured) the task runs here and its own errors propagate as usual."""
+    # A transport may let its own connection errors through unwrapped; eagerly, those are
+    # the task's own errors and must propagate.
+    unreachable = (BrokerError,)
+    if not task.app.conf.task_always_eager:
+        unreachable += (RedisConnectionError, RedisTimeoutError, OSError)
     try:
         task.delay(*args)
-    except BrokerError as error:
+    except unreachable as error:
         logger.warning("broker unreachable, %s%s left to the sweeper: %s", task.name, args, error)
         return False
     return True
