@@ -52,6 +52,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A view that finds the database, cache or broker unreachable answers 503 in Chinese.
+    "alxa_dangjian.core.outages.ServiceOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -188,6 +190,10 @@ LEDGER_SYNC_MAX_ROWS = env.int("LEDGER_SYNC_MAX_ROWS", default=5000)
 EXPORT_FILE_RETENTION_DAYS = env.int("EXPORT_FILE_RETENTION_DAYS", default=7)
 # Background exports one user may have queued or running at a time.
 LEDGER_EXPORT_MAX_PENDING = env.int("LEDGER_EXPORT_MAX_PENDING", default=3)
+# A running export silent this long lost its worker: the sweeper starts it again, up to
+# EXPORT_MAX_ATTEMPTS times in all, then marks it failed (the requester may retry).
+EXPORT_STALL_SECONDS = env.int("EXPORT_STALL_SECONDS", default=300)
+EXPORT_MAX_ATTEMPTS = env.int("EXPORT_MAX_ATTEMPTS", default=3)
 # Excel imports: largest accepted file (bytes) and most data rows in one file.
 LEDGER_IMPORT_MAX_BYTES = env.int("LEDGER_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 LEDGER_IMPORT_MAX_ROWS = env.int("LEDGER_IMPORT_MAX_ROWS", default=20000)
@@ -198,6 +204,12 @@ ACTIVITY_BACKFILL_DAYS = env.int("ACTIVITY_BACKFILL_DAYS", default=30)
 ACTIVITY_UPLOAD_MAX_BYTES = env.int("ACTIVITY_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Redis unreachable: pages are computed without the cache instead of failing (logged).
+    CACHES["default"]["BACKEND"] = "alxa_dangjian.core.cache_backends.DegradingRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {})
+    CACHES["default"]["OPTIONS"].setdefault("socket_connect_timeout", 1)
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 1)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -211,6 +223,21 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 # Year-end assessment runs: organisations per chunk task; a run silent this long is stalled.
 ASSESSMENT_RUN_CHUNK_SIZE = env.int("ASSESSMENT_RUN_CHUNK_SIZE", default=1000)
 ASSESSMENT_RUN_STALL_SECONDS = env.int("ASSESSMENT_RUN_STALL_SECONDS", default=900)
+# A run whose chunks show no progress this long lost its worker: the sweeper sends its
+# unfinished chunks again (each chunk task touches its heartbeat as it goes).
+ASSESSMENT_CHUNK_STALL_SECONDS = env.int("ASSESSMENT_CHUNK_STALL_SECONDS", default=120)
+ASSESSMENT_RUN_MAX_DISPATCHES = env.int("ASSESSMENT_RUN_MAX_DISPATCHES", default=5)
+# Work committed while the broker was down is sent by the sweeper once this old (the request
+# that committed it tries first, right after its commit).
+DISPATCH_GRACE_SECONDS = env.int("DISPATCH_GRACE_SECONDS", default=60)
+# Time a web request waits for an unreachable broker before the work is left to the sweeper.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -226,6 +253,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.heartbeat", "schedule": 60.0},
+    # Work committed while the broker was down is sent; work whose worker was lost is sent
+    # again or marked failed (alxa_dangjian.core.sweeper).
+    "sweep-background-work": {"task": "core.sweep", "schedule": 60.0},
     # The big cockpits (root, party committees) are built here, not in a user's request.
     "warm-cockpit": {"task": "core.warm_cockpit", "schedule": 300.0},
     # Before the working day starts (CELERY_TIMEZONE, i.e. Beijing time).

@@ -4,6 +4,9 @@ from django.urls import include, path
 admin.site.site_header = "阿拉善盟直属机关党建管理平台 · 后台"
 admin.site.site_title = "党建管理平台后台"
 
+# A database, cache or broker that cannot be reached answers 503 in Chinese, not 500.
+handler500 = "alxa_dangjian.core.outages.server_error"
+
 urlpatterns = [
     path("", include("alxa_dangjian.core.urls")),
     path("accounts/", include("alxa_dangjian.accounts.urls")),

@@ -137,6 +137,7 @@ def compute_chunk(run_id: int, number: int) -> bool:
     # recorded have none and read today's.
     with rules.pinned(run.rule_versions or None), registry.sharing():
         for code in auto_codes(run.snapshot):
+            RunChunk.objects.filter(pk=chunk.pk).update(heartbeat_at=timezone.now())
             try:
                 indicator = registry.get(code)
             except KeyError:

@@ -3,6 +3,8 @@ reports, reviewers' scores, runs (start, resume, restart) and the review flow (r
 freeze, publish). Each refuses a broken rule with a Chinese ValidationError and changes
 nothing; runs are handed to Celery on commit."""
 
+import datetime
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -10,12 +12,13 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Max, Q
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import scope_path
-from alxa_dangjian.core import caching, rules
+from alxa_dangjian.core import caching, dispatch, rules
 from branches.models import Organization
 
 from . import indicators as registry
@@ -35,6 +38,8 @@ from .models import (
     ScoreEntry,
 )
 from .models.scoring import GRADE_ORDER, TARGET_TYPES
+
+logger = logging.getLogger(__name__)
 
 HUNDRED = Decimal(100)
 Kind = Indicator.Kind
@@ -375,6 +380,15 @@ def start_run(
         scope=scope,
         status__in=[AssessmentRun.Status.QUEUED, AssessmentRun.Status.RUNNING],
     ).first()
+    if busy is not None and _never_sent(busy):
+        # Committed while the broker was down: it never reached a worker and must not block
+        # the scope; the new run replaces it (the sweeper leaves a failed run alone).
+        AssessmentRun.objects.filter(pk=busy.pk, sent_at__isnull=True).update(
+            status=AssessmentRun.Status.FAILED,
+            error="后台任务服务不可用，该计算未能开始，已由新发起的计算取代。",
+            heartbeat_at=timezone.now(),
+        )
+        busy = None
     if busy is not None:
         raise ValidationError(
             f"{year}年{scope.display_name}已有一次计算正在进行（#{busy.pk}），请等待完成后再发起。"
@@ -442,10 +456,79 @@ def _target_label(target: str) -> str:
 
 
 def _dispatch(run: AssessmentRun) -> None:
+    run_id = run.pk
+    transaction.on_commit(lambda: send_run(run_id))
+
+
+def send_run(run_id: int) -> bool:
+    """Hand a run's unfinished chunks to the workers. With the broker unreachable the run
+    stays queued, says so, and is sent by the sweeper later (`sweep_runs`); meanwhile it
+    does not block a new run for its scope."""
     from . import tasks
 
-    run_id = run.pk
-    transaction.on_commit(lambda: tasks.dispatch_run.delay(run_id))
+    if dispatch.send(tasks.dispatch_run, run_id):
+        AssessmentRun.objects.filter(pk=run_id).update(
+            sent_at=timezone.now(), dispatch_count=F("dispatch_count") + 1
+        )
+        AssessmentRun.objects.filter(pk=run_id, error=dispatch.NOT_SENT).update(error="")
+        return True
+    AssessmentRun.objects.filter(pk=run_id, status=AssessmentRun.Status.QUEUED).update(
+        error=dispatch.NOT_SENT, sent_at=None
+    )
+    return False
+
+
+def _never_sent(run: AssessmentRun) -> bool:
+    if run.status != AssessmentRun.Status.QUEUED or run.sent_at is not None:
+        return False
+    grace = timezone.now() - datetime.timedelta(seconds=settings.DISPATCH_GRACE_SECONDS)
+    return run.error == dispatch.NOT_SENT or (run.heartbeat_at or run.created_at) < grace
+
+
+def sweep_runs(now) -> int:
+    """The sweeper's part for year-end runs (every minute, idempotent); returns runs handled.
+
+    - queued and never sent (the broker was down), once DISPATCH_GRACE_SECONDS old: sent;
+    - active, sent, and with no progress from any chunk for ASSESSMENT_CHUNK_STALL_SECONDS
+      (its worker was lost, or the message): the unfinished chunks are sent again at once —
+      a chunk computed twice rewrites its own rows — or, after sending it
+      ASSESSMENT_RUN_MAX_DISPATCHES times, the run is marked failed for a person to resume.
+    """
+    grace = now - datetime.timedelta(seconds=settings.DISPATCH_GRACE_SECONDS)
+    stall = now - datetime.timedelta(seconds=settings.ASSESSMENT_CHUNK_STALL_SECONDS)
+    active = AssessmentRun.objects.filter(
+        status__in=[AssessmentRun.Status.QUEUED, AssessmentRun.Status.RUNNING]
+    ).order_by("pk")
+    unsent = active.filter(status=AssessmentRun.Status.QUEUED, sent_at__isnull=True).filter(
+        Q(error=dispatch.NOT_SENT)
+        | Q(heartbeat_at__lt=grace)
+        | Q(heartbeat_at__isnull=True, created_at__lt=grace)
+    )
+    handled = 0
+    for run_id in list(unsent.values_list("pk", flat=True)):
+        send_run(run_id)
+        handled += 1
+    # The latest sign of life: the last send, a chunk finishing or a chunk's indicator.
+    lost = active.filter(sent_at__lt=stall).annotate(
+        last=Greatest(
+            "sent_at",
+            Coalesce("heartbeat_at", "sent_at"),
+            Coalesce(Max("chunks__heartbeat_at"), "sent_at"),
+        )
+    )
+    for run in lost.filter(last__lt=stall):
+        if run.dispatch_count >= settings.ASSESSMENT_RUN_MAX_DISPATCHES:
+            fail_run(
+                run.pk,
+                "计算多次中断（后台进程意外停止），已发送 {n} 次。请点击“继续计算”。".format(
+                    n=run.dispatch_count
+                ),
+            )
+        else:
+            logger.warning("assessment run %s shows no progress, chunks sent again", run.pk)
+            send_run(run.pk)
+        handled += 1
+    return handled
 
 
 @transaction.atomic
@@ -459,7 +542,8 @@ def resume_run(run: AssessmentRun, *, by) -> AssessmentRun:
     run.status = AssessmentRun.Status.QUEUED
     run.error = ""
     run.heartbeat_at = timezone.now()
-    run.save(update_fields=["status", "error", "heartbeat_at"])
+    run.dispatch_count = 0  # a person resumed it: the sweeper's count starts again
+    run.save(update_fields=["status", "error", "heartbeat_at", "dispatch_count"])
     _dispatch(run)
     return run
 
@@ -480,6 +564,7 @@ def restart_run(run: AssessmentRun, *, by) -> AssessmentRun:
     run.error = ""
     run.started_at = None
     run.heartbeat_at = timezone.now()
+    run.dispatch_count = 0
     run.save()
     _dispatch(run)
     return run

@@ -21,7 +21,9 @@ logger = logging.getLogger(__name__)
 def dispatch_run(run_id: int) -> None:
     """Send every chunk not yet done to the workers (all of them for a new run)."""
     run = AssessmentRun.objects.filter(pk=run_id).first()
-    if run is None or run.status == AssessmentRun.Status.DONE:
+    # A finished run, or one failed meanwhile (replaced while it waited for the broker),
+    # is left alone; resuming a run queues it first.
+    if run is None or not run.is_active:
         return
     numbers = list(run.chunks.filter(is_done=False).values_list("number", flat=True))
     if not numbers:

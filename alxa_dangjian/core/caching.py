@@ -105,6 +105,13 @@ def _bump(topics) -> None:
             cache.set(k, time.time_ns() // 1000, timeout=None)
 
 
+def recovered() -> None:
+    """The shared cache is reachable again after an outage (core.cache_backends): the bumps
+    of the writes made meanwhile were lost, so every topic moves on and nothing computed
+    before the outage is read again."""
+    _bump(ALL)
+
+
 class InvalidatingAdmin:
     """A ModelAdmin mixin for rows edited in /django-admin/ (reference data, rules, the
     tree): a save or delete there says that `cache_topics` changed, like a service would."""

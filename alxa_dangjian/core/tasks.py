@@ -37,3 +37,11 @@ def refresh_cockpit(organization_id: int, year: int, end: str) -> None:
     if organization is not None:
         period = Period.of(year, datetime.date.fromisoformat(end))
         cached_cockpit(Scope.of(organization), period, FIGURES, CHARTS)
+
+
+@shared_task(name="core.sweep", ignore_result=True)
+def sweep() -> dict:
+    """Every minute (beat): send work queued while the broker was down, recover lost work."""
+    from .sweeper import sweep as sweep_all
+
+    return sweep_all()

@@ -17,8 +17,9 @@ from alxa_dangjian.accounts import roles
 from branches.models import Organization
 
 from .cockpit import cockpit_for
-from .health import check_broker, check_database
+from .health import check_broker, check_cache, check_database
 from .models import Notification
+from .outages import SERVICES
 
 NOTIFICATIONS_PER_PAGE = 30
 
@@ -120,23 +121,26 @@ def notification_bell(request):
 @never_cache
 @require_GET
 def healthz(request):
-    """For load balancers and monitors: 200 when every configured dependency answers.
+    """For load balancers and monitors: 200 when the database, the cache and the broker (when
+    configured) answer, else 503 naming the ones that did not, in `message` in Chinese.
 
     Details of a failure go to the log, not to the anonymous caller.
     """
-    database_error = check_database()
-    broker_error = check_broker()
-    for name, error in (("database", database_error), ("broker", broker_error)):
+    errors = {
+        "database": check_database(),
+        "cache": check_cache(),
+        "broker": check_broker(),
+    }
+    for name, error in errors.items():
         if error:
             logger.error("healthz: %s unreachable: %s", name, error)
+    body = {name: "error" if error else "ok" for name, error in errors.items()}
     if not settings.CELERY_BROKER_URL:
-        broker_state = "not configured"
-    else:
-        broker_state = "error" if broker_error else "ok"
-    healthy = not database_error and not broker_error
-    body = {
-        "status": "ok" if healthy else "error",
-        "database": "error" if database_error else "ok",
-        "broker": broker_state,
-    }
-    return JsonResponse(body, status=200 if healthy else 503)
+        body["broker"] = "not configured"
+    failed = [SERVICES[name] for name, error in errors.items() if error]
+    healthy = not failed
+    body = {"status": "ok" if healthy else "error", **body}
+    body["message"] = "全部正常" if healthy else "不可用：" + "、".join(failed)
+    return JsonResponse(
+        body, status=200 if healthy else 503, json_dumps_params={"ensure_ascii": False}
+    )

@@ -1,5 +1,7 @@
+import datetime
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -36,6 +38,7 @@ class ExportJob(models.Model):
         RUNNING = "running", "生成中"
         DONE = "done", "已完成"
         FAILED = "failed", "失败"
+        CANCELLED = "cancelled", "已取消"
 
     requested_by = models.ForeignKey(
         "accounts.User", verbose_name="导出人", on_delete=models.PROTECT, related_name="+"
@@ -63,6 +66,14 @@ class ExportJob(models.Model):
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     # Files are kept EXPORT_FILE_RETENTION_DAYS days; the row stays as the export's log.
     file_removed_at = models.DateTimeField("文件清理时间", null=True, blank=True)
+    # When the task was handed to the broker: a queued job without it was never sent (the
+    # broker was down) and the sweeper sends it (alxa_dangjian.ledgers.sweeper).
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    # Touched when a worker starts the job and with each progress step: a running job silent
+    # for EXPORT_STALL_SECONDS lost its worker.
+    heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
+    # Times a worker started building the file; the result of an earlier attempt is dropped.
+    attempts = models.PositiveSmallIntegerField("生成次数", default=0)
 
     objects = ExportJobQuerySet.as_manager()
 
@@ -80,7 +91,32 @@ class ExportJob(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.CANCELLED)
+
+    @property
+    def is_unsent(self) -> bool:
+        """Queued while the broker could not be reached: the sweeper sends it later."""
+        return self.is_background and self.status == self.Status.QUEUED and not self.sent_at
+
+    @property
+    def is_stalled(self) -> bool:
+        """Running, and silent for longer than a worker ever is: its worker was lost."""
+        if self.status != self.Status.RUNNING:
+            return False
+        timeout = datetime.timedelta(seconds=settings.EXPORT_STALL_SECONDS)
+        last = self.heartbeat_at or self.started_at or self.created_at
+        return last is not None and timezone.now() - last > timeout
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.is_background and self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def can_retry(self) -> bool:
+        if not self.is_background:
+            return False
+        finished = self.status in (self.Status.FAILED, self.Status.CANCELLED)
+        return finished or self.is_stalled or self.is_unsent
 
     @property
     def can_download(self) -> bool:

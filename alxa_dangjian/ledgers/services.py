@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from alxa_dangjian.accounts import roles
+from alxa_dangjian.core import dispatch
 from alxa_dangjian.core.models import PersonalDataLog
 
 from . import tasks
@@ -116,22 +117,124 @@ def request_export(ledger: Ledger, form: LedgerForm, *, by) -> ExportResult:
 
 @transaction.atomic
 def _queue(job: ExportJob) -> None:
+    _check_cap(job.requested_by_id)
+    job.save()
+    transaction.on_commit(lambda: send_job(job))
+
+
+def send_job(job: ExportJob) -> bool:
+    """Hand a queued job to the workers. With the broker unreachable the job stays queued,
+    says so, and is sent by the sweeper later (`sweep_exports`)."""
+    if dispatch.send(tasks.run_export, job.pk):
+        job.sent_at = timezone.now()
+        ExportJob.objects.filter(pk=job.pk).update(sent_at=job.sent_at)
+        if job.error == dispatch.NOT_SENT:
+            job.error = ""
+            ExportJob.objects.filter(pk=job.pk, error=dispatch.NOT_SENT).update(error="")
+        return True
+    job.error = dispatch.NOT_SENT
+    ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.QUEUED).update(
+        error=job.error, sent_at=None
+    )
+    return False
+
+
+def _check_cap(user_id: int, *, excluding: int | None = None) -> None:
     # One user cannot fill the workers' queue: the requester's row is locked so that two
     # simultaneous requests cannot both pass the cap.
-    get_user_model().objects.select_for_update().filter(pk=job.requested_by_id).exists()
-    pending = ExportJob.objects.filter(
-        requested_by=job.requested_by_id,
-        is_background=True,
-        status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING],
-    ).count()
+    get_user_model().objects.select_for_update().filter(pk=user_id).exists()
+    pending = (
+        ExportJob.objects.filter(
+            requested_by=user_id,
+            is_background=True,
+            status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING],
+        )
+        .exclude(pk=excluding)
+        .count()
+    )
     if pending >= settings.LEDGER_EXPORT_MAX_PENDING:
         raise ValidationError(
             "您已有 {pending} 个后台导出正在排队或生成，请等其完成后再申请新的导出。".format(
                 pending=pending
             )
         )
+
+
+@transaction.atomic
+def retry_export(job: ExportJob, *, by) -> ExportJob:
+    """Build a background export again: one that failed or was cancelled, one whose worker
+    was lost, or one still waiting for the broker (sent now)."""
+    job = ExportJob.objects.select_for_update().get(pk=job.pk)
+    if not job.can_retry:
+        raise ValidationError("该导出正在正常进行或已完成，无需重试。")
+    _check_cap(job.requested_by_id, excluding=job.pk)
+    job.status = ExportJob.Status.QUEUED
+    job.error = ""
+    job.progress_rows = 0
+    job.sent_at = job.started_at = job.finished_at = job.heartbeat_at = None
     job.save()
-    transaction.on_commit(lambda: tasks.run_export.delay(job.pk))
+    logger.info("export job %s retried by user %s", job.pk, by.pk)
+    transaction.on_commit(lambda: send_job(job))
+    return job
+
+
+@transaction.atomic
+def cancel_export(job: ExportJob, *, by) -> ExportJob:
+    """Stop a queued or running background export: a worker still building it drops the
+    file (run_export_job checks the status before it records the result)."""
+    job = ExportJob.objects.select_for_update().get(pk=job.pk)
+    if not job.can_cancel:
+        raise ValidationError("该导出已经结束，不能取消。")
+    job.status = ExportJob.Status.CANCELLED
+    job.error = "已由{name}取消。".format(name=by.get_full_name() or by.get_username())[:500]
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "error", "finished_at"])
+    return job
+
+
+def sweep_exports(now) -> int:
+    """The sweeper's part for exports (every minute, idempotent); returns the jobs handled.
+
+    - queued and never sent (the broker was down), once DISPATCH_GRACE_SECONDS old: sent;
+    - sent but not started by any worker within EXPORT_STALL_SECONDS (the message was lost,
+      e.g. a broker restarted without persistence): sent again — a duplicate is harmless,
+      the first worker to claim the job builds it;
+    - running with a heartbeat older than EXPORT_STALL_SECONDS (its worker was lost): queued
+      and sent again, or failed after EXPORT_MAX_ATTEMPTS attempts (the requester may retry).
+    """
+    grace = now - datetime.timedelta(seconds=settings.DISPATCH_GRACE_SECONDS)
+    stall = now - datetime.timedelta(seconds=settings.EXPORT_STALL_SECONDS)
+    background = ExportJob.objects.filter(is_background=True).order_by("pk")
+    waiting = background.filter(
+        Q(sent_at__isnull=True, created_at__lt=grace) | Q(sent_at__lt=stall),
+        status=ExportJob.Status.QUEUED,
+    )
+    handled = 0
+    for job in waiting:
+        send_job(job)
+        handled += 1
+    lost = background.filter(status=ExportJob.Status.RUNNING).filter(
+        Q(heartbeat_at__lt=stall) | Q(heartbeat_at__isnull=True)
+    )
+    for job in lost:
+        current = ExportJob.objects.filter(
+            pk=job.pk, status=ExportJob.Status.RUNNING, heartbeat_at=job.heartbeat_at
+        )
+        if job.attempts >= settings.EXPORT_MAX_ATTEMPTS:
+            handled += current.update(
+                status=ExportJob.Status.FAILED,
+                finished_at=now,
+                error=(
+                    "生成过程多次中断（后台进程意外停止），已尝试 {n} 次。"
+                    "请点击“重试”，或稍后重新导出。"
+                ).format(n=job.attempts),
+            )
+            continue
+        if current.update(status=ExportJob.Status.QUEUED, sent_at=None, progress_rows=0):
+            logger.warning("export job %s lost its worker, sent again", job.pk)
+            send_job(job)
+            handled += 1
+    return handled
 
 
 @transaction.atomic
@@ -147,15 +250,15 @@ def _record_done(job: ExportJob) -> None:
 
 
 def run_export_job(job_id: int) -> ExportJob | None:
-    """Build a queued export's file. Idempotent: a finished job (done or failed) is left as
-    it is, so a redelivered task does no harm; a job left running by a lost worker is rebuilt."""
+    """Build a queued export's file. Idempotent: a finished job (done, failed or cancelled)
+    is left as it is and a job another worker is building (its heartbeat fresh) is left to
+    it, so a redelivered or re-sent task does no harm; a job left running by a lost worker is
+    rebuilt. The result of an attempt overtaken by a later one, or cancelled, is dropped."""
     job = ExportJob.objects.select_related("requested_by__organization").filter(pk=job_id).first()
     if job is None or job.is_finished:
         return job
-    job.started_at = timezone.now()
-    ExportJob.objects.filter(pk=job.pk).update(
-        status=ExportJob.Status.RUNNING, started_at=job.started_at, progress_rows=0
-    )
+    if not _claim(job):
+        return job
     try:
         form = _revalidated_form(job)
         with tempfile.TemporaryFile() as workbook:
@@ -163,7 +266,9 @@ def run_export_job(job_id: int) -> ExportJob | None:
                 get_ledger(job.ledger),
                 workbook,
                 form=form,
-                on_progress=lambda n: ExportJob.objects.filter(pk=job.pk).update(progress_rows=n),
+                on_progress=lambda n: ExportJob.objects.filter(pk=job.pk).update(
+                    progress_rows=n, heartbeat_at=timezone.now()
+                ),
             )
             workbook.seek(0)
             if job.file:  # a partial file from a lost worker
@@ -177,8 +282,53 @@ def run_export_job(job_id: int) -> ExportJob | None:
     job.status = ExportJob.Status.DONE
     job.total_rows = job.progress_rows = rows
     job.finished_at = timezone.now()
-    _record_done(job)
+    with transaction.atomic():
+        if not _still_mine(job):
+            logger.info("export job %s attempt %s overtaken, file dropped", job.pk, job.attempts)
+            job.file.delete(save=False)
+            return job
+        _record_done(job)
     return job
+
+
+def _claim(job: ExportJob) -> bool:
+    """Mark the job running for this worker (one more attempt). A queued job is claimed; a
+    running one only when its heartbeat is older than EXPORT_STALL_SECONDS."""
+    now = timezone.now()
+    stale = now - datetime.timedelta(seconds=settings.EXPORT_STALL_SECONDS)
+    lost = Q(status=ExportJob.Status.RUNNING) & (
+        Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=stale)
+    )
+    with transaction.atomic():
+        current = (
+            ExportJob.objects.select_for_update()
+            .filter(Q(status=ExportJob.Status.QUEUED) | lost, pk=job.pk)
+            .values_list("attempts", flat=True)
+            .first()
+        )
+        if current is None:
+            return False
+        job.attempts = current + 1
+        job.status = ExportJob.Status.RUNNING
+        job.started_at = job.heartbeat_at = now
+        job.error = ""
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=job.status,
+            started_at=now,
+            heartbeat_at=now,
+            progress_rows=0,
+            attempts=job.attempts,
+            error="",
+        )
+    return True
+
+
+def _still_mine(job: ExportJob) -> bool:
+    return (
+        ExportJob.objects.select_for_update()
+        .filter(pk=job.pk, status=ExportJob.Status.RUNNING, attempts=job.attempts)
+        .exists()
+    )
 
 
 def _revalidated_form(job: ExportJob) -> LedgerForm:
@@ -201,7 +351,10 @@ def _fail(job: ExportJob, message: str) -> ExportJob:
     job.status = ExportJob.Status.FAILED
     job.error = message[:500]
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "error", "finished_at"])
+    # Only the current attempt of a job still running may fail it.
+    ExportJob.objects.filter(
+        pk=job.pk, status=ExportJob.Status.RUNNING, attempts=job.attempts
+    ).update(status=job.status, error=job.error, finished_at=job.finished_at)
     return job
 
 

@@ -11,5 +11,7 @@ urlpatterns = [
     path("exports/", views.exportjob_list, name="exportjob-list"),
     path("exports/<int:pk>/", views.exportjob_detail, name="exportjob-detail"),
     path("exports/<int:pk>/download/", views.exportjob_download, name="exportjob-download"),
+    path("exports/<int:pk>/retry/", views.exportjob_retry, name="exportjob-retry"),
+    path("exports/<int:pk>/cancel/", views.exportjob_cancel, name="exportjob-cancel"),
     *import_views.urlpatterns,
 ]

@@ -1,9 +1,10 @@
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404, scope_path
@@ -67,6 +68,28 @@ def exportjob_detail(request, pk):
     )
     context = {"job": job, "retention_days": settings.EXPORT_FILE_RETENTION_DAYS}
     return render(request, template, context)
+
+
+@require_POST
+def exportjob_retry(request, pk):
+    """Build the file again (a failed, cancelled or lost job, or one waiting for the broker)."""
+    return _job_action(request, pk, services.retry_export, "已重新提交导出，文件将在后台生成。")
+
+
+@require_POST
+def exportjob_cancel(request, pk):
+    return _job_action(request, pk, services.cancel_export, "已取消该导出。")
+
+
+def _job_action(request, pk, action, done_message):
+    job = get_visible_or_404(ExportJob, request.user, pk=pk)
+    try:
+        action(job, by=request.user)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, done_message)
+    return redirect(job)
 
 
 @require_GET

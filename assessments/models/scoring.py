@@ -389,6 +389,11 @@ class AssessmentRun(models.Model):
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     # Touched by every chunk: a running run silent for longer than the timeout is stalled.
     heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
+    # When its chunks were last handed to the broker, and how many times: a queued run
+    # without it was never sent (the broker was down); the sweeper sends it, and sends the
+    # unfinished chunks of a run whose workers were lost again (assessments.services.sweep_runs).
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    dispatch_count = models.PositiveSmallIntegerField("发送次数", default=0)
 
     objects = AssessmentRunQuerySet.as_manager()
 
@@ -420,6 +425,11 @@ class AssessmentRun(models.Model):
         return last is not None and timezone.now() - last > timeout
 
     @property
+    def is_unsent(self) -> bool:
+        """Queued while the broker could not be reached: the sweeper sends it later."""
+        return self.status == self.Status.QUEUED and self.sent_at is None and bool(self.error)
+
+    @property
     def is_provisional(self) -> bool:
         return self.missing_scores > 0
 
@@ -441,6 +451,9 @@ class RunChunk(models.Model):
     is_done = models.BooleanField(default=False)
     inputs = models.JSONField(default=dict)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Touched when a worker starts the chunk and after each indicator: the sweeper tells a
+    # slow chunk from a lost one by it.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "计算分块"

@@ -14,7 +14,9 @@ def test_healthz_is_public_and_ok(client, db):
     assert json.loads(response.content) == {
         "status": "ok",
         "database": "ok",
+        "cache": "ok",
         "broker": "not configured",
+        "message": "全部正常",
     }
 
 

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from alxa_dangjian.core import caching
+from alxa_dangjian.core import caching, dispatch
 from branches.models import Member, Organization, add_years
 
 
@@ -282,6 +282,9 @@ def _refresh_later(organization_id: int, period: Period) -> None:
 
     # One refresh per scope and period at a time, however many visitors ask meanwhile.
     if cache.add(f"cockpit:refreshing:{organization_id}:{period.end.isoformat()}", 1, 120):
+        # A broker that cannot be reached leaves the visitor the last cockpit (logged).
         transaction.on_commit(
-            lambda: refresh_cockpit.delay(organization_id, period.year, period.end.isoformat())
+            lambda: dispatch.send(
+                refresh_cockpit, organization_id, period.year, period.end.isoformat()
+            )
         )
