@@ -12,7 +12,7 @@ from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params
 
-from .. import development, services
+from .. import development, services, transfer_consent
 from ..forms import (
     LostContactForm,
     MemberEditForm,
@@ -54,6 +54,9 @@ def _member_page(request, member, *, id_number=None, status=200):
         "from_organization", "to_organization", "recorded_by"
     )
     seats = member.seats.select_related("organization").order_by("-started_on")
+    pending_transfers = member.transfer_requests.filter(status="pending").select_related(
+        "to_organization"
+    )
     return render(
         request,
         "branches/member_detail.html",
@@ -61,6 +64,7 @@ def _member_page(request, member, *, id_number=None, status=200):
             "member": member,
             "transfers": transfers,
             "seats": seats,
+            "pending_transfers": pending_transfers,
             "id_number": id_number,
             "today": datetime.date.today(),
             "can_edit": request.user.may(roles.EDIT_RECORDS),
@@ -178,8 +182,11 @@ def member_transfer(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         source = member.organization
+        # A branch outside the user's subtree receives only by accepting (转出待接收).
+        immediate = services.may_act_on(request.user, data["to"])
+        move = services.transfer_member if immediate else transfer_consent.request_transfer
         try:
-            transfer = services.transfer_member(
+            transfer = move(
                 member,
                 to=data["to"],
                 on=data["transferred_on"],
@@ -189,6 +196,13 @@ def member_transfer(request, pk):
         except ValidationError as error:
             add_service_error(form, error)
         else:
+            if not immediate:
+                messages.success(
+                    request,
+                    f"已向{transfer.to_organization.name}发起“{member.name}”的组织关系转接，"
+                    "待对方接收后完成；接收前该党员仍在本支部。",
+                )
+                return redirect(transfer)
             messages.success(
                 request,
                 f"已将“{member.name}”的组织关系转至{transfer.to_organization.name}。",
