@@ -3,6 +3,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.cache import never_cache
@@ -25,7 +26,7 @@ from ..forms import (
     member_branches,
 )
 from ..forms_development import ProbationDecisionForm
-from ..models import Member, MemberTransfer
+from ..models import Member, MemberTransfer, TransferRequest
 
 PAGE_SIZE = 50
 
@@ -54,9 +55,6 @@ def _member_page(request, member, *, id_number=None, status=200):
         "from_organization", "to_organization", "recorded_by"
     )
     seats = member.seats.select_related("organization").order_by("-started_on")
-    pending_transfers = member.transfer_requests.filter(status="pending").select_related(
-        "to_organization"
-    )
     return render(
         request,
         "branches/member_detail.html",
@@ -64,7 +62,6 @@ def _member_page(request, member, *, id_number=None, status=200):
             "member": member,
             "transfers": transfers,
             "seats": seats,
-            "pending_transfers": pending_transfers,
             "id_number": id_number,
             "today": datetime.date.today(),
             "can_edit": request.user.may(roles.EDIT_RECORDS),
@@ -82,7 +79,13 @@ def _visible_member(request, pk):
 
 @require_GET
 def member_detail(request, pk):
-    return _member_page(request, _visible_member(request, pk))
+    # A transfer waiting for the receiver (at most one): shown with a link, in the same query.
+    pending = TransferRequest.objects.filter(member=OuterRef("pk"), status="pending")
+    members = Member.objects.select_related("organization", "party_group").annotate(
+        pending_transfer_pk=Subquery(pending.values("pk")[:1]),
+        pending_transfer_to=Subquery(pending.values("to_organization__name")[:1]),
+    )
+    return _member_page(request, get_visible_or_404(members, request.user, pk=pk))
 
 
 @never_cache
