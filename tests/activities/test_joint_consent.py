@@ -22,6 +22,7 @@ from alxa_dangjian.core.cockpit import cockpit_for
 from alxa_dangjian.core.models import Notification
 from branches.models import Organization
 from tests.factories import ActivityFactory, OrganizationFactory, UserFactory
+from tests.ledgers.exported import export
 
 TODAY = datetime.date(2026, 5, 15)
 HELD = datetime.date(2026, 2, 3)
@@ -319,3 +320,14 @@ def test_queue_queries_do_not_grow_with_records(
     assert counts[0] == counts[1]
     with django_assert_max_num_queries(counts[0]):
         client.get(LIST, {"status": "all"})
+
+
+def test_the_hosts_ledger_names_a_partner_with_its_consent(
+    client, settings, tmp_path, committee_admin, branch_a, branch_a2
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    day = timezone.localdate().replace(day=1)
+    joint_record(branch_a, branch_a2, Consent.PENDING, held_on=day)
+    client.force_login(committee_admin)
+    _, rows = export(client, "activities")
+    assert rows[0]["联合开展"] == f"{branch_a2.name}（待确认）"
