@@ -279,13 +279,25 @@ def month_counts(branch_ids, year: int, kind_ids, per_group_kinds=()) -> tuple[d
     main = counted.filter(kind_id__in=kind_ids)
     hosted = main.filter(organization__in=branch_ids)
     hosted_combined = combined.filter(activity__organization__in=branch_ids)
-    joined = through.objects.filter(organization__in=branch_ids, activity__in=main.values("pk"))
-    joined_combined = combined.filter(activity__joint_organizations__in=branch_ids)
+    # A partner counts a joint record only once its side has confirmed (models/joint.py).
+    joined = through.objects.filter(
+        organization__in=branch_ids, activity__in=main.values("pk"), status="confirmed"
+    )
+    joined_combined = combined.filter(
+        activity__partnerships__organization__in=branch_ids,
+        activity__partnerships__status="confirmed",
+    )
     sources = (
         (hosted, "organization_id", "kind", "", True),
         (hosted_combined, "activity__organization_id", "activitykind", "activity__", True),
         (joined, "organization_id", "activity__kind", "activity__", False),
-        (joined_combined, "activity__joint_organizations", "activitykind", "activity__", False),
+        (
+            joined_combined,
+            "activity__partnerships__organization_id",
+            "activitykind",
+            "activity__",
+            False,
+        ),
     )
     grouped = []
     for rows, org_field, kind_field, prefix, by_party_group in sources:

@@ -57,7 +57,8 @@ class ActivityForm(forms.ModelForm):
         label="联合开展的党组织",
         required=False,
         max_length=1000,
-        help_text="填写其他党支部的全称或简称，多个用顿号分隔；不联合开展的留空。",
+        help_text="填写其他党支部的全称或简称，多个用顿号分隔；不联合开展的留空。"
+        "您管理范围以外的党支部须经其书记或上级党组织确认后，才计入该支部的组织生活。",
     )
     belongs_to_year = forms.IntegerField(
         label="所属年度",

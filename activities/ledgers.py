@@ -62,9 +62,12 @@ def joint_and_combined(user, options) -> dict[str, dict[int, list[str]]]:
     records = activity_queryset(user, options).values("pk")
     through = Activity.joint_organizations.through
     joint: dict[int, list[str]] = {}
-    for activity_id, name in through.objects.filter(activity__in=records).values_list(
-        "activity_id", "organization__name"
+    for activity_id, name, status in through.objects.filter(activity__in=records).values_list(
+        "activity_id", "organization__name", "status"
     ):
+        # A partner that has not confirmed is named with its state (it does not count).
+        if status != through.Status.CONFIRMED:
+            name = f"{name}（{through.Status(status).label}）"
         joint.setdefault(activity_id, []).append(name)
     combined: dict[int, list[str]] = {}
     for activity_id, name in (

@@ -22,6 +22,7 @@ from alxa_dangjian.core import caching
 from alxa_dangjian.core.files import CheckedUpload, check_upload, store_files
 from branches.models import CommitteeSeat, Member, Organization
 
+from . import joint as joint_consent
 from .models import Activity, ActivityEvent, ActivityKind, Attachment, Attendance, CampaignTag
 
 Status = Activity.Status
@@ -196,13 +197,20 @@ def save_activity(
         raise ValidationError(errors)
     checked_uploads = [check_upload(upload) for upload in uploads]
 
+    # What a partner's confirmation is about (models/joint.py): changing it asks again.
+    reset = previous is not None and (
+        previous.held_on != activity.held_on
+        or previous.kind_id != activity.kind_id
+        or previous.counts_for_previous_year != activity.counts_for_previous_year
+        or set(activity.also_kinds.values_list("pk", flat=True)) != {k.pk for k in also}
+    )
     if creating:
         activity.created_by = by
         activity.status = Status.DRAFT
     activity.save()
     activity.tags.set(list(tags))
     activity.also_kinds.set(also)
-    activity.joint_organizations.set(joint)
+    joint_consent.set_partners(activity, joint, by=by, reset=reset)
     _write_attendance(activity, marks, existing)
     _store_uploads(activity, checked_uploads, by=by)
     return activity

@@ -1,6 +1,6 @@
 """Each view module of the app declares its own `urlpatterns`; this module joins them."""
 
-from .views import compliance, files, indicator_detail, records, rules, service_ledgers
+from .views import compliance, files, indicator_detail, joint, records, rules, service_ledgers
 
 app_name = "activities"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     *compliance.urlpatterns,
     *rules.urlpatterns,
     *indicator_detail.urlpatterns,
+    *joint.urlpatterns,
 ]

@@ -11,7 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
+from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.models import User
+from alxa_dangjian.accounts.scoping import scope_path
 from alxa_dangjian.core import caching
 from alxa_dangjian.core.models import PersonalDataLog
 
@@ -95,22 +97,18 @@ def reveal_id_number(member: Member, *, by: User) -> str:
 def transfer_member(
     member: Member, *, to: Organization, on: datetime.date, letter_number: str = "", by: User
 ) -> MemberTransfer:
-    """Move a member to another branch of the system (系统内调动).
+    """Move a member to another branch of the system (系统内调动), at once.
 
-    The sending branch initiates; the receiving branch may be any active branch of the league
-    that keeps members, inside the sender's subtree or not. Afterwards the member belongs to
-    the receiving branch, and the sender no longer sees them.
+    `by` must be able to act on the receiving branch (inside their subtree). A branch outside
+    it receives only by accepting: the sender starts a TransferRequest
+    (branches/transfer_consent.py), and the receiver's acceptance calls this as the receiver.
+    Afterwards the member belongs to the receiving branch, and the sender no longer sees them.
     """
     caching.changed(caching.MEMBERS, caching.ORGANIZATIONS)
     _check_transferable(member, on=on)
-    if to.pk == member.organization_id:
-        raise ValidationError({"to": "接收党组织不能是党员现在所在的党支部。"})
-    if not to.is_branch:
-        raise ValidationError({"to": "党员组织关系须转入党支部（含联合党支部）。"})
-    if to.is_temporary:
-        raise ValidationError({"to": TEMPORARY_NO_MEMBERS})
-    if not to.is_active:
-        raise ValidationError({"to": "接收党组织已撤销，不能转入。"})
+    check_receiver(member, to)
+    if not may_act_on(by, to):
+        raise ValidationError({"to": RECEIVER_MUST_ACCEPT})
     source = member.organization
     _release_posts(member, on=on)
     member.organization = to
@@ -198,7 +196,30 @@ def receive_member(
     return member
 
 
+RECEIVER_MUST_ACCEPT = "接收党支部不在您的管理范围内，须发起转接，由接收方接收后完成。"
+
+
+def may_act_on(user: User, organization: Organization) -> bool:
+    """Whether `user` keeps the records of `organization` (it is in their subtree)."""
+    path = scope_path(user)
+    return path is not None and user.may(roles.EDIT_RECORDS) and organization.path.startswith(path)
+
+
+def check_receiver(member: Member, to: Organization) -> None:
+    """A branch that may receive the member: another active, non-temporary branch."""
+    if to.pk == member.organization_id:
+        raise ValidationError({"to": "接收党组织不能是党员现在所在的党支部。"})
+    if not to.is_branch:
+        raise ValidationError({"to": "党员组织关系须转入党支部（含联合党支部）。"})
+    if to.is_temporary:
+        raise ValidationError({"to": TEMPORARY_NO_MEMBERS})
+    if not to.is_active:
+        raise ValidationError({"to": "接收党组织已撤销，不能转入。"})
+
+
 def _check_transferable(member: Member, *, on: datetime.date) -> None:
+    if member.pk and member.transfer_requests.filter(status="pending").exists():
+        raise ValidationError("该党员有待接收的组织关系转接，请等待接收方处理或撤回后再办理。")
     if not member.is_in_good_standing:
         message = "该党员党籍状态为“{standing}”，不能办理组织关系转接。"
         raise ValidationError(message.format(standing=member.get_standing_display()))

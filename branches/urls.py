@@ -1,6 +1,6 @@
 """Each view module of the app declares its own `urlpatterns`; this module joins them."""
 
-from .views import development, indicator_detail, members, organizations, profile
+from .views import development, indicator_detail, members, organizations, profile, transfer_requests
 from .views import rating_stats as rating_stats_views
 from .views import ratings as rating_views
 from .views import supervision as supervision_views
@@ -16,4 +16,5 @@ urlpatterns = [
     *rating_stats_views.urlpatterns,
     *supervision_views.urlpatterns,
     *indicator_detail.urlpatterns,
+    *transfer_requests.urlpatterns,
 ]

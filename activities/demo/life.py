@@ -313,7 +313,12 @@ def write_activities(planned: list[Planned]) -> int:
     )
     Joint = Activity.joint_organizations.through
     Joint.objects.bulk_create(
-        [Joint(activity_id=p.activity.pk, organization_id=o) for p in planned for o in p.joint],
+        # The partners (branches of the host's committee) have confirmed.
+        [
+            Joint(activity_id=p.activity.pk, organization_id=o, status="confirmed")
+            for p in planned
+            for o in p.joint
+        ],
         batch_size=5000,
     )
     return len(attendances)

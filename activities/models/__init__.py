@@ -1,4 +1,5 @@
 from .attachments import Attachment
+from .joint import JointParticipation
 from .records import (
     Activity,
     ActivityEvent,
@@ -19,6 +20,7 @@ __all__ = [
     "CampaignTag",
     "Exemption",
     "FrequencyRule",
+    "JointParticipation",
     "ServiceEvidence",
     "ServiceLedgerType",
     "ServiceRecord",

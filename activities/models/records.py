@@ -159,6 +159,17 @@ class ActivityQuerySet(ScopedQuerySet):
         """Records that count towards compliance: submitted or approved (not drafts)."""
         return self.filter(status__in=[Activity.Status.SUBMITTED, Activity.Status.APPROVED])
 
+    def of_branch(self, organization):
+        """Records a branch counts: hosted by it, or joined by it with its confirmation."""
+        return self.filter(
+            models.Q(organization=organization)
+            | models.Q(
+                pk__in=Activity.joint_organizations.through.objects.filter(
+                    organization=organization, status="confirmed"
+                ).values("activity_id")
+            )
+        )
+
     def in_subtree(self, path: str):
         """Records of an organisation's subtree (its `path`): hosted in it, or joined by an
         organisation of it. What the record list shows for ?organization= and what the
@@ -256,7 +267,11 @@ class Activity(models.Model):
     minutes = models.TextField("会议记录", blank=True)
     tags = models.ManyToManyField(CampaignTag, verbose_name="主题标签", blank=True)
     joint_organizations = models.ManyToManyField(
-        Organization, verbose_name="联合开展的党组织", blank=True, related_name="joint_activities"
+        Organization,
+        verbose_name="联合开展的党组织",
+        blank=True,
+        related_name="joint_activities",
+        through="activities.JointParticipation",
     )
     status = models.CharField(
         "状态", max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
@@ -358,7 +373,8 @@ class ActivityEvent(models.Model):
 
 
 def _joined(path: str):
-    """Ids of the records joined by an organisation of the subtree at `path`."""
+    """Ids of the records joined by an organisation of the subtree at `path` that confirmed
+    (a partner counts only once its side has confirmed, activities/models/joint.py)."""
     return Activity.joint_organizations.through.objects.filter(
-        organization__path__startswith=path
+        organization__path__startswith=path, status="confirmed"
     ).values("activity_id")

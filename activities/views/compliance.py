@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from html import escape
 
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -21,8 +21,10 @@ from alxa_dangjian.core.params import FIRST_YEAR, flag_param
 from branches.models import Organization
 
 from ..compliance import JUDGED_TYPES, Report, Status, cached, cached_compute, compute
-from ..models import Activity
+from ..models import Activity, JointParticipation
 from ..models.records import PRIOR_YEAR_MAX_MONTHS
+
+CONFIRMED = JointParticipation.Status.CONFIRMED
 
 HEATMAP_PAGE_SIZE = 50
 BEHIND_SHOWN = 30
@@ -240,9 +242,16 @@ def compliance_detail(request, pk):
     if end.month == 12:
         # Records held early next year that belong to this one (所属年度) count in December.
         end = datetime.date(end.year + 1, PRIOR_YEAR_MAX_MONTHS + 1, 1) - datetime.timedelta(1)
+    # A joint record waiting for (or refused by) the branch's consent is listed, not counted.
+    partnerships = JointParticipation.objects.filter(organization=branch)
     records = list(
-        Activity.objects.filter(Q(organization=branch) | Q(joint_organizations=branch))
+        Activity.objects.filter(
+            Q(organization=branch) | Q(pk__in=partnerships.values("activity_id"))
+        )
         .filter(held_on__range=(start, end))
+        .annotate(
+            consent=Subquery(partnerships.filter(activity=OuterRef("pk")).values("status")[:1])
+        )
         .select_related("kind", "organization")
         .prefetch_related("also_kinds")
         .distinct()
@@ -265,8 +274,11 @@ def compliance_detail(request, pk):
                 "records": [
                     {
                         "activity": record,
-                        "counted": record.status in counted,
+                        "counted": record.status in counted and record.consent in (None, CONFIRMED),
                         "joint": record.organization_id != branch.pk,
+                        "consent": JointParticipation.Status(record.consent).label
+                        if record.consent not in (None, CONFIRMED)
+                        else "",
                     }
                     for record in rule_records
                 ],

@@ -50,7 +50,7 @@ def _records(branch, year: int, kind_codes, until: datetime.date) -> list:
         until = datetime.date(year + 1, PRIOR_YEAR_MAX_MONTHS + 1, 1) - datetime.timedelta(days=1)
     return list(
         Activity.objects.counted()
-        .filter(Q(organization=branch) | Q(joint_organizations=branch))
+        .of_branch(branch)
         .filter(Q(kind__code__in=kind_codes) | Q(also_kinds__code__in=kind_codes))
         .filter(held_on__range=(datetime.date(year, 1, 1), until))
         .select_related("kind", "organization")

@@ -18,7 +18,7 @@ from alxa_dangjian.accounts.scoping import get_visible_or_404, scope_path
 from alxa_dangjian.core import params
 from branches.models import CommitteeSeat, Organization
 
-from .. import services
+from .. import joint, services
 from ..forms import (
     COUNTED_FILTER,
     ActivityFilterForm,
@@ -28,7 +28,7 @@ from ..forms import (
     UploadForm,
     add_service_error,
 )
-from ..models import Activity, ActivityEvent, Attachment, Attendance
+from ..models import Activity, ActivityEvent, Attachment, Attendance, JointParticipation
 
 PAGE_SIZE = 30
 # Service error keys that a form names differently.
@@ -312,7 +312,12 @@ def activity_detail(request, pk):
         Activity.objects.prefetch_related(
             "tags",
             "also_kinds",
-            Prefetch("joint_organizations", queryset=Organization.objects.order_by("path")),
+            Prefetch(
+                "partnerships",
+                queryset=JointParticipation.objects.select_related("organization").order_by(
+                    "organization__path"
+                ),
+            ),
             Prefetch(
                 "attendances",
                 queryset=Attendance.objects.select_related("member").order_by("member__name", "pk"),
@@ -344,6 +349,11 @@ def activity_detail(request, pk):
             "events": activity.events.all(),
             "may_edit": may_edit,
             "may_review": services.may_review(request.user, activity),
+            # Each partner with its consent, and whether this user answers for it.
+            "partners": [
+                (p, joint.may_confirm(request.user, p.organization))
+                for p in activity.partnerships.all()
+            ],
             "warnings": services.quorum_warnings(activity) if may_edit else [],
             "upload_form": UploadForm() if may_edit else None,
             "return_form": ReturnForm(),

@@ -11,9 +11,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from activities import joint as joint_consent
 from activities.compliance import cached_compute
 from activities.reminders import due_items, log_url
 from alxa_dangjian.accounts import roles
+from branches import transfer_consent
 from branches.models import Organization
 
 from .cockpit import cockpit_for
@@ -38,6 +40,7 @@ def home(request):
         "due_items": _due_items(organization),
         "log_url": log_url(organization.pk) if organization else "",
         "may_review": user.may(roles.REVIEW),
+        "consent": _consent_queue(user),
         **_cockpit_context(organization),
     }
     return render(request, "core/home.html", context)
@@ -61,6 +64,15 @@ def _cockpit_context(organization) -> dict:
         "branch_figure": board.figure("branches"),
         "figures": [f for f in board.figures if f.key not in ("organizations", "branches")],
         "charts": [(chart, chart.as_json()) for chart in board.charts],
+    }
+
+
+def _consent_queue(user) -> dict:
+    """What other subtrees wait for this user's side to answer: joint activities naming a
+    branch of theirs (待确认) and transfers into it (待接收); two counts."""
+    return {
+        "joint": joint_consent.awaiting(user).count(),
+        "transfers": transfer_consent.incoming(user).count(),
     }
 
 

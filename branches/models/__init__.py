@@ -31,6 +31,7 @@ from .ratings import (
     Scope,
     SupervisionNote,
 )
+from .transfer_requests import TransferRequest
 
 __all__ = [
     "ETHNIC_GROUPS",
@@ -61,5 +62,6 @@ __all__ = [
     "Term",
     "TermLengthRule",
     "TimingRule",
+    "TransferRequest",
     "add_years",
 ]

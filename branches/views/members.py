@@ -3,6 +3,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.cache import never_cache
@@ -12,7 +13,7 @@ from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params
 
-from .. import development, services
+from .. import development, services, transfer_consent
 from ..forms import (
     LostContactForm,
     MemberEditForm,
@@ -25,7 +26,7 @@ from ..forms import (
     member_branches,
 )
 from ..forms_development import ProbationDecisionForm
-from ..models import Member, MemberTransfer
+from ..models import Member, MemberTransfer, TransferRequest
 
 PAGE_SIZE = 50
 
@@ -78,7 +79,13 @@ def _visible_member(request, pk):
 
 @require_GET
 def member_detail(request, pk):
-    return _member_page(request, _visible_member(request, pk))
+    # A transfer waiting for the receiver (at most one): shown with a link, in the same query.
+    pending = TransferRequest.objects.filter(member=OuterRef("pk"), status="pending")
+    members = Member.objects.select_related("organization", "party_group").annotate(
+        pending_transfer_pk=Subquery(pending.values("pk")[:1]),
+        pending_transfer_to=Subquery(pending.values("to_organization__name")[:1]),
+    )
+    return _member_page(request, get_visible_or_404(members, request.user, pk=pk))
 
 
 @never_cache
@@ -178,8 +185,11 @@ def member_transfer(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         source = member.organization
+        # A branch outside the user's subtree receives only by accepting (转出待接收).
+        immediate = services.may_act_on(request.user, data["to"])
+        move = services.transfer_member if immediate else transfer_consent.request_transfer
         try:
-            transfer = services.transfer_member(
+            transfer = move(
                 member,
                 to=data["to"],
                 on=data["transferred_on"],
@@ -189,6 +199,13 @@ def member_transfer(request, pk):
         except ValidationError as error:
             add_service_error(form, error)
         else:
+            if not immediate:
+                messages.success(
+                    request,
+                    f"已向{transfer.to_organization.name}发起“{member.name}”的组织关系转接，"
+                    "待对方接收后完成；接收前该党员仍在本支部。",
+                )
+                return redirect(transfer)
             messages.success(
                 request,
                 f"已将“{member.name}”的组织关系转至{transfer.to_organization.name}。",

@@ -31,7 +31,7 @@ def test_activity_ledger_lists_the_years_records_with_attendance(
     lecture = held(branch_a, "party-lecture", datetime.date(year, 1, 8), theme="学习党章")
     for member, status in zip(members, ["present", "present", "leave"], strict=True):
         Attendance.objects.create(activity=lecture, member=member, status=status)
-    lecture.joint_organizations.add(branch_a2)
+    lecture.joint_organizations.add(branch_a2, through_defaults={"status": "confirmed"})
     held(branch_a, "theme-day", datetime.date(year - 1, 5, 1), theme="去年的记录")
     held(branch_b, "theme-day", datetime.date(year, 2, 1), theme="乙局的记录")
     client.force_login(committee_admin)

@@ -18,6 +18,9 @@ from branches.models import Organization, PartyGroup
 from tests.factories import ActivityFactory
 from tests.ledgers.exported import export
 
+# A partner that has confirmed its participation (activities/models/joint.py).
+CONFIRMED = {"status": "confirmed"}
+
 TODAY = datetime.date(2026, 5, 15)
 
 
@@ -71,7 +74,7 @@ def test_a_combined_record_never_counts_twice_for_one_kind(branch_a):
 
 def test_a_joint_partner_counts_every_kind_of_a_combined_record(branch_a, branch_b):
     record = combined(branch_a, "general-meeting", "theme-day")
-    record.joint_organizations.add(branch_b)
+    record.joint_organizations.add(branch_b, through_defaults=CONFIRMED)
     report = run(branch_a, branch_b)
     for branch in (branch_a, branch_b):
         assert held(report, branch, "general-meeting")[1] == 1

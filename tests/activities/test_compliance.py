@@ -12,6 +12,9 @@ from tests.factories import (
     OrganizationFactory,
 )
 
+# A partner that has confirmed its participation (activities/models/joint.py).
+CONFIRMED = {"status": "confirmed"}
+
 TODAY = datetime.date(2026, 5, 15)  # Q2, May
 
 
@@ -103,7 +106,7 @@ def test_a_joint_activity_counts_for_every_participating_branch(branch_a, branch
     activity = ActivityFactory(
         organization=branch_a, kind="theme-day", held_on=datetime.date(2026, 2, 3)
     )
-    activity.joint_organizations.add(branch_b)
+    activity.joint_organizations.add(branch_b, through_defaults=CONFIRMED)
     report = run(branch_a, branch_b)
     assert cells(report, branch_a, "theme-day")[2].status == Status.MET
     assert cells(report, branch_b, "theme-day")[2].status == Status.MET

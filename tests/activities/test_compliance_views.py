@@ -15,6 +15,9 @@ from activities.models import Activity, ActivityKind
 from branches.models import Organization
 from tests.factories import ActivityFactory, OrganizationFactory, UserFactory
 
+# A partner that has confirmed its participation (activities/models/joint.py).
+CONFIRMED = {"status": "confirmed"}
+
 TODAY = datetime.date(2026, 5, 15)  # Q2, May: Jan–Apr closed, May running, Jun on future
 HEATMAP = reverse("activities:compliance-heatmap")
 
@@ -254,8 +257,9 @@ def test_writes_through_the_services_invalidate_the_cached_report(
         theme="四月主题党日",
     )
     with committed():  # a draft, held jointly with branch_a2: not counted yet
+        # (logged by the committee, which may act on branch_a2: its part is confirmed)
         record = services.save_activity(
-            record, attendance={}, joint_organizations=[branch_a2], by=secretary
+            record, attendance={}, joint_organizations=[branch_a2], by=committee_admin
         )
     assert cell(branch_a) == "overdue"
     with committed():
@@ -299,7 +303,7 @@ def test_drill_down_lists_required_vs_held_and_the_records(
         held_on=datetime.date(2026, 5, 6),
         theme="联合党课",
     )
-    joint.joint_organizations.add(branch_a)
+    joint.joint_organizations.add(branch_a, through_defaults=CONFIRMED)
     ActivityFactory(
         organization=branch_a,
         kind="party-lecture",

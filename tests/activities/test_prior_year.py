@@ -70,7 +70,7 @@ def test_the_previous_year_applies_only_to_the_kinds_that_allow_it(branch_a, bra
         counts_for_previous_year=True,
     )
     record.also_kinds.set([kind("life-meeting")])
-    record.joint_organizations.add(branch_b)
+    record.joint_organizations.add(branch_b, through_defaults={"status": "confirmed"})
     for branch in (branch_a, branch_b):  # host and joint partner alike
         assert yearly_held(branch, "life-meeting", 2025) == 1
         assert yearly_held(branch, "life-meeting", 2026) == 0

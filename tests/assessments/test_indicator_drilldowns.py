@@ -25,6 +25,9 @@ from tests.factories import (
 from tests.training.factories import TrainingClassFactory
 from training.models import Enrollment
 
+# A partner that has confirmed its participation (activities/models/joint.py).
+CONFIRMED = {"status": "confirmed"}
+
 YEAR = 2025
 d = datetime.date
 
@@ -85,8 +88,8 @@ def meetings(branch_a, branch_a2):
             organization=branch_a, kind="theme-day", held_on=d(YEAR - 1, 12, 15)
         ),
     }
-    records["joint"].joint_organizations.add(branch_a)
-    records["may"].joint_organizations.add(branch_a)
+    records["joint"].joint_organizations.add(branch_a, through_defaults=CONFIRMED)
+    records["may"].joint_organizations.add(branch_a, through_defaults=CONFIRMED)
     return records
 
 

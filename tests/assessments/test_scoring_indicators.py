@@ -19,6 +19,9 @@ from tests.factories import (
     UserFactory,
 )
 
+# A partner that has confirmed its participation (activities/models/joint.py).
+CONFIRMED = {"status": "confirmed"}
+
 YEAR = 2025
 d = datetime.date
 
@@ -55,7 +58,7 @@ def test_three_meetings_one_lesson_counts_required_meetings_held(
         status=Activity.Status.DRAFT,
     )
     joint = ActivityFactory(organization=branch_a2, kind="party-lecture", held_on=d(YEAR, 11, 1))
-    joint.joint_organizations.add(branch_a)
+    joint.joint_organizations.add(branch_a, through_defaults=CONFIRMED)
     ActivityFactory(organization=branch_a, kind="general-meeting", held_on=d(YEAR - 1, 12, 1))
 
     measures = three_meetings_completion(YEAR, [committee_a, branch_a, branch_a2])
@@ -76,7 +79,7 @@ def test_theme_day_months_covered(committee_a, branch_a, branch_a2):
     )
     ActivityFactory(organization=branch_a, kind="theme-day", held_on=d(YEAR - 1, 12, 15))
     joint = ActivityFactory(organization=branch_a2, kind="theme-day", held_on=d(YEAR, 5, 15))
-    joint.joint_organizations.add(branch_a)
+    joint.joint_organizations.add(branch_a, through_defaults=CONFIRMED)
 
     measures = theme_day_months(YEAR, [committee_a, branch_a, branch_a2])
 

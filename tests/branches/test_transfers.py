@@ -7,9 +7,16 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from branches import services
+from branches import services, transfer_consent
 from branches.idnumber import make_id_number
-from branches.models import CommitteeSeat, Member, MemberTransfer, Organization, PartyGroup
+from branches.models import (
+    CommitteeSeat,
+    Member,
+    MemberTransfer,
+    Organization,
+    PartyGroup,
+    TransferRequest,
+)
 from tests.factories import CommitteeSeatFactory, MemberFactory, OrganizationFactory, UserFactory
 
 D = datetime.date
@@ -29,9 +36,10 @@ def temporary(committee_a):
 # Between branches ----------------------------------------------------------------------------
 
 
-def test_transfer_moves_the_member_and_keeps_history(member, branch_a, branch_b, secretary):
+def test_transfer_moves_the_member_and_keeps_history(member, branch_a, branch_b, staff):
+    # Immediate where the actor may act on the receiver (the work committee: the whole league).
     transfer = services.transfer_member(
-        member, to=branch_b, on=D(2025, 3, 1), letter_number="阿直机转〔2025〕5号", by=secretary
+        member, to=branch_b, on=D(2025, 3, 1), letter_number="阿直机转〔2025〕5号", by=staff
     )
     member.refresh_from_db()
     assert member.organization == branch_b
@@ -40,17 +48,17 @@ def test_transfer_moves_the_member_and_keeps_history(member, branch_a, branch_b,
         branch_a,
         branch_b,
     )
-    assert transfer.recorded_by == secretary and transfer.letter_number == "阿直机转〔2025〕5号"
+    assert transfer.recorded_by == staff and transfer.letter_number == "阿直机转〔2025〕5号"
 
 
-def test_a_transferred_member_leaves_posts_and_group(member, branch_a, branch_a2, secretary):
+def test_a_transferred_member_leaves_posts_and_group(member, branch_a, branch_a2, committee_admin):
     seat = CommitteeSeatFactory(
         organization=branch_a, member=member, post=CommitteeSeat.Post.SECRETARY
     )
     group = PartyGroup.objects.create(organization=branch_a, name="第一党小组", leader=member)
     Member.objects.filter(pk=member.pk).update(party_group=group)
     member.refresh_from_db()
-    services.transfer_member(member, to=branch_a2, on=D(2025, 3, 1), by=secretary)
+    services.transfer_member(member, to=branch_a2, on=D(2025, 3, 1), by=committee_admin)
     seat.refresh_from_db()
     group.refresh_from_db()
     member.refresh_from_db()
@@ -90,13 +98,13 @@ def test_only_members_in_good_standing_are_transferred(branch_a, branch_a2, secr
 
 
 def test_transfer_dates_are_not_in_the_future_nor_before_the_last(
-    member, branch_a2, branch_b, secretary
+    member, branch_a2, branch_b, staff
 ):
     with pytest.raises(ValidationError, match="转接日期不能晚于今天"):
-        services.transfer_member(member, to=branch_a2, on=D(2999, 1, 1), by=secretary)
-    services.transfer_member(member, to=branch_a2, on=D(2025, 3, 1), by=secretary)
+        services.transfer_member(member, to=branch_a2, on=D(2999, 1, 1), by=staff)
+    services.transfer_member(member, to=branch_a2, on=D(2025, 3, 1), by=staff)
     with pytest.raises(ValidationError, match="转接日期不能早于上一次转接"):
-        services.transfer_member(member, to=branch_b, on=D(2025, 2, 1), by=secretary)
+        services.transfer_member(member, to=branch_b, on=D(2025, 2, 1), by=staff)
     assert MemberTransfer.objects.count() == 1
 
 
@@ -108,10 +116,14 @@ def test_secretary_sends_a_member_out_of_their_scope(client, secretary, member, 
     response = client.post(
         url, {"to": branch_b.pk, "transferred_on": "2025-03-01", "letter_number": "5"}
     )
-    assert response.status_code == 302 and response.url == branch_a.get_absolute_url()
+    # outside the sender's subtree: pending until the receiver accepts (test_transfer_consent)
+    transfer_request = TransferRequest.objects.get()
+    assert response.status_code == 302 and response.url == transfer_request.get_absolute_url()
+    assert client.get(member.get_absolute_url()).status_code == 200
+    receiver = UserFactory(organization=branch_b)
+    transfer_consent.accept_transfer(transfer_request, by=receiver)
     # the member now belongs to the receiving branch: the sender no longer sees them
     assert client.get(member.get_absolute_url()).status_code == 404
-    receiver = UserFactory(organization=branch_b)
     client.force_login(receiver)
     history = (
         client.get(member.get_absolute_url()).content.decode().split('data-testid="transfers"')[1]

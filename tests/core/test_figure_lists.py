@@ -46,7 +46,7 @@ def edges(branch_a, branch_a2, branch_b, committee_a, secretary):
     ActivityFactory(organization=branch_a2, held_on=LAST_YEAR)
     # Hosted by 乙局's branch, joined by 甲局第一党支部: a record of both subtrees.
     joint = ActivityFactory(organization=branch_b, held_on=THIS_JAN)
-    joint.joint_organizations.add(branch_a)
+    joint.joint_organizations.add(branch_a, through_defaults={"status": "confirmed"})
     later = TODAY + datetime.timedelta(days=1)
     if later.year == Y:  # held after the day the figure counts to
         ActivityFactory(organization=branch_a, held_on=later)
