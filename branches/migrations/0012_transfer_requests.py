@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("branches", "0010_term_rules_2022_constitution"),
+        ("branches", "0011_names_in_pinyin_order"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
