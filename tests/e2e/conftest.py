@@ -36,7 +36,12 @@ def pytest_runtest_makereport(item, call):
     report = yield
     if report.when == "call" and report.failed and "page" in item.funcargs:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        item.funcargs["page"].screenshot(path=str(ARTIFACTS / f"{item.name}.png"), full_page=True)
+        try:
+            item.funcargs["page"].screenshot(
+                path=str(ARTIFACTS / f"{item.name}.png"), full_page=True, timeout=5_000
+            )
+        except Exception as error:  # a hung page must not hide the test's own failure
+            report.sections.append(("screenshot", f"no screenshot: {error}"))
     return report
 
 

@@ -124,7 +124,7 @@ def test_roster_holds_the_domain_columns_and_the_secretarys_members_masked(
 def test_roster_filters_by_standing_and_subtree(client, committee_admin, roster, branch_a2):
     client.force_login(committee_admin)
     _, rows = table(export(client, "member-roster", standing="normal"))
-    assert [r["姓名"] for r in rows] == ["张伟", "李娜", "赵二支"]  # branch path, then name
+    assert [r["姓名"] for r in rows] == ["李娜", "张伟", "赵二支"]  # branch path, then pinyin
     _, rows = table(export(client, "member-roster", organization=branch_a2.pk))
     assert [r["姓名"] for r in rows] == ["赵二支"]
 
@@ -191,7 +191,8 @@ def test_layout_merged_title_frozen_header_landscape(client, secretary, roster):
     assert sheet.freeze_panes == "A4"
     assert sheet.page_setup.orientation == "landscape"
     assert sheet["A3"].font.b
-    assert sheet.column_dimensions["E"].width == 21  # 公民身份号码
+    # 公民身份号码: sized from its content, 18 characters plus a margin
+    assert sheet.column_dimensions["E"].width == 20
 
 
 def count_export_queries(client, code, **params):
@@ -357,7 +358,8 @@ def test_development_ledger_pivots_each_step_into_a_column(client, secretary, br
     assert row["确定为发展对象"] is None
 
     _, rows = table(export(client, "development", include_closed="on"))
-    assert [(r["姓名"], r["状态"]) for r in rows] == [("周终止", "已终止"), ("孙申请", "进行中")]
+    # pinyin order: sun before zhou
+    assert [(r["姓名"], r["状态"]) for r in rows] == [("孙申请", "进行中"), ("周终止", "已终止")]
 
 
 def test_development_ledger_queries_do_not_grow_with_rows(
