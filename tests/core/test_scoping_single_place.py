@@ -3,6 +3,7 @@ path format or where the work committee sits. Every other module asks `scoping`
 (`contains`, `is_work_committee`, `within`, `subtree_q`, `in_subtree`, `is_root`, `root_q`).
 """
 
+import os
 import re
 from pathlib import Path
 
@@ -32,11 +33,12 @@ FORBIDDEN = {
 
 
 def source_files():
-    for path in sorted(BASE.rglob("*.py")):
-        relative = path.relative_to(BASE)
-        if relative in ALLOWED or SKIPPED_DIRS.intersection(relative.parts[:-1]):
-            continue
-        yield relative, path.read_text(encoding="utf-8")
+    for folder, dirs, files in os.walk(BASE):
+        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
+        for name in sorted(files):
+            relative = (Path(folder) / name).relative_to(BASE)
+            if name.endswith(".py") and relative not in ALLOWED:
+                yield relative, (BASE / relative).read_text(encoding="utf-8")
 
 
 def offences(text: str) -> list[str]:
