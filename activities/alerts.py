@@ -15,6 +15,7 @@ from collections import defaultdict
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 
+from alxa_dangjian.accounts import scoping
 from alxa_dangjian.accounts.models import User
 from alxa_dangjian.core.notifications import Message, notify_many
 from branches.models import Member, MemberTransfer
@@ -79,7 +80,7 @@ def send_absence_alerts(*, as_of: datetime.date) -> int:
     ):
         secretaries[user.organization_id].append(user)
     staff = list(
-        User.objects.filter(is_active=True, role=User.Role.STAFF, organization__parent__isnull=True)
+        User.objects.filter(scoping.root_q("organization"), is_active=True, role=User.Role.STAFF)
     )
     start, end = absence_window(as_of)
     period = f"{start.year}年{start.month}月至{end.year}年{end.month}月"

@@ -18,9 +18,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from alxa_dangjian.accounts import roles
+from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.models import User
-from alxa_dangjian.accounts.scoping import scope_path
 from alxa_dangjian.core import caching
 from alxa_dangjian.core.notifications import notify
 from branches.models import Organization
@@ -35,8 +34,7 @@ REASON_MAX = 200
 def may_confirm(user: User, organization: Organization) -> bool:
     """The partner's side: whoever keeps the partner branch's records (its secretary, a
     committee above it)."""
-    path = scope_path(user)
-    return path is not None and user.may(roles.EDIT_RECORDS) and organization.path.startswith(path)
+    return user.may(roles.EDIT_RECORDS) and scoping.contains(user, organization)
 
 
 def awaiting(user: User):

@@ -15,9 +15,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from alxa_dangjian.accounts import roles
+from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.models import User
-from alxa_dangjian.accounts.scoping import scope_path
 from alxa_dangjian.core import caching
 from alxa_dangjian.core.files import CheckedUpload, check_upload, store_files
 from branches.models import CommitteeSeat, Member, Organization
@@ -38,11 +37,6 @@ NO_REVIEW_RIGHT = "您无权审核该记录：审核由上级党委管理员或�
 # Who may do what ---------------------------------------------------------------------------
 
 
-def _in_scope(user: User, organization: Organization) -> bool:
-    path = scope_path(user)
-    return path is not None and organization.path.startswith(path)
-
-
 def loggable_organizations(user: User):
     """Organisations this user may log activities for: active branches (and 党总支) in scope."""
     if not user.may(roles.EDIT_RECORDS):
@@ -55,7 +49,7 @@ def may_log_for(user: User, organization: Organization) -> bool:
         user.may(roles.EDIT_RECORDS)
         and organization.is_active
         and organization.type in LOGGABLE_TYPES
-        and _in_scope(user, organization)
+        and scoping.contains(user, organization)
     )
 
 
@@ -71,7 +65,7 @@ def may_review(user: User, activity: Activity) -> bool:
     return (
         activity.status == Status.SUBMITTED
         and user.may(roles.REVIEW)
-        and _in_scope(user, activity.organization)
+        and scoping.contains(user, activity.organization)
     )
 
 
@@ -415,7 +409,7 @@ def submit_activity(activity: Activity, *, by: User, confirm_quorum: bool = Fals
 def approve_activity(activity: Activity, *, by: User, comment: str = "") -> Activity:
     caching.changed(caching.ACTIVITIES)
     activity = _locked(activity)
-    if not by.may(roles.REVIEW) or not _in_scope(by, activity.organization):
+    if not by.may(roles.REVIEW) or not scoping.contains(by, activity.organization):
         raise PermissionDenied(NO_REVIEW_RIGHT)
     if activity.status != Status.SUBMITTED:
         message = "只有已提交的记录可以审核通过，该记录{status}。"
@@ -427,7 +421,7 @@ def approve_activity(activity: Activity, *, by: User, comment: str = "") -> Acti
 def return_activity(activity: Activity, *, comment: str, by: User) -> Activity:
     caching.changed(caching.ACTIVITIES)
     activity = _locked(activity)
-    if not by.may(roles.REVIEW) or not _in_scope(by, activity.organization):
+    if not by.may(roles.REVIEW) or not scoping.contains(by, activity.organization):
         raise PermissionDenied(NO_REVIEW_RIGHT)
     if activity.status != Status.SUBMITTED:
         message = "只有已提交的记录可以退回，该记录{status}。"

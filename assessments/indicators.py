@@ -41,6 +41,8 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
+from alxa_dangjian.accounts import scoping
+
 _REGISTRY: dict[str, "AutoIndicator"] = {}
 
 
@@ -132,7 +134,7 @@ def subtree_condition(organizations: Iterable) -> Q:
     its id, anything else by its path prefix (no query to build)."""
     condition = Q(pk__in=[o.pk for o in organizations if o.is_branch])
     for path in sorted({o.path for o in organizations if not o.is_branch}):
-        condition |= Q(path__startswith=path)
+        condition |= scoping.subtree_q(path, "")
     return condition
 
 

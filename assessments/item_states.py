@@ -12,6 +12,8 @@ import datetime
 
 from django.db.models import F, FilteredRelation, Q, QuerySet
 
+from alxa_dangjian.accounts import scoping
+
 from .models import CheckpointEntry, ResponsibilityItem, Stage
 
 Review = CheckpointEntry.Review
@@ -37,7 +39,7 @@ def in_year(year: int, path: str) -> QuerySet:
     """The items of `year`'s lists owned in the subtree at `path`, stages joined."""
     return with_stages(
         ResponsibilityItem.objects.filter(
-            list__owner_organization__path__startswith=path, list__year=year
+            scoping.subtree_q(path, "list__owner_organization"), list__year=year
         )
     )
 

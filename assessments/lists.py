@@ -21,9 +21,8 @@ from django.db.models import Count, F, FilteredRelation, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from alxa_dangjian.accounts import roles
+from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.models import User
-from alxa_dangjian.accounts.scoping import scope_path
 from alxa_dangjian.core import caching
 from alxa_dangjian.core.notifications import notify
 from branches.models import Organization
@@ -51,18 +50,15 @@ FIRST_YEAR = 2000
 # Who may do what ---------------------------------------------------------------------------
 
 
-def _in_scope(user: User, organization: Organization) -> bool:
-    path = scope_path(user)
-    return path is not None and organization.path.startswith(path)
-
-
 def may_edit(user: User, responsibility_list: ResponsibilityList) -> bool:
-    return user.may(roles.EDIT_RECORDS) and _in_scope(user, responsibility_list.owner_organization)
+    return user.may(roles.EDIT_RECORDS) and scoping.contains(
+        user, responsibility_list.owner_organization
+    )
 
 
 def may_review(user: User, responsibility_list: ResponsibilityList) -> bool:
     owner = responsibility_list.owner_organization
-    if not user.may(roles.REVIEW) or not _in_scope(user, owner):
+    if not user.may(roles.REVIEW) or not scoping.contains(user, owner):
         return False
     return user.may(roles.PUBLISH) or owner.pk != user.organization_id
 
@@ -446,15 +442,9 @@ def carry_over(
 # Settings (staff) --------------------------------------------------------------------------
 
 
-def may_change_settings(user: User) -> bool:
-    """List types and windows bind the whole league: only the work committee (a role that
-    publishes, placed at the root of the tree) changes them."""
-    organization = getattr(user, "organization", None)
-    return user.may(roles.PUBLISH) and organization is not None and organization.parent_id is None
-
-
 def require_settings(by: User) -> None:
-    if not may_change_settings(by):
+    """List types and windows bind the whole league: only the work committee changes them."""
+    if not scoping.is_work_committee(by):
         raise PermissionDenied(NO_SETTINGS_RIGHT)
 
 
@@ -545,7 +535,7 @@ def closed_on_time_measures(year: int, organizations) -> dict[int, Measure]:
     paths = [org.path for org in organizations]
     prefix = _common_path(paths)
     sums: dict[str, list[int]] = {}
-    for row in _on_time_rows(year, Q(list__owner_organization__path__startswith=prefix)):
+    for row in _on_time_rows(year, scoping.subtree_q(prefix, "list__owner_organization")):
         segments = row["list__owner_organization__path"].split("/")
         for depth in range(1, len(segments)):
             total = sums.setdefault("/".join(segments[:depth]) + "/", [0, 0])

@@ -16,8 +16,7 @@ from django.db.models import Count, F, Max, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from alxa_dangjian.accounts import roles
-from alxa_dangjian.accounts.scoping import scope_path
+from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.core import caching, dispatch, rules
 from branches.models import Organization
 
@@ -46,8 +45,7 @@ Kind = Indicator.Kind
 
 
 def _require_scope(by, organization) -> None:
-    path = scope_path(by)
-    if path is None or not organization.path.startswith(path):
+    if not scoping.contains(by, organization):
         raise PermissionDenied("该党组织不在您的管理范围内。")
 
 
@@ -61,16 +59,10 @@ def _bump(scheme: AssessmentScheme, *, by, reason: str) -> None:
 # --- Schemes ------------------------------------------------------------------------------------
 
 
-def may_set_schemes(user) -> bool:
-    """Schemes bind the whole league: only a publishing role at the root (the work
-    committee) may change them."""
-    organization = getattr(user, "organization", None)
-    return user.may(roles.PUBLISH) and organization is not None and organization.parent_id is None
-
-
 def require_scheme_setter(user) -> None:
+    """Schemes bind the whole league: only the work committee may change them."""
     roles.require(user, roles.PUBLISH)
-    if not may_set_schemes(user):
+    if not scoping.is_work_committee(user):
         raise PermissionDenied("考核方案由工委统一制定。")
 
 

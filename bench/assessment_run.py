@@ -152,6 +152,7 @@ def measure(args) -> dict:
     from django.db.models.functions import ExtractYear
 
     from activities.models import Activity
+    from alxa_dangjian.accounts import scoping
     from alxa_dangjian.accounts.models import User
     from assessments import runs, services
     from assessments.demo_scoring import seed_scheme
@@ -176,7 +177,7 @@ def measure(args) -> dict:
     )
     seed_scheme(year, Target.BRANCH)
     staff = User.objects.get(username="gongwei")
-    root = Organization.objects.get(parent__isnull=True)
+    root = Organization.objects.get(scoping.root_q())
     AssessmentRun.objects.filter(year=year, scope=root).exclude(status="done").update(
         status="failed"
     )
@@ -286,6 +287,7 @@ def measure_on_workers(args) -> dict:
     import django
 
     django.setup()
+    from alxa_dangjian.accounts import scoping
     from alxa_dangjian.accounts.models import User
     from alxa_dangjian.celery import app
     from assessments import services
@@ -309,7 +311,7 @@ def measure_on_workers(args) -> dict:
                 raise SystemExit("worker 未能启动")
         year = AssessmentRun.objects.order_by("-pk").values_list("year", flat=True).first()
         staff = User.objects.get(username="gongwei")
-        root = Organization.objects.get(parent__isnull=True)
+        root = Organization.objects.get(scoping.root_q())
         timings = []
         for _ in range(args.repeat):
             started = time.perf_counter()

@@ -33,6 +33,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from alxa_dangjian.accounts import scoping
 from alxa_dangjian.accounts.models import User
 
 from .models import (
@@ -94,7 +95,9 @@ def _counted_demo_branches() -> tuple[list, list]:
     )
     grassroots, organ = [], []
     for pk, path in branches:
-        (grassroots if any(path.startswith(p) for p in grassroots_paths) else organ).append(pk)
+        (
+            grassroots if any(scoping.in_subtree(path, p) for p in grassroots_paths) else organ
+        ).append(pk)
     return grassroots, organ
 
 

@@ -11,6 +11,7 @@ from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
+from alxa_dangjian.accounts import scoping
 from alxa_dangjian.core import rules
 from alxa_dangjian.core.params import FIRST_YEAR, LAST_YEAR
 
@@ -443,7 +444,7 @@ class CommitteeSeatForm(forms.ModelForm):
         member = self.fields["member"]
         member.queryset = (
             Member.objects.in_good_standing()
-            .filter(organization__path__startswith=organization.seat_scope_path())
+            .filter(scoping.subtree_q(organization.seat_scope_path()))
             .select_related("organization")
             .order_by("organization__path", "name")
         )

@@ -41,6 +41,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from alxa_dangjian.accounts import scoping
+
 from .models import LADDER, Level, Organization, RatingRound, RatingTitle, Scope
 
 T = Organization.Type
@@ -320,7 +322,7 @@ def grassroots_condition(prefix: str = "") -> Q:
     paths = Organization.objects.filter(type=T.COMMITTEE, depth=1).values_list("path", flat=True)
     condition = Q(pk__in=[])
     for path in paths:
-        condition |= Q(**{f"{prefix}path__startswith": path})
+        condition |= scoping.subtree_q(path, prefix.removesuffix("__"))
     return condition
 
 
@@ -346,9 +348,9 @@ def holders(
     if category:
         branches = branches.filter(category=category)
     if under is not None:
-        branches = branches.filter(path__startswith=under.path)
+        branches = scoping.within(branches, under, "")
     if direct:
-        branches = branches.filter(parent__parent__isnull=True)
+        branches = branches.filter(scoping.root_q("parent"))
     if kind == GRASSROOTS:
         branches = branches.filter(grassroots_condition())
     elif kind == ORGAN:

@@ -22,9 +22,8 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from alxa_dangjian.accounts import roles
+from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.models import User
-from alxa_dangjian.accounts.scoping import scope_path
 from alxa_dangjian.core import caching
 from alxa_dangjian.core.files import check_upload, store_files
 from alxa_dangjian.core.notifications import notify
@@ -56,26 +55,9 @@ NO_WORK_COMMITTEE_RIGHT = "该操作由工委工作人员办理。"
 # Who may do what ---------------------------------------------------------------------------
 
 
-def _in_scope(user: User, organization: Organization) -> bool:
-    path = scope_path(user)
-    return path is not None and organization.path.startswith(path)
-
-
-def is_work_committee(user: User) -> bool:
-    """A publishing role placed at the root of the tree: reviews, publishes, names, withdraws,
-    and keeps the league-wide standards and rounds."""
-    organization = getattr(user, "organization", None)
-    return (
-        user.may(roles.PUBLISH)
-        and organization is not None
-        and organization.parent_id is None
-        and scope_path(user) is not None
-    )
-
-
 def require_work_committee(user: User) -> None:
     roles.require(user, roles.PUBLISH)
-    if not is_work_committee(user):
+    if not scoping.is_work_committee(user):
         raise PermissionDenied(NO_WORK_COMMITTEE_RIGHT)
 
 
@@ -93,18 +75,18 @@ def may_recommend(user: User, application: RatingApplication) -> bool:
         application.status == Status.SUBMITTED
         and user.may(roles.REVIEW)
         and user.organization_id != application.organization_id
-        and _in_scope(user, application.organization)
+        and scoping.contains(user, application.organization)
     )
 
 
 def may_review(user: User, application: RatingApplication) -> bool:
-    return application.status == Status.RECOMMENDED and is_work_committee(user)
+    return application.status == Status.RECOMMENDED and scoping.is_work_committee(user)
 
 
 def may_return(user: User, application: RatingApplication) -> bool:
     if application.status == Status.SUBMITTED:
         return may_recommend(user, application)
-    return application.status in AFTER_RECOMMENDATION and is_work_committee(user)
+    return application.status in AFTER_RECOMMENDATION and scoping.is_work_committee(user)
 
 
 def eligible_branches(user: User):
@@ -415,7 +397,7 @@ def recommend_application(
     caching.changed(caching.RATINGS)
     current = _locked(application)
     if not may_recommend(by, current):
-        if not (by.may(roles.REVIEW) and _in_scope(by, current.organization)):
+        if not (by.may(roles.REVIEW) and scoping.contains(by, current.organization)):
             raise PermissionDenied(NO_RECOMMEND_RIGHT)
         message = "该申报{status}，不能推荐。"
         raise ValidationError(message.format(status=current.get_status_display()))

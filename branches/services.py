@@ -11,9 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
-from alxa_dangjian.accounts import roles
+from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.models import User
-from alxa_dangjian.accounts.scoping import scope_path
 from alxa_dangjian.core import caching
 from alxa_dangjian.core.models import PersonalDataLog
 
@@ -201,8 +200,7 @@ RECEIVER_MUST_ACCEPT = "接收党支部不在您的管理范围内，须发起�
 
 def may_act_on(user: User, organization: Organization) -> bool:
     """Whether `user` keeps the records of `organization` (it is in their subtree)."""
-    path = scope_path(user)
-    return path is not None and user.may(roles.EDIT_RECORDS) and organization.path.startswith(path)
+    return user.may(roles.EDIT_RECORDS) and scoping.contains(user, organization)
 
 
 def check_receiver(member: Member, to: Organization) -> None:

@@ -5,9 +5,8 @@ subtree; the branch reads its own. Every change is kept in history with who and 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from alxa_dangjian.accounts import roles
+from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.models import User
-from alxa_dangjian.accounts.scoping import scope_path
 
 from .models import Organization, SupervisionNote
 
@@ -16,11 +15,9 @@ NO_SUPERVISION_RIGHT = "三期护航记录由工委工作人员和上级党委�
 
 def may_supervise(user: User, organization: Organization) -> bool:
     """A reviewing role above the branch (staff anywhere, a committee admin in its subtree)."""
-    path = scope_path(user)
     return (
         user.may(roles.REVIEW)
-        and path is not None
-        and organization.path.startswith(path)
+        and scoping.contains(user, organization)
         and user.organization_id != organization.pk
     )
 

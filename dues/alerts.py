@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from django.urls import reverse
 
+from alxa_dangjian.accounts import scoping
 from alxa_dangjian.accounts.models import User
 from alxa_dangjian.core.notifications import Message, notify_many
 from branches.models import Member
@@ -35,7 +36,7 @@ def send_arrears_alerts(*, as_of: datetime.date) -> int:
     ):
         secretaries[user.organization_id].append(user)
     staff = list(
-        User.objects.filter(is_active=True, role=User.Role.STAFF, organization__parent__isnull=True)
+        User.objects.filter(scoping.root_q("organization"), is_active=True, role=User.Role.STAFF)
     )
     month = last_counted_month(as_of)
     url = reverse("dues:arrears-list")

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 
-from alxa_dangjian.accounts import roles
+from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.scoping import scope_path
 from alxa_dangjian.core import caching
 from alxa_dangjian.ledgers.imports import cells
@@ -133,7 +133,7 @@ class DuesPaymentImporter(Importer):
         members = {
             m.id_number: m
             for m in Member.objects.filter(
-                id_number__in=ids, organization__path__startswith=user_path
+                scoping.subtree_q(user_path), id_number__in=ids
             ).select_related("organization")
         }
         member_ids = [m.pk for m in members.values()]

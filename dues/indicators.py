@@ -3,6 +3,7 @@
 from django.db.models import Q
 from django.urls import reverse
 
+from alxa_dangjian.accounts import scoping
 from assessments.indicators import AutoIndicator, Measure, register, rollup
 from branches.models import Organization
 
@@ -16,7 +17,7 @@ def dues_on_time(year: int, organizations) -> dict[int, Measure]:
     above = Q()
     for org in organizations:
         if not org.is_branch:
-            above |= Q(path__startswith=org.path)
+            above |= scoping.subtree_q(org, "")
     if above:
         branch_ids |= set(
             Organization.objects.branches().filter(above).values_list("pk", flat=True)

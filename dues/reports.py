@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Q, Sum
 
+from alxa_dangjian.accounts import scoping
 from alxa_dangjian.accounts.scoping import scope_path
 from branches.models import Organization
 
@@ -22,7 +23,7 @@ def disclosure_organizations(user):
     if path is None:
         return Organization.objects.none()
     ancestors = [int(part) for part in path.strip("/").split("/") if part]
-    return Organization.objects.filter(Q(path__startswith=path) | Q(pk__in=ancestors))
+    return Organization.objects.filter(scoping.subtree_q(path, "") | Q(pk__in=ancestors))
 
 
 @dataclass

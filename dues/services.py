@@ -11,9 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from alxa_dangjian.accounts import roles
+from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.models import User
-from alxa_dangjian.accounts.scoping import scope_path
 from alxa_dangjian.core import caching
 from alxa_dangjian.core.files import check_upload, store_files
 from branches.models import Member, Organization
@@ -38,20 +37,15 @@ ORGANIZATION_NOT_IN_SCOPE = "该党组织不在您的管理范围内。"
 MAX_EXTRA = Decimal("10000.00")
 
 
-def in_scope(user: User, organization: Organization) -> bool:
-    path = scope_path(user)
-    return path is not None and organization.path.startswith(path)
-
-
 def may_record(user: User, organization: Organization) -> bool:
     """Secretaries record their own branch's dues; editors above them may record too."""
-    return user.may(roles.EDIT_RECORDS) and in_scope(user, organization)
+    return user.may(roles.EDIT_RECORDS) and scoping.contains(user, organization)
 
 
 def _require_member(user: User, member: Member) -> None:
     if not user.may(roles.EDIT_RECORDS):
         raise PermissionDenied("您的角色无权登记党费。")
-    if not in_scope(user, member.organization):
+    if not scoping.contains(user, member.organization):
         raise ValidationError({"member": NOT_IN_SCOPE})
 
 
@@ -419,7 +413,7 @@ def record_remittance(
         raise ValidationError({"organization": ORGANIZATION_NOT_IN_SCOPE})
     if organization.is_temporary:
         raise ValidationError({"organization": "临时党支部不收缴党费，也不上缴党费。"})
-    if organization.parent_id is None:
+    if scoping.is_root(organization):
         raise ValidationError({"organization": "工委是最高一级，没有上级党组织可上缴。"})
     today = today or timezone.localdate()
     errors = {}
@@ -505,9 +499,12 @@ def may_review_expense(user: User, expense: DuesExpense) -> bool:
     it, or the work committee's staff — never the organisation approving itself."""
     if expense.status != DuesExpense.Status.SUBMITTED or not user.may(roles.REVIEW):
         return False
-    if user.may(roles.PUBLISH) and in_scope(user, expense.organization):
+    if user.may(roles.PUBLISH) and scoping.contains(user, expense.organization):
         return True
-    return in_scope(user, expense.organization) and user.organization_id != expense.organization_id
+    return (
+        scoping.contains(user, expense.organization)
+        and user.organization_id != expense.organization_id
+    )
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from alxa_dangjian.accounts import scoping
 from alxa_dangjian.accounts.models import User
 from branches.models import CommitteeSeat, Member, Organization
 
@@ -122,7 +123,7 @@ def seed_training(today: datetime.date | None = None) -> dict[str, int]:
     """Create the demo's training records where they are missing; returns what was made."""
     today = today or datetime.date.today()
     recorder = User.objects.filter(role=User.Role.SYSTEM_ADMIN).order_by("pk").first()
-    root = Organization.objects.filter(parent__isnull=True).order_by("pk").first()
+    root = Organization.objects.filter(scoping.root_q()).order_by("pk").first()
     counts = dict.fromkeys(("teachers", "courses", "classes", "enrollments", "orders", "scores"), 0)
     if recorder is None or root is None:
         return counts

@@ -17,9 +17,8 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from alxa_dangjian.accounts import roles
+from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.models import User
-from alxa_dangjian.accounts.scoping import scope_path
 from alxa_dangjian.core import caching, rules
 from alxa_dangjian.core.notifications import notify
 from branches.models import Member, Organization
@@ -47,11 +46,6 @@ NOT_OPEN = "该点单{status}，不能再办理。"
 # Who may do what ---------------------------------------------------------------------------
 
 
-def _in_scope(user: User, organization: Organization) -> bool:
-    path = scope_path(user)
-    return path is not None and organization.path.startswith(path)
-
-
 def ordering_organizations(user: User):
     """Organisations this user may order courses for: active branches (and 党总支) in scope."""
     if not user.may(roles.EDIT_RECORDS):
@@ -66,7 +60,7 @@ def may_handle_orders(user: User) -> bool:
 
 def may_manage_class(user: User, training_class: TrainingClass) -> bool:
     """Staff manage every class in scope; a branch's editors manage its own sessions."""
-    if not _in_scope(user, training_class.organization):
+    if not scoping.contains(user, training_class.organization):
         return False
     if user.may(roles.PUBLISH):
         return True
@@ -123,7 +117,7 @@ def order_course(
     """A branch orders a course from the menu (点菜) for a wished date."""
     if not by.may(roles.EDIT_RECORDS):
         raise PermissionDenied("您的角色无权点单。")
-    if not _in_scope(by, organization):
+    if not scoping.contains(by, organization):
         raise PermissionDenied("您只能为本支部（或管理范围内的党支部）点单。")
     if not organization.is_active or organization.type not in ORDERING_TYPES:
         raise ValidationError({"organization": "只有党支部（含党总支）可以点单。"})
@@ -220,7 +214,7 @@ def assign_course(
     if not organizations:
         raise ValidationError({"organizations": "请至少选择一个党支部。"})
     for organization in organizations:
-        if not _in_scope(by, organization):
+        if not scoping.contains(by, organization):
             raise PermissionDenied("所选党组织不在您的管理范围内。")
         if not organization.is_active or organization.type not in ORDERING_TYPES:
             message = "“{name}”不是有效的党支部（含党总支），不能配菜。"
@@ -262,7 +256,7 @@ def schedule_class(
     if order.status == Status.PENDING:
         raise ValidationError("请先受理该点单，再排课。")
     if training_class is not None:
-        if not order.organization.path.startswith(training_class.organization.path):
+        if not scoping.in_subtree(order.organization, training_class.organization):
             message = "培训班“{title}”的主办党组织不包含“{org}”，不能排入该班。"
             raise ValidationError(
                 message.format(title=training_class.title, org=order.organization.name)
@@ -405,7 +399,7 @@ def check_member_for_class(training_class: TrainingClass, member: Member) -> str
 
     A class is for the members of its organisation's subtree: for a branch's class, the
     ordering branch and its sub-organisations."""
-    if not member.organization.path.startswith(training_class.organization.path):
+    if not scoping.in_subtree(member.organization, training_class.organization):
         message = "{name}不是“{org}”及其下级组织的党员，不能参加该培训班。"
         return message.format(name=member.name, org=training_class.organization.name)
     if member.standing != Member.Standing.NORMAL:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db.models import F, Sum, Window
 from django.db.models.functions import Rank
 
+from alxa_dangjian.accounts import scoping
 from branches.models import Organization
 
 TOP = 10
@@ -70,5 +71,5 @@ def top_tens(year: int, scope: Organization, members) -> list[tuple[Organization
         .order_by("path")
     )
     for committee in committees:
-        result.append((committee, _top([r for r in rows if r[2].startswith(committee.path)])))
+        result.append((committee, _top([r for r in rows if scoping.in_subtree(r[2], committee)])))
     return result

@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from alxa_dangjian.accounts import scoping
 from alxa_dangjian.accounts.scoping import ScopedQuerySet
 from alxa_dangjian.core import rules
 from branches.models import Member, Organization, PartyGroup
@@ -174,18 +175,16 @@ class ActivityQuerySet(ScopedQuerySet):
         """Records of an organisation's subtree (its `path`): hosted in it, or joined by an
         organisation of it. What the record list shows for ?organization= and what the
         cockpit counts (as `hosted_in` plus `joined_from_outside`, the same rows)."""
-        return self.filter(
-            models.Q(organization__path__startswith=path) | models.Q(pk__in=_joined(path))
-        )
+        return self.filter(scoping.subtree_q(path) | models.Q(pk__in=_joined(path)))
 
     def hosted_in(self, path: str):
-        return self.filter(organization__path__startswith=path)
+        return scoping.within(self, path)
 
     def joined_from_outside(self, path: str):
         """Records hosted outside the subtree that an organisation of it joined: `in_subtree`
         less `hosted_in`, counted apart because an OR across the join keeps the database
         from using its indexes."""
-        return self.filter(pk__in=_joined(path)).exclude(organization__path__startswith=path)
+        return self.filter(pk__in=_joined(path)).exclude(scoping.subtree_q(path))
 
     def held_between(self, start: datetime.date, end: datetime.date):
         return self.filter(held_on__range=(start, end))
@@ -375,6 +374,8 @@ class ActivityEvent(models.Model):
 def _joined(path: str):
     """Ids of the records joined by an organisation of the subtree at `path` that confirmed
     (a partner counts only once its side has confirmed, activities/models/joint.py)."""
-    return Activity.joint_organizations.through.objects.filter(
-        organization__path__startswith=path, status="confirmed"
-    ).values("activity_id")
+    return (
+        scoping.within(Activity.joint_organizations.through.objects, path)
+        .filter(status="confirmed")
+        .values("activity_id")
+    )

@@ -11,8 +11,8 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 from django.urls import reverse
 
-from alxa_dangjian.accounts import roles
-from alxa_dangjian.accounts.scoping import ScopedQuerySet, scope_path
+from alxa_dangjian.accounts import roles, scoping
+from alxa_dangjian.accounts.scoping import ScopedQuerySet
 from alxa_dangjian.core import caching
 from alxa_dangjian.core.files import StoredFile, check_upload, store_files
 from branches.models import Member, Organization
@@ -42,7 +42,7 @@ class ServiceLedgerType(models.Model):
 
 class ServiceRecordQuerySet(ScopedQuerySet):
     def in_subtree(self, organization):
-        return self.filter(organization__path__startswith=organization.path)
+        return scoping.within(self, organization)
 
     def in_year(self, year: int):
         """Records running at some time in `year` (a pairing that spans years counts in each)."""
@@ -212,8 +212,7 @@ class ServiceEvidence(StoredFile):
 
 def _require_scope(by, organization) -> None:
     """Writes re-check what the views check: an editing role, inside the user's subtree."""
-    path = scope_path(by)
-    if not by.may(roles.EDIT_RECORDS) or path is None or not organization.path.startswith(path):
+    if not by.may(roles.EDIT_RECORDS) or not scoping.contains(by, organization):
         raise PermissionDenied("您无权修改该党组织的服务台账。")
 
 
@@ -222,8 +221,9 @@ def save_service_record(record: ServiceRecord, *, members, by) -> ServiceRecord:
     """Save a record with its participating members, who must belong to the owner's subtree."""
     caching.changed(caching.SERVICES)
     _require_scope(by, record.organization)
-    path = record.organization.path
-    outside = [m.name for m in members if not m.organization.path.startswith(path)]
+    outside = [
+        m.name for m in members if not scoping.in_subtree(m.organization, record.organization)
+    ]
     if outside:
         message = "{names}不属于责任党组织或其下级组织，不能登记为参与党员。"
         raise ValidationError({"members": message.format(names="、".join(outside))})

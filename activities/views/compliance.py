@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from alxa_dangjian.accounts import roles
+from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params
 from alxa_dangjian.core.params import FIRST_YEAR, flag_param
@@ -148,7 +148,7 @@ def compliance_heatmap(request):
         category = ""
     # A user without an organisation sees nothing (`visible` is empty).
     scope_path = scope.path if scope else ""
-    branches = visible.filter(path__startswith=scope_path)
+    branches = scoping.within(visible, scope_path, "")
     if category:
         branches = branches.filter(category=category)
     # The whole scope is computed once (and cached per scope, year and day); each page of it
@@ -336,9 +336,7 @@ def period_rows(organization: Organization, year: int, today: datetime.date) -> 
     return cached(
         "periods",
         lambda: _period_rows(
-            compute(
-                Organization.objects.filter(path__startswith=organization.path), year, today=today
-            )
+            compute(Organization.objects.subtree(organization), year, today=today)
         ),
         scope=f"{organization.path}|",
         year=year,

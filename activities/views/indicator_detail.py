@@ -14,6 +14,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from alxa_dangjian.accounts import scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params
 from assessments.indicators import as_of
@@ -132,7 +133,7 @@ def indicator_detail(request, pk):
     if not organization.is_branch:
         branches = list(
             Organization.objects.visible_to(request.user)
-            .filter(path__startswith=organization.path, type__in=Organization.BRANCH_TYPES)
+            .filter(scoping.subtree_q(organization, ""), type__in=Organization.BRANCH_TYPES)
             .order_by("path")
         )
     measures = COMPUTE[code](year, [organization, *branches])

@@ -13,7 +13,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from alxa_dangjian.accounts import roles
+from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404, scope_path
 from alxa_dangjian.core import params
 from branches.models import CommitteeSeat, Organization
@@ -123,9 +123,7 @@ def _review_queue(user):
     path = scope_path(user)
     if path is None:
         return Activity.objects.none()
-    return Activity.objects.filter(
-        status=Activity.Status.SUBMITTED, organization__path__startswith=path
-    )
+    return Activity.objects.filter(scoping.subtree_q(path), status=Activity.Status.SUBMITTED)
 
 
 @require_GET
@@ -239,7 +237,7 @@ def activity_create(request):
             # A committee (or an inactive branch) the user may see: offer its branches rather
             # than a dead end; an organisation outside the user's scope stays a 404.
             parent = get_visible_or_404(Organization, request.user, pk=pk)
-            organizations = organizations.filter(path__startswith=parent.path)
+            organizations = scoping.within(organizations, parent, "")
     if organization is None:
         choices = list(organizations.only("pk", "name", "short_name", "path"))
         if len(choices) != 1:

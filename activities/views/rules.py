@@ -9,7 +9,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from alxa_dangjian.accounts import roles
+from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import rules
 from branches.models import Organization
@@ -22,7 +22,7 @@ def _require_rule_setter(user):
     """Rules bind the whole league, so only the work committee (a role that publishes,
     placed at the root of the tree) may change them."""
     roles.require(user, roles.PUBLISH)
-    if user.organization is None or user.organization.parent_id is not None:
+    if not scoping.is_work_committee(user):
         raise PermissionDenied("频次规则由工委统一设置。")
 
 
@@ -105,9 +105,7 @@ def frequencyrule_list(request):
         {
             "rows": rows,
             "exemptions": exemptions,
-            "may_set_rules": request.user.may(roles.PUBLISH)
-            and request.user.organization is not None
-            and request.user.organization.parent_id is None,
+            "may_set_rules": scoping.is_work_committee(request.user),
             "may_exempt": request.user.may(roles.PUBLISH),
             "history": _history(request.user),
         },

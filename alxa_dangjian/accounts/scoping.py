@@ -4,9 +4,17 @@ Every model that holds organisation data uses `ScopedQuerySet` (or a subclass) a
 path to its organisation in `scope_field`; views fetch through `visible_to(user)` or
 `get_visible_or_404`, so an object outside the user's subtree is a 404, never a 403 that
 would confirm it exists. What a role may *do* inside the subtree is in `roles.py`.
+
+Every other access question is answered here too, so no app knows the path format:
+`contains(user, organization)` for one object, `is_work_committee(user)` for the league-wide
+role, `within(queryset, place)` / `subtree_q(place)` for any model's rows in a subtree,
+`in_subtree(organization, place)` for one organisation against another, and `is_root` /
+`root_q` for the top of the tree. Only the tree module (branches/models/organizations.py)
+writes paths.
 """
 
 from django.db import models
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 
@@ -28,8 +36,60 @@ class ScopedQuerySet(models.QuerySet):
         path = scope_path(user)
         if path is None:
             return self.none()
-        prefix = f"{self.scope_field}__" if self.scope_field else ""
-        return self.filter(**{f"{prefix}path__startswith": path})
+        return self.filter(subtree_q(path, self.scope_field))
+
+
+def _path(place) -> str:
+    """A materialised path ("000001/000007/", trailing separator included) or anything with
+    one (an Organization, a cockpit Scope)."""
+    return place if isinstance(place, str) else place.path
+
+
+def subtree_q(place, field: str = "organization") -> Q:
+    """Rows whose organisation (reached through `field`; "" when the rows are organisations)
+    lies in `place`'s subtree, `place` included."""
+    prefix = f"{field}__" if field else ""
+    return Q(**{f"{prefix}path__startswith": _path(place)})
+
+
+def within(queryset, place, field: str = "organization"):
+    """`queryset` narrowed to `place`'s subtree: one filter on the path, no extra query."""
+    return queryset.filter(subtree_q(place, field))
+
+
+def in_subtree(organization, place) -> bool:
+    """Whether `organization` (or a path) lies in `place`'s subtree, `place` included."""
+    return _path(organization).startswith(_path(place))
+
+
+def contains(user, organization) -> bool:
+    """Whether `organization` lies in the subtree the user may see (and so act on, as far
+    as their role allows)."""
+    path = scope_path(user)
+    return path is not None and in_subtree(organization, path)
+
+
+def is_root(organization) -> bool:
+    """The work committee (党工委/机关工委): the root of the tree."""
+    return organization is not None and organization.parent_id is None
+
+
+def root_q(field: str = "") -> Q:
+    """Rows whose organisation (through `field`; "" for organisations) is the root."""
+    prefix = f"{field}__" if field else ""
+    return Q(**{f"{prefix}parent__isnull": True})
+
+
+def is_work_committee(user) -> bool:
+    """A publishing role placed at the root of the tree: the only one that changes what binds
+    the whole league (schemes, rules, rates, standards) and decides ratings."""
+    from .roles import PUBLISH
+
+    return (
+        user.may(PUBLISH)
+        and is_root(getattr(user, "organization", None))
+        and scope_path(user) is not None
+    )
 
 
 def get_visible_or_404(queryset_or_model, user, **lookup):

@@ -52,7 +52,7 @@ SECTIONS = [
 ]
 
 
-def _sections(user, path):
+def _sections(user, address):
     sections = []
     for title, items in SECTIONS:
         entries = [
@@ -67,7 +67,7 @@ def _sections(user, path):
     for section in sections:
         for entry in section["items"]:
             url = entry["url"]
-            matches = path == url if url == "/" else path.startswith(url)
+            matches = address == url if url == "/" else address.startswith(url)
             if matches and (current is None or len(url) > len(current[1]["url"])):
                 current = (section, entry)
     if current is not None:

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from alxa_dangjian.accounts import scoping
 from alxa_dangjian.accounts.scoping import ScopedQuerySet
 from alxa_dangjian.core.files import StoredFile
 from branches.models import Organization
@@ -106,7 +107,7 @@ class ResponsibilityListQuerySet(ScopedQuerySet):
     scope_field = "owner_organization"
 
     def in_subtree(self, organization):
-        return self.filter(owner_organization__path__startswith=organization.path)
+        return scoping.within(self, organization, "owner_organization")
 
 
 class ResponsibilityList(models.Model):

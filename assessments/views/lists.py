@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from alxa_dangjian.accounts import roles
+from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params
 from alxa_dangjian.core.files import serve
@@ -108,7 +108,7 @@ def index(request):
             "page": page,
             "window": CheckpointWindow.for_year(filters["year"]),
             "create_form": ListCreateForm(user=user) if may_edit else None,
-            "may_settings": lists.may_change_settings(user),
+            "may_settings": scoping.is_work_committee(user),
             "stages": Stage.choices,
         },
     )
@@ -431,7 +431,7 @@ def checkpointwindow_list(request):
         {
             "windows": windows,
             "types": ResponsibilityListType.objects.order_by("sort_order", "pk"),
-            "may_settings": lists.may_change_settings(request.user),
+            "may_settings": scoping.is_work_committee(request.user),
             "stages": Stage.choices,
         },
     )

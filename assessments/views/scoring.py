@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from alxa_dangjian.accounts import roles
+from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params, rules
 from alxa_dangjian.core.files import serve
@@ -87,7 +87,7 @@ def _scheme_page(request, scheme, *, grading_form=None, indicator_form=None, sta
     indicators = list(scheme.indicators.select_related("parent").order_by("sort_order", "pk"))
     thresholds = {t.grade: t.min_score for t in scheme.thresholds.all()}
     names = dict(registry.choices())
-    may_edit = services.may_set_schemes(request.user)
+    may_edit = scoping.is_work_committee(request.user)
     if may_edit and grading_form is None:
         grading_form = GradingForm(
             initial={
@@ -412,7 +412,7 @@ def scorecard_list(request):
         if organization_pk is None:
             raise Http404("党组织参数无效。")
         organization = get_visible_or_404(Organization, request.user, pk=organization_pk)
-        cards = cards.filter(organization__path__startswith=organization.path)
+        cards = scoping.within(cards, organization)
     year = form.cleaned_data.get("year") if form.is_valid() else None
     if year is None:
         shown = _cards_for(request.user)

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
-from alxa_dangjian.accounts import roles
+from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.scoping import scope_path
 from alxa_dangjian.core import caching
 from alxa_dangjian.ledgers.imports import cells
@@ -277,7 +277,7 @@ class MemberImporter(Importer):
             # A number held outside the user's subtree is planned like a number never seen,
             # so the preview tells nothing about it; the commit refuses the whole file
             # without naming the row (Change.withheld).
-            withheld = member is not None and not member.organization.path.startswith(user_path)
+            withheld = member is not None and not scoping.in_subtree(member.organization, user_path)
             if withheld:
                 member = None
             if member is not None and organization and member.organization_id != organization.pk:

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
+from alxa_dangjian.accounts import scoping
 from alxa_dangjian.accounts.scoping import ScopedQuerySet
 from alxa_dangjian.core.collation import PINYIN
 
@@ -56,7 +57,7 @@ class MemberQuerySet(ScopedQuerySet):
         return self.filter(standing=Member.Standing.NORMAL)
 
     def in_subtree(self, organization):
-        return self.filter(organization__path__startswith=organization.path)
+        return scoping.within(self, organization)
 
     def lost_contact(self, as_of: datetime.date | None = None):
         """失联: out of contact for LOST_CONTACT_MONTHS or more on `as_of` (default today)."""

@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from alxa_dangjian.accounts import scoping
 from alxa_dangjian.accounts.scoping import scope_path
 
 from .members import Member, MemberTransfer
@@ -20,15 +21,15 @@ class TransferRequestQuerySet(models.QuerySet):
         if path is None:
             return self.none()
         return self.filter(
-            models.Q(from_organization__path__startswith=path)
-            | models.Q(to_organization__path__startswith=path)
+            scoping.subtree_q(path, "from_organization")
+            | scoping.subtree_q(path, "to_organization")
         )
 
     def incoming_to(self, path: str):
-        return self.filter(to_organization__path__startswith=path)
+        return scoping.within(self, path, "to_organization")
 
     def outgoing_from(self, path: str):
-        return self.filter(from_organization__path__startswith=path)
+        return scoping.within(self, path, "from_organization")
 
     def pending(self):
         return self.filter(status=TransferRequest.Status.PENDING)

@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from alxa_dangjian.accounts import roles
+from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params, rules
 from alxa_dangjian.core.params import FIRST_YEAR, LAST_YEAR, date_param
@@ -71,7 +71,7 @@ def developmentcase_list(request):
     if selected_pk:
         selected = Organization.objects.visible_to(request.user).filter(pk=selected_pk).first()
     if selected is not None:
-        cases = cases.filter(organization__path__startswith=selected.path)
+        cases = scoping.within(cases, selected)
         if selected not in organizations:
             organizations = sorted([*organizations, selected], key=lambda org: org.path)
     admitted_from = date_param(request, "admitted_from")
@@ -257,26 +257,16 @@ def timingrule_list(request):
         {
             "timing_rules": TimingRule.objects.all(),
             "term_lengths": TermLengthRule.objects.all(),
-            "may_set_rules": _may_set_rules(request.user),
+            "may_set_rules": scoping.is_work_committee(request.user),
             "history": sorted(changes, key=lambda c: c.when, reverse=True)[: rules.HISTORY_LIMIT],
         },
-    )
-
-
-def _may_set_rules(user) -> bool:
-    """Rules bind the whole league: only the work committee (a role that publishes, placed at
-    the root of the tree) sets them."""
-    return (
-        user.may(roles.PUBLISH)
-        and user.organization is not None
-        and user.organization.parent_id is None
     )
 
 
 @require_http_methods(["GET", "POST"])
 def termlengthrule_edit(request, pk=None):
     """Add a dated term-length row or change one; the reason goes into its history."""
-    if not _may_set_rules(request.user):
+    if not scoping.is_work_committee(request.user):
         raise PermissionDenied("任期规则由工委统一设置。")
     rule = get_object_or_404(TermLengthRule, pk=pk) if pk else None
     form = TermLengthRuleForm(request.POST or None, instance=rule)

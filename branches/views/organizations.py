@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from alxa_dangjian.accounts import roles
+from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import caching, params
 from alxa_dangjian.core.params import date_param
@@ -45,7 +45,7 @@ def organization_list(request):
     within = params.pk(request, "organization")
     anchor = within and organizations.filter(pk=within).first()
     if anchor:
-        organizations = organizations.filter(path__startswith=anchor.path)
+        organizations = scoping.within(organizations, anchor, "")
     if type_ == ALL_BRANCHES:
         organizations = organizations.branches()
     elif type_ in Organization.Type.values:

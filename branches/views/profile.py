@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from activities.compliance import Status, cached_compute
 from activities.forms import COUNTED_FILTER
 from activities.models import Activity
+from alxa_dangjian.accounts import scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import caching
 from alxa_dangjian.core.cockpit import cockpit_for
@@ -75,7 +76,7 @@ def _profile(request, pk) -> dict:
 def _sections(organization, today: datetime.date) -> dict:
     cases = (
         DevelopmentCase.objects.open()
-        .filter(organization__path__startswith=organization.path)
+        .filter(scoping.subtree_q(organization))
         .select_related("organization")
         .order_by("organization__path", "name", "pk")
     )
@@ -102,12 +103,12 @@ def _app_sections(organization, today: datetime.date) -> dict:
     year = today.year
     subtree = organization.path
     titles = (
-        RatingTitle.objects.filter(organization__path__startswith=subtree)
+        RatingTitle.objects.filter(scoping.subtree_q(subtree))
         .select_related("organization")
         .order_by("-year", "organization__path", "level", "pk")
     )
     applications = (
-        RatingApplication.objects.filter(organization__path__startswith=subtree)
+        RatingApplication.objects.filter(scoping.subtree_q(subtree))
         .select_related("organization", "round")
         .order_by("-round__year", "organization__path", "level", "pk")
     )
@@ -145,7 +146,7 @@ def _app_sections(organization, today: datetime.date) -> dict:
         "applications": list(applications[:CASES_SHOWN]),
         "titles_url": reverse("branches:ratingtitle-holders")
         + f"?under={organization.pk}&top=all&year={year}",
-        "classes_held": TrainingClass.objects.filter(organization__path__startswith=subtree)
+        "classes_held": TrainingClass.objects.filter(scoping.subtree_q(subtree))
         .in_year(year)
         .count(),
         "classes_url": reverse("training:trainingclass-list") + query,

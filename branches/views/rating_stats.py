@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET
 
+from alxa_dangjian.accounts import scoping
 from alxa_dangjian.accounts.scoping import scope_path
 from alxa_dangjian.core import params
 
@@ -71,7 +72,7 @@ def _reachable(user, pk: str) -> Organization:
         raise Http404
     organization = Organization.objects.filter(pk=number).first()
     if organization is None or not (
-        organization.path.startswith(own) or own.startswith(organization.path)
+        scoping.in_subtree(organization, own) or scoping.in_subtree(own, organization)
     ):
         raise Http404
     return organization

@@ -12,7 +12,6 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Prefetch,
-    Q,
     Subquery,
     Sum,
     Value,
@@ -25,7 +24,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from alxa_dangjian.accounts import roles
+from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404, scope_path
 from alxa_dangjian.core import caching, params
 from alxa_dangjian.core.files import serve
@@ -88,7 +87,7 @@ def ratinground_list(request):
     """Every round with the applications it received and the titles it named in the user's
     subtree; each count links to the list of exactly those rows."""
     path_prefix = scope_path(request.user) or "\x00"
-    visible = Q(applications__organization__path__startswith=path_prefix)
+    visible = scoping.subtree_q(path_prefix, "applications__organization")
     named = (
         RatingTitle.objects.visible_to(request.user)
         .of_round(OuterRef("year"), OuterRef("scope"))
@@ -106,7 +105,7 @@ def ratinground_list(request):
         "branches/ratings/round_list.html",
         {
             "rounds": rounds,
-            "may_manage": ratings.is_work_committee(request.user),
+            "may_manage": scoping.is_work_committee(request.user),
             "apply_form": _apply_form(request.user),
         },
     )
@@ -172,7 +171,7 @@ def ratinground_detail(request, pk):
             "statuses": Status.choices,
             "status": status,
             "stages": _stages(round, today),
-            "may_manage": ratings.is_work_committee(request.user),
+            "may_manage": scoping.is_work_committee(request.user),
             "apply_form": _apply_form(request.user),
         },
     )
@@ -488,7 +487,7 @@ def ratingtitle_list(request):
             "scope": scope,
             "levels": Level.choices,
             "scopes": Scope.choices,
-            "may_withdraw": ratings.is_work_committee(request.user),
+            "may_withdraw": scoping.is_work_committee(request.user),
         },
     )
 
@@ -548,7 +547,7 @@ def ratingstandard_list(request):
             "year": year,
             "category": category,
             "categories": Organization.Category.choices,
-            "may_edit": ratings.is_work_committee(request.user),
+            "may_edit": scoping.is_work_committee(request.user),
             "ladder": [Level(level).label for level in LADDER],
         },
     )

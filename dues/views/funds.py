@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from alxa_dangjian.accounts import roles
+from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core.files import serve
 from alxa_dangjian.core.history import changes
@@ -50,7 +50,7 @@ def duesremittance_list(request):
 @require_http_methods(["GET", "POST"])
 def duesremittance_create(request):
     roles.require(request.user, roles.EDIT_RECORDS)
-    organizations = _money_organizations(request.user).filter(parent__isnull=False)
+    organizations = _money_organizations(request.user).exclude(scoping.root_q())
     form = RemittanceForm(request.POST or None, organizations=organizations)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
+from alxa_dangjian.accounts import scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from branches.models import Member, Organization
 
@@ -28,7 +29,7 @@ def indicator_detail(request, pk):
     else:
         branches = list(
             Organization.objects.branches()
-            .filter(path__startswith=organization.path)
+            .filter(scoping.subtree_q(organization, ""))
             .order_by("path")
         )
         per_branch = dues_on_time(year, branches)

@@ -9,26 +9,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
-from alxa_dangjian.accounts import roles
+from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.core import caching
 
 from ..forms import BracketForm, CopyTableForm, SettingForm
 from ..models import DuesBracket, DuesRateTable, DuesSetting
 
 
-def may_set_rates(user) -> bool:
-    """The standard binds the whole league: only the work committee (a publishing role at the
-    root of the tree) changes it."""
-    return (
-        user.may(roles.PUBLISH)
-        and user.organization is not None
-        and user.organization.parent_id is None
-    )
-
-
 def _require_rate_setter(user):
+    """The standard binds the whole league: only the work committee changes it."""
     roles.require(user, roles.PUBLISH)
-    if not may_set_rates(user):
+    if not scoping.is_work_committee(user):
         raise PermissionDenied("党费标准由工委统一设置。")
 
 
@@ -40,7 +31,11 @@ def duesratetable_list(request):
     return render(
         request,
         "dues/rate_list.html",
-        {"tables": tables, "setting": DuesSetting.load(), "may_edit": may_set_rates(request.user)},
+        {
+            "tables": tables,
+            "setting": DuesSetting.load(),
+            "may_edit": scoping.is_work_committee(request.user),
+        },
     )
 
 

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from alxa_dangjian.accounts import roles
+from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params
 from branches.models import Member, Organization
@@ -50,7 +50,7 @@ def trainingclass_list(request):
     )
     if request.GET.get("organization"):
         # Classes hosted in an organisation's subtree: the profile's 举办培训班 figure.
-        classes = classes.filter(organization__path__startswith=selected_organization(request).path)
+        classes = scoping.within(classes, selected_organization(request))
     year = _year(request)
     if year:
         classes = classes.in_year(year)

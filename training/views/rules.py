@@ -5,12 +5,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from alxa_dangjian.accounts import scoping
 from alxa_dangjian.core import rules
 
 from .. import services
 from ..forms import ComponentFormSet, HourCountingForm, HourRuleForm, SchemeForm
 from ..models import Audience, HourCounting, HourRule, SchemeComponent, TrainingScheme
-from . import is_league_editor, require_league_editor
+from . import require_league_editor
 
 
 @require_GET
@@ -23,7 +24,7 @@ def scheme_list(request):
             "schemes": schemes,
             "rules": HourRule.objects.all(),
             "countings": HourCounting.objects.all(),
-            "may_edit": is_league_editor(request.user),
+            "may_edit": scoping.is_work_committee(request.user),
             "history": _history(),
         },
     )
@@ -51,7 +52,7 @@ def scheme_detail(request, pk):
     return render(
         request,
         "training/scheme_detail.html",
-        {"scheme": scheme, "may_edit": is_league_editor(request.user)},
+        {"scheme": scheme, "may_edit": scoping.is_work_committee(request.user)},
     )
 
 

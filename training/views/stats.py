@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
+from alxa_dangjian.accounts import scoping
 from alxa_dangjian.core import params
 
 from .. import stats
@@ -57,9 +58,7 @@ def enrollment_list(request):
         # The cockpit's training chart: the attendance of the subtree's members in any class
         # (as a member's progress page shows it), not only classes hosted in the subtree.
         scope = selected_organization(request)
-        enrollments = Enrollment.objects.signed_in().filter(
-            member__organization__path__startswith=scope.path
-        )
+        enrollments = scoping.within(Enrollment.objects.signed_in(), scope, "member__organization")
     year = _number(request, "year", 2000, 2100)
     month = _number(request, "month", 1, 12)
     kind = request.GET.get("kind", "")

@@ -7,12 +7,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from alxa_dangjian.accounts import scoping
 from alxa_dangjian.core import params
 
 from ..forms import CourseForm, TeacherForm
 from ..models import Course, Teacher
 from ..models import CourseForm as Form
-from . import is_league_editor, require_league_editor
+from . import require_league_editor
 
 PAGE_SIZE = 30
 
@@ -27,7 +28,7 @@ def teacher_list(request):
     status = request.GET.get("status", "")
     if status in Teacher.Status.values:
         teachers = teachers.filter(status=status)
-    elif not is_league_editor(request.user):
+    elif not scoping.is_work_committee(request.user):
         teachers = teachers.approved()
     page = Paginator(teachers, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -38,7 +39,7 @@ def teacher_list(request):
             "q": request.GET.get("q", ""),
             "status": status,
             "statuses": Teacher.Status.choices,
-            "may_edit": is_league_editor(request.user),
+            "may_edit": scoping.is_work_committee(request.user),
         },
     )
 
@@ -52,7 +53,7 @@ def teacher_detail(request, pk):
         {
             "teacher": teacher,
             "courses": teacher.courses.all(),
-            "may_edit": is_league_editor(request.user),
+            "may_edit": scoping.is_work_committee(request.user),
         },
     )
 
@@ -86,7 +87,7 @@ def teacher_edit(request, pk):
 def course_list(request):
     """The menu (菜单): courses on offer, by form; branches order from here."""
     courses = Course.objects.select_related("teacher")
-    if not (may_edit := is_league_editor(request.user)):
+    if not (may_edit := scoping.is_work_committee(request.user)):
         courses = courses.active()
     form = request.GET.get("form", "")
     if form in Form.values:
@@ -105,7 +106,7 @@ def course_detail(request, pk):
     return render(
         request,
         "training/course_detail.html",
-        {"course": course, "may_edit": is_league_editor(request.user)},
+        {"course": course, "may_edit": scoping.is_work_committee(request.user)},
     )
 
 

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from alxa_dangjian.accounts import scoping
 from alxa_dangjian.core import caching, dispatch
 from branches.models import Member, Organization, add_years
 
@@ -52,10 +53,10 @@ class Scope:
         return self.type in Organization.COMMITTEE_TYPES
 
     def organizations(self):
-        return Organization.objects.filter(path__startswith=self.path)
+        return scoping.within(Organization.objects, self, "")
 
     def members(self):
-        return Member.objects.filter(organization__path__startswith=self.path)
+        return scoping.within(Member.objects, self)
 
     def url(self, name: str, *args, **params) -> str:
         """A list page narrowed to this scope (`organization=<pk>`) and to `params`."""

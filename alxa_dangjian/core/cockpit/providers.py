@@ -15,6 +15,7 @@ from activities.compliance import compute as compute_compliance
 from activities.forms import COUNTED_FILTER
 from activities.models import Activity, ServiceRecord
 from activities.views.compliance import HeatmapSummary
+from alxa_dangjian.accounts import scoping
 from branches.models import (
     STAGE_AFTER_STEP,
     STEP_ORDER,
@@ -246,7 +247,7 @@ def _age_band(band: str, today: datetime.date) -> Q:
 
 def development(scope: Scope, period: Period) -> list[Figure]:
     """Open cases by stage at the period's end, and admissions (上级党委审批预备党员) in it."""
-    cases = DevelopmentCase.objects.filter(organization__path__startswith=scope.path)
+    cases = scoping.within(DevelopmentCase.objects, scope)
     if period.end >= timezone.localdate():
         # Today: the stored stage, exactly what the list counts.
         by_stage = Counter(
@@ -545,7 +546,7 @@ def service_records(scope: Scope, period: Period) -> Figure:
     """Service-ledger records running at some time in the year and begun by the period's end
     (the record list's year and `until` filters)."""
     rows = (
-        ServiceRecord.objects.filter(organization__path__startswith=scope.path)
+        scoping.within(ServiceRecord.objects, scope)
         .in_year(period.year)
         .started_by(period.end)
         .order_by()

@@ -7,6 +7,7 @@ import datetime
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 
+from alxa_dangjian.accounts import scoping
 from assessments import item_states
 from assessments.models import AssessmentRun, ScoreCard
 from branches import rating_stats
@@ -46,7 +47,7 @@ def strongest_share(scope: CockpitScope, period: Period) -> Figure | None:
     labels: the share, 最强党支部 in all, 其中示范点, 其中示范基地 (its subsets by highest
     title), and the 全盟 level's total beside them — never the two scopes merged."""
     year = period.year
-    total = rating_stats.totals(counted_branches().filter(path__startswith=scope.path), year)
+    total = rating_stats.totals(scoping.within(counted_branches(), scope, ""), year)
     if not total.branches:
         return None
     organ, league = total.tallies[Scope.ORGAN], total.tallies[Scope.LEAGUE]
@@ -116,7 +117,7 @@ def ratings_by_category(scope: CockpitScope, period: Period) -> Chart | None:
     year = period.year
     rows = (
         counted_branches()
-        .filter(path__startswith=scope.path)
+        .filter(scoping.subtree_q(scope, ""))
         .annotate(top=top_rank(year, Scope.ORGAN))
         .order_by()
         .values("category")
@@ -199,8 +200,8 @@ def training_by_month(scope: CockpitScope, period: Period) -> Chart | None:
     year = period.year
     rows = (
         Enrollment.objects.filter(
+            scoping.subtree_q(scope, "member__organization"),
             signed_in=True,
-            member__organization__path__startswith=scope.path,
             training_class__starts_on__range=(
                 datetime.date(year - 1, 1, 1),
                 datetime.date(year, 12, 31),
@@ -294,17 +295,13 @@ def assessment(scope: CockpitScope, period: Period) -> Figure | None:
     cards of the scope's organisations for the year — one per organisation a run assessed —
     by review status and publication, as the card list filters them."""
     year = period.year
-    covering = Q(scope__path__startswith=scope.path) | Q(
-        scope__path__in=_ancestor_paths(scope.path)
-    )
+    covering = scoping.subtree_q(scope, "scope") | Q(scope__path__in=_ancestor_paths(scope.path))
     run = (
         AssessmentRun.objects.filter(covering, year=year, created_at__date__lte=period.end)
         .order_by("-created_at", "-pk")
         .first()
     )
-    counts = ScoreCard.objects.filter(
-        organization__path__startswith=scope.path, year=year
-    ).aggregate(
+    counts = ScoreCard.objects.filter(scoping.subtree_q(scope), year=year).aggregate(
         total=Count("pk"),
         **{value: Count("pk", filter=Q(status=value)) for value in ScoreCard.Status.values},
         published=Count("pk", filter=Q(published_at__isnull=False)),

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
+from alxa_dangjian.accounts import scoping
 from branches.models import Organization
 
 from .base import Period, Scope, cache_key, cached_cockpit
@@ -23,7 +24,7 @@ def warmed_scopes():
     """The root and every active party committee (党委, 机关党委, 党总支), root first."""
     return (
         Organization.objects.active()
-        .filter(Q(parent__isnull=True) | Q(type__in=Organization.COMMITTEE_TYPES))
+        .filter(scoping.root_q() | Q(type__in=Organization.COMMITTEE_TYPES))
         .order_by("depth", "path")
     )
 
