@@ -65,9 +65,9 @@ def test_every_count_of_a_branch_profile_links_to_its_records(client, secretary,
     body = profile_body(client, secretary, busy_branch)
     checks, bare = checks_of_markup(body, "组织概况")
     assert bare == []
+    assert Walker(client).problems(checks) == []
     shown = {(check.value, check.url.split("?")[0].split("#")[-1]) for check in checks}
     assert (2, "party-groups") in shown and (1, "units") in shown and (2, "committee") in shown
-    assert Walker(client).problems(checks) == []
     month = timezone.localdate().month
     cell = client.get(reverse("branches:organization-profile", args=[busy_branch.pk])).context[
         "calendar"
