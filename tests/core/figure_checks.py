@@ -8,9 +8,15 @@ unpaged lists add the same element). A ratio (a share in %) links to the records
 numerator, which the page states as its total, and the page states the denominator as
 `data-testid="list-denominator" data-total="N"`.
 
-`checks_of_cockpit` and `checks_of_profile` turn a page's context into `Check`s; `Walker`
-opens each link once per user and compares. A figure provider or profile section with a new
-shape adds its numbers here.
+`checks_of_cockpit` and `checks_of_profile` turn a page's context into `Check`s,
+`checks_of_charts` the segments of its charts (a bar, a slice: the list it opens states the
+segment's value, or its sum for a series of 学时), and `checks_of_markup` the page's markup:
+every count a template marks (`data-count`) must sit inside its link, and any other digit run
+of <main> that is not a date, time, year, ordinal or share, nor marked as a measure that
+counts no records (`data-measure`), fails as a number without a link. `Walker` opens each
+link once per user and compares; a link to `page#section` is compared with the total the
+page states for that section (`data-section`). A figure provider or profile section with a
+new shape adds its numbers here.
 """
 
 import re
