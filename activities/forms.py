@@ -196,6 +196,8 @@ class UploadForm(forms.Form):
 
 
 COUNTED_FILTER = "counted"
+# Drafts and returned records: those a month's count leaves out (the calendar's 草稿等 N).
+UNCOUNTED_FILTER = "uncounted"
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
@@ -216,6 +218,7 @@ class ActivityFilterForm(forms.Form):
         choices=[
             ("", "全部状态"),
             (COUNTED_FILTER, "已提交或已审核（计入统计）"),
+            (UNCOUNTED_FILTER, "草稿或已退回（未计入统计）"),
             *Activity.Status.choices,
         ],
         required=False,

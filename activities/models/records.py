@@ -197,11 +197,12 @@ class ActivityQuerySet(ScopedQuerySet):
         combined = Activity.also_kinds.through.objects.filter(activitykind=kind)
         return self.filter(models.Q(kind=kind) | models.Q(pk__in=combined.values("activity_id")))
 
-    def count_by_kind(self) -> tuple[int, list[tuple[int, str, int]]]:
+    def count_by_kind(self, with_order: bool = False) -> tuple[int, list[tuple]]:
         """(records, [(kind id, kind name, `of_kind(kind).count()`), …] in kind order, kinds
         without records left out), in one statement: the main kinds' GROUP BY and the
         combined kinds' (a combined kind equal to the main one left out, as `of_kind` counts
-        such a record once) under UNION ALL."""
+        such a record once) under UNION ALL. `with_order` puts each kind's `sort_order`
+        first in its tuple, for callers merging the counts of several statements."""
         fields = ("id", "name", "sort_order")
         main = (
             self.order_by()
@@ -223,6 +224,8 @@ class ActivityQuerySet(ScopedQuerySet):
             total += n if is_main else 0
             per_kind.setdefault(pk, [order, name, 0])[2] += n
         rows = sorted((order, pk, name, n) for pk, (order, name, n) in per_kind.items())
+        if with_order:
+            return total, rows
         return total, [(pk, name, n) for _, pk, name, n in rows]
 
 

@@ -21,6 +21,7 @@ from branches.models import CommitteeSeat, Organization
 from .. import joint, services
 from ..forms import (
     COUNTED_FILTER,
+    UNCOUNTED_FILTER,
     ActivityFilterForm,
     ActivityForm,
     ReturnForm,
@@ -84,6 +85,10 @@ def activity_list(request):
         activities = activities.filter(held_on__gte=first, held_on__lt=following)
     if data.get("status") == COUNTED_FILTER:
         activities = activities.counted()
+    elif data.get("status") == UNCOUNTED_FILTER:
+        activities = activities.exclude(
+            status__in=[Activity.Status.SUBMITTED, Activity.Status.APPROVED]
+        )
     elif data.get("status"):
         activities = activities.filter(status=data["status"])
     activities = _with_attendance_counts(

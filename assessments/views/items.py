@@ -5,6 +5,7 @@ figure, stating its total and, for the share, the items it is taken of."""
 import datetime
 
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
@@ -14,9 +15,21 @@ from alxa_dangjian.core import params
 
 from .. import item_states
 from ..forms_lists import ListFilterForm
-from ..models import ResponsibilityList
+from ..models import CheckpointEntry, ResponsibilityList
 
 PAGE_SIZE = 50
+# ?review=: the items a profile's 责任清单 row counts in its 年底对账已确认 and 待审核 columns.
+REVIEWS = {
+    "final-confirmed": ("年底对账已确认", Q(final__review=item_states.Review.CONFIRMED)),
+    "waiting": (
+        "有待审核的填报",
+        Q(
+            pk__in=CheckpointEntry.objects.filter(review=item_states.Review.SUBMITTED).values(
+                "item_id"
+            )
+        ),
+    ),
+}
 
 
 def _until(request, year: int) -> datetime.date:
@@ -46,6 +59,10 @@ def responsibilityitem_list(request):
         item_states.ResponsibilityItem.objects.filter(list__in=lists.values("pk"))
     )
     shown = items.filter(item_states.conditions(until)[status]) if status else items
+    review = params.text(request, "review", max_length=20)
+    review_label, review_condition = REVIEWS.get(review, ("", None))
+    if review_condition is not None:
+        shown = shown.filter(review_condition)
     shown = shown.select_related("list__owner_organization", "list__type").order_by(
         "list__owner_organization__path", "list__type__sort_order", "list", "order", "pk"
     )
@@ -59,6 +76,7 @@ def responsibilityitem_list(request):
             "until": until,
             "status": status,
             "status_label": item_states.LABELS.get(status, ""),
+            "review_label": review_label,
             "organization": filters["organization"],
             "of_all": items.count() if status else None,
         },

@@ -128,6 +128,9 @@ def organization_detail(request, pk):
             "days_overdue": -days_to_expiry if days_to_expiry is not None else None,
             "past_terms": [term for term in terms if not term.is_current],
             "current_seats": [seat for seat in seats if seat.is_current],
+            # Distinct members holding a current seat: the profile's 支委会委员 count
+            # (`committee_size`) links here and reads this as its stated total.
+            "committee_members": len({seat.member_id for seat in seats if seat.is_current}),
             "past_seats": [seat for seat in seats if not seat.is_current],
             "party_groups": organization.party_groups.select_related("leader")
             .with_member_counts()

@@ -4,7 +4,7 @@ calendar and open development cases — for anyone whose subtree holds it; and i
 
 import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, IntegerField, Q, Value
 from django.db.models.functions import ExtractMonth
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from activities.compliance import Status, cached_compute
-from activities.forms import COUNTED_FILTER
+from activities.forms import COUNTED_FILTER, UNCOUNTED_FILTER
 from activities.models import Activity
 from alxa_dangjian.accounts import scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404
@@ -122,7 +122,9 @@ def _app_sections(organization, today: datetime.date) -> dict:
                 "items__entries",
                 filter=Q(items__entries__stage="final", items__entries__review="confirmed"),
             ),
-            waiting=Count("items__entries", filter=Q(items__entries__review="submitted")),
+            # Items with a report awaiting review (an item is listed once however many of
+            # its stages wait), as the item list's ?review=waiting shows them.
+            waiting=Count("items", filter=Q(items__entries__review="submitted"), distinct=True),
         )
         .order_by("owner_organization__path", "type__sort_order", "owner_person", "pk")
     )
@@ -141,6 +143,8 @@ def _app_sections(organization, today: datetime.date) -> dict:
     items = reverse("assessments:responsibilityitem-list")
     for shown in shown_lists:
         shown.items_url = f"{items}?list={shown.pk}&year={year}"
+        shown.confirmed_url = f"{shown.items_url}&review=final-confirmed"
+        shown.waiting_url = f"{shown.items_url}&review=waiting"
     return {
         "titles": list(titles[:CASES_SHOWN]),
         "applications": list(applications[:CASES_SHOWN]),
@@ -165,34 +169,61 @@ def _app_sections(organization, today: datetime.date) -> dict:
 
 
 def _calendar(organization, today: datetime.date) -> list[dict]:
-    """This year month by month: records held (counted and drafts) by kind, hosted in the
-    subtree or — for a branch — joined; a branch's month also carries its compliance status."""
+    """This year month by month: records held (counted and drafts) and, per kind, the counted
+    records of that kind as the record list filtered by it counts them (`of_kind`: a combined
+    meeting under each kind it names), hosted in the subtree or — for a branch — joined; a
+    branch's month also carries its compliance status."""
     year = today.year
     window = (datetime.date(year, 1, 1), datetime.date(year, 12, 31))
     counted = Q(status__in=COUNTED)
-    by_month = {month: {"kinds": [], "held": 0, "drafts": 0} for month in range(1, 13)}
+    by_month = {month: {"held": 0, "drafts": 0, "by_kind": {}} for month in range(1, 13)}
+    kinds = {}  # kind id → (sort order, name)
     # The record list's rows of the subtree (hosted or joined) in two GROUP BYs: one OR
     # across the join would keep the database from using its indexes (seconds at ×10 scale).
     sources = [
         Activity.objects.hosted_in(organization.path),
         Activity.objects.joined_from_outside(organization.path),
     ]
-    rows = [
-        row
-        for records in sources
-        for row in records.filter(held_on__range=window)
-        .order_by()
-        .values("kind__name", "kind__sort_order", "kind_id", month=ExtractMonth("held_on"))
-        .annotate(held=Count("pk", filter=counted), drafts=Count("pk", filter=~counted))
-    ]
-    for row in sorted(rows, key=lambda r: (r["kind__sort_order"], r["kind_id"])):
-        cell = by_month[row["month"]]
-        cell["held"] += row["held"]
-        cell["drafts"] += row["drafts"]
-        if row["held"]:
-            kinds = dict(cell["kinds"])
-            kinds[row["kind__name"]] = kinds.get(row["kind__name"], 0) + row["held"]
-            cell["kinds"] = list(kinds.items())
+    fields = ("id", "name", "sort_order")
+    for records in sources:
+        records = records.filter(held_on__range=window)
+        main = (
+            records.order_by()
+            .values(*(f"kind__{f}" for f in fields), month=ExtractMonth("held_on"))
+            .annotate(held=Count("pk", filter=counted), drafts=Count("pk", filter=~counted))
+            .values_list(*(f"kind__{f}" for f in fields), "month", "held", "drafts")
+        )
+        # The kinds a counted record combines besides its main one (as `count_by_kind`),
+        # marked by drafts = -1, in the same statement (UNION ALL).
+        combined = (
+            Activity.also_kinds.through.objects.filter(
+                activity__in=records.filter(counted).values("pk")
+            )
+            .exclude(activitykind_id=F("activity__kind_id"))
+            .order_by()
+            .values(
+                *(f"activitykind__{f}" for f in fields),
+                month=ExtractMonth("activity__held_on"),
+            )
+            .annotate(held=Count("pk"), drafts=Value(-1, output_field=IntegerField()))
+            .values_list(*(f"activitykind__{f}" for f in fields), "month", "held", "drafts")
+        )
+        for kind, name, order, month, held, drafts in main.union(combined, all=True):
+            cell = by_month[month]
+            if drafts >= 0:  # a record's main kind: the record itself
+                cell["held"] += held
+                cell["drafts"] += drafts
+            if held:
+                kinds[kind] = (order, name)
+                cell["by_kind"][kind] = cell["by_kind"].get(kind, 0) + held
+    activity_list = reverse("activities:activity-list")
+    for month, cell in by_month.items():
+        month_url = f"{activity_list}?organization={organization.pk}&month={year}-{month:02d}"
+        cell["drafts_url"] = f"{month_url}&status={UNCOUNTED_FILTER}"
+        cell["kinds"] = [
+            (kinds[kind][1], n, f"{month_url}&status={COUNTED_FILTER}&kind={kind}")
+            for kind, n in sorted(cell.pop("by_kind").items(), key=lambda i: (kinds[i[0]], i[0]))
+        ]
     report = None
     if organization.is_branch and organization.is_active:
         report = cached_compute(
@@ -201,7 +232,6 @@ def _calendar(organization, today: datetime.date) -> list[dict]:
             scope=f"branch:{organization.pk}",
             today=today,
         )
-    activity_list = reverse("activities:activity-list")
     detail = reverse("activities:compliance-detail", args=[organization.pk])
     calendar = []
     for month, cell in by_month.items():

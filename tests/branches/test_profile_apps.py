@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from tests.branches.rating_factories import make_title
-from tests.core.figure_checks import Walker, checks_of_profile
+from tests.core.figure_checks import Walker, checks_of_markup, checks_of_profile
 from tests.core.test_cockpit_apps import THIS_JAN, Y, attend, league  # noqa: F401 - fixture
 from tests.factories import MemberFactory, OrganizationFactory
 from tests.training.factories import TrainingClassFactory
@@ -86,12 +86,22 @@ def test_every_linked_profile_number_equals_its_list(client, request, persona, o
     """The harness of tests/core/test_figure_consistency.py on the league: every number the
     profile's sections show (lists' items, 党费 rate, 学时达标, 欠缴 …) equals its list."""
     user, organization = request.getfixturevalue(persona), request.getfixturevalue(organization)
-    context = profile(client, user, organization).context
+    response = profile(client, user, organization)
+    context = response.context
     checks = checks_of_profile(context)
     families = {check.family for check in checks}
     assert {"profile", "dues-on-time"} <= families
     assert ("lists" in families) == (not organization.is_branch)  # the lists are committee's
     assert Walker(client).problems(checks) == []
+    # The same page read from its markup: every marked count (the lists' 已确认 and 待审核
+    # columns among them) equals its list, and no number is shown without a link.
+    marked, bare = checks_of_markup(response.content.decode(), "组织概况")
+    assert bare == []
+    assert Walker(client).problems(marked) == []
+    if not organization.is_branch:
+        (shown,) = context["lists"]
+        urls = {check.url for check in marked}
+        assert {shown.confirmed_url, shown.waiting_url} <= urls
 
 
 def test_profile_list_row_links_to_its_items(client, committee_admin, committee_a):

@@ -15,9 +15,12 @@ from tests.core.figure_checks import (
     Check,
     Stated,
     Walker,
+    checks_of_charts,
     checks_of_cockpit,
+    checks_of_markup,
     checks_of_profile,
     compare,
+    stated_totals,
 )
 
 ROLES = [username for username, *_ in DEMO_USERS]
@@ -88,9 +91,17 @@ def _walk(client, username: str) -> list[tuple[str, Check, str]]:
         response = client.get(url)
         assert response.status_code == 200, f"{page_name} {url}: {response.status_code}"
         cockpit = response.context["cockpit"]
-        checks = checks_of_cockpit(cockpit) if cockpit is not None else []
+        checks = []
+        if cockpit is not None:
+            checks += checks_of_cockpit(cockpit) + checks_of_charts(cockpit)
         if "calendar" in response.context:
             checks += checks_of_profile(response.context)
+        # Every number of the page's markup: marked counts are followed like the others, and
+        # a bare number (a count shown without its link) is a problem of its own.
+        marked, bare = checks_of_markup(response.content.decode(), page_name)
+        checks += marked
+        unlinked = Check("markup", "未链接的数字", None, "")
+        found += [(page_name, unlinked, problem) for problem in bare]
         found += [(page_name, check, problem) for check, problem in walker.problems(checks)]
     return found
 
@@ -136,3 +147,68 @@ def test_compare_checks_a_ratio_by_numerator_and_denominator():
     for value in (33.3, 28.0):
         bare = Check("share", "比例", value, "/x")
         assert "分子和分母" in compare(bare, Stated(200, ("1",), ("3",)))
+
+
+def test_compare_reads_a_section_and_a_sum():
+    html = (
+        '<p data-testid="list-total" data-total="9"></p>'
+        '<section id="groups"><span data-testid="list-total" data-section="groups"'
+        ' data-total="3"></span></section>'
+        '<span data-testid="list-sum" data-total="12.5"></span>'
+    )
+    assert stated_totals(html) == (("9",), (), ("12.5",))
+    assert stated_totals(html, "groups") == (("3",), (), ())
+    hours = Check("chart/x", "学时", 12.5, "/x", of="sum")
+    assert compare(hours, Stated(200, ("4",), (), ("12.5",))) == ""
+    assert "合计 13" in compare(hours, Stated(200, ("4",), (), ("13",)))
+    assert "list-sum" in compare(hours, Stated(200, ("4",), ()))
+    alone = Check("x", "应交", None, "/x", denominator=7)
+    assert compare(alone, Stated(200, ("5",), ("7",))) == ""
+    assert "分母 7" in compare(alone, Stated(200, ("5",), ("8",)))
+
+
+def _main(body: str) -> str:
+    return f"<html><body><nav>通知 5</nav><main>{body}</main></body></html>"
+
+
+def test_markup_count_without_a_link_fails():
+    checks, problems = checks_of_markup(
+        _main('<div>党小组 <span data-count="3">3</span> 个</div>'), "概况"
+    )
+    assert problems == []
+    assert [(c.value, c.url) for c in checks] == [(3, "")]
+    assert "没有链接" in compare(checks[0], None)
+    checks, problems = checks_of_markup(
+        _main('<a href="/orgs/1/#party-groups">党小组 <span data-count="3">3</span> 个</a>'),
+        "概况",
+    )
+    assert problems == []
+    assert [(c.value, c.url) for c in checks] == [(3, "/orgs/1/#party-groups")]
+
+
+def test_markup_bare_number_fails_unless_it_says_what_it_is():
+    page = _main(
+        "<p>2026年3月1日 · 第2届 · 95.5% · 2026-01-31 13:45 · 2024.1.5</p>"
+        '<p>名次 <span data-measure="rank">12</span></p>'
+        '<p><a href="/x">还差 2 次</a></p>'
+        '<script type="application/json">{"values": [1, 2]}</script>'
+        "<p>已确认 <b>4</b></p>"
+        "<p>待审核 7</p>"
+    )
+    checks, problems = checks_of_markup(page, "概况")
+    assert checks == []
+    assert len(problems) == 2, problems
+    assert "“4”" in problems[0] and "“待审核 7”" in problems[1]
+
+
+def test_markup_marks_a_denominator_and_skips_a_dash():
+    checks, problems = checks_of_markup(
+        _main(
+            '<a href="/d">（按时足额<span data-count="5">5</span> / '
+            '应交<span data-denominator="7">7</span>人月）</a>'
+            '<a href="/n"><span data-count="None">—</span></a>'
+        ),
+        "概况",
+    )
+    assert problems == []
+    assert [(c.value, c.denominator, c.url) for c in checks] == [(5, None, "/d"), (None, 7, "/d")]

@@ -2,6 +2,7 @@
 kind, over the classes the user may see; every number links to the list it counts."""
 
 from django.core.paginator import Paginator
+from django.db.models import Sum
 from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET
@@ -74,11 +75,14 @@ def enrollment_list(request):
         "-training_class__starts_on", "training_class_id", "member__name", "pk"
     )
     page = Paginator(enrollments, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The 学时 of every listed record (the cockpit's training chart shows this sum).
+    hours = enrollments.order_by().aggregate(hours=Sum("hours_earned"))["hours"] or 0
     return render(
         request,
         "training/stats_enrollments.html",
         {
             "page": page,
+            "hours_total": f"{hours:g}",
             "year": year,
             "month": month if year else None,
             "kind_label": dict(TrainingClass.Kind.choices).get(kind, ""),

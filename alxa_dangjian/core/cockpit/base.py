@@ -151,6 +151,9 @@ class Series:
     name: str
     values: list  # numbers for bar/pie; [x, y, value] for a heatmap
     urls: list[str]  # one per value: where clicking it leads
+    # What the linked page states for a value: "total" (the value counts its records,
+    # `data-testid="list-total"`) or "sum" (the value sums a quantity of them, `list-sum`).
+    stated: str = "total"
 
 
 @dataclass

@@ -474,11 +474,13 @@ def activities(scope: Scope, period: Period) -> Figure:
     names = {}
     # Two statements over disjoint rows, together exactly `in_subtree` (see there).
     for records in (counted.hosted_in(scope.path), counted.joined_from_outside(scope.path)):
-        records_total, per_kind = records.count_by_kind()
+        records_total, per_kind = records.count_by_kind(with_order=True)
         total += records_total
-        for order, (kind_id, name, n) in enumerate(per_kind):
+        for order, kind_id, name, n in per_kind:
             by_kind[kind_id] += n
-            names.setdefault(kind_id, (order, name))
+            names[kind_id] = (order, name)
+    # In ActivityKind.sort_order across both statements: a kind met only in the joined
+    # records, or only as a combined kind, takes its own place, not its place in one of them.
     kinds = sorted(by_kind, key=lambda kind_id: (names[kind_id][0], kind_id))
 
     def list_url(**params) -> str:

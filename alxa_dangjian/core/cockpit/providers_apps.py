@@ -227,6 +227,7 @@ def training_by_month(scope: CockpitScope, period: Period) -> Chart | None:
                 f"{y}年",
                 [hours.get((y, m), 0) for m in range(1, 13)],
                 [scope.url(list_url, year=y, month=m) for m in range(1, 13)],
+                stated="sum",  # 学时: the attendance list states their sum
             )
             for y in (year - 1, year)
         ],
