@@ -7,19 +7,67 @@ root 机关工委 ─┬─ committee_a 党委 ─┬─ branch_a 党支部     
 
 import pytest
 from django.core.cache import cache
+from django.test import override_settings
 
 from alxa_dangjian.accounts.models import User
 from branches.models import Organization
+from tests.demo_league import TEST_PASSWORD_HASHERS, DemoLeague, empty_database
 from tests.factories import OrganizationFactory, UserFactory
 
 Type = Organization.Type
 Role = User.Role
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Tests of the seeded demo league run on one xdist worker (`--dist loadgroup`), so the
+    demo is seeded once per run, not once per worker."""
+    for item in items:
+        if "demo_league" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("demo_league"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def worker_media_root(tmp_path_factory):
+    """Uploads and exports of this test process go to a directory of its own, never to the
+    checkout's media/ nor to another xdist worker's files."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """A test database kept by `--reuse-db` starts empty even when the run that kept it was
+    interrupted while the demo league was loaded in it."""
+    with django_db_blocker.unblock():
+        if Organization.objects.exists():
+            empty_database()
+
+
+@pytest.fixture(scope="session")
+def _demo_league_store(django_db_setup, django_db_blocker):
+    store = DemoLeague(django_db_blocker)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def demo_league(_demo_league_store):
+    """The demo league of `manage.py seed_demo`, committed in the test database for the tests
+    of one module (each test still runs in its own rolled-back transaction). It is seeded once
+    per test process and copied in and out (tests/demo_league.py): later modules find the
+    empty database the migrations left."""
+    _demo_league_store.load()
+    try:
+        yield
+    finally:
+        _demo_league_store.unload()
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # PBKDF2's deliberate slowness is for attackers, not for the test suite.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = TEST_PASSWORD_HASHERS
 
 
 @pytest.fixture(autouse=True)
