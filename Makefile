@@ -60,9 +60,9 @@ test: lint
 test-slow: install
 	$(EMBEDDED) $(BIN)/pytest -m "$(SUITE) and slow" $(PARALLEL) --durations=10
 
-# The edit-test loop: no lint, the test database kept between runs (in files .test-db.sqlite3*,
-# rebuilt with ARGS=--create-db after a new migration), the 15 slowest tests listed. Pick tests
-# with ARGS, e.g. `make test-fast ARGS="tests/branches -x"`.
+# The edit-test loop: no lint, the test database kept between runs (files .test-db.sqlite3*;
+# new migrations are applied to it, ARGS=--create-db builds it afresh), the 15 slowest tests
+# listed. Pick tests with ARGS, e.g. `make test-fast ARGS="tests/branches -x"`.
 test-fast: install
 	$(EMBEDDED) TEST_DATABASE_NAME=.test-db.sqlite3 $(BIN)/pytest -m "$(SUITE) and not slow" \
 		$(PARALLEL) --reuse-db --durations=15 $(ARGS)

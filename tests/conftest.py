@@ -25,6 +25,21 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "demo_league" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.xdist_group("demo_league"))
+            if getattr(config.option, "loadgroup", False):  # an xdist worker, --dist loadgroup
+                _group_node_id(item, "demo_league")
+
+
+def _group_node_id(item, group):
+    """The scheduler reads a test's group from its node id (`…::test@group`), which
+    pytest-xdist 3.8 writes to an attribute pytest 9.2 no longer reads (pytest-xdist#1386):
+    write it where this pytest reads it. (If xdist also does, `@g@g` still means group g.)"""
+    node_id = f"{item.nodeid}@{group}"
+    if hasattr(item, "_id"):  # pytest ≥ 9.2: structured node ids
+        from _pytest.nodeid import NodeId
+
+        item._id = NodeId.parse(node_id)
+    else:
+        item._nodeid = node_id
 
 
 @pytest.fixture(scope="session", autouse=True)
