@@ -62,21 +62,36 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(scope="session")
 def _demo_league_store(django_db_setup, django_db_blocker):
     store = DemoLeague(django_db_blocker)
-    yield store
-    store.close()
+    DemoLeague.current = store
+    try:
+        yield store
+    finally:
+        DemoLeague.current = None
+        store.close()
 
 
 @pytest.fixture(scope="module")
 def demo_league(_demo_league_store):
     """The demo league of `manage.py seed_demo`, committed in the test database for the tests
-    of one module (each test still runs in its own rolled-back transaction). It is seeded once
-    per test process and copied in and out (tests/demo_league.py): later modules find the
-    empty database the migrations left."""
+    that ask for it (each test still runs in its own rolled-back transaction). It is seeded once
+    per test process and copied in and out (tests/demo_league.py); every other test finds the
+    empty database the migrations left, even one of the same module (pytest_runtest_setup)."""
     _demo_league_store.load()
     try:
         yield
     finally:
         _demo_league_store.unload()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    # Before the test's fixtures (and its transaction): the demo league in the database if and
+    # only if the test asks for it, whatever ran before it on this worker.
+    if DemoLeague.current is not None:
+        if "demo_league" in getattr(item, "fixturenames", ()):
+            DemoLeague.current.load()
+        else:
+            DemoLeague.current.unload()
 
 
 @pytest.fixture(autouse=True)

@@ -37,6 +37,8 @@ def empty_database():
 
 
 class DemoLeague:
+    current = None  # the store of this test process, once a test asked for the demo
+
     def __init__(self, django_db_blocker):
         self.blocker = django_db_blocker
         self.vendor = connection.vendor
@@ -91,6 +93,8 @@ class DemoLeague:
 
     def load(self):
         """Put the seeded demo in the test database (seeding it the first time)."""
+        if self.loaded:
+            return
         with self.blocker.unblock():
             if self.seeded is not None:
                 self._load(self.seeded)
