@@ -1,6 +1,7 @@
 # Two commands do all set-up on a fresh machine (see README.md):
 #   make run    install, migrate, load the demo league, serve on 127.0.0.1:8000 (DEBUG off)
-#   make test   the whole suite on SQLite with Celery eager, plus lint, format and migrations checks
+#   make test   the suite on SQLite with Celery eager, on every core, plus lint, format and
+#               migrations checks (scale tests marked `slow` run in `make test-slow` and in CI)
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -12,7 +13,13 @@ HOST ?= 127.0.0.1:8000
 # `make test` is the embedded default whatever the developer's shell or .env says.
 EMBEDDED := DATABASE_URL=sqlite:///db.sqlite3 CELERY_BROKER_URL=
 
-.PHONY: install lock wheelhouse run dev test test-e2e lint format bench backup restore clean
+# Test processes (pytest-xdist): `auto` is one per core; PYTEST_WORKERS=0 runs in this process.
+# Tests of the seeded demo league share one worker, so the demo is seeded once (tests/conftest.py).
+PYTEST_WORKERS ?= auto
+PARALLEL := -n $(PYTEST_WORKERS) --dist loadgroup
+SUITE := not e2e and not broker
+
+.PHONY: install lock wheelhouse run dev test test-slow test-fast test-e2e lint format bench backup restore clean
 
 $(STAMP): $(LOCK)
 	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "需要 Python 3.11 或更高版本")'
@@ -64,7 +71,18 @@ lint: install
 	$(EMBEDDED) $(BIN)/python manage.py makemigrations --check --dry-run
 
 test: lint
-	$(EMBEDDED) $(BIN)/pytest -m "not e2e and not broker"
+	$(EMBEDDED) $(BIN)/pytest -m "$(SUITE) and not slow" $(PARALLEL)
+
+# Scale tests (the demo seeded at --scale 2, the largest imports): .ci/run runs them too.
+test-slow: install
+	$(EMBEDDED) $(BIN)/pytest -m "$(SUITE) and slow" $(PARALLEL) --durations=10
+
+# The edit-test loop: no lint, the test database kept between runs (files .test-db.sqlite3*;
+# new migrations are applied to it, ARGS=--create-db builds it afresh), the 15 slowest tests
+# listed. Pick tests with ARGS, e.g. `make test-fast ARGS="tests/branches -x"`.
+test-fast: install
+	$(EMBEDDED) TEST_DATABASE_NAME=.test-db.sqlite3 $(BIN)/pytest -m "$(SUITE) and not slow" \
+		$(PARALLEL) --reuse-db --durations=15 $(ARGS)
 
 # Browser tests: need Debian's chromium and fonts-noto-cjk (.ci/run installs them).
 test-e2e: install
@@ -89,4 +107,4 @@ restore: install
 	$(BIN)/python manage.py restore $(FROM)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .test-db.sqlite3*

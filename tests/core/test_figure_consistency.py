@@ -2,15 +2,11 @@
 equals the total stated by the page it links to (see figure_checks.py for how numbers and
 stated totals are read and compared)."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from alxa_dangjian.accounts.demo import DEMO_USERS
 from alxa_dangjian.accounts.models import User
-from alxa_dangjian.core.reference import ensure_reference_data
 from tests.core.figure_checks import (
     Check,
     Stated,
@@ -30,21 +26,6 @@ ROLES = [username for username, *_ in DEMO_USERS]
 # `test_pending_figures_match_their_lists` as expected failures instead of failing the role's
 # test. This set must be empty when the issue closes.
 PENDING_FIGURES: set[str] = set()
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo league, seeded once for this module and committed (every test of the module
-    reads it inside its own rolled-back transaction), then flushed so that later tests find
-    the empty database with its reference rows, as the migrations left it."""
-    try:
-        with django_db_blocker.unblock():
-            call_command("seed_demo", stdout=io.StringIO())
-        yield
-    finally:  # a seeding that failed half-way must not leave its rows to later tests either
-        with django_db_blocker.unblock():
-            call_command("flush", interactive=False, verbosity=0)
-            ensure_reference_data()
 
 
 def _pages(user: User) -> list[tuple[str, str]]:
@@ -114,7 +95,7 @@ def _message(username: str, problems) -> str:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("username", ROLES)
-def test_figures_match_their_lists(demo, walked, client, username):
+def test_figures_match_their_lists(demo_league, walked, client, username):
     problems = [
         p for p in _problems(walked, client, username) if p[1].family not in PENDING_FIGURES
     ]
@@ -123,7 +104,7 @@ def test_figures_match_their_lists(demo, walked, client, username):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("username", ROLES)
-def test_pending_figures_match_their_lists(demo, walked, client, username):
+def test_pending_figures_match_their_lists(demo_league, walked, client, username):
     problems = [p for p in _problems(walked, client, username) if p[1].family in PENDING_FIGURES]
     if problems:
         pytest.xfail(_message(username, problems))

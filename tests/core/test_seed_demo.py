@@ -2,6 +2,7 @@ import datetime
 import io
 import re
 
+import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db.models import Count, Q
@@ -103,8 +104,7 @@ def check_demo_people(users):
     ).is_in_good_standing
 
 
-def test_demo_league_has_the_seed_documents_shape(db, client):
-    seed()
+def test_demo_league_has_the_seed_documents_shape(demo_league, db, client):
     organizations = Organization.objects.all()
     assert organizations.filter(type=T.WORK_COMMITTEE).count() == 1
     assert 23 <= organizations.filter(type__in=Organization.COMMITTEE_TYPES).count() <= 27
@@ -126,8 +126,7 @@ def test_demo_league_has_the_seed_documents_shape(db, client):
     check_readme_figures(client, roles)
 
 
-def test_demo_people_are_plausible_and_valid(db):
-    seed()
+def test_demo_people_are_plausible_and_valid(demo_league, db):
     members = Member.objects.select_related("organization", "party_group")
     assert 3600 <= members.count() <= 4400
     for member in members.order_by("?")[:300]:
@@ -172,8 +171,8 @@ def test_demo_people_are_plausible_and_valid(db):
     assert admitted.filter(stage=Stage.FULL, member__status=Member.Status.FULL).exists()
 
 
-def test_seeding_twice_changes_nothing(db):
-    seed()
+def test_seeding_twice_changes_nothing(demo_league, db):
+    # The demo league was seeded from the empty database; this is the real second seeding.
     first = snapshot()
     User.objects.filter(username="shuji").update(name="改过的名字")
     seed()
@@ -181,6 +180,7 @@ def test_seeding_twice_changes_nothing(db):
     assert User.objects.get(username="shuji").name == "改过的名字"
 
 
+@pytest.mark.slow
 def test_scale_multiplies_the_organisations(db):
     seed(scale=2)
     single_copy = 229  # everything but the root
