@@ -318,3 +318,21 @@ def test_deleting_an_attachment_leaves_an_event(secretary, branch_a):
     assert removed.who == secretary.get_full_name() and removed.reason == "上传错了文件"
     assert fields_of(removed)["原文件名"] == ("会议记录.pdf", "—")
     assert found[1].who == secretary.get_full_name()
+
+
+def test_the_record_page_lists_removed_files(client, secretary, branch_a):
+    activity = ActivityFactory(
+        organization=branch_a, created_by=secretary, status=Activity.Status.DRAFT
+    )
+    (attachment,) = activity_services.add_attachments(
+        activity, uploads=[SimpleUploadedFile("签到表.pdf", PDF)], by=secretary
+    )
+    client.force_login(secretary)
+    url = reverse("activities:attachment-delete", args=[attachment.pk])
+    response = client.post(url, follow=True)  # no reason: refused, nothing removed
+    assert "删除附件须填写理由。" in response.content.decode()
+    assert Attachment.objects.filter(pk=attachment.pk).exists()
+    client.post(url, {"reason": "重复上传"})
+    assert not Attachment.objects.filter(pk=attachment.pk).exists()
+    page = client.get(activity.get_absolute_url()).content.decode()
+    assert "删除附件“签到表.pdf”" in page and "理由：重复上传" in page
