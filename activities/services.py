@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.models import User
-from alxa_dangjian.core import caching
+from alxa_dangjian.core import caching, history
 from alxa_dangjian.core.files import CheckedUpload, check_upload, store_files
 from branches.models import CommitteeSeat, Member, Organization
 
@@ -330,7 +330,11 @@ def _write_attendance(activity, marks, existing):
 
 
 def _store_uploads(activity: Activity, checked: Sequence[CheckedUpload], *, by: User):
-    store_files(Attachment, checked, by=by, activity=activity)
+    stored = store_files(Attachment, checked, by=by, activity=activity)
+    # Each save was recorded in the history; outside a request nobody was named as its author.
+    Attachment.history.filter(id__in=[row.pk for row in stored], history_user=None).update(
+        history_user=by
+    )
 
 
 @transaction.atomic
@@ -350,14 +354,21 @@ def add_attachments(activity: Activity, *, uploads: Sequence, by: User) -> list[
 
 
 @transaction.atomic
-def remove_attachment(attachment: Attachment, *, by: User) -> None:
+def remove_attachment(attachment: Attachment, *, by: User, reason: str) -> None:
+    """Delete a file of an editable record; the deletion stays in the attachments' history
+    (who, when, which file, `reason` — required)."""
     activity = attachment.activity
     if not may_log_for(by, activity.organization):
         raise PermissionDenied(NO_EDIT_RIGHT)
     if activity.status not in EDITABLE:
         raise ValidationError(NOT_EDITABLE.format(status=activity.get_status_display()))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "删除附件须填写理由。"})
     name = attachment.file.name
     storage = attachment.file.storage
+    history.baseline(Attachment, [attachment.pk])
+    history.attribute(attachment, by=by, reason=reason)
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(name))
 

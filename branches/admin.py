@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from alxa_dangjian.core import caching
 from alxa_dangjian.core.rules_admin import RuleAdmin
@@ -7,7 +8,7 @@ from .models import Organization, TermLengthRule, TimingRule
 
 
 @admin.register(Organization)
-class OrganizationAdmin(caching.InvalidatingAdmin, admin.ModelAdmin):
+class OrganizationAdmin(caching.InvalidatingAdmin, SimpleHistoryAdmin):
     cache_topics = (caching.ORGANIZATIONS,)
     list_display = ["name", "short_name", "type", "category", "parent", "is_active"]
     list_filter = ["type", "category", "is_active"]

@@ -16,7 +16,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from alxa_dangjian.core import caching
+from alxa_dangjian.core import caching, history
 
 from .idnumber import check_consistency, normalize_id_number
 from .models import (
@@ -368,9 +368,9 @@ def record_step(
             decision=VOTED_STEPS[step],
         )
     if step == Step.ADMISSION_MEETING:
-        case.member = _admit(case, joined_on=done_on)
+        case.member = _admit(case, joined_on=done_on, by=by)
     elif step == Step.CONFIRMATION_APPROVAL:
-        _confirm(case)
+        _confirm(case, by=by)
     record = DevelopmentStep.objects.create(
         case=case,
         step=step,
@@ -417,7 +417,7 @@ def _probation_problems(case, *, held_on) -> list[str]:
     return []
 
 
-def _admit(case, *, joined_on) -> Member:
+def _admit(case, *, joined_on, by) -> Member:
     member = Member(
         organization=case.organization,
         name=case.name,
@@ -430,11 +430,12 @@ def _admit(case, *, joined_on) -> Member:
         status=Member.Status.PROBATIONARY,
     )
     _clean_member(member, "无法建立党员档案")
+    history.attribute(member, by=by, reason="支部大会讨论接收预备党员")
     member.save()
     return member
 
 
-def _confirm(case):
+def _confirm(case, *, by):
     member = case.member
     if member is None:
         raise ValidationError("该档案没有对应的党员档案，无法登记转正。")
@@ -448,6 +449,8 @@ def _confirm(case):
     member.status = Member.Status.FULL
     member.confirmed_on = member.probation_end
     _clean_member(member, "无法更新党员档案")
+    history.baseline(Member, [member.pk])
+    history.attribute(member, by=by, reason="预备党员转正")
     member.save(update_fields=["status", "confirmed_on", "updated_at"])
 
 
@@ -602,6 +605,8 @@ def extend_probation(
         votes_for=votes_for,
     )
     member.probation_extension_months = months
+    history.baseline(Member, [member.pk])
+    history.attribute(member, by=by, reason=f"支部大会决定延长预备期：{reason}")
     member.save(update_fields=["probation_extension_months", "updated_at"])
     decision = ProbationDecision.objects.create(
         **vote,
@@ -637,6 +642,8 @@ def cancel_probation(
         votes_for=votes_for,
     )
     member.standing = Member.Standing.EXPELLED
+    history.baseline(Member, [member.pk])
+    history.attribute(member, by=by, reason=f"支部大会决定取消预备党员资格：{reason}")
     member.save(update_fields=["standing", "updated_at"])
     _release_posts(member, on=held_on)
     DevelopmentCase.objects.filter(member=member, is_closed=False).update(
@@ -686,6 +693,8 @@ def confirm_probation(
     member.status = Member.Status.FULL
     member.confirmed_on = member.probation_end
     _clean_member(member, "无法更新党员档案")
+    history.baseline(Member, [member.pk])
+    history.attribute(member, by=by, reason="预备党员转正")
     member.save(update_fields=["status", "confirmed_on", "updated_at"])
     decision = ProbationDecision.objects.create(
         **vote,

@@ -175,7 +175,17 @@ class MemberForm(forms.ModelForm):
 
 
 class MemberEditForm(MemberForm):
-    """Edit a member. The branch changes only by a transfer, 转出 only by the transfer-out form."""
+    """Edit a member. The branch changes only by a transfer, 转出 only by the transfer-out form.
+    Every change lands in the member's 变更记录; a key field's (入党日期, 转正日期 …: see
+    services.KEY_MEMBER_FIELDS) needs a reason, which the service asks for."""
+
+    change_reason = forms.CharField(
+        label="修改理由",
+        max_length=100,
+        required=False,
+        help_text="修改入党日期、转正日期、出生日期、身份证号码或党籍状态时必须填写；"
+        "记入该党员的变更记录。",
+    )
 
     class Meta(MemberForm.Meta):
         fields = ["organization", "party_group", *MemberForm.Meta.fields[1:], "standing"]

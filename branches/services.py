@@ -13,7 +13,7 @@ from django.db.models import Max
 
 from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.models import User
-from alxa_dangjian.core import caching
+from alxa_dangjian.core import caching, history
 from alxa_dangjian.core.models import PersonalDataLog
 
 from .idnumber import normalize_id_number
@@ -40,17 +40,46 @@ _MEMBER_DATA_FIELDS = [
 ]
 
 
+# Fields whose correction changes what the record says about the member's membership itself
+# (when they joined, when they became 正式党员, whether they are still in the party, who they
+# are, how old they were when they joined): changing one needs a reason, kept in the history.
+KEY_MEMBER_FIELDS = ("joined_on", "confirmed_on", "standing", "id_number", "birth_date")
+MSG_REASON_REQUIRED = "修改{fields}须填写修改理由。"
+
+
+def key_fields_changed(member: Member, stored: Member | None) -> list[str]:
+    """Labels of the key fields `member` changes from its stored state."""
+    if stored is None:
+        return []
+    return [
+        str(Member._meta.get_field(name).verbose_name)
+        for name in KEY_MEMBER_FIELDS
+        if getattr(member, name) != getattr(stored, name)
+    ]
+
+
 # Members ------------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def save_member(member: Member, *, by: User) -> Member:
+def save_member(member: Member, *, by: User, reason: str = "") -> Member:
     """Create or update a member after every model rule (ID number, temporary branch, …).
 
+    The change is kept in the member's history (who, when, before, after, `reason`); a change
+    of a key field (KEY_MEMBER_FIELDS: 入党日期, 转正日期 …) is refused without a reason.
     A member whose standing is no longer 正常 (停止党籍, 出党, 死亡) leaves every post.
     """
     caching.changed(caching.MEMBERS)
     member.full_clean()
+    stored = Member.objects.filter(pk=member.pk).first() if member.pk else None
+    changed_keys = key_fields_changed(member, stored)
+    if changed_keys and not (reason or "").strip():
+        raise ValidationError(
+            {"change_reason": MSG_REASON_REQUIRED.format(fields="、".join(changed_keys))}
+        )
+    if stored is not None:
+        history.baseline(Member, [member.pk])
+    history.attribute(member, by=by, reason=reason)
     member.save()
     if not member.is_in_good_standing:
         _release_posts(member, on=datetime.date.today())
@@ -65,6 +94,8 @@ def set_lost_contact(member: Member, *, since: datetime.date, by: User) -> Membe
     if since < member.joined_on:
         raise ValidationError({"since": "失联起始日期不能早于入党日期。"})
     member.lost_contact_since = since
+    history.baseline(Member, [member.pk])
+    history.attribute(member, by=by, reason="登记失联")
     member.save(update_fields=["lost_contact_since", "updated_at"])
     return member
 
@@ -73,6 +104,8 @@ def set_lost_contact(member: Member, *, since: datetime.date, by: User) -> Membe
 def clear_lost_contact(member: Member, *, by: User) -> Member:
     caching.changed(caching.MEMBERS)
     member.lost_contact_since = None
+    history.baseline(Member, [member.pk])
+    history.attribute(member, by=by, reason="恢复联系")
     member.save(update_fields=["lost_contact_since", "updated_at"])
     return member
 
@@ -113,6 +146,8 @@ def transfer_member(
     member.organization = to
     member.party_group = None
     member.full_clean()
+    history.baseline(Member, [member.pk])
+    history.attribute(member, by=by, reason="组织关系转接（系统内调动）")
     member.save()
     return MemberTransfer.objects.create(
         member=member,
@@ -140,6 +175,8 @@ def transfer_member_out(
     _release_posts(member, on=on)
     member.standing = Member.Standing.TRANSFERRED_OUT
     member.party_group = None
+    history.baseline(Member, [member.pk])
+    history.attribute(member, by=by, reason=f"组织关系转出至{to_external}")
     member.save(update_fields=["standing", "party_group", "updated_at"])
     return MemberTransfer.objects.create(
         member=member,
@@ -177,11 +214,13 @@ def receive_member(
             raise ValidationError(
                 {"id_number": "该身份证号码的党员已在系统中，系统内调动请由其所在党支部办理。"}
             )
+        history.baseline(Member, [existing.pk])
         for name in _MEMBER_DATA_FIELDS:
             setattr(existing, name, getattr(member, name))
         member = existing
     member.standing = Member.Standing.NORMAL
     member.full_clean()
+    history.attribute(member, by=by, reason=f"组织关系转入，来自{from_external.strip()}")
     member.save()
     MemberTransfer.objects.create(
         member=member,
@@ -344,7 +383,12 @@ def save_party_group(group: PartyGroup, *, by: User) -> PartyGroup:
     group.save()
     if group.leader_id:
         PartyGroup.objects.filter(leader=group.leader).exclude(pk=group.pk).update(leader=None)
-        Member.objects.filter(pk=group.leader_id).update(party_group=group)
+        leader = Member.objects.get(pk=group.leader_id)
+        if leader.party_group_id != group.pk:
+            history.baseline(Member, [leader.pk])
+            history.attribute(leader, by=by, reason=f"担任党小组组长：{group.name}")
+            leader.party_group = group
+            leader.save(update_fields=["party_group", "updated_at"])
     return group
 
 

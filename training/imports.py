@@ -14,7 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from alxa_dangjian.accounts import roles
-from alxa_dangjian.core import caching, params
+from alxa_dangjian.core import caching, history, params
 from alxa_dangjian.ledgers.imports import cells
 from alxa_dangjian.ledgers.imports.base import Change, ImportColumn, Importer, ImportResult
 from alxa_dangjian.ledgers.imports.registry import register
@@ -164,16 +164,27 @@ class SignInImporter(Importer):
         caching.changed(caching.TRAINING)
         now = timezone.now()
         rows = [c.instance for c in result.changes if c.action != Change.UNCHANGED]
+        history.baseline(Enrollment, [e.pk for e in rows])
         for enrollment in rows:
             enrollment.signed_in_at = now if enrollment.signed_in else None
             enrollment.source = Enrollment.Source.IMPORT
             enrollment.recorded_by = user
             enrollment.updated_at = now
-        Enrollment.objects.bulk_create([e for e in rows if e.pk is None], batch_size=500)
+        created = [e for e in rows if e.pk is None]
+        updated = [e for e in rows if e.pk is not None]
+        Enrollment.objects.bulk_create(created, batch_size=500)
         Enrollment.objects.bulk_update(
-            [e for e in rows if e.pk is not None],
+            updated,
             ["signed_in", "signed_in_at", "hours_earned", "source", "recorded_by", "updated_at"],
             batch_size=500,
+        )
+        # One history record per row written (one bulk insert each for new and changed rows).
+        reason = "导入培训签到表"
+        Enrollment.history.bulk_history_create(
+            created, batch_size=500, default_user=user, default_change_reason=reason
+        )
+        Enrollment.history.bulk_history_create(
+            updated, batch_size=500, update=True, default_user=user, default_change_reason=reason
         )
 
     def extra_notes(self):

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.models import User
-from alxa_dangjian.core import caching, rules
+from alxa_dangjian.core import caching, history, rules
 from alxa_dangjian.core.notifications import notify
 from branches.models import Member, Organization
 
@@ -264,7 +264,7 @@ def schedule_class(
         _require_class_manager(by, training_class)
     else:
         day = order.scheduled_on or order.wished_on
-        training_class = TrainingClass.objects.create(
+        training_class = TrainingClass(
             title=order.course.title,
             kind=TrainingClass.Kind.BRANCH,
             organization=order.organization,
@@ -273,7 +273,9 @@ def schedule_class(
             location=location.strip(),
             created_by=by,
         )
-        _add_session(training_class, held_on=day, course=order.course)
+        history.attribute(training_class, by=by, reason="由点单排课")
+        training_class.save()
+        _add_session(training_class, held_on=day, course=order.course, by=by)
     order.status = Status.SCHEDULED
     order.training_class = training_class
     order.scheduled_on = training_class.starts_on
@@ -294,14 +296,18 @@ def create_class(*, by: User, **fields) -> TrainingClass:
         raise PermissionDenied("示范培训班由工委工作人员创建。")
     _require_class_manager(by, training_class)
     training_class.full_clean()
+    history.attribute(training_class, by=by)
     training_class.save()
     return training_class
 
 
 @transaction.atomic
-def update_class(training_class: TrainingClass, *, by: User, **fields) -> TrainingClass:
+def update_class(
+    training_class: TrainingClass, *, by: User, reason: str = "", **fields
+) -> TrainingClass:
     caching.changed(caching.TRAINING)
     _require_class_manager(by, training_class)
+    history.baseline(TrainingClass, [training_class.pk])
     for name, value in fields.items():
         setattr(training_class, name, value)
     training_class.full_clean()
@@ -315,6 +321,7 @@ def update_class(training_class: TrainingClass, *, by: User, **fields) -> Traini
                 day=outside[0].held_on
             )
         )
+    history.attribute(training_class, by=by, reason=reason)
     training_class.save()
     return training_class
 
@@ -327,6 +334,7 @@ def _add_session(
     duration: str | None = None,
     clock_hours: Decimal | None = None,
     topic: str = "",
+    by: User | None = None,
 ) -> ClassSession:
     counting = HourCounting.objects.for_year(held_on.year)
     if duration is None:
@@ -344,7 +352,7 @@ def _add_session(
         raise ValidationError({"clock_hours": "按小时计时须填写小时数。"})
     if not training_class.starts_on <= held_on <= training_class.ends_on:
         raise ValidationError({"held_on": "课程日期须在培训班起止日期之内。"})
-    session = ClassSession.objects.create(
+    session = ClassSession(
         training_class=training_class,
         held_on=held_on,
         duration=duration,
@@ -353,6 +361,9 @@ def _add_session(
         topic=topic.strip(),
         credit_hours=session_credit(duration, clock_hours, counting),
     )
+    if by is not None:
+        history.attribute(session, by=by)
+    session.save()
     _refresh_length(training_class)
     return session
 
@@ -367,11 +378,11 @@ def _refresh_length(training_class: TrainingClass) -> None:
 def add_session(training_class: TrainingClass, *, by: User, **fields) -> ClassSession:
     caching.changed(caching.TRAINING)
     _require_class_manager(by, training_class)
-    return _add_session(training_class, **fields)
+    return _add_session(training_class, by=by, **fields)
 
 
 @transaction.atomic
-def remove_session(session: ClassSession, *, by: User) -> None:
+def remove_session(session: ClassSession, *, by: User, reason: str = "") -> None:
     """A session may go only if everyone's hours still fit in the shorter class."""
     caching.changed(caching.TRAINING)
     training_class = session.training_class
@@ -387,6 +398,8 @@ def remove_session(session: ClassSession, *, by: User) -> None:
                 left=hours_text(remaining),
             )
         )
+    history.baseline(ClassSession, [session.pk])
+    history.attribute(session, by=by, reason=reason)
     session.delete()
     _refresh_length(training_class)
 
@@ -440,7 +453,9 @@ def enroll(
         for m in {m.pk: m for m in members}.values()
         if m.pk not in enrolled
     ]
-    return Enrollment.objects.bulk_create(new)
+    created = Enrollment.objects.bulk_create(new)
+    Enrollment.history.bulk_history_create(created, default_user=by)
+    return created
 
 
 @dataclass(frozen=True)
@@ -465,6 +480,7 @@ def record_sign_ins(
     caching.changed(caching.TRAINING)
     _require_class_manager(by, training_class)
     existing = {e.member_id: e for e in training_class.enrollments.all()}
+    before = {e.pk: _attendance(e) for e in existing.values()}
     problems, rows = [], []
     now = timezone.now()
     for entry in entries:
@@ -489,20 +505,33 @@ def record_sign_ins(
         rows.append(enrollment)
     if problems:
         raise ValidationError(list(dict.fromkeys(problems)))
-    Enrollment.objects.bulk_create([e for e in rows if e.pk is None])
-    updated = [e for e in rows if e.pk is not None]
+    created = [e for e in rows if e.pk is None]
+    # Changed rows only: a sheet saved again unchanged leaves no history.
+    updated = [e for e in rows if e.pk is not None and _attendance(e) != before[e.pk]]
+    history.baseline(Enrollment, [e.pk for e in updated])
+    Enrollment.objects.bulk_create(created)
     for enrollment in updated:
         enrollment.updated_at = now
     fields = ["signed_in", "signed_in_at", "hours_earned", "source", "recorded_by", "updated_at"]
     Enrollment.objects.bulk_update(updated, fields)
+    Enrollment.history.bulk_history_create(created, default_user=by)
+    Enrollment.history.bulk_history_create(updated, update=True, default_user=by)
     return rows
 
 
+def _attendance(enrollment: Enrollment) -> tuple:
+    return (enrollment.signed_in, enrollment.hours_earned, enrollment.source)
+
+
 @transaction.atomic
-def withdraw(enrollment: Enrollment, *, by: User) -> None:
-    """Remove an enrolment (e.g. entered by mistake); hours earned go with it."""
+def withdraw(enrollment: Enrollment, *, by: User, reason: str) -> None:
+    """Remove an enrolment (e.g. entered by mistake); hours earned go with it. The removal is
+    kept in the history (who, when, what it held, `reason`, which is required)."""
     caching.changed(caching.TRAINING)
     _require_class_manager(by, enrollment.training_class)
+    reason = _reason(reason, "删除参训记录")
+    history.baseline(Enrollment, [enrollment.pk])
+    history.attribute(enrollment, by=by, reason=reason)
     enrollment.delete()
 
 

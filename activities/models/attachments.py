@@ -4,6 +4,7 @@ import uuid
 
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from alxa_dangjian.accounts.scoping import ScopedQuerySet
 from alxa_dangjian.core.files import StoredFile
@@ -31,6 +32,8 @@ class Attachment(StoredFile):
     file = models.FileField("文件", upload_to=attachment_path, max_length=200)
 
     objects = AttachmentQuerySet.as_manager()
+    # A removed file leaves a record: who removed what, when and why.
+    history = HistoricalRecords(excluded_fields=["file"])
 
     class Meta(StoredFile.Meta):
         verbose_name = "活动附件"

@@ -33,7 +33,9 @@ def attachment_delete(request, pk):
     )
     activity = attachment.activity
     try:
-        services.remove_attachment(attachment, by=request.user)
+        services.remove_attachment(
+            attachment, by=request.user, reason=request.POST.get("reason", "")
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -350,6 +350,10 @@ def activity_detail(request, pk):
             "photos": [a for a in attachments if a.is_photo],
             "documents": [a for a in attachments if not a.is_photo],
             "events": activity.events.all(),
+            # Files removed from the record stay in its history: who, when, which, why.
+            "removed_files": Attachment.history.filter(activity_id=activity.pk, history_type="-")
+            .select_related("history_user")
+            .order_by("history_date", "history_id"),
             "may_edit": may_edit,
             "may_review": services.may_review(request.user, activity),
             # Each partner with its consent, and whether this user answers for it.

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.scoping import scope_path
-from alxa_dangjian.core import caching
+from alxa_dangjian.core import caching, history
 from alxa_dangjian.ledgers.imports import cells
 from alxa_dangjian.ledgers.imports.base import (
     MSG_NOT_IN_SCOPE,
@@ -373,7 +373,13 @@ class MemberImporter(Importer):
         created = [c.instance for c in result.changes if c.action == Change.CREATE]
         updated = [c for c in result.changes if c.action == Change.UPDATE]
         Member.objects.bulk_create(created, batch_size=500)
+        # One history record per row written, in one bulk insert (plus the prior state of
+        # rows that had none).
+        Member.history.bulk_history_create(
+            created, batch_size=500, default_user=user, default_change_reason=IMPORT_REASON
+        )
         if updated:
+            history.baseline(Member, [change.instance.pk for change in updated])
             now = timezone.now()
             fields = sorted({name for change in updated for name in change.changed_fields})
             for change in updated:
@@ -383,6 +389,16 @@ class MemberImporter(Importer):
                 [*fields, "updated_at"],
                 batch_size=500,
             )
+            Member.history.bulk_history_create(
+                [change.instance for change in updated],
+                batch_size=500,
+                update=True,
+                default_user=user,
+                default_change_reason=IMPORT_REASON,
+            )
+
+
+IMPORT_REASON = "导入党员信息"
 
 
 def _organizations_by_name(names, user) -> dict[str, Organization]:

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from alxa_dangjian.accounts import roles
-from alxa_dangjian.core import caching
+from alxa_dangjian.core import caching, history
 from alxa_dangjian.ledgers.imports import cells
 from alxa_dangjian.ledgers.imports.base import (
     MSG_NOT_IN_SCOPE,
@@ -220,12 +220,20 @@ class OrganizationImporter(Importer):
         now = timezone.now()
         updated = [c for c in result.changes if c.action == Change.UPDATE]
         if updated:
+            history.baseline(Organization, [c.instance.pk for c in updated])
             for change in updated:
                 change.instance.updated_at = now
             Organization.objects.bulk_update(
                 [c.instance for c in updated], [*ORGANIZATION_UPDATE_FIELDS, "updated_at"]
             )
+            Organization.history.bulk_history_create(
+                [c.instance for c in updated],
+                update=True,
+                default_user=user,
+                default_change_reason=IMPORT_REASON,
+            )
         pending = [c.instance for c in result.changes if c.action == Change.CREATE]
+        created = list(pending)
         # Level by level: a level's parents all have their path once the previous level is in.
         while pending:
             level = [org for org in pending if org.parent.pk is not None]
@@ -241,6 +249,13 @@ class OrganizationImporter(Importer):
                 org.path = f"{org.parent.path}{org.pk:06d}/"
                 org.depth = org.path.count("/") - 1
             Organization.objects.bulk_update(level, ["path", "depth"])
+        # One history record per organisation written, in one bulk insert.
+        Organization.history.bulk_history_create(
+            created, default_user=user, default_change_reason=IMPORT_REASON
+        )
+
+
+IMPORT_REASON = "导入党组织信息"
 
 
 def _depth_in_file(name, parents, planned) -> int | None:

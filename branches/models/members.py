@@ -3,6 +3,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from alxa_dangjian.accounts import scoping
 from alxa_dangjian.accounts.scoping import ScopedQuerySet
@@ -177,6 +178,8 @@ class Member(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = MemberQuerySet.as_manager()
+    # Every change (who, when, before, after, reason): alxa_dangjian/core/history.py.
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
 
     class Meta:
         verbose_name = "党员"

@@ -127,6 +127,9 @@ class Organization(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = OrganizationQuerySet.as_manager()
+    # Who changed what and why (alxa_dangjian/core/history.py); the tree columns follow the
+    # parent and are not a change of their own.
+    history = HistoricalRecords(excluded_fields=["path", "depth", "created_at", "updated_at"])
 
     class Meta:
         verbose_name = "党组织"

@@ -26,6 +26,7 @@ from ..forms import (
     member_branches,
 )
 from ..forms_development import ProbationDecisionForm
+from ..history import PAGE_LIMIT, member_changes
 from ..models import Member, MemberTransfer, TransferRequest
 
 PAGE_SIZE = 50
@@ -55,6 +56,7 @@ def _member_page(request, member, *, id_number=None, status=200):
         "from_organization", "to_organization", "recorded_by"
     )
     seats = member.seats.select_related("organization").order_by("-started_on")
+    history = member_changes(member)
     return render(
         request,
         "branches/member_detail.html",
@@ -62,6 +64,8 @@ def _member_page(request, member, *, id_number=None, status=200):
             "member": member,
             "transfers": transfers,
             "seats": seats,
+            "history": history[:PAGE_LIMIT],
+            "history_more": len(history) > PAGE_LIMIT,
             "id_number": id_number,
             "today": datetime.date.today(),
             "can_edit": request.user.may(roles.EDIT_RECORDS),
@@ -86,6 +90,25 @@ def member_detail(request, pk):
         pending_transfer_to=Subquery(pending.values("to_organization__name")[:1]),
     )
     return _member_page(request, get_visible_or_404(members, request.user, pk=pk))
+
+
+@require_GET
+def member_history(request, pk):
+    """The member's whole 变更记录, paginated; the member page shows the newest."""
+    member = _visible_member(request, pk)
+    history = member_changes(member)
+    page = Paginator(history, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "branches/history_page.html",
+        {
+            "title": f"{member.name} · 变更记录",
+            "back": member.get_absolute_url(),
+            "back_label": f"返回{member.name}",
+            "page": page,
+            "total": len(history),
+        },
+    )
 
 
 @never_cache
@@ -163,7 +186,9 @@ def member_edit(request, pk):
     form = MemberEditForm(request.POST or None, instance=member, by=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_member(form.instance, by=request.user)
+            services.save_member(
+                form.instance, by=request.user, reason=form.cleaned_data.get("change_reason", "")
+            )
         except ValidationError as error:
             add_service_error(form, error)
         else:
@@ -316,6 +341,7 @@ urlpatterns = [
     path("members/transfer-in/", member_transfer_in, name="member-transfer-in"),
     path("members/<int:pk>/", member_detail, name="member-detail"),
     path("members/<int:pk>/edit/", member_edit, name="member-edit"),
+    path("members/<int:pk>/history/", member_history, name="member-history"),
     path("members/<int:pk>/reveal-id/", member_reveal, name="member-reveal"),
     path("members/<int:pk>/transfer/", member_transfer, name="member-transfer"),
     path("members/<int:pk>/transfer-out/", member_transfer_out, name="member-transfer-out"),

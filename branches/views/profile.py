@@ -4,6 +4,7 @@ calendar and open development cases — for anyone whose subtree holds it; and i
 
 import datetime
 
+from django.core.paginator import Paginator
 from django.db.models import Count, F, IntegerField, Q, Value
 from django.db.models.functions import ExtractMonth
 from django.shortcuts import render
@@ -22,6 +23,7 @@ from assessments.models import Grade, ResponsibilityList, ScoreCard
 from dues.indicators import dues_on_time
 from training.models import TrainingClass
 
+from ..history import PAGE_LIMIT, organization_changes
 from ..models import (
     CommitteeSeat,
     DevelopmentCase,
@@ -31,6 +33,7 @@ from ..models import (
 )
 
 CASES_SHOWN = 30
+HISTORY_PAGE_SIZE = 50
 COUNTED = (Activity.Status.SUBMITTED, Activity.Status.APPROVED)
 
 
@@ -51,6 +54,8 @@ def _profile(request, pk) -> dict:
     today = timezone.localdate()
     board = cockpit_for(organization, today=today) if organization.is_active else None
     context = {"organization": organization, "year": today.year, "today": today, "cockpit": board}
+    history = organization_changes(organization)
+    context |= {"history": history[:PAGE_LIMIT], "history_more": len(history) > PAGE_LIMIT}
     # The sections are the same for everyone who may see the organisation: cached under the
     # versions of every topic, as they show a little of each.
     key = caching.key("profile", organization.pk, today.isoformat())
@@ -253,7 +258,27 @@ def _calendar(organization, today: datetime.date) -> list[dict]:
     return calendar
 
 
+@require_GET
+def organization_history(request, pk):
+    """The organisation's whole 变更记录, paginated; its profile shows the newest."""
+    organization = get_visible_or_404(Organization.objects.all(), request.user, pk=pk)
+    history = organization_changes(organization)
+    page = Paginator(history, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "branches/history_page.html",
+        {
+            "title": f"{organization.name} · 变更记录",
+            "back": reverse("branches:organization-profile", args=[organization.pk]),
+            "back_label": "返回组织概况",
+            "page": page,
+            "total": len(history),
+        },
+    )
+
+
 urlpatterns = [
     path("<int:pk>/profile/", organization_profile, name="organization-profile"),
+    path("<int:pk>/history/", organization_history, name="organization-history"),
     path("<int:pk>/print/", organization_print, name="organization-print"),
 ]

@@ -553,10 +553,11 @@ def test_detail_queries_do_not_grow_with_attendees(
     big, _ = logged(branch_a, secretary, members=make_roster(branch_a, full=30))
     client.force_login(secretary)
     # session, user, the user's organisation and unread notifications (base page), activity,
-    # tags, joint branches, attendances, attachments, events (a 主题党日 has no quorum check)
-    with django_assert_max_num_queries(10):
+    # tags, joint branches, attendances, attachments, events, removed files (a 主题党日 has
+    # no quorum check)
+    with django_assert_max_num_queries(11):
         assert client.get(small.get_absolute_url()).status_code == 200
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         response = client.get(big.get_absolute_url())
     assert response.context["counts"]["total"] == 30
 

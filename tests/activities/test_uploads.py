@@ -406,7 +406,7 @@ def test_deleting_a_file_removes_it_from_storage(
     delete = reverse("activities:attachment-delete", args=[attachment.pk])
     assert client.get(delete).status_code == 405
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(delete, follow=True)
+        response = client.post(delete, {"reason": "上传错了"}, follow=True)
     assert "已删除“a.pdf”" in response.content.decode()
     assert Attachment.objects.count() == 0 and stored_files(media) == []
 

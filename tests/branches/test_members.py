@@ -297,8 +297,10 @@ def test_member_page_queries_do_not_grow(
         )
     client.force_login(secretary)
     # session, user, user's organisation, member with branch and group, unread notifications
-    # (navigation bar), transfers with organisations and recorders, seats with organisations
-    with django_assert_max_num_queries(7):
+    # (navigation bar), transfers with organisations and recorders, seats with organisations;
+    # 变更记录: the member's history (with its authors), the organisations it names, the
+    # enrolments' history
+    with django_assert_max_num_queries(10):
         client.get(member.get_absolute_url())
 
 
@@ -589,6 +591,7 @@ def test_a_deceased_member_leaves_their_posts(client, secretary, member, branch_
         status="probationary",
         confirmed_on="",
         joined_on="2024-07-01",
+        change_reason="因病去世",
     )
     assert client.post(reverse("branches:member-edit", args=[member.pk]), data).status_code == 302
     seat.refresh_from_db()
@@ -601,7 +604,7 @@ def test_committee_admin_edits_a_member_of_the_subtree(client, committee_admin, 
     client.force_login(committee_admin)
     url = reverse("branches:member-edit", args=[member.pk])
     data = form_data(branch_a2, id_number=member.id_number, name="改过的名字", standing="normal")
-    data.update(gender="male", birth_date="1985-03-07")
+    data.update(gender="male", birth_date="1985-03-07", change_reason="核对档案")
     assert client.post(url, data).status_code == 302
     member.refresh_from_db()
     assert member.name == "改过的名字"
@@ -632,6 +635,7 @@ def test_edit_page_never_shows_the_full_id_number(client, secretary, member):
         confirmed_on="",
         joined_on="2024-07-01",
         standing="normal",
+        change_reason="核对档案",
     )
     assert client.post(url, data).status_code == 302  # blank keeps the number
     kept = Member.objects.get(pk=member.pk).id_number

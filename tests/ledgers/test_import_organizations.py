@@ -197,8 +197,8 @@ def test_commit_queries_grow_with_tree_levels_not_rows(
     batch = upload(client, rows)
     # session, user, scope path, batch, savepoint, batch locked, organisations named, names
     # taken, then per level of new organisations (2 here) a bulk INSERT and a bulk path
-    # UPDATE, batch saved, release.
-    with django_assert_num_queries(14):
+    # UPDATE, one bulk INSERT of the new organisations' history records, batch saved, release.
+    with django_assert_num_queries(15):
         client.post(reverse("ledgers:importbatch-commit", args=[batch.pk]))
     assert Organization.objects.get(name="新党支部29").parent.name == "新党总支"
 

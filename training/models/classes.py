@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from alxa_dangjian.accounts.scoping import ScopedQuerySet
 from branches.models import Member, Organization
@@ -71,6 +72,8 @@ class TrainingClass(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = TrainingClassQuerySet.as_manager()
+    # 班次总学时 follows the sessions (whose own history says why it changed).
+    history = HistoricalRecords(excluded_fields=["length_hours", "created_at", "updated_at"])
 
     class Meta:
         verbose_name = "培训班"
@@ -131,6 +134,7 @@ class ClassSession(models.Model):
     credit_hours = models.DecimalField("计学时", max_digits=4, decimal_places=1, editable=False)
 
     objects = ClassSessionQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "课程安排"
@@ -187,6 +191,7 @@ class Enrollment(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = EnrollmentQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
 
     class Meta:
         verbose_name = "参训记录"

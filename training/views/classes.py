@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params
+from alxa_dangjian.core.history import changes
 from branches.models import Member, Organization
 
 from .. import services
@@ -161,6 +162,7 @@ def trainingclass_detail(request, pk):
         "enrollments": enrollments,
         "orders": training_class.orders.select_related("organization", "course"),
         "may_manage": may_manage,
+        "history": _class_history(training_class)[:CLASS_HISTORY_SHOWN],
     }
     if may_manage:
         branches, branch = _branch_choice(request, training_class)
@@ -182,6 +184,41 @@ def trainingclass_detail(request, pk):
             "importer": SignInImporter,
         }
     return render(request, "training/trainingclass_detail.html", context)
+
+
+CLASS_HISTORY_SHOWN = 20
+SESSION_FIELDS = ["held_on", "duration", "clock_hours", "topic", "credit_hours"]
+ENROLLMENT_FIELDS = ["signed_in", "hours_earned", "source"]
+
+
+def _class_history(training_class: TrainingClass) -> list:
+    """Changes to the class, its timetable and its enrolments (deleted ones included), newest
+    first: a constant number of queries."""
+
+    def newest(records):
+        return records.select_related("history_user").order_by("-history_date", "-history_id")[:500]
+
+    fields = [f.name for f in TrainingClass._meta.concrete_fields if f.name != "created_by"]
+    found = changes(
+        newest(TrainingClass.history.filter(id=training_class.pk)),
+        fields=fields,
+        related_names=True,
+    )
+    found += changes(
+        newest(ClassSession.history.filter(training_class_id=training_class.pk)),
+        fields=SESSION_FIELDS,
+        subject=lambda r: f"课程安排：{r.held_on:%Y-%m-%d}",
+    )
+    records = list(newest(Enrollment.history.filter(training_class_id=training_class.pk)))
+    names = dict(
+        Member.objects.filter(pk__in={r.member_id for r in records}).values_list("pk", "name")
+    )
+    found += changes(
+        records,
+        fields=ENROLLMENT_FIELDS,
+        subject=lambda r: f"参训记录：{names.get(r.member_id, '—')}",
+    )
+    return sorted(found, key=lambda c: c.when, reverse=True)
 
 
 @require_POST
@@ -215,7 +252,7 @@ def classsession_delete(request, pk):
     if not services.may_manage_class(request.user, training_class):
         raise PermissionDenied("您无权管理该培训班。")
     try:
-        services.remove_session(session, by=request.user)
+        services.remove_session(session, by=request.user, reason=request.POST.get("reason", ""))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -296,8 +333,12 @@ def enrollment_delete(request, pk):
     training_class = enrollment.training_class
     if not services.may_manage_class(request.user, training_class):
         raise PermissionDenied("您无权管理该培训班。")
-    services.withdraw(enrollment, by=request.user)
-    messages.success(request, f"已取消{enrollment.member.name}的报名。")
+    try:
+        services.withdraw(enrollment, by=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"已取消{enrollment.member.name}的报名。")
     return redirect(training_class)
 
 
