@@ -258,7 +258,10 @@ class Crawl:
         client = self.Client(raise_request_exception=False)
         client.force_login(user)
         links_seen, filters_seen = defaultdict(int), defaultdict(int)
-        queue, queued = deque([("/", "link")]), {"/"}
+        # The notification list carries the same navigation as home: the crawl goes on from it
+        # when home fails (a cold cockpit past the statement timeout).
+        queue = deque([("/", "link"), ("/notifications/", "link")])
+        queued = {"/", "/notifications/"}
         visited = 0
         while queue and visited < self.args.max_urls:
             url, kind = queue.popleft()

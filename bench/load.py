@@ -1,0 +1,212 @@
+"""Mixed daily-page load of all four roles on gunicorn + PostgreSQL (issue 17, item 4).
+
+    python bench/load.py --scale 1 --database-url postgres://…/alxa_pages_x1          # seeds it
+    python bench/load.py --database-url postgres://…/alxa_pages_x10 --reuse         # as it is
+    [--connections 32] [--duration 60] [--workers 4] [--port 8917] [--cache-url redis://…/14]
+
+Uses compliance_load.py's machinery: without --reuse it drops, re-creates, migrates and seeds
+the scratch database the URL names (never point it at a real one); starts gunicorn on
+127.0.0.1 only (production settings: DEBUG off, plain HTTP, the shared cache every worker
+uses, emptied first); writes one session per demo role straight into the session store
+(`admin`, `gongwei`, `dangwei`, `shuji`). The mix is each role's daily pages — home, the
+organisation list, the member list, the organisational-life list, the compliance heatmap, the
+service ledger, training progress — every one requested once first (a page that does not
+answer 200 is dropped and named). Then --connections keep-alive connections (one thread each,
+http.client) each walk the whole mix in their own shuffled order, again and again, for
+--duration seconds (after a --warmup of 5 s): bounded in time and connections, loopback only.
+
+Prints overall requests/s, p50, p95 and errors (non-200 answers, timeouts, resets), then per
+page: requests, p50, p95, max, errors, and its share of the time spent waiting (requests ×
+mean latency) — the page that limits the mix is the one with the largest share. /healthz
+is measured alone first under the same connections, for the ratio.
+Budget (issue 17): at ×1, p95 ≤ 300 ms and 0 errors.
+"""
+
+import http.client
+import random
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from compliance_load import (  # noqa: E402
+    parse_arguments,
+    prepare_league,
+    session_cookie,
+    start_gunicorn,
+)
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/alxa_pages_x1"
+ROLE_LABELS = {
+    "admin": "系统管理员",
+    "gongwei": "工委工作人员",
+    "dangwei": "党委管理员",
+    "shuji": "支部书记",
+}
+DAILY = [  # (route name, roles that use it daily)
+    ("core:home", ("admin", "gongwei", "dangwei", "shuji")),
+    ("branches:organization-list", ("admin", "gongwei", "dangwei", "shuji")),
+    ("branches:member-list", ("gongwei", "dangwei", "shuji")),
+    ("activities:activity-list", ("gongwei", "dangwei", "shuji")),
+    ("activities:compliance-heatmap", ("gongwei", "dangwei")),
+    ("activities:servicerecord-list", ("gongwei", "dangwei", "shuji")),
+    ("training:progress-overview", ("gongwei", "dangwei", "shuji")),
+]
+
+
+def main():
+    given = {token.split("=")[0] for token in sys.argv[1:]}
+    args = parse_arguments(__doc__, DEFAULT_URL, port=8917)
+    # This bench's own defaults where the shared command line has others.
+    if "--connections" not in given:
+        args.connections = 32
+    if "--duration" not in given:
+        args.duration = 60
+    if "--cache-url" not in given:
+        args.cache_url = "redis://127.0.0.1:6379/14"
+    environment = prepare_league(args)
+    from django.urls import reverse
+
+    cookies = {name: session_cookie(name) for name in ROLE_LABELS}
+    mix = [
+        (f"{ROLE_LABELS[role]} {reverse(route)}", cookies[role], reverse(route))
+        for route, roles in DAILY
+        for role in roles
+    ]
+    server = start_gunicorn(args, environment)
+    try:
+        kept = []
+        for label, cookie, path in mix:
+            started = time.perf_counter()
+            status = fetch(args.port, path, cookie)
+            first = (time.perf_counter() - started) * 1000
+            if status == 200:
+                kept.append((label, cookie, path))
+                print(f"first {label:<40} {first:8.0f} ms")
+            else:
+                print(f"dropped {label}: HTTP {status}")
+        print(
+            f"\nPython thread pool: {args.connections} keep-alive connections, {args.duration} s, "
+            f"gunicorn {args.workers} workers, 127.0.0.1:{args.port}"
+        )
+        floor = run(args, [("/healthz", None, "/healthz")], duration=min(args.duration, 15))
+        results = run(args, kept, duration=args.duration)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    report(floor, results, args)
+
+
+def fetch(port, path, cookie):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+def run(args, mix, *, duration, warmup=5):
+    """{label: ([ms...], errors)} and the measured seconds, over the mix for `duration` s."""
+    samples = {label: [] for label, _, _ in mix}
+    errors = {label: 0 for label, _, _ in mix}
+    lock = threading.Lock()
+
+    def worker(seed, until, record):
+        order = list(mix)
+        random.Random(seed).shuffle(order)
+        conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
+        mine, failed = [], []
+        index = seed
+        while time.perf_counter() < until:
+            label, cookie, path = order[index % len(order)]
+            index += 1
+            started = time.perf_counter()
+            try:
+                conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
+                ok = False
+            mine.append((label, (time.perf_counter() - started) * 1000))
+            if not ok:
+                failed.append(label)
+        conn.close()
+        if record:
+            with lock:
+                for label, ms in mine:
+                    samples[label].append(ms)
+                for label in failed:
+                    errors[label] += 1
+
+    measured = 0.0
+    for seconds, record in ((warmup, False), (duration, True)):
+        started = time.perf_counter()
+        until = started + seconds
+        threads = [
+            threading.Thread(target=worker, args=(i, until, record))
+            for i in range(args.connections)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if record:
+            measured = time.perf_counter() - started
+    return samples, errors, measured
+
+
+def pct(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
+
+
+def report(floor, results, args):
+    (floor_samples, floor_errors, floor_seconds) = floor
+    healthz = floor_samples["/healthz"]
+    samples, errors, seconds = results
+    every = [ms for values in samples.values() for ms in values]
+    total_errors = sum(errors.values())
+    floor_rps = len(healthz) / floor_seconds
+    rps = len(every) / seconds
+    lines = [
+        f"/healthz alone: {floor_rps:.0f} req/s, p50 {statistics.median(healthz):.1f} ms, "
+        f"p95 {pct(healthz, 0.95):.1f} ms, errors {sum(floor_errors.values())}",
+        f"mix ({len(samples)} pages): {len(every)} requests in {seconds:.0f} s = {rps:.1f} req/s "
+        f"({rps / floor_rps:.3f} of /healthz), p50 {statistics.median(every):.0f} ms, "
+        f"p95 {pct(every, 0.95):.0f} ms, max {max(every):.0f} ms, errors {total_errors} "
+        f"(budget at ×1: p95 ≤ 300 ms, 0 errors: "
+        f"{'met' if pct(every, 0.95) <= 300 and not total_errors else 'NOT met'})",
+        "",
+        "| page (role path) | req | p50 ms | p95 ms | max ms | errors | share of time |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    busy = {label: sum(values) for label, values in samples.items()}
+    all_busy = sum(busy.values()) or 1
+    for label in sorted(samples, key=lambda key: -busy[key]):
+        values = samples[label]
+        if not values:
+            lines.append(f"| {label} | 0 | — | — | — | {errors[label]} | 0 |")
+            continue
+        lines.append(
+            f"| {label} | {len(values)} | {statistics.median(values):.0f} "
+            f"| {pct(values, 0.95):.0f} | {max(values):.0f} | {errors[label]} "
+            f"| {busy[label] / all_busy:.0%} |"
+        )
+    limiting = max(busy, key=busy.get)
+    lines.append("")
+    lines.append(f"limiting page: {limiting} ({busy[limiting] / all_busy:.0%} of the time)")
+    print("\n" + "\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
