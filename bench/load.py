@@ -16,16 +16,20 @@ http.client) each walk the whole mix in their own shuffled order, again and agai
 --duration seconds (after a --warmup of 5 s): bounded in time and connections, loopback only.
 
 Prints overall requests/s, p50, p95 and errors (non-200 answers, timeouts, resets), then per
-page: requests, p50, p95, max, errors, and its share of the time spent waiting (requests ×
-mean latency) — the page that limits the mix is the one with the largest share. /healthz
+page: requests, p50, p95, max, errors as the client saw them, and from gunicorn's access log
+the page's service time (a worker's time on it, queueing left out) and its share of all the
+workers' time — the page that limits the mix is the one with the largest share. /healthz
 is measured alone first under the same connections, for the ratio.
 Budget (issue 17): at ×1, p95 ≤ 300 ms and 0 errors.
 """
 
 import http.client
+import os
 import random
 import statistics
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -33,12 +37,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from compliance_load import (  # noqa: E402
-    parse_arguments,
-    prepare_league,
-    session_cookie,
-    start_gunicorn,
-)
+from compliance_load import ROOT, parse_arguments, prepare_league, session_cookie  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/alxa_pages_x1"
 ROLE_LABELS = {
@@ -77,7 +76,9 @@ def main():
         for route, roles in DAILY
         for role in roles
     ]
-    server = start_gunicorn(args, environment)
+    handle, access_log = tempfile.mkstemp(prefix="alxa-load-", suffix=".log")
+    os.close(handle)
+    server = start_gunicorn(args, environment, access_log=access_log)
     try:
         kept = []
         for label, cookie, path in mix:
@@ -94,11 +95,62 @@ def main():
             f"gunicorn {args.workers} workers, 127.0.0.1:{args.port}"
         )
         floor = run(args, [("/healthz", None, "/healthz")], duration=min(args.duration, 15))
+        mark = Path(access_log).stat().st_size
         results = run(args, kept, duration=args.duration)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    report(floor, results, args)
+    service = service_times(access_log, mark, kept)
+    os.unlink(access_log)
+    report(floor, results, service, args)
+
+
+def start_gunicorn(args, environment, *, access_log):
+    """compliance_load.start_gunicorn with an access log of each request's own time.
+
+    gunicorn's %(D)s runs from the moment a worker takes the request, so it leaves out the
+    time spent queued for a free worker: the page's service time under load.
+    """
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "alxa_dangjian.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{args.port}",
+        "--workers",
+        str(args.workers),
+        "--log-level",
+        "warning",
+        "--access-logfile",
+        access_log,
+        "--access-logformat",
+        "%(U)s\t%(D)s\t%({cookie}i)s",
+    ]
+    server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **environment})
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if fetch(args.port, "/healthz", None) == 200:
+                return server
+        except OSError:
+            pass
+        time.sleep(0.3)
+    server.terminate()
+    raise SystemExit("gunicorn did not answer /healthz within 60 s.")
+
+
+def service_times(log_path, offset, mix):
+    """{label: [ms...]} of the measured run, read from gunicorn's access log (path + cookie)."""
+    labels = {(path, cookie or "-"): label for label, cookie, path in mix}
+    found = {label: [] for label, _, _ in mix}
+    with open(log_path, encoding="utf-8", errors="replace") as log:
+        log.seek(offset)
+        for line in log:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) == 3 and (parts[0], parts[2]) in labels:
+                found[labels[(parts[0], parts[2])]].append(int(parts[1]) / 1000)
+    return found
 
 
 def fetch(port, path, cookie):
@@ -170,7 +222,7 @@ def pct(values, fraction):
     return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
 
 
-def report(floor, results, args):
+def report(floor, results, service, args):
     (floor_samples, floor_errors, floor_seconds) = floor
     healthz = floor_samples["/healthz"]
     samples, errors, seconds = results
@@ -187,24 +239,29 @@ def report(floor, results, args):
         f"(budget at ×1: p95 ≤ 300 ms, 0 errors: "
         f"{'met' if pct(every, 0.95) <= 300 and not total_errors else 'NOT met'})",
         "",
-        "| page (role path) | req | p50 ms | p95 ms | max ms | errors | share of time |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| page (role path) | req | p50 ms | p95 ms | max ms | errors "
+        "| service p50 ms | service p95 ms | share of server time |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    busy = {label: sum(values) for label, values in samples.items()}
+    # The worker time each page takes (gunicorn's own timing, queueing left out): the page
+    # with the largest share is the one that limits the mix.
+    busy = {label: sum(service.get(label) or [0]) for label in samples}
     all_busy = sum(busy.values()) or 1
     for label in sorted(samples, key=lambda key: -busy[key]):
         values = samples[label]
         if not values:
-            lines.append(f"| {label} | 0 | — | — | — | {errors[label]} | 0 |")
+            lines.append(f"| {label} | 0 | — | — | — | {errors[label]} | — | — | 0 |")
             continue
+        own = service.get(label) or [0]
         lines.append(
             f"| {label} | {len(values)} | {statistics.median(values):.0f} "
             f"| {pct(values, 0.95):.0f} | {max(values):.0f} | {errors[label]} "
+            f"| {statistics.median(own):.0f} | {pct(own, 0.95):.0f} "
             f"| {busy[label] / all_busy:.0%} |"
         )
     limiting = max(busy, key=busy.get)
     lines.append("")
-    lines.append(f"limiting page: {limiting} ({busy[limiting] / all_busy:.0%} of the time)")
+    lines.append(f"limiting page: {limiting} ({busy[limiting] / all_busy:.0%} of worker time)")
     print("\n" + "\n".join(lines))
 
 

@@ -27,6 +27,7 @@ with it an already seeded database is used as it is (no migrate, no seed).
 """
 
 import argparse
+import json
 import os
 import random
 import re
@@ -61,9 +62,20 @@ def parse_arguments():
     parser.add_argument("--filters", type=int, default=6, help="filter variants per pattern/user")
     parser.add_argument("--max-urls", type=int, default=400, help="URLs per user at most")
     parser.add_argument("--users", help="comma-separated usernames (default: all six)")
+    parser.add_argument(
+        "--user-seconds",
+        type=int,
+        default=0,
+        help="stop each user's crawl after this many seconds (0: no limit); breadth first, so "
+        "the pages nearest home are measured first",
+    )
     parser.add_argument("--statement-timeout", type=int, default=60, help="seconds (PostgreSQL)")
     parser.add_argument("--markdown", help="write the tables as Markdown to this file")
     parser.add_argument("--seed", type=int, default=17, help="random seed for link sampling")
+    parser.add_argument("--rows-json", help="also write every measured URL to this JSON file")
+    parser.add_argument(
+        "--merge", nargs="+", help="no crawl: print the tables of these --rows-json files together"
+    )
     return parser.parse_args()
 
 
@@ -229,6 +241,7 @@ class Crawl:
         self.skipped = defaultdict(int)
         self.random = random.Random(args.seed)
         self.cpu = []  # this process's CPU ms of the last uncounted request
+        self.on_progress = None
 
     def route(self, url):
         try:
@@ -262,8 +275,13 @@ class Crawl:
         # when home fails (a cold cockpit past the statement timeout).
         queue = deque([("/", "link"), ("/notifications/", "link")])
         queued = {"/", "/notifications/"}
-        visited = 0
+        visited, started = 0, time.monotonic()
+        limit_seconds = self.args.user_seconds or float("inf")
         while queue and visited < self.args.max_urls:
+            if time.monotonic() - started > limit_seconds:
+                print(f"  {label}: time box reached, {len(queue)} URLs left unvisited")
+                self.skipped[f"{label}: left in queue at the time box"] = len(queue)
+                break
             url, kind = queue.popleft()
             route = self.route(url)
             if route is None:
@@ -275,6 +293,10 @@ class Crawl:
                 continue
             counter[route] += 1
             visited += 1
+            if visited % 25 == 0:
+                print(f"  {label}: {visited} URLs, {len(queue)} queued", flush=True)
+                if self.on_progress:
+                    self.on_progress()
             page = self.visit(label, route, url, client)
             if page is None:
                 continue
@@ -405,6 +427,9 @@ def render(table, rows, args, vendor, healthz, elapsed):
 
 def main():
     args = parse_arguments()
+    if args.merge:
+        merge(args)
+        return
     vendor = setup(args)
     from django.core.cache import cache
 
@@ -412,17 +437,39 @@ def main():
     crawl = Crawl(args)
     cache.clear()
     healthz = crawl.healthz()
-    healthz_p50 = statistics.median(healthz)
     started = time.perf_counter()
+
+    def save():  # after every 25 URLs too: a crawl cut short still leaves its rows
+        if args.rows_json:
+            elapsed = time.perf_counter() - started
+            dump = {"vendor": vendor, "cold": args.cold, "healthz": healthz, "elapsed": elapsed}
+            Path(args.rows_json).write_text(json.dumps({**dump, "rows": crawl.rows}))
+
+    crawl.on_progress = save
     for label, user in users:
         crawl.user(label, user)
     elapsed = time.perf_counter() - started
-    table = summarise(crawl.rows, healthz_p50)
-    text = render(table, crawl.rows, args, vendor, healthz, elapsed)
+    save()
+    output(crawl.rows, args, vendor, healthz, elapsed, crawl.skipped)
+
+
+def merge(args):
+    """The tables of several crawls (e.g. the users split over processes) as one."""
+    dumps = [json.loads(Path(name).read_text()) for name in args.merge]
+    args.cold = dumps[0]["cold"]
+    rows = [row for dump in dumps for row in dump["rows"]]
+    healthz = [t for dump in dumps for t in dump["healthz"]]
+    elapsed = max(dump["elapsed"] for dump in dumps)
+    output(rows, args, dumps[0]["vendor"], healthz, elapsed, {})
+
+
+def output(rows, args, vendor, healthz, elapsed, skipped):
+    table = summarise(rows, statistics.median(healthz))
+    text = render(table, rows, args, vendor, healthz, elapsed)
     print()
     print(text)
-    if crawl.skipped:
-        print("skipped: " + ", ".join(f"{k} {v}" for k, v in crawl.skipped.items()))
+    if skipped:
+        print("skipped: " + ", ".join(f"{k} {v}" for k, v in skipped.items()))
     if args.markdown:
         Path(args.markdown).write_text(text + "\n", encoding="utf-8")
         print(f"written {args.markdown}")
