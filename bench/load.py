@@ -83,13 +83,16 @@ def main():
         kept = []
         for label, cookie, path in mix:
             started = time.perf_counter()
-            status = fetch(args.port, path, cookie)
+            try:
+                status = fetch(args.port, path, cookie, timeout=900)
+            except (OSError, http.client.HTTPException) as error:
+                status = type(error).__name__
             first = (time.perf_counter() - started) * 1000
             if status == 200:
                 kept.append((label, cookie, path))
                 print(f"first {label:<40} {first:8.0f} ms")
             else:
-                print(f"dropped {label}: HTTP {status}")
+                print(f"dropped {label}: HTTP {status} after {first:.0f} ms")
         print(
             f"\nPython thread pool: {args.connections} keep-alive connections, {args.duration} s, "
             f"gunicorn {args.workers} workers, 127.0.0.1:{args.port}"
@@ -122,6 +125,9 @@ def start_gunicorn(args, environment, *, access_log):
         str(args.workers),
         "--log-level",
         "warning",
+        # a cold page's first request may take minutes at ×10 (computed once, then cached)
+        "--timeout",
+        "900",
         "--access-logfile",
         access_log,
         "--access-logformat",
@@ -153,8 +159,8 @@ def service_times(log_path, offset, mix):
     return found
 
 
-def fetch(port, path, cookie):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+def fetch(port, path, cookie, timeout=60):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
         response = conn.getresponse()

@@ -370,6 +370,8 @@ def summarise(rows, healthz_p50):
             flags.append("p95>150")
         if max(every) > ANY_BUDGET_MS:
             flags.append(">1s")
+        if cpu and percentile(cpu, 0.95) > WARM_BUDGET_MS:
+            flags.append("CPU p95>150")
         if statuses:
             flags.append("HTTP " + "/".join(map(str, statuses)))
         table.append(
@@ -409,7 +411,9 @@ def render(table, rows, args, vendor, healthz, elapsed):
         f"All pages, warm: p50 {statistics.median(warm):.0f} ms, "
         f"p95 {percentile(warm, 0.95):.0f} ms; "
         f"{sum(1 for row in rows if max([row['first'], *row['warm']]) > ANY_BUDGET_MS)} URLs "
-        f"with a request over 1 s; {len(over)} patterns over budget.",
+        f"with a request over 1 s; {len(over)} patterns over budget; "
+        f"{sum(1 for r in table if 'CPU' in r['flags'])} patterns with this process's CPU "
+        "time alone over 150 ms at p95.",
         "",
         f"| URL pattern | URLs | users | req | p50 ms | p95 ms | max ms | {first_label} ms "
         "| CPU p50 ms | queries | thr./healthz | over budget | slowest (user URL) |",
