@@ -3,6 +3,7 @@
     python bench/load.py --scale 1 --database-url postgres://…/alxa_pages_x1          # seeds it
     python bench/load.py --database-url postgres://…/alxa_pages_x10 --reuse         # as it is
     [--connections 32] [--duration 60] [--workers 4] [--port 8917] [--cache-url redis://…/14]
+    [--statement-timeout 60] [--first-timeout 150]
 
 Uses compliance_load.py's machinery: without --reuse it drops, re-creates, migrates and seeds
 the scratch database the URL names (never point it at a real one); starts gunicorn on
@@ -11,9 +12,11 @@ uses, emptied first); writes one session per demo role straight into the session
 (`admin`, `gongwei`, `dangwei`, `shuji`). The mix is each role's daily pages — home, the
 organisation list, the member list, the organisational-life list, the compliance heatmap, the
 service ledger, training progress — every one requested once first (a page that does not
-answer 200 is dropped and named). Then --connections keep-alive connections (one thread each,
-http.client) each walk the whole mix in their own shuffled order, again and again, for
---duration seconds (after a --warmup of 5 s): bounded in time and connections, loopback only.
+answer 200 within --first-timeout seconds is dropped and named; every worker's queries are
+bounded by --statement-timeout seconds through PGOPTIONS). Then --connections keep-alive
+connections (one thread each, http.client) each walk the whole mix in their own shuffled
+order, again and again, for --duration seconds (after a 5 s warm-up): bounded in time and
+connections, loopback only.
 
 Prints overall requests/s, p50, p95 and errors (non-200 answers, timeouts, resets), then per
 page: requests, p50, p95, max, errors as the client saw them, and from gunicorn's access log
@@ -59,7 +62,10 @@ DAILY = [  # (route name, roles that use it daily)
 
 def main():
     given = {token.split("=")[0] for token in sys.argv[1:]}
+    statement_timeout = option("--statement-timeout", 60)  # s, every worker's queries
+    first_timeout = option("--first-timeout", 150)  # s, each page's first request
     args = parse_arguments(__doc__, DEFAULT_URL, port=8917)
+    args.statement_timeout, args.first_timeout = statement_timeout, first_timeout
     # This bench's own defaults where the shared command line has others.
     if "--connections" not in given:
         args.connections = 32
@@ -67,6 +73,9 @@ def main():
         args.duration = 60
     if "--cache-url" not in given:
         args.cache_url = "redis://127.0.0.1:6379/14"
+    if args.statement_timeout:
+        # libpq reads PGOPTIONS: every gunicorn worker's connection gets the bound
+        os.environ["PGOPTIONS"] = f"-c statement_timeout={args.statement_timeout * 1000}"
     environment = prepare_league(args)
     from django.urls import reverse
 
@@ -84,7 +93,7 @@ def main():
         for label, cookie, path in mix:
             started = time.perf_counter()
             try:
-                status = fetch(args.port, path, cookie, timeout=900)
+                status = fetch(args.port, path, cookie, timeout=args.first_timeout)
             except (OSError, http.client.HTTPException) as error:
                 status = type(error).__name__
             first = (time.perf_counter() - started) * 1000
@@ -157,6 +166,16 @@ def service_times(log_path, offset, mix):
             if len(parts) == 3 and (parts[0], parts[2]) in labels:
                 found[labels[(parts[0], parts[2])]].append(int(parts[1]) / 1000)
     return found
+
+
+def option(name, default):
+    """An integer option of this bench only (compliance_load's parser refuses unknown ones)."""
+    if name in sys.argv:
+        index = sys.argv.index(name)
+        value = int(sys.argv[index + 1])
+        del sys.argv[index : index + 2]
+        return value
+    return default
 
 
 def fetch(port, path, cookie, timeout=60):

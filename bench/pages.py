@@ -177,7 +177,7 @@ def setup(args):
             with connection.cursor() as cursor:
                 cursor.execute(f"SET statement_timeout = {args.statement_timeout * 1000}")
 
-    connection_created.connect(statement_timeout)
+    connection_created.connect(statement_timeout, weak=False)
     if not args.database_url:
         call_command("migrate", verbosity=0)
         started = time.perf_counter()
