@@ -273,7 +273,7 @@ class Crawl:
         links_seen, filters_seen = defaultdict(int), defaultdict(int)
         # The notification list carries the same navigation as home: the crawl goes on from it
         # when home fails (a cold cockpit past the statement timeout).
-        queue = deque([("/", "link"), ("/notifications/", "link")])
+        queue = deque([("/", "link", None), ("/notifications/", "link", None)])
         queued = {"/", "/notifications/"}
         visited, started = 0, time.monotonic()
         limit_seconds = self.args.user_seconds or float("inf")
@@ -282,7 +282,7 @@ class Crawl:
                 print(f"  {label}: time box reached, {len(queue)} URLs left unvisited")
                 self.skipped[f"{label}: left in queue at the time box"] = len(queue)
                 break
-            url, kind = queue.popleft()
+            url, kind, referrer = queue.popleft()
             route = self.route(url)
             if route is None:
                 self.skipped["unresolved"] += 1
@@ -297,7 +297,7 @@ class Crawl:
                 print(f"  {label}: {visited} URLs, {len(queue)} queued", flush=True)
                 if self.on_progress:
                     self.on_progress()
-            page = self.visit(label, route, url, client)
+            page = self.visit(label, route, url, client, referrer)
             if page is None:
                 continue
             parser = PageParser()
@@ -310,17 +310,17 @@ class Crawl:
             self.random.shuffle(fresh)  # sample each pattern's links, not the first rows only
             for link in fresh:
                 queued.add(link)
-                queue.append((link, "link"))
+                queue.append((link, "link", url))
             for form in parser.forms:
                 if not form["get"] or not form["fields"]:
                     continue
                 for variant in filter_variants(url, form):
                     if not SKIP.search(variant) and variant not in queued:
                         queued.add(variant)
-                        queue.append((variant, "filter"))
+                        queue.append((variant, "filter", url))
         print(f"  {label}: {visited} URLs", flush=True)
 
-    def visit(self, label, route, url, client):
+    def visit(self, label, route, url, client, referrer):
         if self.args.cold:
             self.cache.clear()
         response, first, queries = self.timed(client, url, count_queries=True)
@@ -337,6 +337,7 @@ class Crawl:
             "queries": queries,
             "status": response.status_code,
             "cpu": [],
+            "from": referrer,
         }
         self.rows.append(row)
         if response.status_code != 200:
@@ -388,11 +389,17 @@ def summarise(rows, healthz_p50):
                 "cpu": statistics.median(cpu) if cpu else None,
                 "ratio": healthz_p50 / statistics.median(warm) if warm else None,
                 "flags": " ".join(flags),
-                "worst": f"{worst['user']} {worst['url']}",
+                "worst": f"{worst['user']} {worst['url']}" + referred(group),
             }
         )
     table.sort(key=lambda r: -(r["p95"] or r["first"]))
     return table
+
+
+def referred(group):
+    """Where the crawl found the first URL of the group that did not answer 200."""
+    failed = [row for row in group if row["status"] != 200 and row.get("from")]
+    return f" ({failed[0]['status']}, linked from {failed[0]['from']})" if failed else ""
 
 
 def fmt(value, digits=0):
