@@ -28,7 +28,7 @@ from .models import (
     TrainingClass,
     TrainingScheme,
 )
-from .progress import MET, earned_in, with_progress
+from .progress import earned_in, judged
 
 ZERO = Decimal(0)
 
@@ -68,19 +68,15 @@ class Tally:
 
 
 def hour_tallies(year: int, members) -> dict[str, Tally]:
-    """{organisation path: Tally} for the organisations `members` belong to; one query."""
-    rows = (
-        with_progress(year, members)
-        .order_by()
-        .values("organization__path")
-        .annotate(
-            n=Count("pk"),
-            n_met=Count("pk", filter=MET),
-            total=Sum("training_hours"),
-        )
-        .values_list("organization__path", "n", "n_met", "total")
-    )
-    return {path: Tally(members=n, met=met, hours=total or ZERO) for path, n, met, total in rows}
+    """{organisation path: Tally} for the organisations `members` belong to, from the
+    set-based, cached `judged` rows (one statement however many members)."""
+    result: dict[str, Tally] = {}
+    for row in judged(year, members):
+        tally = result.setdefault(row.path, Tally())
+        tally.members += 1
+        tally.met += int(row.is_met)
+        tally.hours += row.training_hours
+    return result
 
 
 def rollup(tallies: dict[str, Tally]) -> dict[str, Tally]:
@@ -174,12 +170,11 @@ def member_components(year: int, members) -> dict[int, dict[int, tuple[Decimal, 
 def component_rates(year: int, members, targets: list[ComponentTarget]) -> dict[int, Tally]:
     """{component id: Tally}: members the component applies to and how many completed it.
 
-    Two queries: the members' audience flags, and their per-component attendance."""
+    Two queries: the members' audience flags (`judged`, cached), and their per-component
+    attendance."""
     if not targets:
         return {}
-    flags = list(
-        with_progress(year, members).order_by().values_list("pk", "is_committee_member", "status")
-    )
+    flags = [(r.member_id, r.is_committee_member, r.status) for r in judged(year, members)]
     done = member_components(year, members)
     rates = {t.component.pk: Tally() for t in targets}
     for member_id, is_committee, status in flags:
