@@ -271,8 +271,8 @@ def _minimums(year: int) -> tuple[int, int]:
     return everyone, committee
 
 
-def _hours(value) -> Decimal:
-    if connection.vendor == "sqlite":  # SUM of a decimal column comes back as a float
+def _hours(value, sqlite: bool = True) -> Decimal:
+    if sqlite:  # SUM of a decimal column comes back as a float: as the ORM converts it
         return Decimal(str(value)).quantize(Decimal("0.1"))
     return value
 
@@ -293,8 +293,11 @@ def _judge(year: int, members, until: datetime.date | None) -> list[Judged]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
+    sqlite = connection.vendor == "sqlite"
     return [
-        Judged(pk, path, status, _hours(hours), committee if seated else everyone, bool(seated))
+        Judged(
+            pk, path, status, _hours(hours, sqlite), committee if seated else everyone, bool(seated)
+        )
         for pk, path, status, hours, seated in rows
     ]
 
