@@ -347,6 +347,6 @@ def arrears_rows(
     setting = setting or DuesSetting.load()
     sql, params = members_qs.order_by().values("pk").query.sql_with_params()
     digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()[:32]
-    thresholds = (setting.warning_months, setting.alert_months)
+    thresholds = f"{setting.warning_months}-{setting.alert_months}"
     key = caching.key("dues-arrears", as_of, thresholds, digest, topics=ROWS_TOPICS)
     return caching.cached(key, lambda: _rows(members_qs, as_of, setting))

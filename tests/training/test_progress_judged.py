@@ -55,6 +55,8 @@ def people(branches, n):
             attend(member, Decimal(index * 3) + Decimal("0.5"))
         if index % 5 == 0:
             attend(member, 30, month=9)
+        if index % 4 == 3:
+            attend(member, 33)  # no seat: meets the rule of 32
         attend(member, 40, signed_in=False)
         attend(member, 40, year=YEAR - 1)
         members.append(member)
