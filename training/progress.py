@@ -302,13 +302,19 @@ def _judge(year: int, members, until: datetime.date | None) -> list[Judged]:
     ]
 
 
+def members_digest(members) -> str:
+    """A cache key part naming the members a queryset selects (its SQL and parameters)."""
+    sql, params = members.order_by().values("pk").query.sql_with_params()
+    return hashlib.sha256(repr((sql, params)).encode()).hexdigest()[:32]
+
+
 def judged(year: int, members, until: datetime.date | None = None) -> list[Judged]:
     """Every member of `members` judged against the rule of `year` (classes starting by
     `until` when given), in the order of the lists (organisation path, name, pk): the same
     figures as `with_progress`, in one statement whatever the number of members (the hours
     summed by GROUP BY, not per member). Cached per members queryset, year and `until`
     under JUDGED_TOPICS, so the writers of enrolments, members and rules invalidate it."""
-    sql, params = members.order_by().values("pk").query.sql_with_params()
-    digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()[:32]
-    key = caching.key("training-judged", year, until or "", digest, topics=JUDGED_TOPICS)
+    key = caching.key(
+        "training-judged", year, until or "", members_digest(members), topics=JUDGED_TOPICS
+    )
     return caching.cached(key, lambda: _judge(year, members, until))

@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 
+from alxa_dangjian.core import caching
 from branches.models import Member
 
 from .models import (
@@ -28,7 +29,7 @@ from .models import (
     TrainingClass,
     TrainingScheme,
 )
-from .progress import earned_in, judged
+from .progress import JUDGED_TOPICS, earned_in, judged, members_digest
 
 ZERO = Decimal(0)
 
@@ -170,10 +171,23 @@ def member_components(year: int, members) -> dict[int, dict[int, tuple[Decimal, 
 def component_rates(year: int, members, targets: list[ComponentTarget]) -> dict[int, Tally]:
     """{component id: Tally}: members the component applies to and how many completed it.
 
-    Two queries: the members' audience flags (`judged`, cached), and their per-component
-    attendance."""
+    Two queries: the members' audience flags (`judged`), and their per-component
+    attendance; cached like `judged` (the targets come from the year's scheme, a training
+    row, and the hour counting, a rule)."""
     if not targets:
         return {}
+    components = "-".join(str(t.component.pk) for t in targets)
+    key = caching.key(
+        "training-component-rates",
+        year,
+        components,
+        members_digest(members),
+        topics=JUDGED_TOPICS,
+    )
+    return caching.cached(key, lambda: _component_rates(year, members, targets))
+
+
+def _component_rates(year: int, members, targets: list[ComponentTarget]) -> dict[int, Tally]:
     flags = [(r.member_id, r.is_committee_member, r.status) for r in judged(year, members)]
     done = member_components(year, members)
     rates = {t.component.pk: Tally() for t in targets}
