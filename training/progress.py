@@ -32,6 +32,7 @@ organisation afterwards without more queries per row.
 """
 
 import datetime
+import decimal
 import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
@@ -224,8 +225,7 @@ class Judged:
 
     @property
     def hours_short(self) -> Decimal:
-        short = max(Decimal(self.required_hours) - self.training_hours, Decimal(0))
-        return _hours(short) if connection.vendor == "sqlite" else short
+        return max(Decimal(self.required_hours) - self.training_hours, Decimal(0))
 
     @property
     def is_met(self) -> bool:
@@ -271,10 +271,13 @@ def _minimums(year: int) -> tuple[int, int]:
     return everyone, committee
 
 
-def _hours(value, sqlite: bool = True) -> Decimal:
-    if sqlite:  # SUM of a decimal column comes back as a float: as the ORM converts it
-        return Decimal(str(value)).quantize(Decimal("0.1"))
-    return value
+# SQLite sums a decimal column as a float (or an int): converted as the ORM converts an
+# annotation's value there, so every figure reads as `with_progress` gives it.
+_FROM_FLOAT = decimal.Context(prec=15).create_decimal_from_float
+
+
+def _hours(value, sqlite: bool) -> Decimal:
+    return _FROM_FLOAT(value) if sqlite else value
 
 
 def _judge(year: int, members, until: datetime.date | None) -> list[Judged]:
@@ -288,7 +291,7 @@ def _judge(year: int, members, until: datetime.date | None) -> list[Judged]:
         member=Member._meta.db_table,
         organization=Organization._meta.db_table,
     )
-    params = [*members_params, True, start, min(end, until or end), end, start, Decimal(0)]
+    params = [*members_params, True, start, min(end, until or end), end, start, 0]
     everyone, committee = _minimums(year)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
