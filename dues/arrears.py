@@ -273,12 +273,11 @@ class ArrearsRow:
 # owing (not exempt), and their month rows inside [owed_from, end] joined and grouped once: the
 # last month paid and the months paid since the later of owed_from and the horizon.
 ROWS_SQL = """
-WITH scope (member_id) AS ({members}),
-latest AS (
+WITH latest AS (
     SELECT a.member_id, a.owed_since, a.reduction,
            ROW_NUMBER() OVER (PARTITION BY a.member_id ORDER BY a.effective_from DESC) AS n
     FROM {assessment} a
-    WHERE a.effective_from <= %s AND a.member_id IN (SELECT member_id FROM scope)
+    WHERE a.effective_from <= %s AND a.member_id IN ({members})
 ),
 owing AS (
     SELECT member_id, owed_since, reduction FROM latest
@@ -313,7 +312,7 @@ def _rows(members_qs, as_of: datetime.date, setting: DuesSetting) -> list[Arrear
         organization=Organization._meta.db_table,
         month=DuesMonth._meta.db_table,
     )
-    params = [*members_params, end, end, Reduction.EXEMPT, horizon, horizon, end]
+    params = [end, *members_params, end, Reduction.EXEMPT, horizon, horizon, end]
     params.append(Member.Standing.NORMAL)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -233,26 +233,26 @@ class Judged:
         return self.hours_short <= 0
 
 
+# The members' subquery is repeated, not a CTE: a CTE hides its size from the planner, which
+# then probes the enrolments once per member instead of hashing them.
 JUDGED_SQL = """
-WITH judged (member_id) AS ({members}),
-earned AS (
+WITH earned AS (
     SELECT e.member_id, SUM(e.hours_earned) AS hours
     FROM {enrollment} e JOIN {training_class} c ON c.id = e.training_class_id
-    WHERE e.signed_in = %s AND c.starts_on BETWEEN %s AND %s
-      AND e.member_id IN (SELECT member_id FROM judged)
+    WHERE e.signed_in = %s AND c.starts_on BETWEEN %s AND %s AND e.member_id IN ({members})
     GROUP BY e.member_id
 ),
 seated AS (
     SELECT DISTINCT s.member_id FROM {seat} s
     WHERE s.started_on <= %s AND (s.ended_on IS NULL OR s.ended_on >= %s)
-      AND s.member_id IN (SELECT member_id FROM judged)
+      AND s.member_id IN ({members})
 )
 SELECT m.id, o.path, m.status, COALESCE(earned.hours, %s), seated.member_id IS NOT NULL
 FROM {member} m
 JOIN {organization} o ON o.id = m.organization_id
 LEFT JOIN earned ON earned.member_id = m.id
 LEFT JOIN seated ON seated.member_id = m.id
-WHERE m.id IN (SELECT member_id FROM judged)
+WHERE m.id IN ({members})
 ORDER BY o.path, m.name, m.id
 """
 
@@ -291,7 +291,8 @@ def _judge(year: int, members, until: datetime.date | None) -> list[Judged]:
         member=Member._meta.db_table,
         organization=Organization._meta.db_table,
     )
-    params = [*members_params, True, start, min(end, until or end), end, start, 0]
+    params = [True, start, min(end, until or end), *members_params]
+    params += [end, start, *members_params, 0, *members_params]
     everyone, committee = _minimums(year)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
