@@ -12,6 +12,7 @@ it. Members never assessed are not in arrears: they are not on the dues ledger y
 import datetime
 import hashlib
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import (
@@ -256,8 +257,7 @@ GROUP BY o.{key}
 ROWS_TOPICS = (caching.DUES, caching.MEMBERS, caching.ORGANIZATIONS, caching.RULES)
 
 
-@dataclass(frozen=True)
-class ArrearsRow:
+class ArrearsRow(NamedTuple):
     """One member in arrears, with `arrears()`'s annotations (explain() reads them)."""
 
     member_id: int

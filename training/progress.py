@@ -36,6 +36,7 @@ import decimal
 import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import connection, models
 from django.db.models import Case, Exists, OuterRef, Q, Subquery, Sum, Value, When
@@ -212,9 +213,9 @@ def required_hours(member: Member, year: int | None = None) -> int:
 JUDGED_TOPICS = (caching.TRAINING, caching.MEMBERS, caching.ORGANIZATIONS, caching.RULES)
 
 
-@dataclass(frozen=True)
-class Judged:
-    """One member's year as `with_progress` annotates it, with what the lists sort by."""
+class Judged(NamedTuple):
+    """One member's year as `with_progress` annotates it, with what the lists sort by (a
+    named tuple: tens of thousands are pickled into the cache and back)."""
 
     member_id: int
     path: str  # the member's organisation's path

@@ -191,16 +191,17 @@ def _component_rates(year: int, members, targets: list[ComponentTarget]) -> dict
     flags = [(r.member_id, r.is_committee_member, r.status) for r in judged(year, members)]
     done = member_components(year, members)
     rates = {t.component.pk: Tally() for t in targets}
+    pairs = [(target, target.component.pk) for target in targets]
     for member_id, is_committee, status in flags:
         attended = done.get(member_id, {})
-        for target in targets:
+        probationary = status == Member.Status.PROBATIONARY
+        for target, pk in pairs:
             if not target.applies_to(
-                is_committee_member=is_committee,
-                is_probationary=status == Member.Status.PROBATIONARY,
+                is_committee_member=is_committee, is_probationary=probationary
             ):
                 continue
-            hours, classes = attended.get(target.component.pk, (ZERO, 0))
-            tally = rates[target.component.pk]
+            hours, classes = attended.get(pk, (ZERO, 0))
+            tally = rates[pk]
             tally.members += 1
             tally.hours += hours
             if target.is_complete(hours, classes):
