@@ -1,5 +1,6 @@
 """Arrears and on-time payment for a whole scope, in SQL: a few correlated subqueries over the
-members of the scope, never a query per member.
+members of the scope, never a query per member (`arrears`, a queryset for a few members), or
+one set-based statement for a whole scope (`arrears_rows`: the pages and the cockpit).
 
 A member's owed window starts at the later of the month they joined (the 支部大会 decision:
 预备党员 owe from that month) and their first assessment — or, after an approved exemption
@@ -9,7 +10,9 @@ it. Members never assessed are not in arrears: they are not on the dues ledger y
 """
 
 import datetime
+import hashlib
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import (
@@ -27,7 +30,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest
 
-from branches.models import Member
+from alxa_dangjian.core import caching
+from branches.models import Member, Organization
 
 from .models import DuesAssessment, DuesMonth, DuesSetting
 from .periods import add_months, from_index, month_index
@@ -245,3 +249,103 @@ FROM owing o JOIN {month} d ON d.member_id = o.member_id
 WHERE d.month >= o.start AND d.month <= %s AND d.paid_on < CASE d.month {next_month} END
 GROUP BY o.{key}
 """
+
+
+# --- set-based: a whole scope in one statement ------------------------------------------------
+
+# What the rows read: assessments, months and settings (dues), members, the tree.
+ROWS_TOPICS = (caching.DUES, caching.MEMBERS, caching.ORGANIZATIONS, caching.RULES)
+
+
+class ArrearsRow(NamedTuple):
+    """One member in arrears, with `arrears()`'s annotations (explain() reads them)."""
+
+    member_id: int
+    owed_from: datetime.date
+    reduction_now: str
+    last_paid: datetime.date | None
+    unpaid: int
+    streak: int
+    level: str
+
+
+# The members' latest assessment up to the last counted month (ROW_NUMBER, read once), those
+# owing (not exempt), and their month rows inside [owed_from, end] joined and grouped once: the
+# last month paid and the months paid since the later of owed_from and the horizon.
+ROWS_SQL = """
+WITH latest AS (
+    SELECT a.member_id, a.owed_since, a.reduction,
+           ROW_NUMBER() OVER (PARTITION BY a.member_id ORDER BY a.effective_from DESC) AS n
+    FROM {assessment} a
+    WHERE a.effective_from <= %s AND a.member_id IN ({members})
+),
+owing AS (
+    SELECT member_id, owed_since, reduction FROM latest
+    WHERE n = 1 AND owed_since IS NOT NULL AND owed_since <= %s AND reduction <> %s
+)
+SELECT o.member_id, o.owed_since, o.reduction, MAX(d.month),
+       SUM(CASE WHEN d.month >= (CASE WHEN o.owed_since > %s THEN o.owed_since ELSE %s END)
+           THEN 1 ELSE 0 END)
+FROM owing o
+JOIN {member} m ON m.id = o.member_id
+JOIN {organization} g ON g.id = m.organization_id
+LEFT JOIN {month} d ON d.member_id = o.member_id AND d.month <= %s AND d.month >= o.owed_since
+WHERE m.standing = %s
+GROUP BY o.member_id, o.owed_since, o.reduction, g.path, m.name
+ORDER BY g.path, m.name, o.member_id
+"""
+
+
+def _date(value):
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _rows(members_qs, as_of: datetime.date, setting: DuesSetting) -> list[ArrearsRow]:
+    end = last_counted_month(as_of)
+    end_index = month_index(end)
+    horizon = add_months(end, -(HORIZON_MONTHS - 1))
+    members_sql, members_params = members_qs.order_by().values("pk").query.sql_with_params()
+    sql = ROWS_SQL.format(
+        members=members_sql,
+        assessment=DuesAssessment._meta.db_table,
+        member=Member._meta.db_table,
+        organization=Organization._meta.db_table,
+        month=DuesMonth._meta.db_table,
+    )
+    params = [end, *members_params, end, Reduction.EXEMPT, horizon, horizon, end]
+    params.append(Member.Standing.NORMAL)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    rows = []
+    for member_id, owed_from, reduction, last_paid, paid_recently in found:
+        owed_from, last_paid = _date(owed_from), _date(last_paid)
+        counted_from = max(owed_from, horizon)
+        unpaid = end_index + 1 - month_index(counted_from) - int(paid_recently or 0)
+        streak = end_index - (
+            month_index(last_paid) if last_paid is not None else month_index(owed_from) - 1
+        )
+        if unpaid < setting.warning_months and streak < setting.alert_months:
+            continue
+        alert = streak >= setting.alert_months and reduction != Reduction.DEFERRED
+        level = ALERT if alert else WARNING
+        rows.append(ArrearsRow(member_id, owed_from, reduction, last_paid, unpaid, streak, level))
+    # The list's order: 警示 first, the longest streak first, then path, name, pk (the SQL's).
+    rows.sort(key=lambda row: (row.level, -row.streak))
+    return rows
+
+
+def arrears_rows(
+    members_qs, *, as_of: datetime.date, setting: DuesSetting | None = None
+) -> list[ArrearsRow]:
+    """`arrears(members_qs, as_of=…)` as rows, in the list's order (level, longest streak,
+    organisation path, name, pk): the same rule in one statement whatever the number of
+    members — each member's latest assessment and month rows read once by window function
+    and GROUP BY, not per member — cached per members queryset, day and setting under
+    ROWS_TOPICS (the dues, member and rule writers invalidate it)."""
+    setting = setting or DuesSetting.load()
+    sql, params = members_qs.order_by().values("pk").query.sql_with_params()
+    digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()[:32]
+    thresholds = f"{setting.warning_months}-{setting.alert_months}"
+    key = caching.key("dues-arrears", as_of, thresholds, digest, topics=ROWS_TOPICS)
+    return caching.cached(key, lambda: _rows(members_qs, as_of, setting))

@@ -17,6 +17,13 @@ committee in it, and a closed year keeps the requirement it had although the sea
     with_required_hours(2026, members)        # only .is_committee_member and .required_hours
     component_hours(2026, members)            # {member_id: {component_id: hours}}, one query
     member_progress(member, 2026)             # one member's Progress, one query
+    judged(2026, members)                     # [Judged] in one set-based statement, cached
+
+`with_progress` evaluates correlated subqueries per member: right for one branch or one
+member, far too slow for a whole league (tens of thousands of members, each probed several
+times). The league-wide readers — the progress overview and its lists, the cockpit's figure,
+the component rates — use `judged`: the year's hours summed once by GROUP BY, joined to the
+members, the same rule applied, and the rows cached under the topics they read.
     required_hours(member, 2026)              # int, one query
 
 Every function takes a Member queryset and returns an annotated queryset, so callers can
@@ -25,17 +32,20 @@ organisation afterwards without more queries per row.
 """
 
 import datetime
+import decimal
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Case, Exists, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Greatest
 
-from alxa_dangjian.core import rules
-from branches.models import CommitteeSeat, Member
+from alxa_dangjian.core import caching, rules
+from branches.models import CommitteeSeat, Member, Organization
 
-from .models import Audience, Enrollment, HourRule
+from .models import Audience, Enrollment, HourRule, TrainingClass
 
 HOURS_FIELD = models.DecimalField(max_digits=7, decimal_places=1)
 
@@ -194,3 +204,122 @@ def required_hours(member: Member, year: int | None = None) -> int:
         .values_list("required_hours", flat=True)
         .get()
     )
+
+
+# --- set-based: the whole scope in one statement ----------------------------------------------
+
+# The topics the judged rows read: enrolments and classes, members (standing, transfers), the
+# tree (paths), committee seats (organizations), the hour rules.
+JUDGED_TOPICS = (caching.TRAINING, caching.MEMBERS, caching.ORGANIZATIONS, caching.RULES)
+
+
+class Judged(NamedTuple):
+    """One member's year as `with_progress` annotates it, with what the lists sort by (a
+    named tuple: tens of thousands are pickled into the cache and back)."""
+
+    member_id: int
+    path: str  # the member's organisation's path
+    status: str
+    training_hours: Decimal
+    required_hours: int
+    is_committee_member: bool
+
+    @property
+    def hours_short(self) -> Decimal:
+        return max(Decimal(self.required_hours) - self.training_hours, Decimal(0))
+
+    @property
+    def is_met(self) -> bool:
+        """`MET`: no 学时 short."""
+        return self.hours_short <= 0
+
+
+# The members' subquery is repeated, not a CTE: a CTE hides its size from the planner, which
+# then probes the enrolments once per member instead of hashing them.
+JUDGED_SQL = """
+WITH earned AS (
+    SELECT e.member_id, SUM(e.hours_earned) AS hours
+    FROM {enrollment} e JOIN {training_class} c ON c.id = e.training_class_id
+    WHERE e.signed_in = %s AND c.starts_on BETWEEN %s AND %s AND e.member_id IN ({members})
+    GROUP BY e.member_id
+),
+seated AS (
+    SELECT DISTINCT s.member_id FROM {seat} s
+    WHERE s.started_on <= %s AND (s.ended_on IS NULL OR s.ended_on >= %s)
+      AND s.member_id IN ({members})
+)
+SELECT m.id, o.path, m.status, COALESCE(earned.hours, %s), seated.member_id IS NOT NULL
+FROM {member} m
+JOIN {organization} o ON o.id = m.organization_id
+LEFT JOIN earned ON earned.member_id = m.id
+LEFT JOIN seated ON seated.member_id = m.id
+WHERE m.id IN ({members})
+ORDER BY o.path, m.name, m.id
+"""
+
+
+def _minimums(year: int) -> tuple[int, int]:
+    """(everyone's, committee members') minimum in force in `year`, as `with_required_hours`
+    reads the HourRule table (0 without a rule; committee falls back to everyone's)."""
+    latest: dict[str, tuple] = {}
+    for audience, rule_year, pk, minimum in HourRule.objects.filter(year__lte=year).values_list(
+        "audience", "year", "pk", "minimum"
+    ):
+        if audience not in latest or (rule_year, pk) > latest[audience][:2]:
+            latest[audience] = (rule_year, pk, minimum)
+    everyone = latest[Audience.ALL_MEMBERS][2] if Audience.ALL_MEMBERS in latest else 0
+    committee = latest[Audience.COMMITTEE][2] if Audience.COMMITTEE in latest else everyone
+    return everyone, committee
+
+
+# SQLite sums a decimal column as a float (or an int): converted as the ORM converts an
+# annotation's value there, so every figure reads as `with_progress` gives it.
+_FROM_FLOAT = decimal.Context(prec=15).create_decimal_from_float
+
+
+def _hours(value, sqlite: bool) -> Decimal:
+    return _FROM_FLOAT(value) if sqlite else value
+
+
+def _judge(year: int, members, until: datetime.date | None) -> list[Judged]:
+    start, end = year_range(year)
+    members_sql, members_params = members.order_by().values("pk").query.sql_with_params()
+    sql = JUDGED_SQL.format(
+        members=members_sql,
+        enrollment=Enrollment._meta.db_table,
+        training_class=TrainingClass._meta.db_table,
+        seat=CommitteeSeat._meta.db_table,
+        member=Member._meta.db_table,
+        organization=Organization._meta.db_table,
+    )
+    params = [True, start, min(end, until or end), *members_params]
+    params += [end, start, *members_params, 0, *members_params]
+    everyone, committee = _minimums(year)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    sqlite = connection.vendor == "sqlite"
+    return [
+        Judged(
+            pk, path, status, _hours(hours, sqlite), committee if seated else everyone, bool(seated)
+        )
+        for pk, path, status, hours, seated in rows
+    ]
+
+
+def members_digest(members) -> str:
+    """A cache key part naming the members a queryset selects (its SQL and parameters)."""
+    sql, params = members.order_by().values("pk").query.sql_with_params()
+    return hashlib.sha256(repr((sql, params)).encode()).hexdigest()[:32]
+
+
+def judged(year: int, members, until: datetime.date | None = None) -> list[Judged]:
+    """Every member of `members` judged against the rule of `year` (classes starting by
+    `until` when given), in the order of the lists (organisation path, name, pk): the same
+    figures as `with_progress`, in one statement whatever the number of members (the hours
+    summed by GROUP BY, not per member). Cached per members queryset, year and `until`
+    under JUDGED_TOPICS, so the writers of enrolments, members and rules invalidate it."""
+    key = caching.key(
+        "training-judged", year, until or "", members_digest(members), topics=JUDGED_TOPICS
+    )
+    return caching.cached(key, lambda: _judge(year, members, until))

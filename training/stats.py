@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 
+from alxa_dangjian.core import caching
 from branches.models import Member
 
 from .models import (
@@ -28,7 +29,7 @@ from .models import (
     TrainingClass,
     TrainingScheme,
 )
-from .progress import MET, earned_in, with_progress
+from .progress import JUDGED_TOPICS, earned_in, judged, members_digest
 
 ZERO = Decimal(0)
 
@@ -68,19 +69,15 @@ class Tally:
 
 
 def hour_tallies(year: int, members) -> dict[str, Tally]:
-    """{organisation path: Tally} for the organisations `members` belong to; one query."""
-    rows = (
-        with_progress(year, members)
-        .order_by()
-        .values("organization__path")
-        .annotate(
-            n=Count("pk"),
-            n_met=Count("pk", filter=MET),
-            total=Sum("training_hours"),
-        )
-        .values_list("organization__path", "n", "n_met", "total")
-    )
-    return {path: Tally(members=n, met=met, hours=total or ZERO) for path, n, met, total in rows}
+    """{organisation path: Tally} for the organisations `members` belong to, from the
+    set-based, cached `judged` rows (one statement however many members)."""
+    result: dict[str, Tally] = {}
+    for row in judged(year, members):
+        tally = result.setdefault(row.path, Tally())
+        tally.members += 1
+        tally.met += int(row.is_met)
+        tally.hours += row.training_hours
+    return result
 
 
 def rollup(tallies: dict[str, Tally]) -> dict[str, Tally]:
@@ -174,24 +171,37 @@ def member_components(year: int, members) -> dict[int, dict[int, tuple[Decimal, 
 def component_rates(year: int, members, targets: list[ComponentTarget]) -> dict[int, Tally]:
     """{component id: Tally}: members the component applies to and how many completed it.
 
-    Two queries: the members' audience flags, and their per-component attendance."""
+    Two queries: the members' audience flags (`judged`), and their per-component
+    attendance; cached like `judged` (the targets come from the year's scheme, a training
+    row, and the hour counting, a rule)."""
     if not targets:
         return {}
-    flags = list(
-        with_progress(year, members).order_by().values_list("pk", "is_committee_member", "status")
+    components = "-".join(str(t.component.pk) for t in targets)
+    key = caching.key(
+        "training-component-rates",
+        year,
+        components,
+        members_digest(members),
+        topics=JUDGED_TOPICS,
     )
+    return caching.cached(key, lambda: _component_rates(year, members, targets))
+
+
+def _component_rates(year: int, members, targets: list[ComponentTarget]) -> dict[int, Tally]:
+    flags = [(r.member_id, r.is_committee_member, r.status) for r in judged(year, members)]
     done = member_components(year, members)
     rates = {t.component.pk: Tally() for t in targets}
+    pairs = [(target, target.component.pk) for target in targets]
     for member_id, is_committee, status in flags:
         attended = done.get(member_id, {})
-        for target in targets:
+        probationary = status == Member.Status.PROBATIONARY
+        for target, pk in pairs:
             if not target.applies_to(
-                is_committee_member=is_committee,
-                is_probationary=status == Member.Status.PROBATIONARY,
+                is_committee_member=is_committee, is_probationary=probationary
             ):
                 continue
-            hours, classes = attended.get(target.component.pk, (ZERO, 0))
-            tally = rates[target.component.pk]
+            hours, classes = attended.get(pk, (ZERO, 0))
+            tally = rates[pk]
             tally.members += 1
             tally.hours += hours
             if target.is_complete(hours, classes):

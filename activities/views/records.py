@@ -41,14 +41,35 @@ PRESENT, LEAVE, ABSENT = (
 )
 
 
-def _with_attendance_counts(activities):
+def _with_attendance_counts(page):
+    """Annotate the page's records (only those, never the whole list before paging) with
+    `is_joint` and their present/leave/absent counts: one GROUP BY over their attendance."""
+    rows = list(page.object_list)
     joint = Activity.joint_organizations.through.objects.filter(activity_id=OuterRef("pk"))
-    return activities.annotate(
-        is_joint=Exists(joint),
-        present_count=Count("attendances", filter=Q(attendances__status=PRESENT)),
-        leave_count=Count("attendances", filter=Q(attendances__status=LEAVE)),
-        absent_count=Count("attendances", filter=Q(attendances__status=ABSENT)),
+    counts = (
+        {
+            row["pk"]: row
+            for row in Activity.objects.filter(pk__in=[activity.pk for activity in rows])
+            .order_by()
+            .values("pk")
+            .annotate(
+                is_joint=Exists(joint),
+                present_count=Count("attendances", filter=Q(attendances__status=PRESENT)),
+                leave_count=Count("attendances", filter=Q(attendances__status=LEAVE)),
+                absent_count=Count("attendances", filter=Q(attendances__status=ABSENT)),
+            )
+        }
+        if rows
+        else {}
     )
+    for activity in rows:
+        row = counts[activity.pk]
+        activity.is_joint = row["is_joint"]
+        activity.present_count = row["present_count"]
+        activity.leave_count = row["leave_count"]
+        activity.absent_count = row["absent_count"]
+    page.object_list = rows
+    return page
 
 
 def _selected_organization(request):
@@ -91,12 +112,15 @@ def activity_list(request):
         )
     elif data.get("status"):
         activities = activities.filter(status=data["status"])
-    activities = _with_attendance_counts(
-        activities.select_related("organization", "kind", "party_group").prefetch_related(
-            "also_kinds"
-        )
-    ).order_by("-held_on", "-pk")
-    page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Counted and paged bare; only the page's records are annotated (_with_attendance_counts).
+    activities = (
+        activities.select_related("organization", "kind", "party_group")
+        .prefetch_related("also_kinds")
+        .order_by("-held_on", "-pk")
+    )
+    page = _with_attendance_counts(
+        Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
+    )
     organizations = list(
         Organization.objects.visible_to(request.user)
         .filter(type__in=services.LOGGABLE_TYPES)
@@ -135,12 +159,15 @@ def _review_queue(user):
 def activity_queue(request):
     """The reviewer's queue: oldest submission first."""
     roles.require(request.user, roles.REVIEW)
-    activities = _with_attendance_counts(
+    activities = (
         _review_queue(request.user)
         .select_related("organization", "kind", "party_group")
         .prefetch_related("also_kinds")
-    ).order_by("updated_at", "pk")
-    page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
+        .order_by("updated_at", "pk")
+    )
+    page = _with_attendance_counts(
+        Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
+    )
     return render(request, "activities/activity_queue.html", {"page": page})
 
 

@@ -20,7 +20,7 @@ from alxa_dangjian.core import params
 from branches.models import Member, Organization
 
 from .. import services
-from ..arrears import ALERT, arrears, explain, last_counted_month
+from ..arrears import ALERT, arrears, arrears_rows, explain, last_counted_month
 from ..forms import MonthBatchForm, PaymentForm, decimal_or_none
 from ..models import DuesAssessment, DuesMonth, DuesPayment, DuesSetting
 from ..periods import month_label, month_start, months_of_year
@@ -310,16 +310,21 @@ def arrears_list(request):
         pk = params.parse_integer(raw, low=1, high=2**63 - 1, default=0)
         scope = get_visible_or_404(Organization, request.user, pk=pk)
         members = members.in_subtree(scope)
-    rows = (
-        arrears(members, as_of=today)
-        .select_related("organization")
-        .order_by("level", "-streak", "organization__path", "name", "pk")
-    )
+    # Set-based and cached (arrears_rows); only the page's members are read as objects.
+    rows = arrears_rows(members, as_of=today)
     level = request.GET.get("level", "")
     if level in ("warning", "alert"):
-        rows = rows.filter(level=level)
+        rows = [row for row in rows if row.level == level]
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    items = [(member, explain(member)) for member in page]
+    found = Member.objects.select_related("organization").in_bulk([r.member_id for r in page])
+    items = []
+    for row in page:
+        member = found.get(row.member_id)
+        if member is None:  # deleted since the rows were cached (the next write bumps them)
+            continue
+        for name in ("owed_from", "reduction_now", "last_paid", "unpaid", "streak", "level"):
+            setattr(member, name, getattr(row, name))
+        items.append((member, explain(member)))
     return render(
         request,
         "dues/arrears_list.html",

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -135,6 +136,9 @@ def test_arrears_list_shrinks_when_paid_and_queries_stay_flat(
     assert "自行脱党" in response.content.decode()
     for member in roster[5:10]:
         paid(member, secretary, *[add_months(START, n) for n in range(8)])
+    # `paid` writes the months directly, past the payment service's caching.changed(DUES)
+    # that drops the cached arrears rows on commit: drop them as it would.
+    cache.clear()
     assert client.get(url).context["page"].paginator.count == 15
 
 

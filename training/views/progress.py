@@ -14,9 +14,9 @@ from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params
 from branches.models import Member, Organization
 
-from .. import stats
+from .. import progress, stats
 from ..models import Enrollment, XuexiScore
-from ..progress import MET, member_progress, with_progress, year_range
+from ..progress import member_progress, with_progress, year_range
 
 BRANCH_PAGE_SIZE = 50
 BEHIND_PAGE_SIZE = 50
@@ -188,13 +188,24 @@ def _progress_list(request, *, met: bool):
     year = selected_year(request)
     until = selected_until(request, year)
     scope = selected_organization(request)
-    judged = with_progress(year, _members(request.user, scope), until)
-    # Those behind: the furthest behind first.
-    rows = judged.filter(MET) if met else judged.exclude(MET).order_by("-hours_short")
-    rows = rows.select_related("organization").order_by(
-        *rows.query.order_by, "organization__path", "name", "pk"
-    )
+    judged = progress.judged(year, _members(request.user, scope), until)
+    # Those behind: the furthest behind first (a stable sort keeps path, name, pk order).
+    rows = [r for r in judged if r.is_met] if met else [r for r in judged if not r.is_met]
+    if not met:
+        rows.sort(key=lambda r: -r.hours_short)
     page = Paginator(rows, BEHIND_PAGE_SIZE).get_page(request.GET.get("page"))
+    found = Member.objects.select_related("organization").in_bulk([r.member_id for r in page])
+    members = []
+    for row in page:
+        member = found.get(row.member_id)
+        if member is None:  # deleted since the rows were cached (the next write bumps them)
+            continue
+        member.training_hours = row.training_hours
+        member.required_hours = row.required_hours
+        member.is_committee_member = row.is_committee_member
+        member.hours_short = row.hours_short
+        members.append(member)
+    page.object_list = members
     return render(
         request,
         "training/progress_behind.html",
@@ -205,7 +216,7 @@ def _progress_list(request, *, met: bool):
             "scope": scope,
             "page": page,
             "met": met,
-            "judged": judged.count(),
+            "judged": len(judged),
         },
     )
 

@@ -13,9 +13,9 @@ from assessments.models import AssessmentRun, ScoreCard
 from branches import rating_stats
 from branches.models import LADDER, Level, Organization, RatingRound, Scope
 from branches.rating_stats import RANK, counted_branches, percent, top_rank
-from dues.arrears import ALERT, WARNING, arrears
+from dues.arrears import ALERT, WARNING, arrears_rows
 from training.models import Enrollment
-from training.progress import MET, with_progress
+from training.progress import judged
 
 from .base import Chart, Figure, Part, Period, Series
 from .base import Scope as CockpitScope
@@ -157,8 +157,8 @@ def training_hours(scope: CockpitScope, period: Period) -> Figure | None:
     others, from the HourRule rows), counting classes starting by the period's end. The
     figure opens the list of exactly those members; the share's page states the members
     judged."""
-    members = with_progress(period.year, scope.members().in_good_standing(), until=period.end)
-    counts = members.aggregate(n=Count("pk"), met=Count("pk", filter=MET))
+    rows = judged(period.year, scope.members().in_good_standing(), until=period.end)
+    counts = {"n": len(rows), "met": sum(row.is_met for row in rows)}
     if not counts["n"]:
         return None
     params = {"year": period.year}
@@ -342,9 +342,8 @@ def assessment(scope: CockpitScope, period: Period) -> Figure | None:
 
 def dues_arrears(scope: CockpitScope, period: Period) -> Figure | None:
     """Members in arrears at the period's end (the arrears list's rule: 提醒 and 警示)."""
-    counts = arrears(scope.members(), as_of=period.end).aggregate(
-        warning=Count("pk", filter=Q(level=WARNING)), alert=Count("pk", filter=Q(level=ALERT))
-    )
+    rows = arrears_rows(scope.members(), as_of=period.end)
+    counts = {level: sum(row.level == level for row in rows) for level in (WARNING, ALERT)}
     list_url = "dues:arrears-list"
     return Figure(
         "dues-arrears",

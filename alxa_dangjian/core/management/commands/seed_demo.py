@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from activities.demo import seed_activities
 from alxa_dangjian.accounts.demo import DEMO_PASSWORD, seed_users
@@ -34,6 +35,11 @@ class Command(BaseCommand):
         seed_scoring()
         # The demo writes in bulk, past the services: every cached figure is out of date.
         caching.changed(*caching.ALL)
+        # Fresh tables have no planner statistics until autovacuum (if on) gets to them: without
+        # them PostgreSQL plans the first figures as if every table were empty (nested loops over
+        # hundreds of thousands of rows, tens of seconds), and SQLite has none until asked.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         self.stdout.write(
             "演示数据已就绪：新建党组织 {orgs} 个、党员 {members} 名、届次 {terms} 条、"
             "委员 {seats} 名、党小组 {groups} 个、发展党员 {cases} 人、组织生活记录 {activities} 条"
