@@ -188,6 +188,7 @@ def setup(args):
 
 def bench_users(wanted: str | None):
     """The four demo users and a same-role user of another subtree for the two scoped roles."""
+    from alxa_dangjian.accounts import scoping
     from alxa_dangjian.accounts.models import User
     from branches.models import Organization
 
@@ -200,7 +201,7 @@ def bench_users(wanted: str | None):
             home = user.organization
             organization = (
                 Organization.objects.filter(type=home.type, is_active=True)
-                .exclude(path__startswith=home.path)
+                .exclude(scoping.subtree_q(home, ""))
                 .exclude(pk__in=[o.pk for o in ancestors(home)])
                 .order_by("pk")
                 .first()
