@@ -15,9 +15,11 @@ from activities import joint as joint_consent
 from activities.compliance import cached_compute
 from activities.reminders import due_items, log_url
 from alxa_dangjian.accounts import roles
+from alxa_dangjian.accounts.scoping import scope_path
 from branches import transfer_consent
 from branches.models import Organization
 
+from . import caching
 from .cockpit import cockpit_for
 from .health import check_broker, check_cache, check_database
 from .models import Notification
@@ -70,10 +72,15 @@ def _cockpit_context(organization) -> dict:
 def _consent_queue(user) -> dict:
     """What other subtrees wait for this user's side to answer: joint activities naming a
     branch of theirs (待确认) and transfers into it (待接收); two counts."""
-    return {
-        "joint": joint_consent.awaiting(user).count(),
-        "transfers": transfer_consent.incoming(user).count(),
-    }
+    topics = (caching.ACTIVITIES, caching.MEMBERS, caching.ORGANIZATIONS)
+    cache_key = caching.key("consent-queue", scope_path(user), user.role, topics=topics)
+    return caching.cached(
+        cache_key,
+        lambda: {
+            "joint": joint_consent.awaiting(user).count(),
+            "transfers": transfer_consent.incoming(user).count(),
+        },
+    )
 
 
 def _due_items(organization):

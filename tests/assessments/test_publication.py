@@ -7,6 +7,7 @@ import datetime
 import io
 import re
 
+import lxml.html
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -73,9 +74,10 @@ def workbook(response):
 
 
 def text_of(html: str, testid: str) -> str:
-    match = re.search(rf'data-testid="{testid}"[^>]*>(.*?)</(li|div|span|table)>', html, re.S)
-    assert match, testid
-    return re.sub(r"<[^>]+>|\s+", "", match.group(1))
+    """The whole text of the element marked `testid` (nested links and counts included)."""
+    found = lxml.html.fromstring(html).xpath(f'//*[@data-testid="{testid}"]')
+    assert found, testid
+    return re.sub(r"\s+", "", found[0].text_content())
 
 
 # --- The preview ---------------------------------------------------------------------------------

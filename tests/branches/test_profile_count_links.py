@@ -50,7 +50,7 @@ def busy_branch(branch_a, branch_b, secretary):
     )
     # Hosted elsewhere, joined by the branch: in its calendar and in its list.
     joined = ActivityFactory(organization=branch_b, kind=kind("general-meeting"), held_on=first)
-    joined.joint_organizations.add(branch_a)
+    joined.joint_organizations.add(branch_a, through_defaults={"status": "confirmed"})
     return branch_a
 
 

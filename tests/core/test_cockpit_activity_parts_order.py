@@ -42,7 +42,10 @@ def test_a_kind_met_only_as_a_combined_kind_of_a_joined_record_takes_its_own_pla
     held(branch_a, general)
     held(branch_a, theme)
     # Hosted outside 甲局党委 and joined by its branch: 主题党日暨党课, the only 党课.
-    held(branch_b, theme, lecture).joint_organizations.add(branch_a)
+    held(branch_b, theme, lecture).joint_organizations.add(
+        branch_a,
+        through_defaults={"status": "confirmed"},  # the partner has confirmed
+    )
     expected = [(general.name, 1), (theme.name, 2), (lecture.name, 1)]
     assert parts_of(committee_a) == expected
     # Whatever the kinds' ids: the other way round, 党课 comes first.

@@ -147,9 +147,11 @@ def test_home_queries_are_fixed_cold_and_three_warm(
     # heatmap's branch paths and units (2); records by month, composition and age bands (3);
     # second pass, each this year and last: 最强党支部 share and round (4), 学时 (2), list
     # items (2), assessment run, cards and results (6), dues setting and arrears (4); the
-    # ratings and training charts (2)
-    with django_assert_max_num_queries(50):
+    # ratings and training charts (2); what waits for this side's consent: joint records
+    # and incoming transfers (2)
+    with django_assert_max_num_queries(52):
         assert client.get(reverse("core:home")).status_code == 200
-    # Warm: session, user, organisation; the cockpit and the compliance report are cached.
+    # Warm: session, user, organisation; the cockpit, the compliance report and the consent
+    # queues are cached.
     with django_assert_max_num_queries(3):
         assert client.get(reverse("core:home")).status_code == 200
