@@ -406,7 +406,9 @@ def test_secretary_deletes_evidence_of_a_draft(
     upload(client, item, "照片.png", png_bytes())
     evidence = RatingEvidence.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("branches:ratingevidence-delete", args=[evidence.pk]))
+        client.post(
+            reverse("branches:ratingevidence-delete", args=[evidence.pk]), {"reason": "传错了"}
+        )
     assert not RatingEvidence.objects.exists()
     assert stored_files(media) == []
 
