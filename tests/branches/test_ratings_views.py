@@ -308,7 +308,7 @@ def test_application_page_queries_do_not_grow_with_evidence(
     client.force_login(secretary)
     with django_assert_max_num_queries(16):
         response = client.get(draft.get_absolute_url())
-    assert response.content.decode().count("材料2.pdf") == draft.scores.count()
+    assert response.content.decode().count(">材料2.pdf</a>") == draft.scores.count()
 
 
 def test_outsider_gets_404_on_the_application(client, draft, outsider):
