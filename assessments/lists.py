@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.models import User
-from alxa_dangjian.core import caching
+from alxa_dangjian.core import caching, history
 from alxa_dangjian.core.notifications import notify
 from branches.models import Organization
 
@@ -360,13 +360,18 @@ def _decide(entry: CheckpointEntry, to: str, *, by: User, comment: str) -> Check
 
 
 @transaction.atomic
-def remove_evidence(evidence: CheckpointEvidence, *, by: User) -> None:
+def remove_evidence(evidence: CheckpointEvidence, *, by: User, reason: str) -> None:
     entry = evidence.entry
     _require_edit(by, entry.item.list)
     if not entry.is_editable:
         message = "该环节{review}，不能再删除佐证材料。"
         raise ValidationError(message.format(review=entry.get_review_display()))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "删除佐证材料须填写理由。"})
     name, storage = evidence.file.name, evidence.file.storage
+    history.baseline(CheckpointEvidence, [evidence.pk])
+    history.attribute(evidence, by=by, reason=reason)
     evidence.delete()
     transaction.on_commit(lambda: storage.delete(name))
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.models import User
-from alxa_dangjian.core import caching
+from alxa_dangjian.core import caching, history
 from alxa_dangjian.core.files import check_upload, store_files
 from alxa_dangjian.core.notifications import notify
 
@@ -319,10 +319,15 @@ def add_evidence(
 
 
 @transaction.atomic
-def remove_evidence(evidence: RatingEvidence, *, by: User) -> None:
+def remove_evidence(evidence: RatingEvidence, *, by: User, reason: str) -> None:
     current = _locked(evidence.item.application)
     _require_editable(by, current)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "删除佐证材料须填写理由。"})
     name, storage = evidence.file.name, evidence.file.storage
+    history.baseline(RatingEvidence, [evidence.pk])
+    history.attribute(evidence, by=by, reason=reason)
     evidence.delete()
     transaction.on_commit(lambda: storage.delete(name))
 

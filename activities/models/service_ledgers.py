@@ -10,10 +10,11 @@ from django.db import models, transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.scoping import ScopedQuerySet
-from alxa_dangjian.core import caching
+from alxa_dangjian.core import caching, history
 from alxa_dangjian.core.files import StoredFile, check_upload, store_files
 from branches.models import Member, Organization
 
@@ -193,6 +194,8 @@ class ServiceEvidence(StoredFile):
     file = models.FileField("文件", upload_to=evidence_path, max_length=200)
 
     objects = ServiceEvidenceQuerySet.as_manager()
+    # A removed file leaves a record: who removed what, when and why.
+    history = HistoricalRecords(excluded_fields=["file"])
 
     class Meta(StoredFile.Meta):
         verbose_name = "服务台账佐证材料"
@@ -247,8 +250,15 @@ def add_evidence(record: ServiceRecord, *, uploads, by) -> list[ServiceEvidence]
 
 
 @transaction.atomic
-def remove_evidence(evidence: ServiceEvidence, *, by) -> None:
+def remove_evidence(evidence: ServiceEvidence, *, by, reason: str) -> None:
+    """Delete a file; the deletion stays in the evidence's history (who, when, which file,
+    `reason` — required)."""
     _require_scope(by, evidence.record.organization)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "删除佐证材料须填写理由。"})
     name, storage = evidence.file.name, evidence.file.storage
+    history.baseline(ServiceEvidence, [evidence.pk])
+    history.attribute(evidence, by=by, reason=reason)
     evidence.delete()
     transaction.on_commit(lambda: storage.delete(name))

@@ -343,8 +343,12 @@ def serviceevidence_delete(request, pk):
     evidence = get_visible_or_404(
         ServiceEvidence.objects.select_related("record__organization"), request.user, pk=pk
     )
-    remove_evidence(evidence, by=request.user)
-    messages.success(request, f"已删除佐证材料“{evidence.original_name}”。")
+    try:
+        remove_evidence(evidence, by=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"已删除佐证材料“{evidence.original_name}”。")
     return redirect(evidence.record)
 
 

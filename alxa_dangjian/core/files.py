@@ -183,6 +183,7 @@ def store_files(model, checked, *, by, **owner) -> list:
                 kind=item.kind,
                 uploaded_by=by,
             )
+            row._history_user = by  # the upload's history event names the uploader
             # The bytes are written as received: the original is what is kept.
             row.file.save(item.name, item.upload, save=False)
             stored.append(row.file.name)

@@ -332,6 +332,8 @@ class CheckpointEvidence(StoredFile):
     file = models.FileField("文件", upload_to=evidence_path, max_length=200)
 
     objects = CheckpointEvidenceQuerySet.as_manager()
+    # A removed file leaves a record: who removed what, when and why.
+    history = HistoricalRecords(excluded_fields=["file"])
 
     class Meta(StoredFile.Meta):
         verbose_name = "清单佐证材料"

@@ -274,6 +274,8 @@ class DutyReport(StoredFile):
     file = models.FileField("文件", upload_to=duty_report_path, max_length=200)
 
     objects = ScopedQuerySet.as_manager()
+    # A removed file leaves a record: who removed what, when and why.
+    history = HistoricalRecords(excluded_fields=["file"])
 
     class Meta(StoredFile.Meta):
         verbose_name = "述职报告"

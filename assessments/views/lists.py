@@ -407,7 +407,7 @@ def checkpointevidence_delete(request, pk):
     )
     item = evidence.entry.item
     try:
-        lists.remove_evidence(evidence, by=request.user)
+        lists.remove_evidence(evidence, by=request.user, reason=request.POST.get("reason", ""))
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:

@@ -334,6 +334,8 @@ class RatingEvidence(StoredFile):
     file = models.FileField("文件", upload_to=evidence_path, max_length=200)
 
     objects = RatingEvidenceQuerySet.as_manager()
+    # A removed file leaves a record: who removed what, when and why.
+    history = HistoricalRecords(excluded_fields=["file"])
 
     class Meta(StoredFile.Meta):
         verbose_name = "评定佐证材料"

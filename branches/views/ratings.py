@@ -449,7 +449,7 @@ def ratingevidence_delete(request, pk):
     )
     application = evidence.item.application
     try:
-        ratings.remove_evidence(evidence, by=request.user)
+        ratings.remove_evidence(evidence, by=request.user, reason=request.POST.get("reason", ""))
     except ValidationError as error:
         _refused(request, error)
     else:

@@ -127,6 +127,8 @@ class DuesVoucher(StoredFile):
     file = models.FileField("文件", upload_to=voucher_path, max_length=200)
 
     objects = DuesVoucherQuerySet.as_manager()
+    # A removed file leaves a record: who removed what, when and why.
+    history = HistoricalRecords(excluded_fields=["file"])
 
     class Meta(StoredFile.Meta):
         verbose_name = "党费使用凭证"

@@ -466,7 +466,7 @@ def test_outsider_cannot_upload_fetch_or_delete_evidence(client, outsider, secre
     assert client.post(evidence_url(record), upload).status_code == 404
     assert client.get(evidence.get_absolute_url()).status_code == 404
     delete = reverse("activities:serviceevidence-delete", args=[evidence.pk])
-    assert client.post(delete).status_code == 404
+    assert client.post(delete, {"reason": "越权"}).status_code == 404
     assert ServiceEvidence.objects.count() == 1
 
 
@@ -482,7 +482,7 @@ def test_evidence_is_deleted_with_its_file(
     delete = reverse("activities:serviceevidence-delete", args=[evidence.pk])
     assert client.get(delete).status_code == 405
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(delete)
+        response = client.post(delete, {"reason": "重复上传"})
     assert response.status_code == 302
     assert not ServiceEvidence.objects.exists()
     assert not stored.exists()

@@ -308,7 +308,7 @@ def test_application_page_queries_do_not_grow_with_evidence(
     client.force_login(secretary)
     with django_assert_max_num_queries(16):
         response = client.get(draft.get_absolute_url())
-    assert response.content.decode().count("材料2.pdf") == draft.scores.count()
+    assert response.content.decode().count(">材料2.pdf</a>") == draft.scores.count()
 
 
 def test_outsider_gets_404_on_the_application(client, draft, outsider):
@@ -406,7 +406,9 @@ def test_secretary_deletes_evidence_of_a_draft(
     upload(client, item, "照片.png", png_bytes())
     evidence = RatingEvidence.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("branches:ratingevidence-delete", args=[evidence.pk]))
+        client.post(
+            reverse("branches:ratingevidence-delete", args=[evidence.pk]), {"reason": "传错了"}
+        )
     assert not RatingEvidence.objects.exists()
     assert stored_files(media) == []
 
