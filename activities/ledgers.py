@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from alxa_dangjian.accounts.scoping import scope_path
 from alxa_dangjian.ledgers.params import YearLedgerForm, in_chosen_subtree
 from alxa_dangjian.ledgers.registry import Ledger, register
 from alxa_dangjian.ledgers.xlsx import Column
@@ -28,9 +29,14 @@ class ActivityLedgerForm(YearLedgerForm):
 
 
 def activity_queryset(user, options):
-    activities = in_chosen_subtree(Activity.objects.visible_to(user), options).filter(
-        held_on__year=options["year"]
-    )
+    """The records the chosen organisation (or the user's whole scope) counts: hosted in its
+    subtree, or joined by a branch of it that confirmed — a partner's record book lists no
+    joint record it declined or has not answered (the form only offers visible organisations)."""
+    chosen = options.get("organization")
+    path = chosen.path if chosen is not None else scope_path(user)
+    if path is None:
+        return Activity.objects.none().values_list("pk")
+    activities = Activity.objects.in_subtree(path).filter(held_on__year=options["year"])
     if options.get("kind"):
         activities = activities.of_kind(options["kind"])
     return (

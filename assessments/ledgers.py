@@ -363,8 +363,10 @@ def _number(value):
 def _measure_cells(measure, *, ratio: bool) -> list:
     if not ratio:
         return [None if measure is None else _number(measure.numerator)]
-    if measure is None or measure.denominator is None:
+    if measure is None:
         return [None, None, None]
+    if measure.denominator is None:  # a plain value among ratios: no denominator, no rate
+        return [_number(measure.numerator), None, None]
     numerator, denominator = _number(measure.numerator), _number(measure.denominator)
     if not denominator:
         return [numerator, denominator, "无要求"]

@@ -44,11 +44,24 @@ def test_activity_ledger_lists_the_years_records_with_attendance(
     assert row["状态"] == "已提交"
 
 
-def test_joint_partner_sees_the_record_in_its_ledger(client, outsider, branch_a, branch_b):
+def test_a_partners_ledger_lists_a_joint_record_once_it_confirmed(
+    client, outsider, branch_a, branch_b
+):
     activity = held(branch_a, "theme-day", timezone.localdate().replace(day=1), theme="联合党日")
-    activity.joint_organizations.add(branch_b)
+    activity.joint_organizations.add(branch_b)  # not answered yet: not its record
     client.force_login(outsider)
+    assert export(client, "activities")[1] == []
+    activity.joint_organizations.through.objects.filter(organization=branch_b).update(
+        status="declined"
+    )
+    assert export(client, "activities")[1] == []
+    activity.joint_organizations.through.objects.filter(organization=branch_b).update(
+        status="confirmed"
+    )
     _, rows = export(client, "activities")
+    assert [r["主题"] for r in rows] == ["联合党日"]
+    # with the branch chosen too: what the branch counts, its confirmed joint records included
+    _, rows = export(client, "activities", organization=branch_b.pk)
     assert [r["主题"] for r in rows] == ["联合党日"]
 
 
