@@ -126,7 +126,9 @@ def compute_chunk(run_id: int, number: int) -> bool:
     last chunk to finish (the caller then enqueues the finaliser)."""
     run = AssessmentRun.objects.select_related("scope").get(pk=run_id)
     chunk = RunChunk.objects.get(run=run, number=number)
-    if run.status == AssessmentRun.Status.DONE:
+    if not run.is_active:
+        # Done, failed or replaced: a late or redelivered chunk message does nothing (checked
+        # again under the lock below, where a failure meanwhile is seen too).
         return False
     organizations = list(Organization.objects.filter(pk__in=chunk.organization_ids).order_by("pk"))
     org_ids = [org.pk for org in organizations]
@@ -164,6 +166,11 @@ def compute_chunk(run_id: int, number: int) -> bool:
         # The run row is the join point: chunks finishing at the same time take turns here,
         # so exactly one of them sees the last chunk done.
         locked = AssessmentRun.objects.select_for_update().get(pk=run_id)
+        if not locked.is_active:
+            # Failed (a chunk's error, the sweeper, replaced by a new run) or done while this
+            # chunk computed: its rows are dropped, the run stays as it is; resuming a failed
+            # run queues it again and sends this chunk anew.
+            return False
         caching.changed(caching.ASSESSMENTS)  # the run's status and progress
         MeasureResult.objects.filter(run_id=run_id, chunk=number).delete()
         # One COPY per chunk: plain tuples, no model instance per row.
@@ -175,10 +182,7 @@ def compute_chunk(run_id: int, number: int) -> bool:
         if updated:
             AssessmentRun.objects.filter(pk=run_id).update(
                 chunks_done=F("chunks_done") + 1,
-                # A run another chunk marked failed stays failed until it is resumed.
-                status=locked.status
-                if locked.status == AssessmentRun.Status.FAILED
-                else AssessmentRun.Status.RUNNING,
+                status=AssessmentRun.Status.RUNNING,
                 started_at=locked.started_at or now,
                 heartbeat_at=now,
             )
@@ -431,6 +435,11 @@ def finalise(run_id: int) -> AssessmentRun | None:
     rewrites the run's results from the same inputs."""
     with transaction.atomic():
         run = AssessmentRun.objects.select_for_update().get(pk=run_id)
+        # A failed or replaced run stays failed: its late finaliser message does nothing
+        # (resuming queues it again). A done run may be re-totalled (a manual score, a quota
+        # tie decision: `services._rescore`); that is the only way back into here for it.
+        if run.status == AssessmentRun.Status.FAILED:
+            return None
         if run.chunks.filter(is_done=False).exists():
             return None
         caching.changed(caching.ASSESSMENTS)
