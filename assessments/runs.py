@@ -126,9 +126,7 @@ def compute_chunk(run_id: int, number: int) -> bool:
     last chunk to finish (the caller then enqueues the finaliser)."""
     run = AssessmentRun.objects.select_related("scope").get(pk=run_id)
     chunk = RunChunk.objects.get(run=run, number=number)
-    if not run.is_active:
-        # Done, failed or replaced: a late or redelivered chunk message does nothing (checked
-        # again under the lock below, where a failure meanwhile is seen too).
+    if run.status == AssessmentRun.Status.DONE:
         return False
     organizations = list(Organization.objects.filter(pk__in=chunk.organization_ids).order_by("pk"))
     org_ids = [org.pk for org in organizations]
@@ -166,11 +164,8 @@ def compute_chunk(run_id: int, number: int) -> bool:
         # The run row is the join point: chunks finishing at the same time take turns here,
         # so exactly one of them sees the last chunk done.
         locked = AssessmentRun.objects.select_for_update().get(pk=run_id)
-        if not locked.is_active:
-            # Failed (a chunk's error, the sweeper, replaced by a new run) or done while this
-            # chunk computed: its rows are dropped, the run stays as it is; resuming a failed
-            # run queues it again and sends this chunk anew.
-            return False
+        if locked.status == AssessmentRun.Status.DONE:
+            return False  # a done run's measures stay as its results were totalled from
         caching.changed(caching.ASSESSMENTS)  # the run's status and progress
         MeasureResult.objects.filter(run_id=run_id, chunk=number).delete()
         # One COPY per chunk: plain tuples, no model instance per row.
@@ -182,12 +177,16 @@ def compute_chunk(run_id: int, number: int) -> bool:
         if updated:
             AssessmentRun.objects.filter(pk=run_id).update(
                 chunks_done=F("chunks_done") + 1,
-                status=AssessmentRun.Status.RUNNING,
+                # A run another chunk, the sweeper or a new run marked failed stays failed
+                # until a person resumes it.
+                status=AssessmentRun.Status.RUNNING if locked.is_active else locked.status,
                 started_at=locked.started_at or now,
                 heartbeat_at=now,
             )
         remaining = RunChunk.objects.filter(run_id=run_id, is_done=False).exists()
-    return not remaining
+    # A failed (or replaced) run keeps the chunk it finished, for a resume to skip, but is
+    # never finalised from here: only a resume (queued again) leads to its finaliser.
+    return locked.is_active and not remaining
 
 
 # --- Scoring ------------------------------------------------------------------------------------

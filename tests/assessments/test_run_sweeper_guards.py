@@ -34,32 +34,35 @@ def queued_run(committee_a, branch_a, branch_a2, staff, settings):
     return run
 
 
-def test_a_failed_runs_late_chunk_and_finaliser_leave_it_failed(queued_run):
+def test_a_failed_runs_late_chunks_and_finaliser_leave_it_failed(queued_run):
     services.fail_run(queued_run.pk, "已由新发起的计算取代")
+    # Its last chunk finishing does not ask for the finaliser …
     assert runs.compute_chunk(queued_run.pk, 1) is False
     assert runs.compute_chunk(queued_run.pk, 2) is False
-    RunChunk.objects.filter(run=queued_run).update(is_done=True)  # as if all had finished
+    # … and a finaliser message arriving anyway does nothing.
     assert runs.finalise(queued_run.pk) is None
     queued_run.refresh_from_db()
-    assert (queued_run.status, queued_run.chunks_done) == ("failed", 0)
-    assert queued_run.error == "已由新发起的计算取代" and queued_run.finished_at is None
-    assert not MeasureResult.objects.filter(run=queued_run).exists()
+    assert queued_run.status == "failed" and queued_run.error == "已由新发起的计算取代"
+    assert queued_run.finished_at is None
     assert not AssessmentResult.objects.filter(run=queued_run).exists()
+    # The chunks it finished are kept for a resume to skip.
+    assert queued_run.chunks_done == 2
+    assert MeasureResult.objects.filter(run=queued_run).values("chunk").distinct().count() == 2
 
 
-def test_a_run_failed_while_its_chunk_computed_keeps_nothing_of_the_chunk(queued_run, monkeypatch):
+def test_a_run_failed_while_its_last_chunk_computed_is_not_finalised(queued_run, monkeypatch):
+    assert runs.compute_chunk(queued_run.pk, 2) is False
     real = runs.auto_codes
 
     def failing_meanwhile(snap):
-        services.fail_run(queued_run.pk, "第2块计算出错：测试")
+        services.fail_run(queued_run.pk, "计算多次中断")
         return real(snap)
 
     monkeypatch.setattr(runs, "auto_codes", failing_meanwhile)
-    assert runs.compute_chunk(queued_run.pk, 1) is False
+    assert runs.compute_chunk(queued_run.pk, 1) is False  # the last chunk, but the run failed
     queued_run.refresh_from_db()
-    assert (queued_run.status, queued_run.chunks_done) == ("failed", 0)
-    assert not MeasureResult.objects.filter(run=queued_run).exists()
-    assert not RunChunk.objects.filter(run=queued_run, is_done=True).exists()
+    assert (queued_run.status, queued_run.chunks_done) == ("failed", 2)
+    assert not AssessmentResult.objects.filter(run=queued_run).exists()
 
 
 def test_an_active_runs_chunks_and_finaliser_still_complete_it(queued_run):
