@@ -164,6 +164,8 @@ def compute_chunk(run_id: int, number: int) -> bool:
         # The run row is the join point: chunks finishing at the same time take turns here,
         # so exactly one of them sees the last chunk done.
         locked = AssessmentRun.objects.select_for_update().get(pk=run_id)
+        if locked.status == AssessmentRun.Status.DONE:
+            return False  # a done run's measures stay as its results were totalled from
         caching.changed(caching.ASSESSMENTS)  # the run's status and progress
         MeasureResult.objects.filter(run_id=run_id, chunk=number).delete()
         # One COPY per chunk: plain tuples, no model instance per row.
@@ -175,15 +177,16 @@ def compute_chunk(run_id: int, number: int) -> bool:
         if updated:
             AssessmentRun.objects.filter(pk=run_id).update(
                 chunks_done=F("chunks_done") + 1,
-                # A run another chunk marked failed stays failed until it is resumed.
-                status=locked.status
-                if locked.status == AssessmentRun.Status.FAILED
-                else AssessmentRun.Status.RUNNING,
+                # A run another chunk, the sweeper or a new run marked failed stays failed
+                # until a person resumes it.
+                status=AssessmentRun.Status.RUNNING if locked.is_active else locked.status,
                 started_at=locked.started_at or now,
                 heartbeat_at=now,
             )
         remaining = RunChunk.objects.filter(run_id=run_id, is_done=False).exists()
-    return not remaining
+    # A failed (or replaced) run keeps the chunk it finished, for a resume to skip, but is
+    # never finalised from here: only a resume (queued again) leads to its finaliser.
+    return locked.is_active and not remaining
 
 
 # --- Scoring ------------------------------------------------------------------------------------
@@ -431,6 +434,11 @@ def finalise(run_id: int) -> AssessmentRun | None:
     rewrites the run's results from the same inputs."""
     with transaction.atomic():
         run = AssessmentRun.objects.select_for_update().get(pk=run_id)
+        # A failed or replaced run stays failed: its late finaliser message does nothing
+        # (resuming queues it again). A done run may be re-totalled (a manual score, a quota
+        # tie decision: `services._rescore`); that is the only way back into here for it.
+        if run.status == AssessmentRun.Status.FAILED:
+            return None
         if run.chunks.filter(is_done=False).exists():
             return None
         caching.changed(caching.ASSESSMENTS)

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, Exists, F, Max, OuterRef, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -375,12 +375,17 @@ def start_run(
     if busy is not None and _never_sent(busy):
         # Committed while the broker was down: it never reached a worker and must not block
         # the scope; the new run replaces it (the sweeper leaves a failed run alone).
-        AssessmentRun.objects.filter(pk=busy.pk, sent_at__isnull=True).update(
+        # Only while it is still unsent and queued: the sweeper may have sent it (or a worker
+        # started it) since it was read; then it is a run in progress and the scope is busy.
+        replaced = AssessmentRun.objects.filter(
+            pk=busy.pk, status=AssessmentRun.Status.QUEUED, sent_at__isnull=True
+        ).update(
             status=AssessmentRun.Status.FAILED,
             error="后台任务服务不可用，该计算未能开始，已由新发起的计算取代。",
             heartbeat_at=timezone.now(),
         )
-        busy = None
+        if replaced == 1:
+            busy = None
     if busy is not None:
         raise ValidationError(
             f"{year}年{scope.display_name}已有一次计算正在进行（#{busy.pk}），请等待完成后再发起。"
@@ -481,10 +486,12 @@ def sweep_runs(now) -> int:
     """The sweeper's part for year-end runs (every minute, idempotent); returns runs handled.
 
     - queued and never sent (the broker was down), once DISPATCH_GRACE_SECONDS old: sent;
-    - active, sent, and with no progress from any chunk for ASSESSMENT_CHUNK_STALL_SECONDS
-      (its worker was lost, or the message): the unfinished chunks are sent again at once —
-      a chunk computed twice rewrites its own rows — or, after sending it
-      ASSESSMENT_RUN_MAX_DISPATCHES times, the run is marked failed for a person to resume.
+    - started (running, or a chunk has begun since the last send), sent, and with no progress
+      from any chunk for ASSESSMENT_CHUNK_STALL_SECONDS (its worker was lost): the unfinished
+      chunks are sent again at once — a chunk computed twice rewrites its own rows — or, after
+      sending it ASSESSMENT_RUN_MAX_DISPATCHES times, the run is marked failed for a person to
+      resume;
+    - queued and sent but not started yet: left alone (see below).
     """
     grace = now - datetime.timedelta(seconds=settings.DISPATCH_GRACE_SECONDS)
     stall = now - datetime.timedelta(seconds=settings.ASSESSMENT_CHUNK_STALL_SECONDS)
@@ -500,12 +507,24 @@ def sweep_runs(now) -> int:
     for run_id in list(unsent.values_list("pk", flat=True)):
         send_run(run_id)
         handled += 1
+    # Only a run a worker has started can be lost. A queued run that was sent but no chunk
+    # has begun since is waiting in the queue behind other work: the broker holds its message
+    # (acks happen after the task), so sending it again would only queue duplicates, and
+    # counting those sends towards ASSESSMENT_RUN_MAX_DISPATCHES would fail a run that merely
+    # waited. It is left alone; should its message really be gone, it blocks nobody for long:
+    # after ASSESSMENT_RUN_STALL_SECONDS it shows as stalled and a person may resume it.
+    began = RunChunk.objects.filter(run=OuterRef("pk"), heartbeat_at__gte=OuterRef("sent_at"))
+    started = Q(status=AssessmentRun.Status.RUNNING) | Q(Exists(began))
     # The latest sign of life: the last send, a chunk finishing or a chunk's indicator.
-    lost = active.filter(sent_at__lt=stall).annotate(
-        last=Greatest(
-            "sent_at",
-            Coalesce("heartbeat_at", "sent_at"),
-            Coalesce(Max("chunks__heartbeat_at"), "sent_at"),
+    lost = (
+        active.filter(sent_at__lt=stall)
+        .filter(started)
+        .annotate(
+            last=Greatest(
+                "sent_at",
+                Coalesce("heartbeat_at", "sent_at"),
+                Coalesce(Max("chunks__heartbeat_at"), "sent_at"),
+            )
         )
     )
     for run in lost.filter(last__lt=stall):
