@@ -316,7 +316,8 @@ class _Heartbeat:
 
     def __init__(self, job: ExportJob):
         self.job = job
-        self.interval = settings.EXPORT_HEARTBEAT_SECONDS
+        # Well under the stall limit whatever is configured: a few beats may be missed.
+        self.interval = min(settings.EXPORT_HEARTBEAT_SECONDS, settings.EXPORT_STALL_SECONDS / 3)
         self.stopped = threading.Event()
         self.thread = None
 

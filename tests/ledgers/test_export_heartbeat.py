@@ -142,6 +142,14 @@ def test_no_timer_thread_runs_in_eager_mode(secretary, members, monkeypatch, set
     assert seen["threads"] == 0 and job.status == "done"
 
 
+def test_the_beat_stays_well_under_the_stall_limit_whatever_is_configured(secretary, settings):
+    job = make_job(secretary)
+    settings.EXPORT_HEARTBEAT_SECONDS = 600
+    assert services._Heartbeat(job).interval == 100  # a third of EXPORT_STALL_SECONDS
+    settings.EXPORT_HEARTBEAT_SECONDS = 60
+    assert services._Heartbeat(job).interval == 60
+
+
 def test_an_overtaken_attempt_does_not_keep_the_new_one_alive(secretary):
     job = make_job(secretary, status="running", attempts=2, heartbeat_at=minutes_ago(20))
     mine = ExportJob(pk=job.pk, attempts=1)
