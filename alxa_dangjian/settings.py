@@ -194,6 +194,11 @@ LEDGER_EXPORT_MAX_PENDING = env.int("LEDGER_EXPORT_MAX_PENDING", default=3)
 # EXPORT_MAX_ATTEMPTS times in all, then marks it failed (the requester may retry).
 EXPORT_STALL_SECONDS = env.int("EXPORT_STALL_SECONDS", default=300)
 EXPORT_MAX_ATTEMPTS = env.int("EXPORT_MAX_ATTEMPTS", default=3)
+# A worker building an export touches its heartbeat this often (seconds) from a timer thread,
+# whatever the rows do (the query before the first row, saving the file): well under
+# EXPORT_STALL_SECONDS. 0 turns the timer off; it never runs with CELERY_TASK_ALWAYS_EAGER
+# (no worker to lose: the export runs in the process that asked for it).
+EXPORT_HEARTBEAT_SECONDS = env.int("EXPORT_HEARTBEAT_SECONDS", default=60)
 # Excel imports: largest accepted file (bytes) and most data rows in one file.
 LEDGER_IMPORT_MAX_BYTES = env.int("LEDGER_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 LEDGER_IMPORT_MAX_ROWS = env.int("LEDGER_IMPORT_MAX_ROWS", default=20000)

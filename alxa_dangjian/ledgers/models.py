@@ -69,8 +69,9 @@ class ExportJob(models.Model):
     # When the task was handed to the broker: a queued job without it was never sent (the
     # broker was down) and the sweeper sends it (alxa_dangjian.ledgers.sweeper).
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
-    # Touched when a worker starts the job and with each progress step: a running job silent
-    # for EXPORT_STALL_SECONDS lost its worker.
+    # Touched when a worker starts the job, with each progress step and every
+    # EXPORT_HEARTBEAT_SECONDS while it works: a running job silent for EXPORT_STALL_SECONDS
+    # lost its worker.
     heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
     # Times a worker started building the file; the result of an earlier attempt is dropped.
     attempts = models.PositiveSmallIntegerField("生成次数", default=0)

@@ -4,6 +4,7 @@ workbook out, written through `xlsx.write_workbook`, and the export logged as an
 import datetime
 import logging
 import tempfile
+import threading
 from dataclasses import dataclass
 from typing import IO
 
@@ -11,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.db import close_old_connections, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -259,17 +260,19 @@ def run_export_job(job_id: int) -> ExportJob | None:
         return job
     if not _claim(job):
         return job
+    heartbeat = _Heartbeat(job)
     try:
+        heartbeat.start()
         form = _revalidated_form(job)
         with tempfile.TemporaryFile() as workbook:
+            _touch(job)  # the ledger's query starts now
             rows = write_ledger(
                 get_ledger(job.ledger),
                 workbook,
                 form=form,
-                on_progress=lambda n: ExportJob.objects.filter(pk=job.pk).update(
-                    progress_rows=n, heartbeat_at=timezone.now()
-                ),
+                on_progress=lambda n: _touch(job, progress_rows=n),
             )
+            _touch(job)  # the workbook is saved; the file goes to storage now
             workbook.seek(0)
             if job.file:  # a partial file from a lost worker
                 job.file.delete(save=False)
@@ -279,6 +282,8 @@ def run_export_job(job_id: int) -> ExportJob | None:
     except Exception:
         logger.exception("Ledger export job %s failed", job.pk)
         return _fail(job, "生成文件时出错，请稍后重试或联系系统管理员。")
+    finally:
+        heartbeat.stop()
     job.status = ExportJob.Status.DONE
     job.total_rows = job.progress_rows = rows
     job.finished_at = timezone.now()
@@ -289,6 +294,59 @@ def run_export_job(job_id: int) -> ExportJob | None:
             return job
         _record_done(job)
     return job
+
+
+def _touch(job: ExportJob, **fields) -> int:
+    """This attempt is alive: its heartbeat (and any progress given) recorded, unless the job
+    was meanwhile claimed by a later attempt, cancelled or finished."""
+    now = timezone.now()
+    updated = ExportJob.objects.filter(
+        pk=job.pk, status=ExportJob.Status.RUNNING, attempts=job.attempts
+    ).update(**fields, heartbeat_at=now)
+    if updated:
+        job.heartbeat_at = now
+    return updated
+
+
+class _Heartbeat:
+    """A daemon timer thread touching the job's heartbeat every EXPORT_HEARTBEAT_SECONDS while
+    the attempt runs, so that a slow phase with no rows written (the ledger's query, saving
+    the workbook or the file) is not taken for a lost worker. Its own database connection is
+    closed when it stops. Not started with the interval 0 or with CELERY_TASK_ALWAYS_EAGER."""
+
+    def __init__(self, job: ExportJob):
+        self.job = job
+        # Well under the stall limit whatever is configured: a few beats may be missed.
+        self.interval = min(settings.EXPORT_HEARTBEAT_SECONDS, settings.EXPORT_STALL_SECONDS / 3)
+        self.stopped = threading.Event()
+        self.thread = None
+
+    def start(self) -> None:
+        if self.interval <= 0 or settings.CELERY_TASK_ALWAYS_EAGER:
+            return
+        self.thread = threading.Thread(
+            target=self._run, name=f"export-heartbeat-{self.job.pk}", daemon=True
+        )
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        if self.thread is not None:
+            self.thread.join(timeout=max(self.interval, 1) + 30)
+
+    def _run(self) -> None:
+        # A copy: the worker's thread owns the job object.
+        job = ExportJob(pk=self.job.pk, attempts=self.job.attempts)
+        try:
+            while not self.stopped.wait(self.interval):
+                close_old_connections()  # a connection broken or past CONN_MAX_AGE
+                try:
+                    if not _touch(job):
+                        return  # overtaken, cancelled or finished: nothing more to keep alive
+                except Exception:
+                    logger.exception("export job %s: heartbeat not recorded", job.pk)
+        finally:
+            connections.close_all()  # this thread's connections only
 
 
 def _claim(job: ExportJob) -> bool:

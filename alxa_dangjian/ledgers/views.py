@@ -66,7 +66,11 @@ def exportjob_detail(request, pk):
         if request.headers.get("HX-Request") == "true"
         else "ledgers/exportjob_detail.html"
     )
-    context = {"job": job, "retention_days": settings.EXPORT_FILE_RETENTION_DAYS}
+    context = {
+        "job": job,
+        "retention_days": settings.EXPORT_FILE_RETENTION_DAYS,
+        "is_requester": job.requested_by_id == request.user.pk,
+    }
     return render(request, template, context)
 
 
@@ -82,7 +86,12 @@ def exportjob_cancel(request, pk):
 
 
 def _job_action(request, pk, action, done_message):
+    # Only the requester retries or cancels: a retry builds the personal-data file again in
+    # the requester's name, and staff who oversee exports only look at them. Others get the
+    # same 404 as a job they cannot see.
     job = get_visible_or_404(ExportJob, request.user, pk=pk)
+    if job.requested_by_id != request.user.pk:
+        raise Http404
     try:
         action(job, by=request.user)
     except ValidationError as error:
