@@ -23,7 +23,7 @@ def backfill_sent_at(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0005_run_dispatch"),
+        ("assessments", "0006_historical_evidence"),
     ]
 
     operations = [
