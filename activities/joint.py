@@ -89,11 +89,7 @@ def set_partners(
 def _ask(partnership: JointParticipation) -> None:
     """Tell the partner branch's own users (the bell) that a record waits for them."""
     organization = partnership.organization
-    users = [
-        user
-        for user in User.objects.filter(organization=organization, is_active=True)
-        if user.may(roles.EDIT_RECORDS)
-    ]
+    users = roles.record_keepers(organization)
     if not users:
         return
     activity = partnership.activity

@@ -162,11 +162,7 @@ def withdraw_transfer(request: TransferRequest, *, by: User) -> TransferRequest:
 
 def _tell(organization: Organization, request: TransferRequest, title: str, body: str) -> None:
     """The bell for the users of `organization` who keep its records (after commit)."""
-    users = [
-        user
-        for user in User.objects.filter(organization=organization, is_active=True)
-        if user.may(roles.EDIT_RECORDS)
-    ]
+    users = roles.record_keepers(organization)
     if not users:
         return
     key = f"transfer:{request.pk}:{request.status}"

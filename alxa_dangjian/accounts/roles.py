@@ -32,3 +32,12 @@ def require(user, permission: str) -> None:
     """
     if not user.may(permission):
         raise PermissionDenied("您的角色无权执行此操作。")
+
+
+def record_keepers(organization) -> list:
+    """The active users placed at `organization` who keep its records (its secretary, its
+    committee's admins): whom a question for that organisation's side goes to."""
+    from .models import User
+
+    users = User.objects.filter(organization=organization, is_active=True)
+    return [user for user in users if user.may(EDIT_RECORDS)]
