@@ -18,8 +18,8 @@ from django.urls import reverse
 from alxa_dangjian.accounts import scoping
 from alxa_dangjian.accounts.models import User
 from alxa_dangjian.core.notifications import Message, notify_many
+from alxa_dangjian.core.periods import add_months
 from branches.models import Member, MemberTransfer
-from branches.models.members import add_months
 
 from .models import Activity, Attendance
 

@@ -4,52 +4,19 @@ hosting branch and turn the answers (and the services' refusals) into Chinese me
 import re
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
+from alxa_dangjian.core.forms import DATE_WIDGET, MultipleFileField
 from branches.models import Organization
 
 from . import services
 from .models import Activity, ActivityKind, CampaignTag
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 ATTENDANCE_PREFIX = "att-"
 REASON_PREFIX = "reason-"
 NAME_SEPARATORS = re.compile(r"[、，,；;\n\r]+")
-
-
-def add_service_error(form: forms.Form, error: ValidationError, aliases=None) -> None:
-    """Show a service's ValidationError on the form: on its field when the form has one
-    (`aliases` maps a service's name for a field to the form's)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, messages in error.message_dict.items():
-        field = (aliases or {}).get(field, field)
-        target = field if field in form.fields else None
-        for message in messages:
-            form.add_error(None if field == NON_FIELD_ERRORS else target, message)
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files from one input; each is judged by `services.check_upload`."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        # Emptiness, size and type are the service's rules (`check_upload`), with its messages.
-        files = [f for f in files if hasattr(f, "name") and hasattr(f, "size")]
-        if self.required and not files:
-            raise ValidationError(self.error_messages["required"], code="required")
-        return files
 
 
 class ActivityForm(forms.ModelForm):

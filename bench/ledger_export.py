@@ -47,7 +47,7 @@ def build(db_path: str, sizes: list[int]) -> None:
     from django.core.management import call_command
 
     from alxa_dangjian.accounts.models import User
-    from branches.idnumber import make_id_number
+    from alxa_dangjian.core.idnumber import make_id_number
     from branches.models import ETHNIC_GROUPS, Member, Organization
 
     call_command("migrate", verbosity=0)

@@ -50,9 +50,9 @@ def main():
     from openpyxl import Workbook
 
     from alxa_dangjian.accounts.models import User
+    from alxa_dangjian.core.idnumber import make_id_number
     from alxa_dangjian.ledgers.imports import services
     from alxa_dangjian.ledgers.imports.registry import get_importer
-    from branches.idnumber import make_id_number
     from branches.models import Member, Organization
 
     settings.LEDGER_IMPORT_MAX_ROWS = max(settings.LEDGER_IMPORT_MAX_ROWS, args.members)

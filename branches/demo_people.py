@@ -12,7 +12,8 @@ import zlib
 from django.db import transaction
 from django.db.models import Count, Q
 
-from .idnumber import make_id_number
+from alxa_dangjian.core.idnumber import make_id_number
+
 from .models import (
     CommitteeSeat,
     DevelopmentCase,

@@ -17,8 +17,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from alxa_dangjian.core import caching, history
+from alxa_dangjian.core.idnumber import check_consistency, normalize_id_number
 
-from .idnumber import check_consistency, normalize_id_number
 from .models import (
     STAGE_AFTER_STEP,
     STEP_ORDER,

@@ -13,9 +13,9 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from alxa_dangjian.accounts import scoping
 from alxa_dangjian.core import rules
+from alxa_dangjian.core.idnumber import InvalidIdNumber, normalize_id_number, parse_id_number
 from alxa_dangjian.core.params import FIRST_YEAR, LAST_YEAR
 
-from .idnumber import InvalidIdNumber, normalize_id_number, parse_id_number
 from .models import (
     ETHNIC_GROUPS,
     CommitteeSeat,

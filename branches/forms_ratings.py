@@ -2,7 +2,7 @@
 
 from django import forms
 
-from activities.forms import MultipleFileField, add_service_error
+from alxa_dangjian.core.forms import MultipleFileField, add_service_error
 
 from .models import Level, RatingRound, RatingStandard
 

@@ -8,8 +8,8 @@ whoever cannot see them cannot see their history either (404).
 """
 
 from alxa_dangjian.core.history import Change, changes
+from alxa_dangjian.core.idnumber import mask_id_number
 
-from .idnumber import mask_id_number
 from .models import Member, Organization
 from .models.members import mask_phone
 

@@ -10,6 +10,7 @@ from collections import defaultdict
 from django import forms
 from django.db.models import Count, FilteredRelation, Max, Q
 
+from alxa_dangjian.core.idnumber import mask_id_number
 from alxa_dangjian.ledgers.params import (
     PersonalDataLedgerForm,
     YearLedgerForm,
@@ -18,7 +19,6 @@ from alxa_dangjian.ledgers.params import (
 from alxa_dangjian.ledgers.registry import Ledger, register
 from alxa_dangjian.ledgers.xlsx import Column
 
-from .idnumber import mask_id_number
 from .models import STEP_ORDER, DevelopmentCase, Member, Organization, Stage, Step, Term
 from .models.members import mask_phone
 

@@ -14,9 +14,9 @@ from django.db.models import Max
 from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.models import User
 from alxa_dangjian.core import caching, history
+from alxa_dangjian.core.idnumber import normalize_id_number
 from alxa_dangjian.core.models import PersonalDataLog
 
-from .idnumber import normalize_id_number
 from .models import (
     CommitteeSeat,
     Member,

@@ -10,10 +10,10 @@ from django.urls import reverse
 from alxa_dangjian.accounts import scoping
 from alxa_dangjian.accounts.models import User
 from alxa_dangjian.core.notifications import Message, notify_many
+from alxa_dangjian.core.periods import month_label
 from branches.models import Member
 
 from .arrears import ALERT, arrears, last_counted_month
-from .periods import month_label
 
 
 def send_arrears_alerts(*, as_of: datetime.date) -> int:

@@ -31,11 +31,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest
 
 from alxa_dangjian.core import caching
+from alxa_dangjian.core.periods import from_index, month_index, shift_month
+from alxa_dangjian.core.periods import index_of as idx
 from branches.models import Member, Organization
 
 from .models import DuesAssessment, DuesMonth, DuesSetting
-from .periods import add_months, from_index, month_index
-from .periods import index_of as idx
 
 Reduction = DuesAssessment.Reduction
 WARNING, ALERT = "warning", "alert"
@@ -108,7 +108,7 @@ def arrears(members_qs, *, as_of: datetime.date, setting: DuesSetting | None = N
     setting = setting or DuesSetting.load()
     end = last_counted_month(as_of)
     end_index = month_index(end)
-    horizon = add_months(end, -(HORIZON_MONTHS - 1))
+    horizon = shift_month(end, -(HORIZON_MONTHS - 1))
     members = (
         _with_window(members_qs.filter(standing=Member.Standing.NORMAL), end)
         .filter(owed_from__isnull=False, owed_from__lte=end)
@@ -147,7 +147,7 @@ def quarter_deadline(month: datetime.date) -> datetime.date:
     """The first day after the calendar quarter of `month`: dues for a month are on time when
     paid before it (党费每月交纳; 经党支部同意可按季度交纳 — a quarter paid on its last day
     is on time for each of its three months)."""
-    return add_months(datetime.date(month.year, (month.month - 1) // 3 * 3 + 1, 1), 3)
+    return shift_month(datetime.date(month.year, (month.month - 1) // 3 * 3 + 1, 1), 3)
 
 
 def on_time_by_branch(
@@ -189,7 +189,7 @@ def _on_time(year: int, branch_ids: list, as_of, key: str) -> dict[int, tuple[in
     months = [datetime.date(year, m, 1) for m in range(1, end.month + 1)]
     closed = [m for m in months if quarter_deadline(m) <= as_of]
     # Months of the running quarter after the last closed one (none: compare to a day before).
-    last_closed = closed[-1] if closed else add_months(january, -1)
+    last_closed = closed[-1] if closed else shift_month(january, -1)
     due_terms = " + ".join(["CASE WHEN start <= %s THEN 1 ELSE 0 END"] * len(closed)) or "0"
     next_month = " ".join(["WHEN %s THEN %s"] * len(months))
     sql = ON_TIME_SQL.format(
@@ -303,7 +303,7 @@ def _date(value):
 def _rows(members_qs, as_of: datetime.date, setting: DuesSetting) -> list[ArrearsRow]:
     end = last_counted_month(as_of)
     end_index = month_index(end)
-    horizon = add_months(end, -(HORIZON_MONTHS - 1))
+    horizon = shift_month(end, -(HORIZON_MONTHS - 1))
     members_sql, members_params = members_qs.order_by().values("pk").query.sql_with_params()
     sql = ROWS_SQL.format(
         members=members_sql,

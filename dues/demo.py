@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from alxa_dangjian.accounts.models import User
+from alxa_dangjian.core.periods import month_start, shift_month
 from branches.models import Member, Organization
 
 from .models import (
@@ -26,7 +27,6 @@ from .models import (
     DuesRemittance,
     DuesSetting,
 )
-from .periods import add_months, month_start
 
 KIND_FOR_CATEGORY = {
     Member.Category.RETIRED: "pension",
@@ -47,8 +47,8 @@ def seed_dues(today: datetime.date | None = None) -> dict[str, int]:
     if recorder is None or table is None:
         return counts
     setting = DuesSetting.load()
-    start = add_months(month_start(today), -12)
-    last = add_months(month_start(today), -1)
+    start = shift_month(month_start(today), -12)
+    last = shift_month(month_start(today), -1)
     members = list(
         Member.objects.in_good_standing()
         .filter(organization__type__in=(Organization.Type.BRANCH, Organization.Type.JOINT_BRANCH))
@@ -88,14 +88,14 @@ def seed_dues(today: datetime.date | None = None) -> dict[str, int]:
             roll, position = rng.random(), positions[member.pk]
             stop = last
             if position == 4 or roll < 0.03:
-                stop = add_months(last, -7)
+                stop = shift_month(last, -7)
             elif position == 1 or roll < 0.1:
-                stop = add_months(last, -3)
+                stop = shift_month(last, -3)
             quarterly = rng.random() < 0.3
             month = first
             while month <= stop:
                 count = 3 if quarterly and month.month % 3 == 1 else 1
-                covered = [add_months(month, n) for n in range(count)]
+                covered = [shift_month(month, n) for n in range(count)]
                 covered = [m for m in covered if m <= stop] or [month]
                 paid_on = min(covered[0] + datetime.timedelta(days=rng.randrange(0, 25)), today)
                 payments.append(
@@ -109,7 +109,7 @@ def seed_dues(today: datetime.date | None = None) -> dict[str, int]:
                     )
                 )
                 plans.append((member, covered, due, paid_on))
-                month = add_months(covered[-1], 1)
+                month = shift_month(covered[-1], 1)
         DuesAssessment.objects.bulk_create(assessments, batch_size=1000)
         # Fixed amounts of 0.20 yuan are below a sensible payment: skip nothing, they pay too.
         DuesPayment.objects.bulk_create([p for p in payments if p.amount > 0], batch_size=1000)

@@ -9,11 +9,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from activities.forms import MultipleFileField
+from alxa_dangjian.core.forms import MultipleFileField
+from alxa_dangjian.core.periods import month_label, month_start, shift_month
 from branches.models import Member, Organization
 
 from .models import BaseKind, DuesAssessment, DuesBracket, DuesExpense, DuesPayment, DuesSetting
-from .periods import add_months, month_label, month_start
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -108,9 +108,9 @@ class PaymentForm(forms.Form):
 
 def month_choices(setting: DuesSetting, today: datetime.date) -> list[tuple[str, str]]:
     """The months a payment made today may cover: the back-payment window to a quarter ahead."""
-    first = add_months(month_start(today), -setting.back_payment_months)
+    first = shift_month(month_start(today), -setting.back_payment_months)
     count = setting.back_payment_months + setting.advance_months
-    months = [add_months(first, n) for n in range(count)]
+    months = [shift_month(first, n) for n in range(count)]
     return [(f"{m:%Y-%m}", month_label(m)) for m in months]
 
 

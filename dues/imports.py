@@ -14,6 +14,7 @@ from django.utils import timezone
 from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.scoping import scope_path
 from alxa_dangjian.core import caching
+from alxa_dangjian.core.periods import month_label, shift_month
 from alxa_dangjian.ledgers.imports import cells
 from alxa_dangjian.ledgers.imports.base import Change, ImportColumn, Importer, ImportResult
 from alxa_dangjian.ledgers.imports.registry import register
@@ -21,7 +22,6 @@ from branches.models import Member
 
 from .forms import MONTH_PATTERN
 from .models import DuesAssessment, DuesMonth, DuesPayment, DuesSetting
-from .periods import add_months, month_label
 from .rules import check_payment
 
 MONTH_RANGE_SEPARATORS = ("至", "~", "－", "—", "到")
@@ -65,7 +65,7 @@ def _months(value):
         raise cells.CellError("月份区间的止月早于起月")
     months = [first]
     while months[-1] < last:
-        months.append(add_months(months[-1], 1))
+        months.append(shift_month(months[-1], 1))
         if len(months) > MAX_MONTHS_IN_CELL:
             raise cells.CellError(f"一次交纳的月份不能超过{MAX_MONTHS_IN_CELL}个月")
     return months

@@ -7,10 +7,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from alxa_dangjian.core.periods import month_label, month_start, shift_month
 from branches.models import Member
 
 from .models import DuesAssessment, DuesSetting
-from .periods import add_months, month_label, month_start
 
 # A single payment above this is a typing error, whatever the member's due.
 MAX_PAYMENT = Decimal("100000.00")
@@ -100,7 +100,7 @@ def check_payment(
         return result
 
     joined = month_start(member.joined_on)
-    earliest = add_months(month_start(paid_on), -setting.back_payment_months)
+    earliest = shift_month(month_start(paid_on), -setting.back_payment_months)
     upcoming = [m for m in months if m >= month_start(paid_on)]
     if len(upcoming) > setting.advance_months:
         message = "一次最多预交当月及以后{n}个月（按季交纳），所选为{count}个月。"

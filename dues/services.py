@@ -15,6 +15,7 @@ from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.models import User
 from alxa_dangjian.core import caching
 from alxa_dangjian.core.files import check_upload, store_files
+from alxa_dangjian.core.periods import month_label, month_start
 from branches.models import Member, Organization
 
 from .models import (
@@ -29,7 +30,6 @@ from .models import (
     DuesSetting,
     DuesVoucher,
 )
-from .periods import month_label, month_start
 from .rules import MAX_BASE, MAX_PAYMENT, PaymentCheck, assessment_for, check_payment
 
 NOT_IN_SCOPE = "该党员不在您的管理范围内。"

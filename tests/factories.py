@@ -4,7 +4,7 @@ import factory
 
 from activities.models import Activity, ActivityKind
 from alxa_dangjian.accounts.models import User
-from branches.idnumber import make_id_number
+from alxa_dangjian.core.idnumber import make_id_number
 from branches.models import CommitteeSeat, DevelopmentCase, Member, Organization, Term
 
 

@@ -1,7 +1,7 @@
 from django import forms
 
-from activities.forms import add_service_error
 from alxa_dangjian.core import rules
+from alxa_dangjian.core.forms import add_service_error
 from branches.models import Member, Organization
 
 from .models import (

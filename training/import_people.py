@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 
+from alxa_dangjian.core.idnumber import normalize_id_number
 from alxa_dangjian.ledgers.imports import cells
 from alxa_dangjian.ledgers.imports.base import ImportColumn
-from branches.idnumber import normalize_id_number
 from branches.models import Member
 
 _TAIL = re.compile(r"^[0-9]{3,17}[0-9X]$")

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404, scope_path
 from alxa_dangjian.core import params
+from alxa_dangjian.core.forms import add_service_error
 from branches.models import CommitteeSeat, Organization
 
 from .. import joint, services
@@ -27,7 +28,6 @@ from ..forms import (
     ReturnForm,
     SubmitForm,
     UploadForm,
-    add_service_error,
 )
 from ..models import Activity, ActivityEvent, Attachment, Attendance, JointParticipation
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.scoping import scope_path
 from alxa_dangjian.core import caching, history
+from alxa_dangjian.core.idnumber import parse_id_number
 from alxa_dangjian.ledgers.imports import cells
 from alxa_dangjian.ledgers.imports.base import (
     MSG_NOT_IN_SCOPE,
@@ -26,7 +27,6 @@ from alxa_dangjian.ledgers.imports.base import (
 )
 from alxa_dangjian.ledgers.imports.registry import register
 
-from ..idnumber import parse_id_number
 from ..models import ETHNIC_GROUPS, Member, Organization, PartyGroup
 
 LOOKUP_CHUNK = 5000  # values per IN (…) list: far below every database's parameter limit

@@ -10,8 +10,8 @@ from simple_history.models import HistoricalRecords
 from alxa_dangjian.accounts.scoping import ScopedQuerySet
 from alxa_dangjian.core import rules
 from alxa_dangjian.core.collation import PINYIN
+from alxa_dangjian.core.idnumber import mask_id_number
 
-from ..idnumber import mask_id_number
 from .members import ETHNIC_GROUPS, Member
 from .organizations import Organization
 

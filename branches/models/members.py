@@ -8,14 +8,15 @@ from simple_history.models import HistoricalRecords
 from alxa_dangjian.accounts import scoping
 from alxa_dangjian.accounts.scoping import ScopedQuerySet
 from alxa_dangjian.core.collation import PINYIN
-
-from ..idnumber import (
+from alxa_dangjian.core.idnumber import (
     InvalidIdNumber,
     check_consistency,
     mask_id_number,
     normalize_id_number,
     parse_id_number,
 )
+from alxa_dangjian.core.periods import add_months
+
 from .organizations import Organization, add_years
 
 ETHNIC_GROUPS = [
@@ -276,18 +277,6 @@ def mask_phone(phone: str | None) -> str:
     if len(phone) < 7:
         return "*" * len(phone)
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
-
-
-def _days_in_month(year: int, month: int) -> int:
-    following = datetime.date(year + month // 12, month % 12 + 1, 1)
-    return (following - datetime.timedelta(days=1)).day
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day `months` calendar months later (or earlier), kept within the month."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, _days_in_month(year, month)))
 
 
 # DOMAIN.md §3: 失联 is no contact for 6 months or more.

@@ -3,8 +3,8 @@
 from django.http import Http404
 from django.utils import timezone
 
-from activities.forms import add_service_error
 from alxa_dangjian.core import params
+from alxa_dangjian.core.forms import add_service_error
 
 __all__ = ["add_service_error", "year_param"]
 

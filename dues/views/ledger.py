@@ -17,13 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params
+from alxa_dangjian.core.periods import month_label, month_start, months_of_year
 from branches.models import Member, Organization
 
 from .. import services
 from ..arrears import ALERT, arrears, arrears_rows, explain, last_counted_month
 from ..forms import MonthBatchForm, PaymentForm, decimal_or_none
 from ..models import DuesAssessment, DuesMonth, DuesPayment, DuesSetting
-from ..periods import month_label, month_start, months_of_year
 from ..rules import assessment_for
 from .common import add_service_error, year_param
 

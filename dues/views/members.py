@@ -13,12 +13,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core.history import changes
+from alxa_dangjian.core.periods import month_start
 from branches.models import Member
 
 from .. import services
 from ..forms import AssessmentForm
 from ..models import DuesAssessment, DuesMonth
-from ..periods import month_start
 from .common import add_service_error
 
 PAGE_SIZE = 50

@@ -10,8 +10,9 @@ from activities.alerts import absence_window, absent_members, send_absence_alert
 from activities.models import Activity, Attendance
 from activities.tasks import send_absence_alerts as absence_task
 from alxa_dangjian.core.models import Notification
+from alxa_dangjian.core.periods import add_months
 from branches.models import Member, MemberTransfer
-from branches.models.members import add_months, lost_contact_cutoff
+from branches.models.members import lost_contact_cutoff
 from tests.factories import ActivityFactory, MemberFactory
 
 D = datetime.date

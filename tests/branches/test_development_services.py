@@ -6,8 +6,8 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from alxa_dangjian.core.idnumber import make_id_number
 from branches import development
-from branches.idnumber import make_id_number
 from branches.models import (
     STEP_ORDER,
     DevelopmentCase,

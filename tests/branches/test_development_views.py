@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from alxa_dangjian.core.idnumber import make_id_number
 from branches import development
-from branches.idnumber import make_id_number
 from branches.models import DevelopmentCase, DevelopmentStep, Member, Organization, Stage, Step
 from tests.factories import (
     DevelopmentCaseFactory,

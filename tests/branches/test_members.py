@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from alxa_dangjian.core.idnumber import make_id_number, parse_id_number
 from alxa_dangjian.core.models import PersonalDataLog
 from branches import services
-from branches.idnumber import make_id_number, parse_id_number
 from branches.models import CommitteeSeat, Member, MemberTransfer, Organization, PartyGroup
 from branches.models.members import AgeBand
 from tests.factories import (

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from alxa_dangjian.core.idnumber import make_id_number
 from branches import services, transfer_consent
-from branches.idnumber import make_id_number
 from branches.models import (
     CommitteeSeat,
     Member,

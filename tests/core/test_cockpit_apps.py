@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from alxa_dangjian.core.cockpit import cockpit_for
 from alxa_dangjian.core.cockpit.warm import warm_cockpits
+from alxa_dangjian.core.periods import shift_month
 from assessments.models import AssessmentResult, AssessmentRun, ScoreCard, Stage
 from branches.models import CommitteeSeat, Level, Organization, RatingTitle, Scope
 from branches.ratings import withdraw_title
 from dues.arrears import last_counted_month
-from dues.periods import add_months
 from tests.assessments.lists_factories import Review, make_entry, make_item, make_list
 from tests.assessments.scoring_fixtures import make_scheme
 from tests.branches.rating_factories import make_round, make_title
@@ -118,10 +118,10 @@ def league(root, committee_a, branch_a, branch_a2, branch_b, staff, secretary):
 
     # Dues: a never pays (警示), short pays one of four months (提醒), b's member never pays.
     last = last_counted_month(TODAY)
-    assess(met, staff, month=add_months(last, -7))
-    assess(short, staff, month=add_months(last, -3))
-    paid(short, staff, add_months(last, -3))
-    assess(other, staff, month=add_months(last, -7))
+    assess(met, staff, month=shift_month(last, -7))
+    assess(short, staff, month=shift_month(last, -3))
+    paid(short, staff, shift_month(last, -3))
+    assess(other, staff, month=shift_month(last, -7))
     return {"temporary": temporary, "run": run}
 
 

@@ -29,6 +29,8 @@ from activities.models import (
 )
 from activities.models.service_ledgers import save_service_record
 from alxa_dangjian.core.cockpit import cockpit_for
+from alxa_dangjian.core.idnumber import make_id_number
+from alxa_dangjian.core.periods import shift_month
 from alxa_dangjian.ledgers.imports import services as import_services
 from alxa_dangjian.ledgers.imports.registry import get_importer
 from alxa_dangjian.ledgers.models import ImportBatch
@@ -39,11 +41,9 @@ from assessments.models import AssessmentRun, ScoreCard, Stage, Target
 from branches import development
 from branches import ratings as rating_services
 from branches import services as branch_services
-from branches.idnumber import make_id_number
 from branches.models import Member, Organization, RatingTitle
 from dues import services as dues_services
 from dues.arrears import last_counted_month
-from dues.periods import add_months
 from tests.assessments.lists_factories import Review
 from tests.assessments.scoring_fixtures import make_scheme
 from tests.core import test_cockpit_apps
@@ -352,8 +352,8 @@ def arrears_case(branch_a, secretary):
     """A member who owes the last three counted months: 提醒 (3 months unpaid)."""
     last = last_counted_month(TODAY)
     member = MemberFactory(organization=branch_a, joined_on=datetime.date(2010, 7, 1))
-    assess(member, secretary, month=add_months(last, -2))
-    return member, add_months(last, -2)
+    assess(member, secretary, month=shift_month(last, -2))
+    return member, shift_month(last, -2)
 
 
 def test_a_month_recorded_with_record_month_clears_the_arrears(

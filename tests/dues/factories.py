@@ -4,9 +4,9 @@ payments written directly where a test only needs paid months to exist."""
 import datetime
 from decimal import Decimal
 
+from alxa_dangjian.core.periods import shift_month
 from dues import services
 from dues.models import DuesMonth, DuesPayment
-from dues.periods import add_months
 
 
 def assess(member, by, *, month=datetime.date(2020, 1, 1), kind="salary", base="4000", **extra):
@@ -42,4 +42,4 @@ def paid(member, by, *months, paid_on=None, amount=None):
 
 
 def month_range(first: datetime.date, count: int) -> list[datetime.date]:
-    return [add_months(first, n) for n in range(count)]
+    return [shift_month(first, n) for n in range(count)]

@@ -9,10 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from alxa_dangjian.core.periods import shift_month
 from branches.models import Member
 from dues.arrears import arrears, arrears_rows
 from dues.models import DuesAssessment
-from dues.periods import add_months
 from tests.dues.factories import assess, paid
 from tests.factories import MemberFactory
 
@@ -45,7 +45,7 @@ def mixed(branches, secretary, n):
                 reduction=DuesAssessment.Reduction.EXEMPT,
                 approval_number="党委〔2026〕1号",
             )
-        months = [add_months(JAN, m) for m in range(6)]
+        months = [shift_month(JAN, m) for m in range(6)]
         paid(member, secretary, *(months[: index % 5] if index % 2 else months[::2]))
         members.append(member)
     MemberFactory(organization=branches[0])

@@ -7,9 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from alxa_dangjian.core.periods import month_start, shift_month
 from alxa_dangjian.ledgers.models import ImportBatch
 from dues.models import DuesMonth, DuesPayment
-from dues.periods import add_months, month_start
 from tests.dues.factories import assess, paid
 from tests.factories import MemberFactory
 from tests.ledgers.bad_files.corpus import workbook_bytes
@@ -17,7 +17,7 @@ from tests.ledgers.exported import export
 
 TODAY = timezone.localdate()
 THIS_MONTH = month_start(TODAY)
-START = add_months(THIS_MONTH, -8)
+START = shift_month(THIS_MONTH, -8)
 HEADERS = ["公民身份号码", "姓名", "所属月份", "交纳日期", "金额", "交纳方式", "收据编号", "代交人"]
 
 
@@ -32,7 +32,7 @@ def roster(branch_a, secretary):
     for member in members:
         assess(member, secretary, month=START)  # 40.00 a month
     for member in members[:4]:
-        paid(member, secretary, *[add_months(START, n) for n in range(8)])
+        paid(member, secretary, *[shift_month(START, n) for n in range(8)])
     return members
 
 
@@ -92,8 +92,8 @@ def row(member, months, amount, **extra):
 
 def test_a_clean_sheet_imports_all_rows(client, secretary, roster):
     client.force_login(secretary)
-    last = add_months(THIS_MONTH, -1)
-    first = add_months(THIS_MONTH, -3)
+    last = shift_month(THIS_MONTH, -1)
+    first = shift_month(THIS_MONTH, -3)
     batch = upload(
         client,
         [
@@ -116,13 +116,13 @@ def test_a_clean_sheet_imports_all_rows(client, secretary, roster):
 def test_a_bad_sheet_imports_nothing_and_names_row_and_column(client, secretary, roster, branch_b):
     stranger = MemberFactory(organization=branch_b)
     client.force_login(secretary)
-    last = add_months(THIS_MONTH, -1)
+    last = shift_month(THIS_MONTH, -1)
     batch = upload(
         client,
         [
             row(roster[5], f"{last:%Y-%m}", "40", 收据编号="D-1"),
             row(roster[6], f"{last:%Y-%m}", "-40"),
-            row(roster[7], f"{add_months(THIS_MONTH, -9):%Y-%m}", "40"),
+            row(roster[7], f"{shift_month(THIS_MONTH, -9):%Y-%m}", "40"),
             row(stranger, f"{last:%Y-%m}", "40"),
             row(roster[8], f"{last:%Y-%m}", "40", 收据编号="D-1"),
             row(roster[0], f"{last:%Y-%m}", "40"),

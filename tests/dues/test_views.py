@@ -8,15 +8,15 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from alxa_dangjian.core.periods import month_start, shift_month
 from dues.models import DuesExpense, DuesMonth, DuesPayment, DuesRemittance
-from dues.periods import add_months, month_start
 from tests.dues.factories import assess, paid
 from tests.factories import MemberFactory
 
 TODAY = timezone.localdate()
 THIS_MONTH = month_start(TODAY)
-LAST_MONTH = add_months(THIS_MONTH, -1)
-START = add_months(THIS_MONTH, -8)
+LAST_MONTH = shift_month(THIS_MONTH, -1)
+START = shift_month(THIS_MONTH, -8)
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def roster(branch_a, secretary):
     for member in members:
         assess(member, secretary, month=START)
     for member in members[:5]:
-        paid(member, secretary, *[add_months(START, n) for n in range(8)])
+        paid(member, secretary, *[shift_month(START, n) for n in range(8)])
     return members
 
 
@@ -115,7 +115,7 @@ def test_payment_form_refuses_a_foreign_member(client, outsider, roster):
 
 def test_payment_form_records_a_quarter(client, secretary, roster):
     client.force_login(secretary)
-    months = [add_months(THIS_MONTH, n) for n in range(3)]
+    months = [shift_month(THIS_MONTH, n) for n in range(3)]
     response = client.post(
         reverse("dues:duespayment-create"),
         {"member": roster[10].pk, "months": [f"{m:%Y-%m}" for m in months],
@@ -135,7 +135,7 @@ def test_arrears_list_shrinks_when_paid_and_queries_stay_flat(
     assert response.context["page"].paginator.count == 20
     assert "自行脱党" in response.content.decode()
     for member in roster[5:10]:
-        paid(member, secretary, *[add_months(START, n) for n in range(8)])
+        paid(member, secretary, *[shift_month(START, n) for n in range(8)])
     # `paid` writes the months directly, past the payment service's caching.changed(DUES)
     # that drops the cached arrears rows on commit: drop them as it would.
     cache.clear()

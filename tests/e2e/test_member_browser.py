@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from branches.idnumber import make_id_number, mask_id_number
+from alxa_dangjian.core.idnumber import make_id_number, mask_id_number
 from branches.models import Member
 from tests.e2e.conftest import ARTIFACTS, log_in
 

@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from alxa_dangjian.core.idnumber import mask_id_number
 from alxa_dangjian.core.models import PersonalDataLog
 from alxa_dangjian.ledgers.models import ExportJob
-from branches.idnumber import mask_id_number
 from branches.models import DevelopmentStep, Member, PartyGroup, Step
 from tests.factories import (
     DevelopmentCaseFactory,

@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from alxa_dangjian.core.idnumber import make_id_number
 from alxa_dangjian.ledgers.imports import services as import_services
 from alxa_dangjian.ledgers.imports.registry import get_importer
-from branches.idnumber import make_id_number
 from tests.factories import MemberFactory
 from tests.ledgers.bad_files.corpus import workbook_bytes
 from tests.training.factories import TrainingClassFactory

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 
-from branches.idnumber import InvalidIdNumber, normalize_id_number, parse_id_number
+from alxa_dangjian.core.idnumber import InvalidIdNumber, normalize_id_number, parse_id_number
 
 from ..xlsx import FORMULA_PREFIXES
 

@@ -24,7 +24,7 @@ from openpyxl import Workbook
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[2]))
 
-from branches.idnumber import make_id_number  # noqa: E402
+from alxa_dangjian.core.idnumber import make_id_number  # noqa: E402
 
 MEMBER_HEADERS = [
     "姓名", "性别", "民族", "出生日期", "公民身份号码", "籍贯", "学历", "学位", "参加工作日期",

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from branches.idnumber import (
+from alxa_dangjian.core.idnumber import (
     IdNumberInfo,
     InvalidIdNumber,
     check_consistency,
