@@ -68,6 +68,7 @@ dev: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	PYTHONPATH=. $(BIN)/lint-imports --no-cache
 	$(EMBEDDED) $(BIN)/python manage.py makemigrations --check --dry-run
 
 test: lint

@@ -8,6 +8,7 @@ admin.site.site_title = "党建管理平台后台"
 handler500 = "alxa_dangjian.core.outages.server_error"
 
 urlpatterns = [
+    path("", include("portal.urls")),
     path("", include("alxa_dangjian.core.urls")),
     path("accounts/", include("alxa_dangjian.accounts.urls")),
     path("branches/", include("branches.urls")),

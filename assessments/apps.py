@@ -10,4 +10,7 @@ class AssessmentsConfig(AppConfig):
 
         # Each app's auto indicators register themselves (see assessments/indicators.py).
         autodiscover_modules("indicators")
-        from . import lists  # noqa: F401  (registers the list items indicator)
+        from . import (
+            branch_indicators,  # noqa: F401  (the organisation-building indicators)
+            lists,  # noqa: F401  (registers the list items indicator)
+        )

@@ -7,11 +7,11 @@ try/except with a plain `from .views import lists, scoring` and `*scoring.urlpat
 
 import importlib
 
-from .views import items, lists
+from .views import branch_indicator_detail, items, lists
 
 app_name = "assessments"
 
-urlpatterns = [*lists.urlpatterns, *items.urlpatterns]
+urlpatterns = [*lists.urlpatterns, *items.urlpatterns, *branch_indicator_detail.urlpatterns]
 
 try:
     scoring = importlib.import_module("assessments.views.scoring")

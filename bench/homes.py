@@ -50,12 +50,12 @@ def main():
         (
             "党委组织概况（dangwei）",
             cookies["dangwei"],
-            reverse("branches:organization-profile", args=[committee.pk]),
+            reverse("portal:organization-profile", args=[committee.pk]),
         ),
         (
             "支部组织概况（shuji）",
             cookies["shuji"],
-            reverse("branches:organization-profile", args=[branch.pk]),
+            reverse("portal:organization-profile", args=[branch.pk]),
         ),
     ]
 

@@ -50,7 +50,7 @@ ROLE_LABELS = {
     "shuji": "支部书记",
 }
 DAILY = [  # (route name, roles that use it daily)
-    ("core:home", ("admin", "gongwei", "dangwei", "shuji")),
+    ("portal:home", ("admin", "gongwei", "dangwei", "shuji")),
     ("branches:organization-list", ("admin", "gongwei", "dangwei", "shuji")),
     ("branches:member-list", ("gongwei", "dangwei", "shuji")),
     ("activities:activity-list", ("gongwei", "dangwei", "shuji")),

@@ -5,9 +5,7 @@ from . import views
 app_name = "core"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("cockpit/print/", views.cockpit_print, name="cockpit-print"),
     path("notifications/", views.notification_list, name="notification-list"),
     path("notifications/bell/", views.notification_bell, name="notification-bell"),
     path("notifications/read-all/", views.notification_read_all, name="notification-read-all"),

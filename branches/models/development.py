@@ -154,7 +154,7 @@ class DevelopmentCaseQuerySet(ScopedQuerySet):
         )
 
 
-# 发展党员程序合规 checks the year's steps against these rows (branches/indicators.py).
+# 发展党员程序合规 checks the year's steps against these rows (assessments/branch_indicators.py).
 rules.register(TimingRule, feeds=["development-steps"])
 
 

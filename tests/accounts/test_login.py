@@ -13,7 +13,7 @@ def test_login_page_is_chinese(client, db):
 
 
 def test_anonymous_is_sent_to_login(client, db):
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("portal:home"))
     assert response.status_code == 302
     assert response.url.startswith(reverse(LOGIN))
 
@@ -22,7 +22,7 @@ def test_correct_password_lands_on_home(client, secretary):
     response = client.post(
         reverse(LOGIN), {"username": "secretary", "password": "Test@12345"}, follow=True
     )
-    assert response.redirect_chain[-1][0] == reverse("core:home")
+    assert response.redirect_chain[-1][0] == reverse("portal:home")
     assert "甲局第一党支部" in response.content.decode()
 
 

@@ -13,8 +13,8 @@ from activities import services
 from activities.compliance import compute, month_counts
 from activities.indicators import three_meetings_completion
 from activities.models import Activity, ActivityKind
-from alxa_dangjian.core.cockpit import cockpit_for
 from branches.models import Organization, PartyGroup
+from portal.cockpit import cockpit_for
 from tests.factories import ActivityFactory
 from tests.ledgers.exported import export
 

@@ -78,9 +78,9 @@ def test_heatmap_refuses_post(client, committee_admin):
 def test_nav_links_the_heatmap_for_reviewers_only(client, committee_admin, secretary):
     link = f'href="{HEATMAP}"'
     client.force_login(committee_admin)
-    assert link in client.get(reverse("core:home")).content.decode()
+    assert link in client.get(reverse("portal:home")).content.decode()
     client.force_login(secretary)
-    assert link not in client.get(reverse("core:home")).content.decode()
+    assert link not in client.get(reverse("portal:home")).content.decode()
 
 
 # --- heatmap: cells, labels, links --------------------------------------------------------
@@ -415,7 +415,7 @@ def test_secretary_home_lists_what_is_still_due(client, secretary, branch_a):
     ActivityFactory(organization=branch_a, held_on=datetime.date(2026, 2, 8))
     ActivityFactory(organization=branch_a, held_on=datetime.date(2026, 4, 8))
     client.force_login(secretary)
-    body = client.get(reverse("core:home")).content.decode()
+    body = client.get(reverse("portal:home")).content.decode()
     block = due_block(body)
     assert body.index("本期待办") < body.index('data-testid="organization-total"')
     assert "本月还需开展主题党日 1 次" in block
@@ -434,7 +434,7 @@ def test_secretary_home_says_so_when_nothing_is_due(client, secretary, branch_a,
     # On 1 January nothing is overdue yet, but the month's theme day is due already.
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: datetime.date(2026, 1, 1))
     client.force_login(secretary)
-    block = due_block(client.get(reverse("core:home")).content.decode())
+    block = due_block(client.get(reverse("portal:home")).content.decode())
     assert "已逾期" not in block
     assert "本月还需开展主题党日 1 次" in block
 
@@ -442,13 +442,13 @@ def test_secretary_home_says_so_when_nothing_is_due(client, secretary, branch_a,
 @pytest.mark.parametrize("persona", ["committee_admin", "staff"])
 def test_other_homes_have_no_due_block(client, request, persona):
     client.force_login(request.getfixturevalue(persona))
-    assert "本期待办" not in client.get(reverse("core:home")).content.decode()
+    assert "本期待办" not in client.get(reverse("portal:home")).content.decode()
 
 
 def test_secretary_without_branch_sees_the_warning_only(client, db):
     user = UserFactory(organization=None)
     client.force_login(user)
-    body = client.get(reverse("core:home")).content.decode()
+    body = client.get(reverse("portal:home")).content.decode()
     assert "未分配组织" in body and "本期待办" not in body
 
 

@@ -18,9 +18,9 @@ from activities.compliance import Status, compute
 from activities.indicators import theme_day_months
 from activities.models import Activity, ActivityKind, JointParticipation
 from alxa_dangjian.accounts.models import User
-from alxa_dangjian.core.cockpit import cockpit_for
 from alxa_dangjian.core.models import Notification
 from branches.models import Organization
+from portal.cockpit import cockpit_for
 from tests.factories import ActivityFactory, OrganizationFactory, UserFactory
 from tests.ledgers.exported import export
 
@@ -198,7 +198,7 @@ def test_the_partner_sees_the_queue_on_home_and_confirms(
 ):
     partnership = logged.partnerships.get()
     client.force_login(partner_secretary)
-    home = client.get(reverse("core:home")).content.decode()
+    home = client.get(reverse("portal:home")).content.decode()
     queue = home.split('data-testid="consent-queue"')[1]
     assert LIST in queue and 'data-testid="joint-awaiting-count">1<' in queue
     listing = client.get(LIST).content.decode()
@@ -216,7 +216,7 @@ def test_the_partner_sees_the_queue_on_home_and_confirms(
     assert partnership.decided_by == partner_secretary
     assert cockpit_for(branch_b).figure("activities").value == 1  # the cache was invalidated
     assert 'data-total="0"' in client.get(LIST).content.decode()
-    assert 'data-testid="consent-queue"' not in client.get(reverse("core:home")).content.decode()
+    assert 'data-testid="consent-queue"' not in client.get(reverse("portal:home")).content.decode()
     assert [h.history_type for h in partnership.history.order_by("history_id")] == ["+", "~"]
 
 

@@ -310,7 +310,7 @@ def test_the_profile_marks_a_published_provisional_result(
     services.freeze_run(done_run, by=staff)
     services.publish_run(done_run, by=staff)
     client.force_login(secretary)
-    url = reverse("branches:organization-profile", args=[branch_a.pk])
+    url = reverse("portal:organization-profile", args=[branch_a.pk])
     html = client.get(url).content.decode()
     assert "尚有2项评审打分未录入" in text_of(html, "assessment-provisional")
     assert text_of(html, "assessment-total") == "3.33"

@@ -8,7 +8,11 @@ import pytest
 from activities.indicators import theme_day_months, three_meetings_completion
 from activities.models import Activity
 from assessments import indicators as registry
-from branches.indicators import development_steps_within_rules, setup_rules_met, terms_on_time
+from assessments.branch_indicators import (
+    development_steps_within_rules,
+    setup_rules_met,
+    terms_on_time,
+)
 from branches.models import CommitteeSeat, DevelopmentStep
 from tests.factories import (
     ActivityFactory,

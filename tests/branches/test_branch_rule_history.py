@@ -9,7 +9,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from alxa_dangjian.core import rules
-from branches.indicators import development_steps_within_rules
+from assessments.branch_indicators import development_steps_within_rules
 from branches.models import DevelopmentStep, Organization, TermLengthRule, TimingRule
 from tests.factories import DevelopmentCaseFactory, UserFactory
 

@@ -126,7 +126,7 @@ def test_outsiders_get_404_for_the_member_and_its_history(client, outsiders, sec
         client.force_login(outsider)
         assert client.get(member.get_absolute_url()).status_code == 404
         assert client.get(history_url(member)).status_code == 404
-        url = reverse("branches:organization-history", args=[branch_a.pk])
+        url = reverse("portal:organization-history", args=[branch_a.pk])
         assert client.get(url).status_code == 404
 
 
@@ -145,10 +145,10 @@ def test_the_profile_shows_the_organisations_changes(client, staff, branch_a):
     branch_a._change_reason = "更名"
     branch_a.save()
     client.force_login(staff)
-    url = reverse("branches:organization-profile", args=[branch_a.pk])
+    url = reverse("portal:organization-profile", args=[branch_a.pk])
     body = section(client.get(url).content.decode())
     assert "简称：" in body and "→ 新简称" in body and "更名" in body
-    full = client.get(reverse("branches:organization-history", args=[branch_a.pk]))
+    full = client.get(reverse("portal:organization-history", args=[branch_a.pk]))
     assert full.status_code == 200 and "新简称" in full.content.decode()
 
 

@@ -22,7 +22,7 @@ TODAY = timezone.localdate()
 Y = TODAY.year
 
 
-def profile_url(organization, name="branches:organization-profile"):
+def profile_url(organization, name="portal:organization-profile"):
     return reverse(name, args=[organization.pk])
 
 
@@ -62,7 +62,7 @@ def test_secretary_sees_their_own_branch(client, secretary, branch_life):
     assert client.get(profile_url(branch_life)).status_code == 200
 
 
-@pytest.mark.parametrize("name", ["branches:organization-profile", "branches:organization-print"])
+@pytest.mark.parametrize("name", ["portal:organization-profile", "portal:organization-print"])
 def test_outside_the_subtree_is_404(client, secretary, outsider, branch_a2, branch_life, name):
     client.force_login(secretary)
     assert client.get(profile_url(branch_a2, name)).status_code == 404
@@ -84,7 +84,7 @@ def test_a_committee_profile_covers_its_subtree(client, staff, committee_a, bran
 
 def test_print_view_is_a4_without_navigation(client, committee_admin, branch_life):
     client.force_login(committee_admin)
-    body = client.get(profile_url(branch_life, "branches:organization-print")).content.decode()
+    body = client.get(profile_url(branch_life, "portal:organization-print")).content.decode()
     assert "@page { size: A4" in body and "navbar" not in body
     assert "甲书记" in body and "组织概况" in body
 

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.usefixtures("league")
 
 def profile(client, user, organization):
     client.force_login(user)
-    response = client.get(reverse("branches:organization-profile", args=[organization.pk]))
+    response = client.get(reverse("portal:organization-profile", args=[organization.pk]))
     assert response.status_code == 200
     return response
 
@@ -52,7 +52,7 @@ def test_unpublished_assessment_is_not_shown(client, staff, branch_b):
 
 def test_outsider_sees_no_profile(client, outsider, branch_a):
     client.force_login(outsider)
-    url = reverse("branches:organization-profile", args=[branch_a.pk])
+    url = reverse("portal:organization-profile", args=[branch_a.pk])
     assert client.get(url).status_code == 404
 
 
@@ -61,7 +61,7 @@ def test_profile_queries_do_not_grow_with_rows(
     client, request, committee_a, branch_a, django_assert_max_num_queries, persona
 ):
     user = request.getfixturevalue(persona)
-    url = reverse("branches:organization-profile", args=[committee_a.pk])
+    url = reverse("portal:organization-profile", args=[committee_a.pk])
     client.force_login(user)
     client.get(url)
     cache.clear()

@@ -14,7 +14,7 @@ from tests.factories import MemberFactory
 
 
 def profile(client, organization):
-    response = client.get(reverse("branches:organization-profile", args=[organization.pk]))
+    response = client.get(reverse("portal:organization-profile", args=[organization.pk]))
     assert response.status_code == 200
     return response.context
 

@@ -56,7 +56,7 @@ def busy_branch(branch_a, branch_b, secretary):
 
 def profile_body(client, user, organization) -> str:
     client.force_login(user)
-    response = client.get(reverse("branches:organization-profile", args=[organization.pk]))
+    response = client.get(reverse("portal:organization-profile", args=[organization.pk]))
     assert response.status_code == 200
     return response.content.decode()
 
@@ -69,7 +69,7 @@ def test_every_count_of_a_branch_profile_links_to_its_records(client, secretary,
     shown = {(check.value, check.url.split("?")[0].split("#")[-1]) for check in checks}
     assert (2, "party-groups") in shown and (1, "units") in shown and (2, "committee") in shown
     month = timezone.localdate().month
-    cell = client.get(reverse("branches:organization-profile", args=[busy_branch.pk])).context[
+    cell = client.get(reverse("portal:organization-profile", args=[busy_branch.pk])).context[
         "calendar"
     ][month - 1]
     assert (cell["held"], cell["drafts"]) == (3, 2)
@@ -89,7 +89,7 @@ def test_every_count_of_a_branch_profile_links_to_its_records(client, secretary,
 def test_the_calendar_drafts_link_lists_drafts_and_returned_records(client, secretary, busy_branch):
     client.force_login(secretary)
     month = timezone.localdate().month
-    cell = client.get(reverse("branches:organization-profile", args=[busy_branch.pk])).context[
+    cell = client.get(reverse("portal:organization-profile", args=[busy_branch.pk])).context[
         "calendar"
     ][month - 1]
     listed = client.get(cell["drafts_url"]).context["page"].object_list

@@ -10,8 +10,8 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from assessments.branch_indicators import terms_on_time
 from branches import services
-from branches.indicators import terms_on_time
 from branches.models import Organization, Term, TermLengthRule
 from tests.factories import OrganizationFactory, TermFactory
 

@@ -76,7 +76,7 @@ def test_the_receiver_sees_it_on_home_and_accepts(
     client, pending, member, branch_a, branch_b, receiver, secretary
 ):
     client.force_login(receiver)
-    home = client.get(reverse("core:home")).content.decode()
+    home = client.get(reverse("portal:home")).content.decode()
     queue = home.split('data-testid="consent-queue"')[1]
     assert LIST in queue and 'data-testid="transfers-awaiting-count">1<' in queue
     listing = client.get(LIST).content.decode()

@@ -7,10 +7,10 @@ from django.utils import timezone
 
 from activities.compliance import compute
 from activities.models import Activity, ServiceLedgerType, ServiceRecord
-from alxa_dangjian.core.cockpit import FIGURES, Figure, Period, Scope, cockpit_for
-from alxa_dangjian.core.cockpit.base import compute as compute_cockpit
 from branches.models import DevelopmentStep, Member, Organization, Stage, Step
 from branches.models.members import AGE_BAND_LIMITS
+from portal.cockpit import FIGURES, Figure, Period, Scope, cockpit_for
+from portal.cockpit.base import compute as compute_cockpit
 from tests.factories import (
     ActivityFactory,
     DevelopmentCaseFactory,

@@ -7,8 +7,8 @@ import datetime
 import pytest
 
 from activities.models import ActivityKind
-from alxa_dangjian.core.cockpit.base import Period, Scope
-from alxa_dangjian.core.cockpit.providers import activities
+from portal.cockpit.base import Period, Scope
+from portal.cockpit.providers import activities
 from tests.factories import ActivityFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,13 +9,13 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from alxa_dangjian.core.cockpit import cockpit_for
-from alxa_dangjian.core.cockpit.warm import warm_cockpits
 from alxa_dangjian.core.periods import shift_month
 from assessments.models import AssessmentResult, AssessmentRun, ScoreCard, Stage
 from branches.models import CommitteeSeat, Level, Organization, RatingTitle, Scope
 from branches.ratings import withdraw_title
 from dues.arrears import last_counted_month
+from portal.cockpit import cockpit_for
+from portal.cockpit.warm import warm_cockpits
 from tests.assessments.lists_factories import Review, make_entry, make_item, make_list
 from tests.assessments.scoring_fixtures import make_scheme
 from tests.branches.rating_factories import make_round, make_title

@@ -6,9 +6,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from alxa_dangjian.core import tasks
-from alxa_dangjian.core.cockpit import cockpit_for
 from branches.services import save_member
+from portal import tasks
+from portal.cockpit import cockpit_for
 from tests.factories import MemberFactory
 
 TODAY = datetime.date(2026, 11, 26)
@@ -65,10 +65,10 @@ def test_the_page_says_when_its_figures_were_counted(
     client, staff, branch_a, settings, monkeypatch, add_member
 ):
     client.force_login(staff)
-    body = client.get(reverse("core:home")).content.decode()
+    body = client.get(reverse("portal:home")).content.decode()
     assert "数据统计于" in body and "正在重新统计" not in body
     settings.CELERY_TASK_ALWAYS_EAGER = False
     monkeypatch.setattr(tasks.refresh_cockpit, "delay", lambda *args: None)
     add_member()
-    body = client.get(reverse("core:home")).content.decode()
+    body = client.get(reverse("portal:home")).content.decode()
     assert "正在重新统计" in body

@@ -23,7 +23,7 @@ def shows(body: str, text: str) -> bool:
 
 def home(client, user) -> str:
     client.force_login(user)
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("portal:home"))
     assert response.status_code == 200
     return response.content.decode()
 
@@ -89,7 +89,7 @@ def test_organization_list_narrows_to_a_subtree(client, staff, committee_a, bran
 
 def test_print_view_has_no_navigation_and_an_a4_page(client, committee_admin, people):
     client.force_login(committee_admin)
-    body = client.get(reverse("core:cockpit-print")).content.decode()
+    body = client.get(reverse("portal:cockpit-print")).content.decode()
     assert "@page { size: A4" in body and "@media print" in body
     assert "navbar" not in body
     assert 'data-testid="members">2<' in body and not shows(body, "乙局")
@@ -97,7 +97,7 @@ def test_print_view_has_no_navigation_and_an_a4_page(client, committee_admin, pe
 
 def test_cockpit_print_refuses_post(client, staff):
     client.force_login(staff)
-    assert client.post(reverse("core:cockpit-print")).status_code == 405
+    assert client.post(reverse("portal:cockpit-print")).status_code == 405
 
 
 def test_a_member_saved_through_the_service_shows_at_once(
@@ -150,8 +150,8 @@ def test_home_queries_are_fixed_cold_and_three_warm(
     # ratings and training charts (2); what waits for this side's consent: joint records
     # and incoming transfers (2)
     with django_assert_max_num_queries(52):
-        assert client.get(reverse("core:home")).status_code == 200
+        assert client.get(reverse("portal:home")).status_code == 200
     # Warm: session, user, organisation; the cockpit, the compliance report and the consent
     # queues are cached.
     with django_assert_max_num_queries(3):
-        assert client.get(reverse("core:home")).status_code == 200
+        assert client.get(reverse("portal:home")).status_code == 200

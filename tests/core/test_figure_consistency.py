@@ -31,7 +31,7 @@ PENDING_FIGURES: set[str] = set()
 def _pages(user: User) -> list[tuple[str, str]]:
     """(name, url) of the home and of every profile a demo user opens: their own
     organisation's, and those of the demo users' organisations in their subtree."""
-    pages = [("首页", reverse("core:home"))]
+    pages = [("首页", reverse("portal:home"))]
     organizations = [user.organization] + [
         other.organization
         for other in User.objects.filter(username__in=ROLES).select_related("organization")
@@ -45,7 +45,7 @@ def _pages(user: User) -> list[tuple[str, str]]:
             pages.append(
                 (
                     f"组织概况：{organization.display_name}",
-                    reverse("branches:organization-profile", args=[organization.pk]),
+                    reverse("portal:organization-profile", args=[organization.pk]),
                 )
             )
     return pages

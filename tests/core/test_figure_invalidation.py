@@ -28,7 +28,6 @@ from activities.models import (
     ServiceRecord,
 )
 from activities.models.service_ledgers import save_service_record
-from alxa_dangjian.core.cockpit import cockpit_for
 from alxa_dangjian.core.idnumber import make_id_number
 from alxa_dangjian.core.periods import shift_month
 from alxa_dangjian.ledgers.imports import services as import_services
@@ -44,6 +43,7 @@ from branches import services as branch_services
 from branches.models import Member, Organization, RatingTitle
 from dues import services as dues_services
 from dues.arrears import last_counted_month
+from portal.cockpit import cockpit_for
 from tests.assessments.lists_factories import Review
 from tests.assessments.scoring_fixtures import make_scheme
 from tests.core import test_cockpit_apps
@@ -417,7 +417,7 @@ def test_dues_imported_clear_the_arrears(client, committee_a, branch_a, secretar
 
 def test_every_cockpit_figure_provider_is_covered_here():
     """The providers whose figures the tests above cover: a new one needs its test here."""
-    from alxa_dangjian.core.cockpit import FIGURES
+    from portal.cockpit import FIGURES
 
     assert [provider.__name__ for provider in FIGURES] == [
         "organizations", "members", "compliance", "activities", "development",

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activities.models import Activity, ServiceLedgerType, ServiceRecord
-from alxa_dangjian.core.cockpit import cockpit_for
 from branches.models import DevelopmentStep, Stage, Step
+from portal.cockpit import cockpit_for
 from tests.core.figure_checks import Walker, checks_of_cockpit, checks_of_profile
 from tests.factories import (
     ActivityFactory,
@@ -85,7 +85,7 @@ def problems(client, user, organization) -> list[str]:
     client.force_login(user)
     walker = Walker(client)
     checks = [c for c in checks_of_cockpit(cockpit_for(organization)) if c.family in FAMILIES]
-    profile = client.get(reverse("branches:organization-profile", args=[organization.pk]))
+    profile = client.get(reverse("portal:organization-profile", args=[organization.pk]))
     checks += [c for c in checks_of_profile(profile.context) if c.family == "calendar"]
     assert {"activities", "admissions", "service-records", "organizations"} <= {
         c.family for c in checks

@@ -19,7 +19,7 @@ def matrix_cell(body: str, type_value: str, category: str) -> str:
 
 def test_secretary_home_shows_their_branch_only(client, secretary, branch_a, branch_b):
     client.force_login(secretary)
-    body = client.get(reverse("core:home")).content.decode()
+    body = client.get(reverse("portal:home")).content.decode()
     assert branch_a.name in body
     assert branch_b.name not in body and "乙局" not in body
     assert 'data-testid="organization-total">1<' in body
@@ -33,7 +33,7 @@ def test_committee_admin_counts_their_subtree(client, committee_admin, branch_b)
         category=Organization.Category.SOCIAL,
     )
     client.force_login(committee_admin)
-    body = client.get(reverse("core:home")).content.decode()
+    body = client.get(reverse("portal:home")).content.decode()
     # 甲局党委 + two 党支部 (党群部门) + one 联合党支部 (社会事务); nothing of 乙局.
     assert 'data-testid="organization-total">4<' in body
     assert 'data-testid="branch-total">3<' in body
@@ -45,7 +45,7 @@ def test_committee_admin_counts_their_subtree(client, committee_admin, branch_b)
 
 def test_staff_home_counts_the_whole_league_with_links(client, staff):
     client.force_login(staff)
-    body = client.get(reverse("core:home")).content.decode()
+    body = client.get(reverse("portal:home")).content.decode()
     assert 'data-testid="organization-total">5<' in body
     # 乙局机密党支部 is 国有企业: its cell links to the filtered organisation list, as of the
     # day the figure counts to.
@@ -66,9 +66,9 @@ def test_home_queries_do_not_grow_with_organisations(
     # and the compliance engine, this year and last; itemised in tests/core/test_cockpit_views.py)
     limit = 50
     with django_assert_max_num_queries(limit):
-        assert client.get(reverse("core:home")).status_code == 200
+        assert client.get(reverse("portal:home")).status_code == 200
 
 
 def test_home_refuses_other_methods(client, secretary):
     client.force_login(secretary)
-    assert client.post(reverse("core:home")).status_code == 405
+    assert client.post(reverse("portal:home")).status_code == 405

@@ -25,7 +25,7 @@ def hrefs(body: str) -> set[str]:
 def test_home_links_resolve_for_each_role(client, request, persona, branch_a, branch_b):
     user = request.getfixturevalue(persona)
     client.force_login(user)
-    home = client.get(reverse("core:home"))
+    home = client.get(reverse("portal:home"))
     assert home.status_code == 200
     links = hrefs(home.content.decode())
     assert links, "the home offers no links"

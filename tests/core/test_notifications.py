@@ -157,7 +157,7 @@ def test_bell_shows_the_unread_count_of_ones_own_notifications(client, secretary
 def test_pages_render_the_bell_for_htmx_to_fill(client, secretary):
     make(secretary, 2)
     client.force_login(secretary)
-    body = client.get(reverse("core:home")).content.decode()
+    body = client.get(reverse("portal:home")).content.decode()
     bell = re.search(r'<a [^>]*data-testid="notification-bell".*?</a>', body, re.S)[0]
     # No count on the page itself (it costs the page no query): htmx loads it at once, and
     # the loaded bell refreshes itself without loading again.

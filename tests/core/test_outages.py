@@ -71,7 +71,7 @@ def age(model, pk, **fields):
 def test_with_the_cache_down_the_home_is_computed_without_it(client, secretary, cache_down, caplog):
     client.force_login(secretary)
     with caplog.at_level(logging.WARNING, logger="alxa_dangjian.core.cache_backends"):
-        response = client.get(reverse("core:home"))
+        response = client.get(reverse("portal:home"))
     assert response.status_code == 200
     assert "cache unreachable, computing without it" in caplog.text
 
@@ -104,7 +104,7 @@ def test_the_plain_redis_backend_down_answers_the_chinese_503_page(client, secre
     }
     client.force_login(secretary)
     client.raise_request_exception = False
-    assert_chinese_503(client.get(reverse("core:home")), "缓存服务")
+    assert_chinese_503(client.get(reverse("portal:home")), "缓存服务")
 
 
 def test_a_cache_reachable_again_bumps_every_topic(monkeypatch, settings):
@@ -200,8 +200,8 @@ def test_a_broker_error_in_a_view_answers_the_chinese_503_page(
 
 
 def test_a_cockpit_refresh_that_cannot_be_sent_does_not_break_the_page(monkeypatch, branch_a):
-    from alxa_dangjian.core import tasks
-    from alxa_dangjian.core.cockpit import base
+    from portal import tasks
+    from portal.cockpit import base
 
     monkeypatch.setattr(tasks.refresh_cockpit, "delay", broker_down)
     period = base.Period.of(YEAR, datetime.date(YEAR, 6, 30))
@@ -285,7 +285,7 @@ def test_with_the_database_down_every_page_answers_the_chinese_503_page(
     client.force_login(secretary)
     client.raise_request_exception = False
     database_down()
-    for url in (reverse("core:home"), reverse("activities:activity-list")):
+    for url in (reverse("portal:home"), reverse("activities:activity-list")):
         assert_chinese_503(client.get(url), "数据库")
 
 

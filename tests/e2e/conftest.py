@@ -87,7 +87,7 @@ def demo_league(transactional_db):
     from django.core.management import call_command
     from django.db import connection
 
-    from alxa_dangjian.core.cockpit.warm import warm_cockpits
+    from portal.cockpit.warm import warm_cockpits
 
     if connection.vendor != "sqlite":
         call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115

@@ -10,8 +10,8 @@ from django.db import connection
 from django.db.models import CharField, F, Value
 from django.db.models.functions import Cast, Concat
 
-from alxa_dangjian.core.cockpit.warm import warm_cockpits
 from branches.models import Member, Organization
+from portal.cockpit.warm import warm_cockpits
 from tests.e2e.conftest import log_in
 
 PAYLOAD = "<img src=x onerror=alert(7)>"

@@ -1,4 +1,4 @@
-"""The cockpit's print page (core:cockpit-print) addresses no object: it shows the user's own
+"""The cockpit's print page (portal:cockpit-print) addresses no object: it shows the user's own
 subtree, walked with the pages without ids."""
 
 MODELS = {"cockpit"}

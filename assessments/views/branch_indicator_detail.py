@@ -1,7 +1,8 @@
 """The records behind the year-end assessment's organisation-building indicators (按期换届,
 发展党员程序合规, 组织设置规范) for one organisation and year: every term, step or branch the
 indicator judged, whether it counts, and why not. The rows come from the indicators' own
-functions (branches/indicators.py), so the page states the numbers the score card shows."""
+functions (assessments/branch_indicators.py), so the page states the numbers the score card
+shows."""
 
 from django.http import Http404
 from django.shortcuts import render
@@ -11,10 +12,10 @@ from django.views.decorators.http import require_GET
 
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params
-from assessments.indicators import as_of
+from branches.models import DevelopmentCase, Organization, Step
 
-from .. import indicators
-from ..models import DevelopmentCase, Organization, Step
+from .. import branch_indicators as indicators
+from ..indicators import as_of
 
 TITLES = {
     indicators.TERMS: "按期换届",
@@ -104,7 +105,7 @@ def indicator_detail(request, pk):
     year = _year(request)
     return render(
         request,
-        "branches/indicator_detail.html",
+        "assessments/branch_indicator_detail.html",
         {
             "organization": organization,
             "year": year,
@@ -118,5 +119,5 @@ def indicator_detail(request, pk):
 
 
 urlpatterns = [
-    path("indicators/<int:pk>/", indicator_detail, name="indicator-detail"),
+    path("branch-indicators/<int:pk>/", indicator_detail, name="branch-indicator-detail"),
 ]

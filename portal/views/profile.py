@@ -18,19 +18,19 @@ from activities.models import Activity
 from alxa_dangjian.accounts import scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import caching
-from alxa_dangjian.core.cockpit import cockpit_for
 from assessments.models import Grade, ResponsibilityList, ScoreCard
-from dues.indicators import dues_on_time
-from training.models import TrainingClass
-
-from ..history import PAGE_LIMIT, organization_changes
-from ..models import (
+from branches.history import PAGE_LIMIT, organization_changes
+from branches.models import (
     CommitteeSeat,
     DevelopmentCase,
     Organization,
     RatingApplication,
     RatingTitle,
 )
+from dues.indicators import dues_on_time
+from training.models import TrainingClass
+
+from ..cockpit import cockpit_for
 
 CASES_SHOWN = 30
 HISTORY_PAGE_SIZE = 50
@@ -39,12 +39,12 @@ COUNTED = (Activity.Status.SUBMITTED, Activity.Status.APPROVED)
 
 @require_GET
 def organization_profile(request, pk):
-    return render(request, "branches/profile.html", _profile(request, pk))
+    return render(request, "portal/profile.html", _profile(request, pk))
 
 
 @require_GET
 def organization_print(request, pk):
-    return render(request, "branches/profile_print.html", _profile(request, pk))
+    return render(request, "portal/profile_print.html", _profile(request, pk))
 
 
 def _profile(request, pk) -> dict:
@@ -269,7 +269,7 @@ def organization_history(request, pk):
         "branches/history_page.html",
         {
             "title": f"{organization.name} · 变更记录",
-            "back": reverse("branches:organization-profile", args=[organization.pk]),
+            "back": reverse("portal:organization-profile", args=[organization.pk]),
             "back_label": "返回组织概况",
             "page": page,
             "total": len(history),
@@ -278,7 +278,7 @@ def organization_history(request, pk):
 
 
 urlpatterns = [
-    path("<int:pk>/profile/", organization_profile, name="organization-profile"),
-    path("<int:pk>/history/", organization_history, name="organization-history"),
-    path("<int:pk>/print/", organization_print, name="organization-print"),
+    path("branches/<int:pk>/profile/", organization_profile, name="organization-profile"),
+    path("branches/<int:pk>/history/", organization_history, name="organization-history"),
+    path("branches/<int:pk>/print/", organization_print, name="organization-print"),
 ]

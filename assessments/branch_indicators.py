@@ -13,7 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alxa_dangjian.core import rules
-from assessments.indicators import (
+from branches.models import DevelopmentCase, DevelopmentStep, Organization, Step, Term, TimingRule
+
+from .indicators import (
     AutoIndicator,
     Measure,
     as_of,
@@ -22,9 +24,7 @@ from assessments.indicators import (
     subtree_condition,
 )
 
-from .models import DevelopmentCase, DevelopmentStep, Organization, Step, Term, TimingRule
-
-# The indicators' codes (their drill-downs: branches/views/indicator_detail.py).
+# The indicators' codes (their drill-downs: assessments/views/branch_indicator_detail.py).
 TERMS = "term-on-time"
 DEVELOPMENT = "development-steps"
 SETUP = "setup-rules"
@@ -120,7 +120,7 @@ def terms_on_time(year: int, organizations) -> dict[int, Measure]:
 
 def _detail_link(code: str):
     def link(organization, year: int) -> str:
-        url = reverse("branches:indicator-detail", args=[organization.pk])
+        url = reverse("assessments:branch-indicator-detail", args=[organization.pk])
         return f"{url}?code={code}&year={year}"
 
     return link
@@ -289,7 +289,7 @@ def rating_level(year: int, organizations) -> dict[int, Measure]:
     scope (最强党支部 1, 示范点 2, 示范基地 3 points; 0 without an active title; 摘牌 titles do
     not count), as points of 3. A committee's measure sums its counted branches' points over
     3 × their number, i.e. the average rung. 临时党支部 do not take part: 0 of 0. One query."""
-    from . import rating_stats
+    from branches import rating_stats
 
     organizations = list(organizations)
     branches = (

@@ -14,7 +14,7 @@ class NavItem:
 
 # The grouped navigation: one place decides what the sidebar (a drawer on phones) lists.
 SECTIONS = [
-    ("", [NavItem("首页", "core:home")]),
+    ("", [NavItem("首页", "portal:home")]),
     (
         "组织与党员",
         [
