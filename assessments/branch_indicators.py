@@ -120,7 +120,7 @@ def terms_on_time(year: int, organizations) -> dict[int, Measure]:
 
 def _detail_link(code: str):
     def link(organization, year: int) -> str:
-        url = reverse("assessments:branch-indicator-detail", args=[organization.pk])
+        url = reverse("assessments:indicator-detail", args=[organization.pk])
         return f"{url}?code={code}&year={year}"
 
     return link

@@ -119,5 +119,5 @@ def indicator_detail(request, pk):
 
 
 urlpatterns = [
-    path("branch-indicators/<int:pk>/", indicator_detail, name="branch-indicator-detail"),
+    path("indicators/<int:pk>/", indicator_detail, name="indicator-detail"),
 ]

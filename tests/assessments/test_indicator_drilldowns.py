@@ -249,9 +249,9 @@ def test_organisation_building_page_refuses_outsiders_and_unknown_codes(
 ):
     client.force_login(secretary)
     for code, organization in (("setup-rules", branch_b), ("nope", branch_a)):
-        url = reverse("assessments:branch-indicator-detail", args=[organization.pk])
+        url = reverse("assessments:indicator-detail", args=[organization.pk])
         assert client.get(url, {"code": code}).status_code == 404
-    url = reverse("assessments:branch-indicator-detail", args=[branch_a.pk])
+    url = reverse("assessments:indicator-detail", args=[branch_a.pk])
     assert client.get(url, {"code": "term-on-time", "year": "²²²²"}).status_code == 200
 
 

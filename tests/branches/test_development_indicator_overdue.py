@@ -82,7 +82,7 @@ def test_a_case_closed_after_the_year_was_open_at_its_end(branch_a):
 def test_the_drilldown_lists_the_overdue_step(client, staff, branch_a):
     case = _case(branch_a, application=d(YEAR, 11, 1))
     client.force_login(staff)
-    url = reverse("assessments:branch-indicator-detail", args=[branch_a.pk])
+    url = reverse("assessments:indicator-detail", args=[branch_a.pk])
     body = client.get(url, {"code": "development-steps", "year": YEAR}).content.decode()
     assert case.name in body
     assert "收到入党申请书后1个月内派人谈话（应于2025-12-01前完成，至2025-12-31逾期）" in body

@@ -1,4 +1,5 @@
-"""The year-end indicators' drill-down pages (activities, branches, dues: `indicator-detail`)
+"""The year-end indicators' drill-down pages (activities, assessments — the organisation-building
+indicators —, dues: `indicator-detail`)
 are addressed by the organisation whose numbers they show."""
 
 MODELS = {"indicator"}
