@@ -20,11 +20,11 @@ from alxa_dangjian.core import params
 from alxa_dangjian.core.periods import month_label, month_start, months_of_year
 from branches.models import Member, Organization
 
-from .. import services
 from ..arrears import ALERT, arrears, arrears_rows, explain, last_counted_month
 from ..forms import MonthBatchForm, PaymentForm, decimal_or_none
 from ..models import DuesAssessment, DuesMonth, DuesPayment, DuesSetting
 from ..rules import assessment_for
+from ..services import access, payments
 from .common import add_service_error, year_param
 
 PAGE_SIZE = 50
@@ -138,7 +138,7 @@ def organization_ledger(request, pk):
     today = timezone.localdate()
     year = year_param(request)
     setting = DuesSetting.load()
-    may_record = services.may_record(request.user, branch)
+    may_record = access.may_record(request.user, branch)
     form = MonthBatchForm(
         request.POST or None,
         setting=setting,
@@ -211,13 +211,13 @@ def _record_month(request, branch, form):
             if member is None:
                 raise ValidationError("所选党员不属于本党支部。")
             entries.append(
-                services.MonthEntry(
+                payments.MonthEntry(
                     member,
                     amount=decimal_or_none(request.POST.get(f"amount-{key}")),
                     receipt_number=request.POST.get(f"receipt-{key}", "")[:40],
                 )
             )
-        return services.record_month(
+        return payments.record_month(
             branch,
             month=form.cleaned_data["month"],
             entries=entries,
@@ -250,7 +250,7 @@ def duespayment_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            payment = services.record_payment(
+            payment = payments.record_payment(
                 data["member"],
                 months=data["months"],
                 paid_on=data["paid_on"],
@@ -283,7 +283,7 @@ def duespayment_detail(request, pk):
         {
             "payment": payment,
             "months": payment.months.order_by("month"),
-            "may_delete": services.may_record(request.user, payment.organization),
+            "may_delete": access.may_record(request.user, payment.organization),
         },
     )
 
@@ -295,7 +295,7 @@ def duespayment_delete(request, pk):
         DuesPayment.objects.select_related("member", "organization"), request.user, pk=pk
     )
     member = payment.member
-    services.delete_payment(payment, by=request.user, reason=request.POST.get("reason", "")[:100])
+    payments.delete_payment(payment, by=request.user, reason=request.POST.get("reason", "")[:100])
     messages.success(request, f"已撤销{member.name}的这笔党费记录。")
     return redirect("dues:member-dues", member.pk)
 
