@@ -10,10 +10,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core.files import serve
+from alxa_dangjian.core.forms import add_service_error
 from alxa_dangjian.core.history import changes
 from branches.models import Organization
 
-from ..forms import ExpenseForm, RemittanceForm, ReviewForm
+from ..forms.funds import ExpenseForm, RemittanceForm, ReviewForm
 from ..models import DuesExpense, DuesRemittance, DuesVoucher
 from ..reports import disclosure_organizations, funds
 from ..services.funds import (
@@ -22,7 +23,7 @@ from ..services.funds import (
     review_expense,
     submit_expense,
 )
-from .common import add_service_error, year_param
+from .common import year_param
 
 PAGE_SIZE = 50
 

@@ -17,15 +17,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params
+from alxa_dangjian.core.forms import add_service_error
 from alxa_dangjian.core.periods import month_label, month_start, months_of_year
 from branches.models import Member, Organization
 
 from ..arrears import ALERT, arrears, arrears_rows, explain, last_counted_month
-from ..forms import MonthBatchForm, PaymentForm, decimal_or_none
+from ..forms.fields import decimal_or_none
+from ..forms.ledger import MonthBatchForm, PaymentForm
 from ..models import DuesAssessment, DuesMonth, DuesPayment, DuesSetting
 from ..rules import assessment_for
 from ..services import access, payments
-from .common import add_service_error, year_param
+from .common import year_param
 
 PAGE_SIZE = 50
 

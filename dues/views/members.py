@@ -12,15 +12,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
+from alxa_dangjian.core.forms import add_service_error
 from alxa_dangjian.core.history import changes
 from alxa_dangjian.core.periods import month_start
 from branches.models import Member
 
-from ..forms import AssessmentForm
+from ..forms.members import AssessmentForm
 from ..models import DuesAssessment, DuesMonth
 from ..services.access import may_record
 from ..services.assessments import assess_member
-from .common import add_service_error
 
 PAGE_SIZE = 50
 
