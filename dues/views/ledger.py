@@ -18,6 +18,7 @@ from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params
 from alxa_dangjian.core.forms import add_service_error
+from alxa_dangjian.core.paging import page_of_rows
 from alxa_dangjian.core.periods import month_label, month_start, months_of_year
 from branches.models import Member, Organization
 
@@ -317,22 +318,19 @@ def arrears_list(request):
     level = request.GET.get("level", "")
     if level in ("warning", "alert"):
         rows = [row for row in rows if row.level == level]
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    found = Member.objects.select_related("organization").in_bulk([r.member_id for r in page])
-    items = []
-    for row in page:
-        member = found.get(row.member_id)
-        if member is None:  # deleted since the rows were cached (the next write bumps them)
-            continue
-        for name in ("owed_from", "reduction_now", "last_paid", "unpaid", "streak", "level"):
-            setattr(member, name, getattr(row, name))
-        items.append((member, explain(member)))
+    page = page_of_rows(
+        rows,
+        request.GET.get("page"),
+        size=PAGE_SIZE,
+        objects=Member.objects.select_related("organization"),
+        fields=("owed_from", "reduction_now", "last_paid", "unpaid", "streak", "level"),
+    )
     return render(
         request,
         "dues/arrears_list.html",
         {
             "page": page,
-            "items": items,
+            "items": [(member, explain(member)) for member in page],
             "level": level,
             "through": month_label(last_counted_month(today)),
         },
