@@ -30,10 +30,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from compliance_load import recreate_database  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/alxa_bench_assess"
 # The indicators computed from the same activity rows as the GROUP BY floor.
@@ -328,19 +330,6 @@ def measure_on_workers(args) -> dict:
         worker.terminate()
         worker.wait(30)
     return {"processes": args.child_workers, "runs": timings, "run_s": min(timings)}
-
-
-def recreate_database(url: str):
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name or name in ("postgres", "template0", "template1"):
-        raise SystemExit("请指定一个专用的临时数据库名，例如 …/alxa_bench_assess。")
-    admin = parts._replace(path="/postgres").geturl().replace("postgres://", "postgresql://", 1)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 if __name__ == "__main__":

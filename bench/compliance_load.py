@@ -221,7 +221,9 @@ def session_cookie(username: str) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
 
-def start_gunicorn(args, environment) -> subprocess.Popen:
+def start_gunicorn(args, environment, *options: str) -> subprocess.Popen:
+    """gunicorn on 127.0.0.1:--port with --workers (and any further gunicorn `options`),
+    once it answers /healthz."""
     command = [
         sys.executable,
         "-m",
@@ -233,6 +235,7 @@ def start_gunicorn(args, environment) -> subprocess.Popen:
         str(args.workers),
         "--log-level",
         "warning",
+        *options,
     ]
     server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **environment})
     deadline = time.monotonic() + 60
@@ -247,8 +250,8 @@ def start_gunicorn(args, environment) -> subprocess.Popen:
     raise SystemExit("gunicorn did not answer /healthz within 60 s.")
 
 
-def fetch_status(port: int, path: str, cookie: str | None) -> int:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+def fetch_status(port: int, path: str, cookie: str | None, timeout: float = 30) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
         response = conn.getresponse()
@@ -279,6 +282,22 @@ def run_wrk(args, path, cookie):
     return int(requests) / seconds, float(p50) / 1000, float(p95) / 1000, int(errors)
 
 
+def timed_get(conn, port: int, path: str, headers: dict):
+    """One GET on a keep-alive connection: the connection to use next (a new one after a
+    failure), whether it answered 200, and the milliseconds it took."""
+    started = time.perf_counter()
+    try:
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        ok = response.status == 200
+    except (OSError, http.client.HTTPException):
+        conn.close()
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        ok = False
+    return conn, ok, (time.perf_counter() - started) * 1000
+
+
 def run_threads(args, path, cookie):
     """The same measurement without wrk: one thread per connection, keep-alive, http.client."""
     headers = {"Cookie": cookie} if cookie else {}
@@ -288,17 +307,8 @@ def run_threads(args, path, cookie):
         conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
         mine, failed = [], 0
         while time.perf_counter() < deadline:
-            started = time.perf_counter()
-            try:
-                conn.request("GET", path, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                ok = response.status == 200
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
-                ok = False
-            mine.append((time.perf_counter() - started) * 1000)
+            conn, ok, ms = timed_get(conn, args.port, path, headers)
+            mine.append(ms)
             failed += not ok
         conn.close()
         if record:

@@ -30,7 +30,6 @@ import http.client
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -40,7 +39,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from compliance_load import ROOT, parse_arguments, prepare_league, session_cookie  # noqa: E402
+from compliance_load import (  # noqa: E402
+    fetch_status,
+    parse_arguments,
+    prepare_league,
+    session_cookie,
+    start_gunicorn,
+    timed_get,
+)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/alxa_pages_x1"
 ROLE_LABELS = {
@@ -87,13 +93,25 @@ def main():
     ]
     handle, access_log = tempfile.mkstemp(prefix="alxa-load-", suffix=".log")
     os.close(handle)
-    server = start_gunicorn(args, environment, access_log=access_log)
+    # gunicorn's %(D)s runs from the moment a worker takes the request, so it leaves out the
+    # time spent queued for a free worker: the page's service time under load.
+    server = start_gunicorn(
+        args,
+        environment,
+        # a cold page's first request may take minutes at ×10 (computed once, then cached)
+        "--timeout",
+        "900",
+        "--access-logfile",
+        access_log,
+        "--access-logformat",
+        "%(U)s\t%(D)s\t%({cookie}i)s",
+    )
     try:
         kept = []
         for label, cookie, path in mix:
             started = time.perf_counter()
             try:
-                status = fetch(args.port, path, cookie, timeout=args.first_timeout)
+                status = fetch_status(args.port, path, cookie, timeout=args.first_timeout)
             except (OSError, http.client.HTTPException) as error:
                 status = type(error).__name__
             first = (time.perf_counter() - started) * 1000
@@ -115,44 +133,6 @@ def main():
     service = service_times(access_log, mark, kept)
     os.unlink(access_log)
     report(floor, results, service, args)
-
-
-def start_gunicorn(args, environment, *, access_log):
-    """compliance_load.start_gunicorn with an access log of each request's own time.
-
-    gunicorn's %(D)s runs from the moment a worker takes the request, so it leaves out the
-    time spent queued for a free worker: the page's service time under load.
-    """
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "alxa_dangjian.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{args.port}",
-        "--workers",
-        str(args.workers),
-        "--log-level",
-        "warning",
-        # a cold page's first request may take minutes at ×10 (computed once, then cached)
-        "--timeout",
-        "900",
-        "--access-logfile",
-        access_log,
-        "--access-logformat",
-        "%(U)s\t%(D)s\t%({cookie}i)s",
-    ]
-    server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **environment})
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if fetch(args.port, "/healthz", None) == 200:
-                return server
-        except OSError:
-            pass
-        time.sleep(0.3)
-    server.terminate()
-    raise SystemExit("gunicorn did not answer /healthz within 60 s.")
 
 
 def service_times(log_path, offset, mix):
@@ -178,17 +158,6 @@ def option(name, default):
     return default
 
 
-def fetch(port, path, cookie, timeout=60):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
-        response = conn.getresponse()
-        response.read()
-        return response.status
-    finally:
-        conn.close()
-
-
 def run(args, mix, *, duration, warmup=5):
     """{label: ([ms...], errors)} and the measured seconds, over the mix for `duration` s."""
     samples = {label: [] for label, _, _ in mix}
@@ -204,17 +173,9 @@ def run(args, mix, *, duration, warmup=5):
         while time.perf_counter() < until:
             label, cookie, path = order[index % len(order)]
             index += 1
-            started = time.perf_counter()
-            try:
-                conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
-                response = conn.getresponse()
-                response.read()
-                ok = response.status == 200
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
-                ok = False
-            mine.append((label, (time.perf_counter() - started) * 1000))
+            headers = {"Cookie": cookie} if cookie else {}
+            conn, ok, ms = timed_get(conn, args.port, path, headers)
+            mine.append((label, ms))
             if not ok:
                 failed.append(label)
         conn.close()

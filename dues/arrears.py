@@ -10,7 +10,6 @@ it. Members never assessed are not in arrears: they are not on the dues ledger y
 """
 
 import datetime
-import hashlib
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -33,6 +32,7 @@ from django.db.models.functions import Coalesce, Greatest
 from alxa_dangjian.core import caching
 from alxa_dangjian.core.periods import from_index, month_index, shift_month
 from alxa_dangjian.core.periods import index_of as idx
+from alxa_dangjian.core.scoped_sql import MEMBERS, fetch_over_members, members_digest
 from branches.models import Member, Organization
 
 from .models import DuesAssessment, DuesMonth, DuesSetting
@@ -304,19 +304,17 @@ def _rows(members_qs, as_of: datetime.date, setting: DuesSetting) -> list[Arrear
     end = last_counted_month(as_of)
     end_index = month_index(end)
     horizon = shift_month(end, -(HORIZON_MONTHS - 1))
-    members_sql, members_params = members_qs.order_by().values("pk").query.sql_with_params()
-    sql = ROWS_SQL.format(
-        members=members_sql,
-        assessment=DuesAssessment._meta.db_table,
-        member=Member._meta.db_table,
-        organization=Organization._meta.db_table,
-        month=DuesMonth._meta.db_table,
+    found = fetch_over_members(
+        ROWS_SQL,
+        members_qs,
+        [end, MEMBERS, end, Reduction.EXEMPT, horizon, horizon, end, Member.Standing.NORMAL],
+        tables={
+            "assessment": DuesAssessment,
+            "member": Member,
+            "organization": Organization,
+            "month": DuesMonth,
+        },
     )
-    params = [end, *members_params, end, Reduction.EXEMPT, horizon, horizon, end]
-    params.append(Member.Standing.NORMAL)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found = cursor.fetchall()
     rows = []
     for member_id, owed_from, reduction, last_paid, paid_recently in found:
         owed_from, last_paid = _date(owed_from), _date(last_paid)
@@ -344,8 +342,7 @@ def arrears_rows(
     and GROUP BY, not per member — cached per members queryset, day and setting under
     ROWS_TOPICS (the dues, member and rule writers invalidate it)."""
     setting = setting or DuesSetting.load()
-    sql, params = members_qs.order_by().values("pk").query.sql_with_params()
-    digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()[:32]
     thresholds = f"{setting.warning_months}-{setting.alert_months}"
+    digest = members_digest(members_qs)
     key = caching.key("dues-arrears", as_of, thresholds, digest, topics=ROWS_TOPICS)
     return caching.cached(key, lambda: _rows(members_qs, as_of, setting))

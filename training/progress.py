@@ -33,7 +33,6 @@ organisation afterwards without more queries per row.
 
 import datetime
 import decimal
-import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
@@ -43,6 +42,7 @@ from django.db.models import Case, Exists, OuterRef, Q, Subquery, Sum, Value, Wh
 from django.db.models.functions import Coalesce, Greatest
 
 from alxa_dangjian.core import caching, rules
+from alxa_dangjian.core.scoped_sql import MEMBERS, fetch_over_members, members_digest
 from branches.models import CommitteeSeat, Member, Organization
 
 from .models import Audience, Enrollment, HourRule, TrainingClass
@@ -283,21 +283,19 @@ def _hours(value, sqlite: bool) -> Decimal:
 
 def _judge(year: int, members, until: datetime.date | None) -> list[Judged]:
     start, end = year_range(year)
-    members_sql, members_params = members.order_by().values("pk").query.sql_with_params()
-    sql = JUDGED_SQL.format(
-        members=members_sql,
-        enrollment=Enrollment._meta.db_table,
-        training_class=TrainingClass._meta.db_table,
-        seat=CommitteeSeat._meta.db_table,
-        member=Member._meta.db_table,
-        organization=Organization._meta.db_table,
-    )
-    params = [True, start, min(end, until or end), *members_params]
-    params += [end, start, *members_params, 0, *members_params]
     everyone, committee = _minimums(year)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows = fetch_over_members(
+        JUDGED_SQL,
+        members,
+        [True, start, min(end, until or end), MEMBERS, end, start, MEMBERS, 0, MEMBERS],
+        tables={
+            "enrollment": Enrollment,
+            "training_class": TrainingClass,
+            "seat": CommitteeSeat,
+            "member": Member,
+            "organization": Organization,
+        },
+    )
     sqlite = connection.vendor == "sqlite"
     return [
         Judged(
@@ -305,12 +303,6 @@ def _judge(year: int, members, until: datetime.date | None) -> list[Judged]:
         )
         for pk, path, status, hours, seated in rows
     ]
-
-
-def members_digest(members) -> str:
-    """A cache key part naming the members a queryset selects (its SQL and parameters)."""
-    sql, params = members.order_by().values("pk").query.sql_with_params()
-    return hashlib.sha256(repr((sql, params)).encode()).hexdigest()[:32]
 
 
 def judged(year: int, members, until: datetime.date | None = None) -> list[Judged]:

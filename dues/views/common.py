@@ -4,9 +4,6 @@ from django.http import Http404
 from django.utils import timezone
 
 from alxa_dangjian.core import params
-from alxa_dangjian.core.forms import add_service_error
-
-__all__ = ["add_service_error", "year_param"]
 
 
 def year_param(request) -> int:

@@ -10,14 +10,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core.files import serve
+from alxa_dangjian.core.forms import add_service_error
 from alxa_dangjian.core.history import changes
 from branches.models import Organization
 
-from .. import services
-from ..forms import ExpenseForm, RemittanceForm, ReviewForm
+from ..forms.funds import ExpenseForm, RemittanceForm, ReviewForm
 from ..models import DuesExpense, DuesRemittance, DuesVoucher
 from ..reports import disclosure_organizations, funds
-from .common import add_service_error, year_param
+from ..services.funds import (
+    may_review_expense,
+    record_remittance,
+    review_expense,
+    submit_expense,
+)
+from .common import year_param
 
 PAGE_SIZE = 50
 
@@ -55,7 +61,7 @@ def duesremittance_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            remittance = services.record_remittance(
+            remittance = record_remittance(
                 data["organization"],
                 period_from=data["period_from"],
                 period_to=data["period_to"],
@@ -116,7 +122,7 @@ def duesexpense_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            expense = services.submit_expense(
+            expense = submit_expense(
                 data["organization"],
                 category=data["category"],
                 purpose=data["purpose"],
@@ -142,7 +148,7 @@ def duesexpense_detail(request, pk):
         request.user,
         pk=pk,
     )
-    may_review = services.may_review_expense(request.user, expense)
+    may_review = may_review_expense(request.user, expense)
     return render(
         request,
         "dues/expense_detail.html",
@@ -167,7 +173,7 @@ def duesexpense_review(request, pk):
         messages.error(request, "请选择批准或退回。")
         return redirect(expense)
     try:
-        services.review_expense(
+        review_expense(
             expense,
             approve=form.cleaned_data["decision"] == "approve",
             comment=form.cleaned_data["comment"],

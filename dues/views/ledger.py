@@ -17,15 +17,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params
+from alxa_dangjian.core.forms import add_service_error
+from alxa_dangjian.core.paging import page_of_rows
 from alxa_dangjian.core.periods import month_label, month_start, months_of_year
 from branches.models import Member, Organization
 
-from .. import services
 from ..arrears import ALERT, arrears, arrears_rows, explain, last_counted_month
-from ..forms import MonthBatchForm, PaymentForm, decimal_or_none
+from ..forms.fields import decimal_or_none
+from ..forms.ledger import MonthBatchForm, PaymentForm
 from ..models import DuesAssessment, DuesMonth, DuesPayment, DuesSetting
 from ..rules import assessment_for
-from .common import add_service_error, year_param
+from ..services import access, payments
+from .common import year_param
 
 PAGE_SIZE = 50
 
@@ -138,7 +141,7 @@ def organization_ledger(request, pk):
     today = timezone.localdate()
     year = year_param(request)
     setting = DuesSetting.load()
-    may_record = services.may_record(request.user, branch)
+    may_record = access.may_record(request.user, branch)
     form = MonthBatchForm(
         request.POST or None,
         setting=setting,
@@ -211,13 +214,13 @@ def _record_month(request, branch, form):
             if member is None:
                 raise ValidationError("所选党员不属于本党支部。")
             entries.append(
-                services.MonthEntry(
+                payments.MonthEntry(
                     member,
                     amount=decimal_or_none(request.POST.get(f"amount-{key}")),
                     receipt_number=request.POST.get(f"receipt-{key}", "")[:40],
                 )
             )
-        return services.record_month(
+        return payments.record_month(
             branch,
             month=form.cleaned_data["month"],
             entries=entries,
@@ -250,7 +253,7 @@ def duespayment_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            payment = services.record_payment(
+            payment = payments.record_payment(
                 data["member"],
                 months=data["months"],
                 paid_on=data["paid_on"],
@@ -283,7 +286,7 @@ def duespayment_detail(request, pk):
         {
             "payment": payment,
             "months": payment.months.order_by("month"),
-            "may_delete": services.may_record(request.user, payment.organization),
+            "may_delete": access.may_record(request.user, payment.organization),
         },
     )
 
@@ -295,7 +298,7 @@ def duespayment_delete(request, pk):
         DuesPayment.objects.select_related("member", "organization"), request.user, pk=pk
     )
     member = payment.member
-    services.delete_payment(payment, by=request.user, reason=request.POST.get("reason", "")[:100])
+    payments.delete_payment(payment, by=request.user, reason=request.POST.get("reason", "")[:100])
     messages.success(request, f"已撤销{member.name}的这笔党费记录。")
     return redirect("dues:member-dues", member.pk)
 
@@ -315,22 +318,19 @@ def arrears_list(request):
     level = request.GET.get("level", "")
     if level in ("warning", "alert"):
         rows = [row for row in rows if row.level == level]
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    found = Member.objects.select_related("organization").in_bulk([r.member_id for r in page])
-    items = []
-    for row in page:
-        member = found.get(row.member_id)
-        if member is None:  # deleted since the rows were cached (the next write bumps them)
-            continue
-        for name in ("owed_from", "reduction_now", "last_paid", "unpaid", "streak", "level"):
-            setattr(member, name, getattr(row, name))
-        items.append((member, explain(member)))
+    page = page_of_rows(
+        rows,
+        request.GET.get("page"),
+        size=PAGE_SIZE,
+        objects=Member.objects.select_related("organization"),
+        fields=("owed_from", "reduction_now", "last_paid", "unpaid", "streak", "level"),
+    )
     return render(
         request,
         "dues/arrears_list.html",
         {
             "page": page,
-            "items": items,
+            "items": [(member, explain(member)) for member in page],
             "level": level,
             "through": month_label(last_counted_month(today)),
         },

@@ -12,14 +12,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
+from alxa_dangjian.core.forms import add_service_error
 from alxa_dangjian.core.history import changes
 from alxa_dangjian.core.periods import month_start
 from branches.models import Member
 
-from .. import services
-from ..forms import AssessmentForm
+from ..forms.members import AssessmentForm
 from ..models import DuesAssessment, DuesMonth
-from .common import add_service_error
+from ..services.access import may_record
+from ..services.assessments import assess_member
 
 PAGE_SIZE = 50
 
@@ -43,7 +44,7 @@ def member_dues(request, pk):
             "assessments": assessments,
             "payments": [(p, paid_months.get(p.pk, [])) for p in payments],
             "changes": changes(history, subject=lambda r: f"{r.effective_from:%Y年%m月}起"),
-            "may_record": services.may_record(request.user, member.organization)
+            "may_record": may_record(request.user, member.organization)
             and not member.organization.is_temporary,
         },
     )
@@ -80,7 +81,7 @@ def member_assess(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.assess_member(
+            assess_member(
                 member,
                 effective_from=data["effective_from"],
                 base_kind=data["base_kind"],

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.core import caching
 
-from ..forms import BracketForm, CopyTableForm, SettingForm
+from ..forms.rates import BracketForm, CopyTableForm, SettingForm
 from ..models import DuesBracket, DuesRateTable, DuesSetting
 
 

@@ -20,7 +20,7 @@ from assessments.models import CheckpointEntry, CheckpointEvidence, DutyReport, 
 from assessments.services import upload_duty_report
 from branches import ratings
 from dues.models import DuesExpense, DuesVoucher
-from dues.services import submit_expense
+from dues.services.funds import submit_expense
 from tests.activities.test_uploads import png_bytes
 from tests.assessments.lists_factories import make_entry, make_item, make_list
 from tests.branches.rating_factories import make_application, make_round

@@ -41,8 +41,8 @@ from branches import development
 from branches import ratings as rating_services
 from branches import services as branch_services
 from branches.models import Member, Organization, RatingTitle
-from dues import services as dues_services
 from dues.arrears import last_counted_month
+from dues.services import payments as dues_services
 from portal.cockpit import cockpit_for
 from tests.assessments.lists_factories import Review
 from tests.assessments.scoring_fixtures import make_scheme

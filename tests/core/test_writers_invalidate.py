@@ -22,7 +22,9 @@ SERVICE_MODULES = [
     "branches.ratings",
     "branches.services",
     "branches.supervision",
-    "dues.services",
+    "dues.services.assessments",
+    "dues.services.funds",
+    "dues.services.payments",
     "training.services",
 ]
 

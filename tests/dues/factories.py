@@ -5,8 +5,8 @@ import datetime
 from decimal import Decimal
 
 from alxa_dangjian.core.periods import shift_month
-from dues import services
 from dues.models import DuesMonth, DuesPayment
+from dues.services import assessments as services
 
 
 def assess(member, by, *, month=datetime.date(2020, 1, 1), kind="salary", base="4000", **extra):

@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from branches.models import Member, Organization
-from dues import services
 from dues.models import DuesAssessment, DuesMonth, DuesPayment
+from dues.services import payments as services
 from tests.dues.factories import assess
 from tests.factories import MemberFactory, OrganizationFactory
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from dues import services
 from dues.models import DuesBracket, DuesRateTable, DuesSetting
+from dues.services import assessments as services
 
 MARCH = datetime.date(2026, 3, 1)
 

@@ -2,7 +2,6 @@
 after saving the workbook, and from a timer thread in between), the deploy-time backfill of
 0005's new fields, and retry/cancel kept to the job's requester."""
 
-import datetime
 import importlib
 import threading
 import time
@@ -10,40 +9,12 @@ import time
 import pytest
 from django.apps import apps
 from django.urls import reverse
-from django.utils import timezone
 
 from alxa_dangjian.ledgers import services
 from alxa_dangjian.ledgers.models import ExportJob
-from tests.factories import MemberFactory
+from tests.ledgers.export_jobs import make_job, minutes_ago
 
-
-@pytest.fixture(autouse=True)
-def export_settings(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.EXPORT_STALL_SECONDS = 300
-    settings.EXPORT_MAX_ATTEMPTS = 3
-
-
-@pytest.fixture
-def members(branch_a):
-    return MemberFactory.create_batch(4, organization=branch_a)
-
-
-def minutes_ago(n):
-    return timezone.now() - datetime.timedelta(minutes=n)
-
-
-def make_job(user, **fields):
-    values = {
-        "requested_by": user,
-        "organization": user.organization,
-        "ledger": "member-roster",
-        "name": "党员花名册",
-        "is_background": True,
-        "total_rows": 4,
-        "sent_at": minutes_ago(1),
-    }
-    return ExportJob.objects.create(**(values | fields))
+pytestmark = pytest.mark.usefixtures("export_settings")
 
 
 def heartbeat_of(job):

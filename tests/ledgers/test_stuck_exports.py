@@ -1,8 +1,6 @@
 """Background exports whose worker was lost: detected by heartbeat age, built again by the
 sweeper or failed after EXPORT_MAX_ATTEMPTS, and the requester's retry and cancel buttons."""
 
-import datetime
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -11,36 +9,9 @@ from alxa_dangjian.core import sweeper
 from alxa_dangjian.ledgers import services
 from alxa_dangjian.ledgers.models import ExportJob
 from alxa_dangjian.ledgers.tasks import run_export
-from tests.factories import MemberFactory
+from tests.ledgers.export_jobs import make_job, minutes_ago
 
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.EXPORT_STALL_SECONDS = 300
-    settings.EXPORT_MAX_ATTEMPTS = 3
-
-
-@pytest.fixture
-def members(branch_a):
-    return MemberFactory.create_batch(4, organization=branch_a)
-
-
-def minutes_ago(n):
-    return timezone.now() - datetime.timedelta(minutes=n)
-
-
-def make_job(user, **fields):
-    values = {
-        "requested_by": user,
-        "organization": user.organization,
-        "ledger": "member-roster",
-        "name": "党员花名册",
-        "is_background": True,
-        "total_rows": 4,
-        "sent_at": minutes_ago(20),
-    }
-    return ExportJob.objects.create(**(values | fields))
+pytestmark = pytest.mark.usefixtures("export_settings")
 
 
 def stuck(user, *, attempts=1):

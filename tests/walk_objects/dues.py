@@ -4,7 +4,6 @@ subtree, and the league-wide standard (only the work committee changes it)."""
 import datetime
 from decimal import Decimal
 
-from dues import services
 from dues.models import (
     DuesBracket,
     DuesExpense,
@@ -14,6 +13,7 @@ from dues.models import (
     DuesSetting,
     DuesVoucher,
 )
+from dues.services import assessments as services
 
 MODELS = {"duespayment", "duesassessment", "duesremittance", "duesexpense", "duesvoucher"}
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params
+from alxa_dangjian.core.paging import page_of_rows
 from branches.models import Member, Organization
 
 from .. import progress, stats
@@ -193,19 +194,13 @@ def _progress_list(request, *, met: bool):
     rows = [r for r in judged if r.is_met] if met else [r for r in judged if not r.is_met]
     if not met:
         rows.sort(key=lambda r: -r.hours_short)
-    page = Paginator(rows, BEHIND_PAGE_SIZE).get_page(request.GET.get("page"))
-    found = Member.objects.select_related("organization").in_bulk([r.member_id for r in page])
-    members = []
-    for row in page:
-        member = found.get(row.member_id)
-        if member is None:  # deleted since the rows were cached (the next write bumps them)
-            continue
-        member.training_hours = row.training_hours
-        member.required_hours = row.required_hours
-        member.is_committee_member = row.is_committee_member
-        member.hours_short = row.hours_short
-        members.append(member)
-    page.object_list = members
+    page = page_of_rows(
+        rows,
+        request.GET.get("page"),
+        size=BEHIND_PAGE_SIZE,
+        objects=Member.objects.select_related("organization"),
+        fields=("training_hours", "required_hours", "is_committee_member", "hours_short"),
+    )
     return render(
         request,
         "training/progress_behind.html",

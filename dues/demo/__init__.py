@@ -17,16 +17,15 @@ from alxa_dangjian.accounts.models import User
 from alxa_dangjian.core.periods import month_start, shift_month
 from branches.models import Member, Organization
 
-from .models import (
+from ..models import (
     KINDS_WITH_BASE,
     DuesAssessment,
-    DuesExpense,
     DuesMonth,
     DuesPayment,
     DuesRateTable,
-    DuesRemittance,
     DuesSetting,
 )
+from .funds import seed_funds
 
 KIND_FOR_CATEGORY = {
     Member.Category.RETIRED: "pension",
@@ -131,7 +130,7 @@ def seed_dues(today: datetime.date | None = None) -> dict[str, int]:
         )
         counts["assessments"] = len(assessments)
         counts["payments"] = sum(1 for p in payments if p.amount > 0)
-        counts.update(_funds(today, recorder))
+        counts.update(seed_funds(today, recorder))
     return counts
 
 
@@ -146,60 +145,3 @@ def _due(brackets, kind, base, rounding) -> Decimal:
             continue
         return bracket.due_on(base, rounding=rounding)
     return Decimal("0.20")
-
-
-def _funds(today, recorder) -> dict[str, int]:
-    """The first branches remit the first half year; a few committees spend. Only into an
-    empty ledger: a second run adds nothing."""
-    if DuesRemittance.objects.exists() or DuesExpense.objects.exists():
-        return {"remittances": 0, "expenses": 0}
-    branches = list(
-        Organization.objects.filter(
-            is_active=True, type__in=(Organization.Type.BRANCH, Organization.Type.JOINT_BRANCH)
-        ).order_by("path")[:40]
-    )
-    first = datetime.date(today.year, 1, 1)
-    june = datetime.date(today.year, 6, 1)
-    remitted_on = min(datetime.date(today.year, 7, 10), today)
-    remittances = [
-        DuesRemittance(
-            organization=branch,
-            to_organization_id=branch.parent_id,
-            period_from=first,
-            period_to=min(june, month_start(today)),
-            amount=Decimal(300 + 37 * (branch.pk % 11)),
-            remitted_on=remitted_on,
-            receipt_number=f"SJ-{today.year}-{branch.pk:04d}",
-            note="上半年党费",
-            recorded_by=recorder,
-        )
-        for branch in branches
-    ]
-    DuesRemittance.objects.bulk_create(remittances)
-    committees = list(
-        Organization.objects.filter(is_active=True, type__in=Organization.COMMITTEE_TYPES).order_by(
-            "path"
-        )[:6]
-    )
-    categories = list(DuesExpense.Category)
-    expenses = [
-        DuesExpense(
-            organization=committee,
-            category=categories[n % len(categories)],
-            purpose=[
-                "举办入党积极分子培训班",
-                "购买党员教育读本",
-                "表彰优秀共产党员",
-                "慰问生活困难党员",
-                "资助受灾党员",
-                "订阅党刊",
-            ][n],  # fmt: skip
-            amount=Decimal(800 + 150 * n),
-            spent_on=min(datetime.date(today.year, 1 + n, 15), today),
-            status=DuesExpense.Status.APPROVED if n % 3 else DuesExpense.Status.SUBMITTED,
-            recorded_by=recorder,
-        )
-        for n, committee in enumerate(committees)
-    ]
-    DuesExpense.objects.bulk_create(expenses)
-    return {"remittances": len(remittances), "expenses": len(expenses)}

@@ -20,9 +20,9 @@ from alxa_dangjian.ledgers.imports.base import Change, ImportColumn, Importer, I
 from alxa_dangjian.ledgers.imports.registry import register
 from branches.models import Member
 
-from .forms import MONTH_PATTERN
-from .models import DuesAssessment, DuesMonth, DuesPayment, DuesSetting
-from .rules import check_payment
+from ..forms.fields import MONTH_PATTERN
+from ..models import DuesAssessment, DuesMonth, DuesPayment, DuesSetting
+from ..rules import check_payment
 
 MONTH_RANGE_SEPARATORS = ("至", "~", "－", "—", "到")
 MAX_MONTHS_IN_CELL = 12
