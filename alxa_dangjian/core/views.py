@@ -11,9 +11,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from activities import joint as joint_consent
 from activities.compliance import cached_compute
-from activities.reminders import due_items, log_url
+from activities.services import joint as joint_consent
+from activities.services.reminders import due_items, log_url
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import scope_path
 from branches import transfer_consent

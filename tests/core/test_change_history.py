@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from activities import services as activity_services
 from activities.models import Activity, Attachment, Exemption, FrequencyRule
+from activities.services import records as activity_services
 from alxa_dangjian.core import history, rules
 from alxa_dangjian.ledgers.imports import services as import_services
 from alxa_dangjian.ledgers.imports.registry import get_importer

@@ -19,7 +19,6 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.test import RequestFactory
 from django.urls import reverse
 
-from activities import services as activity_services
 from activities.models import (
     Activity,
     ActivityKind,
@@ -27,7 +26,8 @@ from activities.models import (
     ServiceLedgerType,
     ServiceRecord,
 )
-from activities.models.service_ledgers import save_service_record
+from activities.services import records as activity_services
+from activities.services.service_ledgers import save_service_record
 from alxa_dangjian.core.cockpit import cockpit_for
 from alxa_dangjian.core.idnumber import make_id_number
 from alxa_dangjian.core.periods import shift_month

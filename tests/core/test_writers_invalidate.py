@@ -13,8 +13,9 @@ from alxa_dangjian.ledgers.imports import registry
 from alxa_dangjian.ledgers.imports.registry import get_importer
 
 SERVICE_MODULES = [
-    "activities.services",
-    "activities.models.service_ledgers",
+    "activities.services.joint",
+    "activities.services.records",
+    "activities.services.service_ledgers",
     "alxa_dangjian.core.rules",
     "assessments.lists",
     "assessments.services",
@@ -29,10 +30,10 @@ SERVICE_MODULES = [
 # Writers whose rows no cached figure, list count or profile section reads.
 CHANGE_NOTHING_CACHED = {
     # Files attached as evidence: shown on their record's own (uncached) page.
-    "activities.services.add_attachments",
-    "activities.services.remove_attachment",
-    "activities.models.service_ledgers.add_evidence",
-    "activities.models.service_ledgers.remove_evidence",
+    "activities.services.records.add_attachments",
+    "activities.services.records.remove_attachment",
+    "activities.services.service_ledgers.add_evidence",
+    "activities.services.service_ledgers.remove_evidence",
     "assessments.lists.remove_evidence",
     "branches.ratings.add_evidence",
     "branches.ratings.remove_evidence",
