@@ -21,8 +21,8 @@ from branches.models import Member, Organization
 from tests.factories import ActivityFactory, MemberFactory
 from tests.ledgers.bad_files.corpus import id_number, member_row, workbook_bytes
 from tests.training.factories import TrainingClassFactory
-from training import services as training_services
 from training.models import ClassSession, Enrollment, TrainingClass
+from training.services import classes as training_services
 
 D = datetime.date
 TODAY = datetime.date.today()

@@ -52,8 +52,8 @@ from tests.dues.factories import assess
 from tests.factories import ActivityFactory, MemberFactory
 from tests.ledgers.bad_files.corpus import member_row, workbook_bytes
 from tests.training.factories import TrainingClassFactory
-from training import services as training_services
 from training.models import ClassSession
+from training.services import classes as training_services
 
 # Rows of every app on both sides of the tree, counted by hand in test_cockpit_apps.
 league = test_cockpit_apps.league

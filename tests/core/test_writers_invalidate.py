@@ -24,7 +24,9 @@ SERVICE_MODULES = [
     "branches.services",
     "branches.supervision",
     "dues.services",
-    "training.services",
+    "training.services.classes",
+    "training.services.orders",
+    "training.services.schemes",
 ]
 
 # Writers whose rows no cached figure, list count or profile section reads.
@@ -42,11 +44,11 @@ CHANGE_NOTHING_CACHED = {
     # Supervision notes: shown on the supervision pages only.
     "branches.supervision.save_note",
     # Course orders (点单): shown on the order pages only; a class made from one says so.
-    "training.services.order_course",
-    "training.services.accept_order",
-    "training.services.reschedule_order",
-    "training.services.decline_order",
-    "training.services.assign_course",
+    "training.services.orders.order_course",
+    "training.services.orders.accept_order",
+    "training.services.orders.reschedule_order",
+    "training.services.orders.decline_order",
+    "training.services.orders.assign_course",
 }
 
 
