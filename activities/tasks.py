@@ -4,7 +4,7 @@ from dataclasses import asdict
 from celery import shared_task
 from django.utils import timezone
 
-from . import alerts, reminders
+from .services import alerts, reminders
 
 
 @shared_task(name="activities.send_compliance_reminders", ignore_result=True)

@@ -29,7 +29,7 @@ from branches.models import Organization
 from ..models import Activity, ServiceRecord
 from .base import Context, Roster, load_rosters
 from .life import BRANCH_TYPES, plan_branch, write_activities
-from .services import plan_service_shares, plan_services, write_services
+from .service_ledgers import plan_service_shares, plan_services, write_services
 
 CHUNK = 25  # organisations per transaction
 

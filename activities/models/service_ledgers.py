@@ -5,17 +5,16 @@ staff); each record belongs to one organisation and is scoped like every organis
 import datetime
 import uuid
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from alxa_dangjian.accounts import roles, scoping
+from alxa_dangjian.accounts import scoping
 from alxa_dangjian.accounts.scoping import ScopedQuerySet
-from alxa_dangjian.core import caching, history
-from alxa_dangjian.core.files import StoredFile, check_upload, store_files
+from alxa_dangjian.core.files import StoredFile
 from branches.models import Member, Organization
 
 # Each segment of Organization.path is six digits and a slash.
@@ -207,58 +206,3 @@ class ServiceEvidence(StoredFile):
     @property
     def name(self) -> str:
         return self.original_name
-
-
-# Writes ----------------------------------------------------------------------------------------
-# Kept beside the models they write (activities/services.py holds organisational life).
-
-
-def _require_scope(by, organization) -> None:
-    """Writes re-check what the views check: an editing role, inside the user's subtree."""
-    if not by.may(roles.EDIT_RECORDS) or not scoping.contains(by, organization):
-        raise PermissionDenied("您无权修改该党组织的服务台账。")
-
-
-@transaction.atomic
-def save_service_record(record: ServiceRecord, *, members, by) -> ServiceRecord:
-    """Save a record with its participating members, who must belong to the owner's subtree."""
-    caching.changed(caching.SERVICES)
-    _require_scope(by, record.organization)
-    outside = [
-        m.name for m in members if not scoping.in_subtree(m.organization, record.organization)
-    ]
-    if outside:
-        message = "{names}不属于责任党组织或其下级组织，不能登记为参与党员。"
-        raise ValidationError({"members": message.format(names="、".join(outside))})
-    if record._state.adding:
-        record.created_by = by
-    record.full_clean()
-    record.save()
-    record.members.set(members)
-    return record
-
-
-@transaction.atomic
-def add_evidence(record: ServiceRecord, *, uploads, by) -> list[ServiceEvidence]:
-    """Attach photos and files; one bad file refuses them all and nothing is stored."""
-
-    _require_scope(by, record.organization)
-    if not uploads:
-        raise ValidationError({"files": "请选择要上传的照片或文件。"})
-    checked = [check_upload(upload) for upload in uploads]
-    return store_files(ServiceEvidence, checked, by=by, record=record)
-
-
-@transaction.atomic
-def remove_evidence(evidence: ServiceEvidence, *, by, reason: str) -> None:
-    """Delete a file; the deletion stays in the evidence's history (who, when, which file,
-    `reason` — required)."""
-    _require_scope(by, evidence.record.organization)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "删除佐证材料须填写理由。"})
-    name, storage = evidence.file.name, evidence.file.storage
-    history.baseline(ServiceEvidence, [evidence.pk])
-    history.attribute(evidence, by=by, reason=reason)
-    evidence.delete()
-    transaction.on_commit(lambda: storage.delete(name))

@@ -10,8 +10,8 @@ from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core.files import serve
 
-from .. import services
 from ..models import Attachment
+from ..services import records
 
 
 @require_GET
@@ -33,7 +33,7 @@ def attachment_delete(request, pk):
     )
     activity = attachment.activity
     try:
-        services.remove_attachment(
+        records.remove_attachment(
             attachment, by=request.user, reason=request.POST.get("reason", "")
         )
     except ValidationError as error:

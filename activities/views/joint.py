@@ -11,8 +11,8 @@ from django.views.decorators.http import require_GET, require_POST
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 
-from .. import joint
 from ..models import JointParticipation
+from ..services import joint
 
 PAGE_SIZE = 30
 Status = JointParticipation.Status

@@ -19,8 +19,7 @@ from alxa_dangjian.core import params
 from alxa_dangjian.core.forms import add_service_error
 from branches.models import CommitteeSeat, Organization
 
-from .. import joint, services
-from ..forms import (
+from ..forms.records import (
     COUNTED_FILTER,
     UNCOUNTED_FILTER,
     ActivityFilterForm,
@@ -30,6 +29,7 @@ from ..forms import (
     UploadForm,
 )
 from ..models import Activity, ActivityEvent, Attachment, Attendance, JointParticipation
+from ..services import joint, records
 
 PAGE_SIZE = 30
 # Service error keys that a form names differently.
@@ -123,7 +123,7 @@ def activity_list(request):
     )
     organizations = list(
         Organization.objects.visible_to(request.user)
-        .filter(type__in=services.LOGGABLE_TYPES)
+        .filter(type__in=records.LOGGABLE_TYPES)
         .order_by("path")
         .only("pk", "name", "short_name")
     )
@@ -140,7 +140,7 @@ def activity_list(request):
             "filters": {
                 key: request.GET.get(key, "") for key in ("kind", "month", "status", "start", "end")
             },
-            "may_create": services.loggable_organizations(request.user).exists(),
+            "may_create": records.loggable_organizations(request.user).exists(),
             "may_review": may_review,
             "pending_count": _review_queue(request.user).count() if may_review else 0,
         },
@@ -192,7 +192,7 @@ def _roster_rows(organization, activity=None, data=None) -> list[Row]:
         if activity is not None and activity.pk
         else {}
     )
-    members = {m.pk: m for m in services.roster(organization).order_by("name", "pk")}
+    members = {m.pk: m for m in records.roster(organization).order_by("name", "pk")}
     for row in existing.values():
         members.setdefault(row.member_id, row.member)
     holders = set(
@@ -223,7 +223,7 @@ def _save(request, form):
         return None
     activity = form.save(commit=False)
     try:
-        return services.save_activity(
+        return records.save_activity(
             activity,
             attendance=marks,
             tags=form.cleaned_data["tags"],
@@ -248,7 +248,7 @@ def _form_page(request, form, organization, rows, *, activity=None):
             "rows": rows,
             "activity": activity,
             "attendance_choices": Attendance.Status.choices,
-            "backfill_start": services.backfill_start(),
+            "backfill_start": records.backfill_start(),
             "has_party_groups": organization.party_groups.exists(),
         },
     )
@@ -258,7 +258,7 @@ def _form_page(request, form, organization, rows, *, activity=None):
 def activity_create(request):
     """Log a record for a branch; an editor of several branches first picks one."""
     roles.require(request.user, roles.EDIT_RECORDS)
-    organizations = services.loggable_organizations(request.user).order_by("path")
+    organizations = records.loggable_organizations(request.user).order_by("path")
     organization = None
     if request.GET.get("organization"):
         pk = params.pk(request, "organization")
@@ -303,20 +303,20 @@ def _visible_activity(request, pk, queryset=None):
 
 def _refuse_edit(request, activity):
     """Not editable: a locked record says why; a joint partner or reviewer-only role gets 403."""
-    if activity.status not in services.EDITABLE:
+    if activity.status not in records.EDITABLE:
         messages.error(
             request,
-            services.NOT_EDITABLE.format(status=activity.get_status_display()),
+            records.NOT_EDITABLE.format(status=activity.get_status_display()),
         )
         return redirect(activity)
-    raise PermissionDenied(services.NO_EDIT_RIGHT)
+    raise PermissionDenied(records.NO_EDIT_RIGHT)
 
 
 @require_http_methods(["GET", "POST"])
 def activity_edit(request, pk):
     roles.require(request.user, roles.EDIT_RECORDS)
     activity = _visible_activity(request, pk)
-    if not services.may_edit(request.user, activity):
+    if not records.may_edit(request.user, activity):
         return _refuse_edit(request, activity)
     organization = activity.organization
     form = ActivityForm(
@@ -360,7 +360,7 @@ def activity_detail(request, pk):
     counts = {status: 0 for status in Attendance.Status.values}
     for row in attendances:
         counts[row.status] += 1
-    may_edit = services.may_edit(request.user, activity)
+    may_edit = records.may_edit(request.user, activity)
     attachments = list(activity.attachments.all())
     return render(
         request,
@@ -382,13 +382,13 @@ def activity_detail(request, pk):
             .select_related("history_user")
             .order_by("history_date", "history_id"),
             "may_edit": may_edit,
-            "may_review": services.may_review(request.user, activity),
+            "may_review": records.may_review(request.user, activity),
             # Each partner with its consent, and whether this user answers for it.
             "partners": [
                 (p, joint.may_confirm(request.user, p.organization))
                 for p in activity.partnerships.all()
             ],
-            "warnings": services.quorum_warnings(activity) if may_edit else [],
+            "warnings": records.quorum_warnings(activity) if may_edit else [],
             "upload_form": UploadForm() if may_edit else None,
             "return_form": ReturnForm(),
         },
@@ -400,12 +400,12 @@ def activity_submit(request, pk):
     """The submit screen: quorum warnings, and a tick to submit despite them."""
     roles.require(request.user, roles.EDIT_RECORDS)
     activity = _visible_activity(request, pk)
-    if not services.may_edit(request.user, activity):
+    if not records.may_edit(request.user, activity):
         return _refuse_edit(request, activity)
     form = SubmitForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.submit_activity(
+            records.submit_activity(
                 activity, confirm_quorum=form.cleaned_data["confirm_quorum"], by=request.user
             )
         except ValidationError as error:
@@ -419,7 +419,7 @@ def activity_submit(request, pk):
         {
             "activity": activity,
             "form": form,
-            "warnings": services.quorum_warnings(activity),
+            "warnings": records.quorum_warnings(activity),
             "counts": activity.attendances.aggregate(
                 present=Count("pk", filter=Q(status=PRESENT)),
                 leave=Count("pk", filter=Q(status=LEAVE)),
@@ -435,9 +435,7 @@ def activity_approve(request, pk):
     roles.require(request.user, roles.REVIEW)
     activity = _visible_activity(request, pk)
     try:
-        services.approve_activity(
-            activity, comment=request.POST.get("comment", ""), by=request.user
-        )
+        records.approve_activity(activity, comment=request.POST.get("comment", ""), by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -454,7 +452,7 @@ def activity_return(request, pk):
         messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
         return redirect(activity)
     try:
-        services.return_activity(activity, comment=form.cleaned_data["comment"], by=request.user)
+        records.return_activity(activity, comment=form.cleaned_data["comment"], by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -467,14 +465,14 @@ def activity_upload(request, pk):
     """Add photos or files to an editable record from its page."""
     roles.require(request.user, roles.EDIT_RECORDS)
     activity = _visible_activity(request, pk)
-    if not services.may_edit(request.user, activity):
+    if not records.may_edit(request.user, activity):
         return _refuse_edit(request, activity)
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
         return redirect(activity)
     try:
-        added = services.add_attachments(
+        added = records.add_attachments(
             activity, uploads=form.cleaned_data["files"], by=request.user
         )
     except ValidationError as error:

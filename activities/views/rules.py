@@ -1,6 +1,5 @@
 """League-wide frequency rules (set by the work committee) and per-branch exemptions."""
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -14,7 +13,7 @@ from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import rules
 from branches.models import Organization
 
-from ..compliance import JUDGED_TYPES
+from ..forms.rules import ExemptionForm, FrequencyRuleForm
 from ..models import Exemption, FrequencyRule
 
 
@@ -24,67 +23,6 @@ def _require_rule_setter(user):
     roles.require(user, roles.PUBLISH)
     if not scoping.is_work_committee(user):
         raise PermissionDenied("频次规则由工委统一设置。")
-
-
-class FrequencyRuleForm(forms.ModelForm):
-    change_reason = rules.reason_field()
-    min_count = forms.IntegerField(label="最少次数", min_value=1, max_value=31)
-    organization_types = forms.MultipleChoiceField(
-        label="适用组织类型",
-        choices=[(t.value, t.label) for t in Organization.Type if t != "work_committee"],
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    class Meta:
-        model = FrequencyRule
-        fields = [
-            "period",
-            "min_count",
-            "organization_types",
-            "requires_committee",
-            "per_party_group",
-            "effective_from",
-            "effective_to",
-            "source",
-        ]
-        widgets = {
-            "effective_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "effective_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        }
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("effective_from"), cleaned.get("effective_to")
-        if start and end and end < start:
-            self.add_error("effective_to", "失效日期不能早于生效日期。")
-        return cleaned
-
-
-class ExemptionForm(forms.ModelForm):
-    class Meta:
-        model = Exemption
-        fields = ["organization", "rule", "starts_on", "ends_on", "reason"]
-        widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        }
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = (
-            Organization.objects.visible_to(user)
-            .active()
-            .filter(type__in=JUDGED_TYPES)
-            .order_by("path")
-        )
-        self.fields["rule"].queryset = FrequencyRule.objects.select_related("kind")
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("starts_on"), cleaned.get("ends_on")
-        if start and end and end < start:
-            self.add_error("ends_on", "结束日期不能早于开始日期。")
-        return cleaned
 
 
 @require_GET

@@ -23,9 +23,9 @@ from alxa_dangjian.core import caching, params
 from alxa_dangjian.core.files import serve
 from branches.models import Organization
 
-from ..forms_service_ledgers import ServiceRecordFilterForm, ServiceRecordForm
+from ..forms.service_ledgers import ServiceRecordFilterForm, ServiceRecordForm
 from ..models import ServiceEvidence, ServiceLedgerType, ServiceRecord
-from ..models.service_ledgers import add_evidence, remove_evidence, save_service_record
+from ..services.service_ledgers import add_evidence, remove_evidence, save_service_record
 
 PAGE_SIZE = 50
 MAX_UNIT_ROWS = 60

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from activities.compliance import Status, cached, cached_compute
 from activities.compliance import compute as compute_compliance
-from activities.forms import COUNTED_FILTER
+from activities.forms.records import COUNTED_FILTER
 from activities.models import Activity, ServiceRecord
 from activities.views.compliance import HeatmapSummary
 from alxa_dangjian.accounts import scoping

@@ -6,9 +6,9 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from activities import joint as joint_consent
 from activities.compliance import cached_compute
-from activities.reminders import due_items, log_url
+from activities.services import joint as joint_consent
+from activities.services.reminders import due_items, log_url
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import scope_path
 from alxa_dangjian.core import caching

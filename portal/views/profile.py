@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from activities.compliance import Status, cached_compute
-from activities.forms import COUNTED_FILTER, UNCOUNTED_FILTER
+from activities.forms.records import COUNTED_FILTER, UNCOUNTED_FILTER
 from activities.models import Activity
 from alxa_dangjian.accounts import scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404

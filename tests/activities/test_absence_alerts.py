@@ -6,8 +6,8 @@ import datetime
 import pytest
 from django.conf import settings
 
-from activities.alerts import absence_window, absent_members, send_absence_alerts
 from activities.models import Activity, Attendance
+from activities.services.alerts import absence_window, absent_members, send_absence_alerts
 from activities.tasks import send_absence_alerts as absence_task
 from alxa_dangjian.core.models import Notification
 from alxa_dangjian.core.periods import add_months

@@ -8,8 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from activities.models import Activity, Attendance
-from activities.models.service_ledgers import ServiceLedgerType, ServiceRecord
+from activities.models import Activity, Attendance, ServiceLedgerType, ServiceRecord
 from tests.factories import ActivityFactory, MemberFactory
 from tests.ledgers.exported import export
 

@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from activities import services
 from activities.compliance import compute, month_counts
 from activities.indicators import three_meetings_completion
 from activities.models import Activity, ActivityKind
+from activities.services import records as services
 from branches.models import Organization, PartyGroup
 from portal.cockpit import cockpit_for
 from tests.factories import ActivityFactory

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from activities import services
 from activities.models import Activity, ActivityKind
+from activities.services import records as services
 from branches.models import Organization
 from tests.factories import ActivityFactory, OrganizationFactory, UserFactory
 

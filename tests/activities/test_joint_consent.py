@@ -13,10 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from activities import joint, services
 from activities.compliance import Status, compute
 from activities.indicators import theme_day_months
 from activities.models import Activity, ActivityKind, JointParticipation
+from activities.services import joint
+from activities.services import records as services
 from alxa_dangjian.accounts.models import User
 from alxa_dangjian.core.models import Notification
 from branches.models import Organization

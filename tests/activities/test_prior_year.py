@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from activities import services
 from activities.compliance import compute, month_counts
 from activities.models import Activity, ActivityKind
+from activities.services import records as services
 from branches.models import Organization
 from tests.factories import ActivityFactory
 

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from activities import services
 from activities.models import Activity, ActivityKind, Attendance, CampaignTag
+from activities.services import records as services
 from branches.models import Member, PartyGroup
 from tests.factories import ActivityFactory, CommitteeSeatFactory, MemberFactory
 

@@ -8,9 +8,9 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from activities import reminders
 from activities.compliance import compute
 from activities.models import Exemption, FrequencyRule
+from activities.services import reminders
 from activities.tasks import send_compliance_reminders
 from alxa_dangjian.accounts.models import User
 from alxa_dangjian.core.models import Notification

@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from activities import services
 from activities.models import Activity, ActivityEvent, Attendance
+from activities.services import records as services
 from tests.activities.test_records import form_data, make_roster
 from tests.factories import ActivityFactory
 

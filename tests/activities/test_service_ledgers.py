@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from activities.models import ServiceEvidence, ServiceLedgerType, ServiceRecord
-from activities.models.service_ledgers import add_evidence, save_service_record
+from activities.services.service_ledgers import add_evidence, save_service_record
 from alxa_dangjian.core import caching
 from tests.factories import MemberFactory
 

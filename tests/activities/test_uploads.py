@@ -14,8 +14,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from activities import services
 from activities.models import Activity, Attachment
+from activities.services import records as services
 from alxa_dangjian.core.files import sniff
 from tests.activities.test_records import form_data, make_roster
 from tests.factories import ActivityFactory

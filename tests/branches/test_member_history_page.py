@@ -14,8 +14,8 @@ from branches.history import PAGE_LIMIT
 from branches.models import Member
 from tests.factories import MemberFactory
 from tests.training.factories import TrainingClassFactory
-from training import services as training_services
 from training.models import ClassSession
+from training.services import classes as training_services
 
 D = datetime.date
 TODAY = datetime.date.today()

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from activities import services as activity_services
 from activities.models import Activity, Attachment, Exemption, FrequencyRule
+from activities.services import records as activity_services
 from alxa_dangjian.core import history, rules
 from alxa_dangjian.ledgers.imports import services as import_services
 from alxa_dangjian.ledgers.imports.registry import get_importer
@@ -21,8 +21,8 @@ from branches.models import Member, Organization
 from tests.factories import ActivityFactory, MemberFactory
 from tests.ledgers.bad_files.corpus import id_number, member_row, workbook_bytes
 from tests.training.factories import TrainingClassFactory
-from training import services as training_services
 from training.models import ClassSession, Enrollment, TrainingClass
+from training.services import classes as training_services
 
 D = datetime.date
 TODAY = datetime.date.today()

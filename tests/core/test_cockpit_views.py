@@ -8,8 +8,8 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from activities import services
 from activities.models import Activity, ActivityKind
+from activities.services import records as services
 from branches.services import save_member
 from tests.factories import ActivityFactory, MemberFactory, OrganizationFactory
 

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from activities.models import ServiceLedgerType, ServiceRecord
-from activities.models.service_ledgers import add_evidence, remove_evidence
+from activities.services.service_ledgers import add_evidence, remove_evidence
 from alxa_dangjian.core import history
 from assessments import lists
 from assessments.models import CheckpointEntry, CheckpointEvidence, DutyReport, Stage

@@ -19,7 +19,6 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.test import RequestFactory
 from django.urls import reverse
 
-from activities import services as activity_services
 from activities.models import (
     Activity,
     ActivityKind,
@@ -27,7 +26,8 @@ from activities.models import (
     ServiceLedgerType,
     ServiceRecord,
 )
-from activities.models.service_ledgers import save_service_record
+from activities.services import records as activity_services
+from activities.services.service_ledgers import save_service_record
 from alxa_dangjian.core.idnumber import make_id_number
 from alxa_dangjian.core.periods import shift_month
 from alxa_dangjian.ledgers.imports import services as import_services
@@ -52,8 +52,8 @@ from tests.dues.factories import assess
 from tests.factories import ActivityFactory, MemberFactory
 from tests.ledgers.bad_files.corpus import member_row, workbook_bytes
 from tests.training.factories import TrainingClassFactory
-from training import services as training_services
 from training.models import ClassSession
+from training.services import classes as training_services
 
 # Rows of every app on both sides of the tree, counted by hand in test_cockpit_apps.
 league = test_cockpit_apps.league

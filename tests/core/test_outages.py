@@ -307,7 +307,7 @@ def test_a_database_lost_in_the_middle_of_a_save_rolls_it_back(
 ):
     from django.db import transaction
 
-    from activities import services
+    from activities.services import records as services
 
     real = services.save_activity
 

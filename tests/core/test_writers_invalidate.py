@@ -13,8 +13,9 @@ from alxa_dangjian.ledgers.imports import registry
 from alxa_dangjian.ledgers.imports.registry import get_importer
 
 SERVICE_MODULES = [
-    "activities.services",
-    "activities.models.service_ledgers",
+    "activities.services.joint",
+    "activities.services.records",
+    "activities.services.service_ledgers",
     "alxa_dangjian.core.rules",
     "assessments.lists",
     "assessments.services",
@@ -25,16 +26,18 @@ SERVICE_MODULES = [
     "dues.services.assessments",
     "dues.services.funds",
     "dues.services.payments",
-    "training.services",
+    "training.services.classes",
+    "training.services.orders",
+    "training.services.schemes",
 ]
 
 # Writers whose rows no cached figure, list count or profile section reads.
 CHANGE_NOTHING_CACHED = {
     # Files attached as evidence: shown on their record's own (uncached) page.
-    "activities.services.add_attachments",
-    "activities.services.remove_attachment",
-    "activities.models.service_ledgers.add_evidence",
-    "activities.models.service_ledgers.remove_evidence",
+    "activities.services.records.add_attachments",
+    "activities.services.records.remove_attachment",
+    "activities.services.service_ledgers.add_evidence",
+    "activities.services.service_ledgers.remove_evidence",
     "assessments.lists.remove_evidence",
     "branches.ratings.add_evidence",
     "branches.ratings.remove_evidence",
@@ -43,11 +46,11 @@ CHANGE_NOTHING_CACHED = {
     # Supervision notes: shown on the supervision pages only.
     "branches.supervision.save_note",
     # Course orders (点单): shown on the order pages only; a class made from one says so.
-    "training.services.order_course",
-    "training.services.accept_order",
-    "training.services.reschedule_order",
-    "training.services.decline_order",
-    "training.services.assign_course",
+    "training.services.orders.order_course",
+    "training.services.orders.accept_order",
+    "training.services.orders.reschedule_order",
+    "training.services.orders.decline_order",
+    "training.services.orders.assign_course",
 }
 
 

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from tests.factories import MemberFactory
 from tests.training.factories import TrainingClassFactory
-from training import services
 from training.models import ClassSession, Enrollment
+from training.services import classes as services
 
 TODAY = datetime.date.today()
 

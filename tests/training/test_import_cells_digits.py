@@ -5,7 +5,8 @@ import pytest
 
 from alxa_dangjian.ledgers.imports import cells
 from branches.imports import rating_standards
-from training import imports, imports_xuexi
+from training.imports import sign_ins as imports
+from training.imports import xuexi as imports_xuexi
 
 
 @pytest.mark.parametrize("raw", ["²", "١٢", "9" * 40])

@@ -13,8 +13,8 @@ from alxa_dangjian.ledgers.imports.registry import get_importer
 from tests.factories import MemberFactory
 from tests.ledgers.bad_files.corpus import workbook_bytes
 from tests.training.factories import TrainingClassFactory
-from training import services
 from training.models import ClassSession, Enrollment
+from training.services import classes as services
 
 HEADERS = ["培训班编号", "姓名", "身份证号码", "签到", "参训时长"]
 TODAY = datetime.date.today()

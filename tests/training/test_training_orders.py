@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from alxa_dangjian.core.models import Notification
 from tests.training.factories import CourseFactory
-from training import services
 from training.models import CourseOrder, TrainingClass
+from training.services import classes
+from training.services import orders as services
 
 Status = CourseOrder.Status
 TODAY = datetime.date.today()
@@ -130,7 +131,7 @@ def test_schedule_into_an_existing_class_must_cover_the_branch(
     order, staff, branch_a2, committee_a
 ):
     services.accept_order(order, by=staff)
-    elsewhere = services.create_class(
+    elsewhere = classes.create_class(
         by=staff,
         title="乙班",
         kind="branch",
@@ -140,7 +141,7 @@ def test_schedule_into_an_existing_class_must_cover_the_branch(
     )
     with pytest.raises(ValidationError, match="不包含“甲局第一党支部”"):
         services.schedule_class(order, training_class=elsewhere, by=staff)
-    covering = services.create_class(
+    covering = classes.create_class(
         by=staff,
         title="甲局示范班",
         kind="demonstration",

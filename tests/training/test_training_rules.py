@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from branches.models import CommitteeSeat, Member
 from tests.factories import CommitteeSeatFactory, MemberFactory
 from tests.training.factories import CourseFactory, TrainingClassFactory
-from training import progress, services
+from training import progress
 from training.hours import parse_duration
 from training.models import (
     Audience,
@@ -20,6 +20,7 @@ from training.models import (
     HourRule,
     TrainingScheme,
 )
+from training.services import classes as services
 
 D = datetime.date
 THIS_YEAR = datetime.date.today().year

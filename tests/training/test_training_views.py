@@ -16,8 +16,8 @@ from tests.training.factories import (
     TeacherFactory,
     TrainingClassFactory,
 )
-from training import services
 from training.models import ClassSession, CourseOrder, Enrollment, Teacher
+from training.services import classes as services
 
 TODAY = datetime.date.today()
 NEXT_WEEK = TODAY + datetime.timedelta(days=7)

@@ -1,5 +1,6 @@
 """Training classes: the list, the class page (timetable, enrolment, sign-in), and the writes
-behind its forms. Sign-in sheets in Excel go through the ledger import (training/imports.py)."""
+behind its forms. Sign-in sheets in Excel go through the ledger import
+(training/imports/sign_ins.py)."""
 
 import datetime
 
@@ -14,14 +15,25 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params
+from alxa_dangjian.core.forms import add_service_error
 from alxa_dangjian.core.history import changes
 from branches.models import Member, Organization
 
-from .. import services
-from ..forms import EnrollForm, SessionForm, TrainingClassForm, add_service_error
+from ..forms.classes import EnrollForm, SessionForm, TrainingClassForm
 from ..hours import parse_duration
-from ..imports import SignInImporter
+from ..imports.sign_ins import SignInImporter
 from ..models import ClassSession, Enrollment, HourCounting, TrainingClass
+from ..services.classes import (
+    SignIn,
+    add_session,
+    create_class,
+    enroll,
+    may_manage_class,
+    record_sign_ins,
+    remove_session,
+    update_class,
+    withdraw,
+)
 from .progress import selected_organization
 
 PAGE_SIZE = 30
@@ -33,7 +45,7 @@ def _class(request, pk, *, manage=False):
         request.user,
         pk=pk,
     )
-    if manage and not services.may_manage_class(request.user, training_class):
+    if manage and not may_manage_class(request.user, training_class):
         raise PermissionDenied("您无权管理该培训班。")
     return training_class
 
@@ -90,7 +102,7 @@ def trainingclass_create(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            training_class = services.create_class(by=request.user, **form.cleaned_data)
+            training_class = create_class(by=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_error(form, error)
         else:
@@ -116,7 +128,7 @@ def trainingclass_edit(request, pk):
         fields = {name: form.cleaned_data[name] for name in form.fields}
         training_class.refresh_from_db()
         try:
-            services.update_class(training_class, by=request.user, **fields)
+            update_class(training_class, by=request.user, **fields)
         except ValidationError as error:
             add_service_error(form, error)
         else:
@@ -154,7 +166,7 @@ def _branch_choice(request, training_class):
 @require_GET
 def trainingclass_detail(request, pk):
     training_class = _class(request, pk)
-    may_manage = services.may_manage_class(request.user, training_class)
+    may_manage = may_manage_class(request.user, training_class)
     enrollments = training_class.enrollments.select_related("member__organization")
     context = {
         "training_class": training_class,
@@ -228,7 +240,7 @@ def trainingclass_session(request, pk):
     form = SessionForm(request.POST)
     if form.is_valid():
         try:
-            services.add_session(training_class, by=request.user, **form.cleaned_data)
+            add_session(training_class, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_error(form, error)
     if form.errors:
@@ -249,10 +261,10 @@ def classsession_delete(request, pk):
         ClassSession.objects.select_related("training_class__organization"), request.user, pk=pk
     )
     training_class = session.training_class
-    if not services.may_manage_class(request.user, training_class):
+    if not may_manage_class(request.user, training_class):
         raise PermissionDenied("您无权管理该培训班。")
     try:
-        services.remove_session(session, by=request.user, reason=request.POST.get("reason", ""))
+        remove_session(session, by=request.user, reason=request.POST.get("reason", ""))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -270,7 +282,7 @@ def trainingclass_enroll(request, pk):
         messages.error(request, "请选择要报名的党员。")
         return redirect(training_class)
     try:
-        created = services.enroll(training_class, form.cleaned_data["members"], by=request.user)
+        created = enroll(training_class, form.cleaned_data["members"], by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -294,10 +306,10 @@ def trainingclass_signin(request, pk):
             except ValidationError as error:
                 problems.append(f"{enrollment.member.name}：{error.messages[0]}")
                 continue
-        entries.append(services.SignIn(enrollment.member, signed_in=signed_in, hours=hours))
+        entries.append(SignIn(enrollment.member, signed_in=signed_in, hours=hours))
     if not problems:
         try:
-            services.record_sign_ins(training_class, entries, by=request.user)
+            record_sign_ins(training_class, entries, by=request.user)
         except ValidationError as error:
             problems = error.messages
     if problems:
@@ -331,10 +343,10 @@ def enrollment_delete(request, pk):
         pk=pk,
     )
     training_class = enrollment.training_class
-    if not services.may_manage_class(request.user, training_class):
+    if not may_manage_class(request.user, training_class):
         raise PermissionDenied("您无权管理该培训班。")
     try:
-        services.withdraw(enrollment, by=request.user, reason=request.POST.get("reason", ""))
+        withdraw(enrollment, by=request.user, reason=request.POST.get("reason", ""))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

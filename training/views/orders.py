@@ -11,18 +11,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params
+from alxa_dangjian.core.forms import add_service_error
 from alxa_dangjian.core.history import changes
 
-from .. import services
-from ..forms import (
-    AssignForm,
-    OrderForm,
-    ReasonForm,
-    RescheduleForm,
-    ScheduleForm,
-    add_service_error,
-)
+from ..forms.orders import AssignForm, OrderForm, ReasonForm, RescheduleForm, ScheduleForm
 from ..models import Course, CourseOrder, TrainingClass
+from ..services.orders import (
+    accept_order,
+    assign_course,
+    decline_order,
+    may_handle_orders,
+    order_course,
+    ordering_organizations,
+    reschedule_order,
+    schedule_class,
+)
 
 PAGE_SIZE = 30
 
@@ -45,7 +48,7 @@ def courseorder_list(request):
             "status": status,
             "statuses": CourseOrder.Status.choices,
             "may_order": request.user.may(roles.EDIT_RECORDS),
-            "may_handle": services.may_handle_orders(request.user),
+            "may_handle": may_handle_orders(request.user),
         },
     )
 
@@ -53,7 +56,7 @@ def courseorder_list(request):
 @require_http_methods(["GET", "POST"])
 def courseorder_create(request):
     roles.require(request.user, roles.EDIT_RECORDS)
-    organizations = services.ordering_organizations(request.user).order_by("path")
+    organizations = ordering_organizations(request.user).order_by("path")
     initial = {}
     if len(organizations) == 1:
         initial["organization"] = organizations[0]
@@ -64,7 +67,7 @@ def courseorder_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            order = services.order_course(
+            order = order_course(
                 organization=data["organization"],
                 course=data["course"],
                 wished_on=data["wished_on"],
@@ -93,7 +96,7 @@ def courseorder_detail(request, pk):
         order.history.select_related("history_user"),
         fields=["status", "wished_on", "scheduled_on", "reason", "training_class"],
     )
-    may_handle = services.may_handle_orders(request.user) and order.is_open
+    may_handle = may_handle_orders(request.user) and order.is_open
     classes = TrainingClass.objects.none()
     if may_handle:
         classes = _classes_for(order, request.user)
@@ -152,7 +155,7 @@ def _answer_with_reason(request, pk, answer, message):
 
 @require_POST
 def courseorder_accept(request, pk):
-    return _answer_with_reason(request, pk, services.accept_order, "已受理该点单。")
+    return _answer_with_reason(request, pk, accept_order, "已受理该点单。")
 
 
 @require_POST
@@ -162,7 +165,7 @@ def courseorder_reschedule(request, pk):
     if not form.is_valid():
         return _done(request, order, "", ValidationError("请填写改期后的日期和理由。"))
     try:
-        services.reschedule_order(
+        reschedule_order(
             order,
             scheduled_on=form.cleaned_data["scheduled_on"],
             reason=form.cleaned_data["reason"],
@@ -175,7 +178,7 @@ def courseorder_reschedule(request, pk):
 
 @require_POST
 def courseorder_decline(request, pk):
-    return _answer_with_reason(request, pk, services.decline_order, "已拒绝该点单。")
+    return _answer_with_reason(request, pk, decline_order, "已拒绝该点单。")
 
 
 @require_POST
@@ -185,7 +188,7 @@ def courseorder_schedule(request, pk):
     if not form.is_valid():
         return _done(request, order, "", ValidationError("所选培训班无效。"))
     try:
-        training_class = services.schedule_class(
+        training_class = schedule_class(
             order,
             training_class=form.cleaned_data["training_class"],
             location=form.cleaned_data["location"],
@@ -201,12 +204,12 @@ def courseorder_schedule(request, pk):
 def courseorder_assign(request):
     """配菜: staff send a course to branches of their choice."""
     roles.require(request.user, roles.PUBLISH)
-    organizations = services.ordering_organizations(request.user).order_by("path")
+    organizations = ordering_organizations(request.user).order_by("path")
     form = AssignForm(request.POST or None, organizations=organizations)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            orders = services.assign_course(
+            orders = assign_course(
                 course=data["course"],
                 organizations=data["organizations"],
                 scheduled_on=data["scheduled_on"],

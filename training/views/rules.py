@@ -8,9 +8,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from alxa_dangjian.accounts import scoping
 from alxa_dangjian.core import rules
 
-from .. import services
-from ..forms import ComponentFormSet, HourCountingForm, HourRuleForm, SchemeForm
+from ..forms.rules import ComponentFormSet, HourCountingForm, HourRuleForm, SchemeForm
 from ..models import Audience, HourCounting, HourRule, SchemeComponent, TrainingScheme
+from ..services.schemes import save_scheme
 from . import require_league_editor
 
 
@@ -62,7 +62,7 @@ def _scheme_form(request, scheme, title):
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         scheme = form.save(commit=False)
         components = formset.save(commit=False)
-        services.save_scheme(
+        save_scheme(
             scheme,
             components=components,
             removed=formset.deleted_objects,

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from alxa_dangjian.accounts import scoping
 from alxa_dangjian.core import params
 
-from ..forms import CourseForm, TeacherForm
+from ..forms.teachers import CourseForm, TeacherForm
 from ..models import Course, Teacher
 from ..models import CourseForm as Form
 from . import require_league_editor

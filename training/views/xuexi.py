@@ -1,5 +1,5 @@
 """学习强国: the ranking of a scope for a year and the yearly top 10 of the league and of each
-party committee; scores come in through the ledger import (training/imports_xuexi.py)."""
+party committee; scores come in through the ledger import (training/imports/xuexi.py)."""
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
@@ -10,7 +10,7 @@ from alxa_dangjian.accounts import roles
 from branches.models import Member
 
 from .. import xuexi
-from ..imports_xuexi import XuexiScoreImporter
+from ..imports.xuexi import XuexiScoreImporter
 from .progress import selected_organization, selected_year, year_choices
 
 PAGE_SIZE = 50

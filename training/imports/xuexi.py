@@ -17,9 +17,9 @@ from alxa_dangjian.ledgers.imports import cells
 from alxa_dangjian.ledgers.imports.base import Change, ImportColumn, Importer, ImportResult
 from alxa_dangjian.ledgers.imports.registry import register
 
-from .import_people import ID_NUMBER_COLUMN, match_member, member_candidates
-from .models import XuexiScore
-from .models.xuexi import QUARTER_NAMES, period_label
+from ..models import XuexiScore
+from ..models.xuexi import QUARTER_NAMES, period_label
+from .people import ID_NUMBER_COLUMN, match_member, member_candidates
 
 Kind = XuexiScore.PeriodKind
 _MONTH = re.compile(r"^(\d{1,2})月?$")

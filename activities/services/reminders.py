@@ -16,8 +16,8 @@ from alxa_dangjian.accounts.models import User
 from alxa_dangjian.core.notifications import Message, notify_many
 from branches.models import Organization
 
-from .compliance import JUDGED_TYPES, Cell, Report, Status, compute
-from .models import FrequencyRule
+from ..compliance import JUDGED_TYPES, Cell, Report, Status, compute
+from ..models import FrequencyRule
 
 # Committee admins receive at most this many branches in their daily digest (the rest are
 # counted); the heatmap lists them all.

@@ -24,7 +24,7 @@ from alxa_dangjian.core import caching
 from alxa_dangjian.core.notifications import notify
 from branches.models import Organization
 
-from .models import Activity, JointParticipation
+from ..models import Activity, JointParticipation
 
 Status = JointParticipation.Status
 NO_CONSENT_RIGHT = "只有联合开展的党支部书记或其上级党组织可以确认。"

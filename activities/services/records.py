@@ -21,8 +21,8 @@ from alxa_dangjian.core import caching, history
 from alxa_dangjian.core.files import CheckedUpload, check_upload, store_files
 from branches.models import CommitteeSeat, Member, Organization
 
+from ..models import Activity, ActivityEvent, ActivityKind, Attachment, Attendance, CampaignTag
 from . import joint as joint_consent
-from .models import Activity, ActivityEvent, ActivityKind, Attachment, Attendance, CampaignTag
 
 Status = Activity.Status
 EDITABLE = (Status.DRAFT, Status.RETURNED)

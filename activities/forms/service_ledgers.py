@@ -11,11 +11,11 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.db.models import Q
 
+from alxa_dangjian.core.forms import DATE_WIDGET
 from branches.models import Member, Organization
 
-from .models import ServiceLedgerType, ServiceRecord
+from ..models import ServiceLedgerType, ServiceRecord
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # Beyond this many members in the owner's subtree a pick-list stops being usable: the
 # participants are then written in 参与人员, or the record is owned by a single branch.
 MAX_MEMBER_CHOICES = 300

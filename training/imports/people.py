@@ -1,6 +1,6 @@
 """Who a row of a training import means: a name plus an ID number, full or its last 4–6
 characters (what sign-in sheets and 学习强国 exports usually carry). Shared by the sign-in
-sheet import (training/imports.py) and the 学习强国 score import (training/imports_xuexi.py)."""
+sheet import (`sign_ins`) and the 学习强国 score import (`xuexi`)."""
 
 from __future__ import annotations
 

@@ -19,10 +19,10 @@ from alxa_dangjian.ledgers.imports import cells
 from alxa_dangjian.ledgers.imports.base import Change, ImportColumn, Importer, ImportResult
 from alxa_dangjian.ledgers.imports.registry import register
 
-from . import services
-from .hours import DURATION_HELP, parse_duration
-from .import_people import ID_NUMBER_COLUMN, match_member, member_candidates
-from .models import Enrollment, HourCounting, TrainingClass
+from ..hours import DURATION_HELP, parse_duration
+from ..models import Enrollment, HourCounting, TrainingClass
+from ..services.classes import check_hours, check_member_for_class, may_manage_class
+from .people import ID_NUMBER_COLUMN, match_member, member_candidates
 
 NOT_FOUND = "未找到编号为{number}的培训班，或该培训班不在您的管理范围内"
 
@@ -101,13 +101,13 @@ class SignInImporter(Importer):
                     row.number, "培训班编号", NOT_FOUND.format(number=values["class_number"])
                 )
                 continue
-            if not services.may_manage_class(user, training_class):
+            if not may_manage_class(user, training_class):
                 errors.add(row.number, "培训班编号", "您无权登记该培训班的签到")
                 continue
             member = match_member(row, candidates, errors)
             if member is None:
                 continue
-            if problem := services.check_member_for_class(training_class, member):
+            if problem := check_member_for_class(training_class, member):
                 errors.add(row.number, "姓名", problem)
                 continue
             hours = Decimal(0)
@@ -120,7 +120,7 @@ class SignInImporter(Importer):
                     errors.add(row.number, "参训时长", error.messages[0])
                     continue
                 hours = training_class.length_hours if parsed is None else parsed
-                if problem := services.check_hours(training_class, member, hours):
+                if problem := check_hours(training_class, member, hours):
                     errors.add(row.number, "参训时长", problem)
                     continue
             planned.append((row, training_class, member, hours))
@@ -210,8 +210,3 @@ class SignInImporter(Importer):
         workbook.save(out)
         out.seek(0)
         return out
-
-
-# The 学习强国 score import lives in its own module; the registry autodiscovers only
-# `<app>.imports`, so importing it here registers it too.
-from . import imports_xuexi  # noqa: E402, F401

@@ -11,8 +11,8 @@ from django.utils import timezone
 from alxa_dangjian.core.forms import DATE_WIDGET, MultipleFileField
 from branches.models import Organization
 
-from . import services
-from .models import Activity, ActivityKind, CampaignTag
+from ..models import Activity, ActivityKind, CampaignTag
+from ..services.records import LOGGABLE_TYPES, Mark, backfill_start
 
 ATTENDANCE_PREFIX = "att-"
 REASON_PREFIX = "reason-"
@@ -81,7 +81,7 @@ class ActivityForm(forms.ModelForm):
         self.fields["tags"].queryset = CampaignTag.objects.all()
         # Hints for the phone's date picker; the service enforces the same window.
         self.fields["held_on"].widget.attrs.update(
-            {"min": services.backfill_start().isoformat(), "max": timezone.localdate().isoformat()}
+            {"min": backfill_start().isoformat(), "max": timezone.localdate().isoformat()}
         )
         if self.instance.pk:
             self.initial["belongs_to_year"] = self.instance.belongs_to_year
@@ -99,7 +99,7 @@ class ActivityForm(forms.ModelForm):
         if not names:
             return []
         found = Organization.objects.filter(Q(name__in=names) | Q(short_name__in=names)).active()
-        found = list(found.filter(type__in=services.LOGGABLE_TYPES))
+        found = list(found.filter(type__in=LOGGABLE_TYPES))
         organizations, unknown, ambiguous = [], [], []
         for name in names:
             exact = [org for org in found if org.name == name]
@@ -120,7 +120,7 @@ class ActivityForm(forms.ModelForm):
             )
         return organizations
 
-    def attendance(self, data) -> dict[int, services.Mark]:
+    def attendance(self, data) -> dict[int, Mark]:
         """Read the roster taps (`att-<member id>`, `reason-<member id>`) from the POST data.
 
         Whether each id belongs to the branch is the service's question; here only the
@@ -135,7 +135,7 @@ class ActivityForm(forms.ModelForm):
                 self.add_error(None, "出勤名单数据有误，请刷新页面后重新填写。")
                 return {}
             reason = data.get(f"{REASON_PREFIX}{raw}", "")
-            marks[int(raw)] = services.Mark(data.get(key, ""), reason)
+            marks[int(raw)] = Mark(data.get(key, ""), reason)
         return marks
 
 

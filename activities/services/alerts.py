@@ -21,7 +21,7 @@ from alxa_dangjian.core.notifications import Message, notify_many
 from alxa_dangjian.core.periods import add_months
 from branches.models import Member, MemberTransfer
 
-from .models import Activity, Attendance
+from ..models import Activity, Attendance
 
 ABSENCE_MONTHS = 6
 

@@ -1,0 +1,2 @@
+"""Forms of cadre training, one module per screen family: `rules`, `teachers`, `orders`,
+`classes`."""
