@@ -12,17 +12,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params, rules
+from alxa_dangjian.core.forms import add_service_error
 from alxa_dangjian.core.params import FIRST_YEAR, LAST_YEAR, date_param
 
 from .. import development as services
-from ..forms import TermLengthRuleForm
-from ..forms_development import (
+from ..forms.development import (
     CloseForm,
     DevelopmentCaseForm,
     SponsorsForm,
     StepForm,
-    add_service_errors,
 )
+from ..forms.organizations import TermLengthRuleForm
 from ..models import (
     DevelopmentCase,
     Organization,
@@ -126,7 +126,7 @@ def developmentcase_create(request):
         try:
             case = services.open_case(**form.cleaned_data, by=request.user)
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, f"已为“{case.name}”建立发展党员档案。")
             return redirect(case)
@@ -192,7 +192,7 @@ def developmentcase_step(request, pk):
         try:
             record = services.record_step(case, **form.cleaned_data, by=request.user)
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, f"已登记“{record.get_step_display()}”。")
             for warning in record.warnings:
@@ -210,7 +210,7 @@ def developmentcase_close(request, pk):
         try:
             services.close_case(case, reason=form.cleaned_data["reason"], by=request.user)
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, f"已终止“{case.name}”的发展党员档案。")
             return redirect(case)
@@ -228,7 +228,7 @@ def developmentcase_sponsors(request, pk):
         try:
             services.set_sponsors(case, form.cleaned_data["sponsors"], by=request.user)
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, "已保存入党介绍人。")
             return redirect(case)

@@ -12,9 +12,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params
+from alxa_dangjian.core.forms import add_service_error
 
 from .. import development, services, transfer_consent
-from ..forms import (
+from ..forms.development import ProbationDecisionForm
+from ..forms.members import (
     LostContactForm,
     MemberEditForm,
     MemberFilterForm,
@@ -22,10 +24,8 @@ from ..forms import (
     TransferForm,
     TransferInForm,
     TransferOutForm,
-    add_service_error,
     member_branches,
 )
-from ..forms_development import ProbationDecisionForm
 from ..history import PAGE_LIMIT, member_changes
 from ..models import Member, MemberTransfer, TransferRequest
 

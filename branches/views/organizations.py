@@ -11,17 +11,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import caching, params
+from alxa_dangjian.core.forms import add_service_error
 from alxa_dangjian.core.params import date_param
 
 from .. import services
-from ..forms import (
+from ..forms.organizations import (
     CommitteeSeatForm,
     ElectionForm,
     PartyGroupForm,
     SeatEndForm,
     ServedUnitForm,
     TermForm,
-    add_service_error,
 )
 from ..models import CommitteeSeat, Member, Organization, PartyGroup, ServedUnit, Term
 

@@ -28,10 +28,11 @@ from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404, scope_path
 from alxa_dangjian.core import caching, params
 from alxa_dangjian.core.files import serve
+from alxa_dangjian.core.forms import add_service_error
 from alxa_dangjian.core.history import changes
 
 from .. import ratings
-from ..forms_ratings import (
+from ..forms.ratings import (
     ApplyForm,
     EvidenceForm,
     OpinionForm,
@@ -39,7 +40,6 @@ from ..forms_ratings import (
     RatingStandardForm,
     ReturnForm,
     WithdrawForm,
-    add_service_error,
 )
 from ..models import (
     LADDER,

@@ -11,11 +11,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params
+from alxa_dangjian.core.forms import add_service_error
 from alxa_dangjian.core.history import changes
 
 from .. import supervision
-from ..forms_ratings import add_service_error
-from ..forms_supervision import SupervisionNoteForm
+from ..forms.supervision import SupervisionNoteForm
 from ..models import RatingRound, SupervisionNote
 
 Phase = SupervisionNote.Phase

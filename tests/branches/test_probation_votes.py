@@ -345,7 +345,7 @@ def test_a_member_with_a_case_is_confirmed_through_the_case(branch_a, secretary)
 
 
 def test_the_edit_form_cannot_confirm_or_extend(client, secretary, branch_a):
-    from branches.forms import MemberEditForm
+    from branches.forms.members import MemberEditForm
 
     member = probationary_without_case(branch_a, D(2024, 7, 1))
     form = MemberEditForm(instance=member, by=secretary)
