@@ -1,6 +1,7 @@
 """评星标准 import: the 最强党支部 standards catalogue, matched by 年度 and 编号 — a new pair
 creates an item, a known one is updated from the file. The columns are those of the
-最强党支部评星标准 ledger (branches/ledgers_standards.py), so an exported workbook imports back.
+最强党支部评星标准 ledger (branches/ledgers/rating_standards.py), so an exported workbook imports
+back.
 
 The year is a column, not a choice on the upload form: the mechanism keeps only the file of a
 batch and checks it again on commit, and a workbook that names its own year cannot be applied
