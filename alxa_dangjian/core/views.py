@@ -16,8 +16,8 @@ from activities.compliance import cached_compute
 from activities.reminders import due_items, log_url
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import scope_path
-from branches import transfer_consent
 from branches.models import Organization
+from branches.services import transfer_requests as transfer_consent
 
 from . import caching
 from .cockpit import cockpit_for

@@ -1,4 +1,5 @@
-"""Forms of the member-development screens; the rules themselves live in branches/development.py."""
+"""Forms of the member-development screens; the rules themselves live in
+branches/rules/development.py and branches/services/development.py."""
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
@@ -6,8 +7,8 @@ from django import forms
 
 from alxa_dangjian.core.forms import DATE_WIDGET
 
-from ..development import VOTED_STEPS
 from ..models import DevelopmentCase, Member, Organization, ProbationDecision, Step
+from ..rules.development import VOTED_STEPS
 
 
 class DevelopmentCaseForm(forms.ModelForm):

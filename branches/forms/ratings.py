@@ -1,4 +1,5 @@
-"""Forms of the 最强党支部 pages. Rules stay in branches/ratings.py; these only read input."""
+"""Forms of the 最强党支部 pages. Rules stay in branches/rules/ratings.py and the
+writes in branches/services/; these only read input."""
 
 from django import forms
 

@@ -5,7 +5,7 @@ from django import forms
 from alxa_dangjian.core.forms import DATE_WIDGET
 
 from ..models import RatingRound, SupervisionNote
-from ..supervision import possible_owners, supervised_branches
+from ..services.supervision import possible_owners, supervised_branches
 
 
 class OwnerField(forms.ModelChoiceField):

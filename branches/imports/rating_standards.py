@@ -25,7 +25,7 @@ from alxa_dangjian.ledgers.imports.base import Change, ImportColumn, Importer, I
 from alxa_dangjian.ledgers.imports.registry import register
 
 from ..models import Organization, RatingStandard
-from ..ratings import require_work_committee
+from ..rules.ratings import require_work_committee
 
 CHANGE_REASON = "Excel 导入"
 YEAR_MIN, YEAR_MAX = 2000, 2100

@@ -1,5 +1,6 @@
 """最强党支部 pages: rounds, applications with their items and evidence, the 公示 list,
-titles (摘牌) and the standards catalogue. Every write goes through branches/ratings.py."""
+titles (摘牌) and the standards catalogue. Every write goes through branches/services/ratings.py
+and branches/services/rating_titles.py."""
 
 import datetime
 
@@ -31,7 +32,6 @@ from alxa_dangjian.core.files import serve
 from alxa_dangjian.core.forms import add_service_error
 from alxa_dangjian.core.history import changes
 
-from .. import ratings
 from ..forms.ratings import (
     ApplyForm,
     EvidenceForm,
@@ -53,6 +53,8 @@ from ..models import (
     RatingTitle,
     Scope,
 )
+from ..rules import ratings as rating_rules
+from ..services import rating_titles, ratings
 
 Status = RatingApplication.Status
 TITLES_PAGE_SIZE = 100
@@ -113,13 +115,13 @@ def ratinground_list(request):
 
 def _apply_form(user, data=None):
     """The start-an-application form, for a user whose own branch may apply (else None)."""
-    if not ratings.eligible_branches(user).exists():
+    if not rating_rules.eligible_branches(user).exists():
         return None
     return ApplyForm(data)
 
 
 def _round_form_view(request, round=None):
-    ratings.require_work_committee(request.user)
+    rating_rules.require_work_committee(request.user)
     form = RatingRoundForm(request.POST or None, instance=round)
     if request.method == "POST" and form.is_valid():
         saved = form.save(commit=False)
@@ -143,7 +145,7 @@ def ratinground_create(request):
 
 @require_http_methods(["GET", "POST"])
 def ratinground_edit(request, pk):
-    ratings.require_work_committee(request.user)
+    rating_rules.require_work_committee(request.user)
     return _round_form_view(request, get_object_or_404(RatingRound, pk=pk))
 
 
@@ -213,7 +215,7 @@ def ratinground_publicity(request, pk):
             "round": round,
             "rows": [
                 row | {"level_label": Level(row["level"]).label}
-                for row in ratings.publicity_list(round)
+                for row in rating_rules.publicity_list(round)
             ],
         },
     )
@@ -221,7 +223,7 @@ def ratinground_publicity(request, pk):
 
 def ratinground_publish(request, pk):
     # The role is checked before the method, as for every league-wide page: 403 to others.
-    ratings.require_work_committee(request.user)
+    rating_rules.require_work_committee(request.user)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     round = get_object_or_404(RatingRound, pk=pk)
@@ -236,12 +238,12 @@ def ratinground_publish(request, pk):
 
 def ratinground_name(request, pk):
     # The role is checked before the method, as for every league-wide page: 403 to others.
-    ratings.require_work_committee(request.user)
+    rating_rules.require_work_committee(request.user)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     round = get_object_or_404(RatingRound, pk=pk)
     try:
-        count = ratings.name_round(round, by=request.user)
+        count = rating_titles.name_round(round, by=request.user)
     except ValidationError as error:
         _refused(request, error)
     else:
@@ -257,9 +259,9 @@ def ratingapplication_create(request):
     """Start an application for the user's own branch in an open round."""
     roles.require(request.user, roles.EDIT_RECORDS)
     form = ApplyForm(request.POST)
-    branch = ratings.eligible_branches(request.user).first()
+    branch = rating_rules.eligible_branches(request.user).first()
     if branch is None:
-        raise PermissionDenied(ratings.NO_APPLY_RIGHT)
+        raise PermissionDenied(rating_rules.NO_APPLY_RIGHT)
     if not form.is_valid():
         messages.error(request, "请选择评定轮次和申报等次。")
         return redirect("branches:ratinground-list")
@@ -312,7 +314,7 @@ def ratingapplication_detail(request, pk):
             subject=lambda record: "命名称号",
         )
     history.sort(key=lambda change: change.when, reverse=True)
-    may_edit = ratings.may_edit(user, application)
+    may_edit = rating_rules.may_edit(user, application)
     return render(
         request,
         "branches/ratings/application_detail.html",
@@ -321,14 +323,14 @@ def ratingapplication_detail(request, pk):
             "round": application.round,
             "items": items,
             "aspects": dict(RatingStandard.Aspect.choices),
-            "self_total": ratings.total_of(i.self_score for i in items),
-            "review_total": ratings.total_of(i.review_score for i in items)
+            "self_total": rating_rules.total_of(i.self_score for i in items),
+            "review_total": rating_rules.total_of(i.review_score for i in items)
             if any(i.review_score is not None for i in items)
             else None,
             "may_edit": may_edit,
-            "may_recommend": ratings.may_recommend(user, application),
-            "may_review": ratings.may_review(user, application),
-            "may_return": ratings.may_return(user, application),
+            "may_recommend": rating_rules.may_recommend(user, application),
+            "may_review": rating_rules.may_review(user, application),
+            "may_return": rating_rules.may_return(user, application),
             "title": title,
             "history": history,
         },
@@ -498,11 +500,11 @@ def ratingtitle_withdraw(request, pk):
     title = get_visible_or_404(
         RatingTitle.objects.select_related("organization"), request.user, pk=pk
     )
-    ratings.require_work_committee(request.user)
+    rating_rules.require_work_committee(request.user)
     form = WithdrawForm(request.POST or None, initial={"withdrawn_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            ratings.withdraw_title(
+            rating_titles.withdraw_title(
                 title,
                 on=form.cleaned_data["withdrawn_on"],
                 reason=form.cleaned_data["withdrawal_reason"],
@@ -569,13 +571,13 @@ def _standard_form_view(request, standard=None):
 
 @require_http_methods(["GET", "POST"])
 def ratingstandard_create(request):
-    ratings.require_work_committee(request.user)
+    rating_rules.require_work_committee(request.user)
     return _standard_form_view(request)
 
 
 @require_http_methods(["GET", "POST"])
 def ratingstandard_edit(request, pk):
-    ratings.require_work_committee(request.user)
+    rating_rules.require_work_committee(request.user)
     return _standard_form_view(request, get_object_or_404(RatingStandard, pk=pk))
 
 

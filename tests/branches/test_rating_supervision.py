@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from branches import supervision
+from branches.services import supervision
 from branches.models import Organization, SupervisionNote
 from tests.branches.rating_factories import make_round
 from tests.factories import OrganizationFactory

@@ -14,7 +14,7 @@ from alxa_dangjian.core.cockpit.warm import warm_cockpits
 from alxa_dangjian.core.periods import shift_month
 from assessments.models import AssessmentResult, AssessmentRun, ScoreCard, Stage
 from branches.models import CommitteeSeat, Level, Organization, RatingTitle, Scope
-from branches.ratings import withdraw_title
+from branches.services.rating_titles import withdraw_title
 from dues.arrears import last_counted_month
 from tests.assessments.lists_factories import Review, make_entry, make_item, make_list
 from tests.assessments.scoring_fixtures import make_scheme

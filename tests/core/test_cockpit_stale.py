@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from alxa_dangjian.core import tasks
 from alxa_dangjian.core.cockpit import cockpit_for
-from branches.services import save_member
+from branches.services.members import save_member
 from tests.factories import MemberFactory
 
 TODAY = datetime.date(2026, 11, 26)

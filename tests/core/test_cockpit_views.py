@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from activities import services
 from activities.models import Activity, ActivityKind
-from branches.services import save_member
+from branches.services.members import save_member
 from tests.factories import ActivityFactory, MemberFactory, OrganizationFactory
 
 Y = timezone.localdate().year
