@@ -23,7 +23,7 @@ from ..models import (
     Term,
     TermLengthRule,
 )
-from ..models.organizations import APPOINTED_NO_ELECTION
+from ..models.terms import APPOINTED_NO_ELECTION
 
 TEMPORARY_NO_ELECTION = "临时党支部不进行选举，不能登记换届选举。"
 

@@ -23,7 +23,7 @@ from ..forms.organizations import (
     TermForm,
 )
 from ..models import CommitteeSeat, Member, Organization, PartyGroup, ServedUnit, Term
-from ..models.organizations import APPOINTED_NO_ELECTION
+from ..models.terms import APPOINTED_NO_ELECTION
 from ..services import organizations as organization_services
 
 ALL_BRANCHES = "branches"

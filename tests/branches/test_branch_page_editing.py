@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from branches.models import CommitteeSeat, Member, Organization, PartyGroup, ServedUnit
-from branches.models.organizations import PROBATIONARY_SEAT_MESSAGE
+from branches.models.terms import PROBATIONARY_SEAT_MESSAGE
 from branches.services import organizations as organization_services
 from tests.factories import CommitteeSeatFactory, MemberFactory, OrganizationFactory
 
