@@ -14,6 +14,7 @@ from alxa_dangjian.core.forms import DATE_WIDGET
 from alxa_dangjian.core.idnumber import InvalidIdNumber, normalize_id_number, parse_id_number
 from alxa_dangjian.core.params import FIRST_YEAR, LAST_YEAR
 
+from ..member_fields import form_fields
 from ..models import (
     ETHNIC_GROUPS,
     Member,
@@ -40,6 +41,13 @@ def member_branches(user):
 # Members ------------------------------------------------------------------------------------
 
 
+def _with_extension(names: list[str]) -> list[str]:
+    """The member fields (branches/member_fields.py), with the probation's extension after the
+    member's type."""
+    at = names.index("status") + 1
+    return [*names[:at], "probation_extension_months", *names[at:]]
+
+
 class MemberForm(forms.ModelForm):
     """Create a member. Birth date and gender may be left blank: the ID number supplies them."""
 
@@ -49,26 +57,7 @@ class MemberForm(forms.ModelForm):
 
     class Meta:
         model = Member
-        fields = [
-            "organization",
-            "name",
-            "id_number",
-            "gender",
-            "birth_date",
-            "ethnicity",
-            "native_place",
-            "education",
-            "degree",
-            "work_started_on",
-            "phone",
-            "category",
-            "party_post",
-            "joined_on",
-            "status",
-            "probation_extension_months",
-            "confirmed_on",
-            "is_floating",
-        ]
+        fields = _with_extension(form_fields())
         widgets = {
             "birth_date": DATE_WIDGET,
             "work_started_on": DATE_WIDGET,
@@ -145,7 +134,7 @@ class MemberForm(forms.ModelForm):
 class MemberEditForm(MemberForm):
     """Edit a member. The branch changes only by a transfer, 转出 only by the transfer-out form.
     Every change lands in the member's 变更记录; a key field's (入党日期, 转正日期 …: see
-    services.KEY_MEMBER_FIELDS) needs a reason, which the service asks for."""
+    services/members.py KEY_MEMBER_FIELDS) needs a reason, which the service asks for."""
 
     change_reason = forms.CharField(
         label="修改理由",
@@ -156,7 +145,7 @@ class MemberEditForm(MemberForm):
     )
 
     class Meta(MemberForm.Meta):
-        fields = ["organization", "party_group", *MemberForm.Meta.fields[1:], "standing"]
+        fields = _with_extension(form_fields(edit=True))
 
     def __init__(self, *args, by, **kwargs):
         super().__init__(*args, by=by, **kwargs)

@@ -1,5 +1,6 @@
 """党员花名册: every member's record (the national member-information items), ID numbers and phones
-masked unless the export asks for full personal data.
+masked unless the export asks for full personal data. The columns are the member fields'
+declaration (branches/member_fields.py), which the member import reads back.
 
 The queryset is scoped with `visible_to(user)` and shaped into `values_list` rows, so an export
 runs a fixed number of queries at any size.
@@ -15,6 +16,7 @@ from alxa_dangjian.ledgers.params import (
 from alxa_dangjian.ledgers.registry import Ledger, register
 from alxa_dangjian.ledgers.xlsx import Column
 
+from ..member_fields import MEMBER_FIELDS
 from ..models import Member
 from ..models.members import mask_phone
 
@@ -33,112 +35,38 @@ class RosterForm(PersonalDataLedgerForm):
     )
 
 
-ROSTER_FIELDS = (
-    "name",
-    "gender",
-    "ethnicity",
-    "birth_date",
-    "id_number",
-    "native_place",
-    "education",
-    "degree",
-    "work_started_on",
-    "phone",
-    "category",
-    "party_post",
-    "joined_on",
-    "confirmed_on",
-    "status",
-    "standing",
-    "organization__name",
-    "party_group__name",
-    "is_floating",
-    "lost_contact_since",
-)
+def _shown(field):
+    """How the roster shows one stored value: `(value, full_personal_data) -> cell`, or None
+    to write it as stored."""
+    if field.name == "id_number":
+        return lambda value, full: value if full else mask_id_number(value)
+    if field.name == "phone":
+        return lambda value, full: value if full else mask_phone(value)
+    if field.roster_header or field.name == "is_floating":  # 是/否 in place of the value
+        return lambda value, full: YES if value else NO
+    labels = {} if field.lookup else dict(Member._meta.get_field(field.name).flatchoices)
+    if labels:
+        return lambda value, full: labels.get(value, value)
+    return None
 
-ROSTER_COLUMNS = (
-    Column("姓名", 10),
-    Column("性别", 6),
-    Column("民族", 8),
-    Column("出生日期", 12, "date"),
-    Column("公民身份号码", 21),
-    Column("籍贯", 12),
-    Column("学历", 10),
-    Column("学位", 6),
-    Column("参加工作日期", 12, "date"),
-    Column("电话", 13),
-    Column("人员类别", 16),
-    Column("党内职务", 12),
-    Column("入党日期", 12, "date"),
-    Column("转正日期", 12, "date"),
-    Column("党员类型", 10),
-    Column("党籍状态", 9),
-    Column("所在党支部", 24),
-    Column("党小组", 12),
-    Column("流动党员", 8),
-    Column("失联", 6),
-)
 
-_GENDER = dict(Member.Gender.choices)
-_EDUCATION = dict(Member.Education.choices)
-_DEGREE = dict(Member.Degree.choices)
-_CATEGORY = dict(Member.Category.choices)
-_STATUS = dict(Member.Status.choices)
-_STANDING = dict(Member.Standing.choices)
+ROSTER_LOOKUPS = tuple(field.roster_lookup for field in MEMBER_FIELDS)
+ROSTER_COLUMNS = tuple(Column(*field.roster_column) for field in MEMBER_FIELDS)
+_SHOWN = tuple(_shown(field) for field in MEMBER_FIELDS)
 
 
 def roster_queryset(user, options):
     members = in_chosen_subtree(Member.objects.visible_to(user), options)
     if options.get("standing"):
         members = members.filter(standing=options["standing"])
-    return members.order_by("organization__path", "name", "pk").values_list(*ROSTER_FIELDS)
+    return members.order_by("organization__path", "name", "pk").values_list(*ROSTER_LOOKUPS)
 
 
 def roster_row(member, context):
-    (
-        name,
-        gender,
-        ethnicity,
-        birth_date,
-        id_number,
-        native_place,
-        education,
-        degree,
-        work_started_on,
-        phone,
-        category,
-        party_post,
-        joined_on,
-        confirmed_on,
-        status,
-        standing,
-        branch,
-        party_group,
-        is_floating,
-        lost_contact_since,
-    ) = member
     full = context.full_personal_data
-    return (
-        name,
-        _GENDER.get(gender, gender),
-        ethnicity,
-        birth_date,
-        id_number if full else mask_id_number(id_number),
-        native_place,
-        _EDUCATION.get(education, education),
-        _DEGREE.get(degree, degree),
-        work_started_on,
-        phone if full else mask_phone(phone),
-        _CATEGORY.get(category, category),
-        party_post,
-        joined_on,
-        confirmed_on,
-        _STATUS.get(status, status),
-        _STANDING.get(standing, standing),
-        branch,
-        party_group,
-        YES if is_floating else NO,
-        YES if lost_contact_since else NO,
+    return tuple(
+        value if shown is None else shown(value, full)
+        for shown, value in zip(_SHOWN, member, strict=True)
     )
 
 
