@@ -1,6 +1,15 @@
 """Each view module of the app declares its own `urlpatterns`; this module joins them."""
 
-from .views import development, indicator_detail, members, organizations, profile, transfer_requests
+from .views import (
+    development,
+    indicator_detail,
+    members,
+    organizations,
+    profile,
+    rating_applications,
+    rating_titles,
+    transfer_requests,
+)
 from .views import rating_stats as rating_stats_views
 from .views import ratings as rating_views
 from .views import supervision as supervision_views
@@ -13,6 +22,8 @@ urlpatterns = [
     *development.urlpatterns,
     *profile.urlpatterns,
     *rating_views.urlpatterns,
+    *rating_applications.urlpatterns,
+    *rating_titles.urlpatterns,
     *rating_stats_views.urlpatterns,
     *supervision_views.urlpatterns,
     *indicator_detail.urlpatterns,
