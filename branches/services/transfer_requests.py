@@ -2,7 +2,7 @@
 
 The sender starts a request; the member stays in the sending branch, and counts there, until
 the receiving branch's secretary or a committee above it accepts (the member then moves, with
-the MemberTransfer of `member_services.transfer_member`, recorded by the receiver). The receiver may
+the MemberTransfer of `members.transfer_member`, recorded by the receiver). The receiver may
 decline with a reason, the sender may withdraw; either way the member stays. Every step is a
 history row of the request (who, when, reason), and the other side is told through the bell.
 """
