@@ -19,6 +19,7 @@ from django.db.models import Count, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 
 from alxa_dangjian.core import caching
+from alxa_dangjian.core.scoped_sql import members_digest
 from branches.models import Member
 
 from .models import (
@@ -29,7 +30,7 @@ from .models import (
     TrainingClass,
     TrainingScheme,
 )
-from .progress import JUDGED_TOPICS, earned_in, judged, members_digest
+from .progress import JUDGED_TOPICS, earned_in, judged
 
 ZERO = Decimal(0)
 

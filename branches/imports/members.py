@@ -27,6 +27,7 @@ from alxa_dangjian.ledgers.imports.base import (
 )
 from alxa_dangjian.ledgers.imports.registry import register
 
+from ..member_fields import MEMBER_FIELDS, MemberField
 from ..models import ETHNIC_GROUPS, Member, Organization, PartyGroup
 
 LOOKUP_CHUNK = 5000  # values per IN (…) list: far below every database's parameter limit
@@ -46,26 +47,110 @@ def _phone(value):
 
 _ETHNIC_SHORT = {group[:-1]: group for group in ETHNIC_GROUPS}  # 蒙古 → 蒙古族
 
-MEMBER_FIELDS = (
-    "name",
-    "gender",
-    "ethnicity",
-    "birth_date",
-    "id_number",
-    "native_place",
-    "education",
-    "degree",
-    "work_started_on",
-    "phone",
-    "category",
-    "party_post",
-    "joined_on",
-    "confirmed_on",
-    "status",
-    "standing",
-    "is_floating",
-    "lost_contact_since",
-)
+# The fields a row writes; the branch and the party group are looked up by name.
+WRITTEN_FIELDS = tuple(field.name for field in MEMBER_FIELDS if not field.lookup)
+
+
+# How each declared member field is read from its column (branches/member_fields.py gives the
+# header, the order and the width).
+READ = {
+    "name": dict(parse=cells.text(50), required=True, example="张伟"),
+    "gender": dict(
+        parse=cells.choice(Member.Gender.choices),
+        help="男或女；不填则按身份证号码填写。",
+        example="男",
+    ),
+    "ethnicity": dict(
+        parse=cells.choice([(g, g) for g in ETHNIC_GROUPS], aliases=_ETHNIC_SHORT),
+        required=True,
+        help="56个民族之一，如 汉族、蒙古族、回族。",
+        example="蒙古族",
+    ),
+    "birth_date": dict(
+        parse=cells.date(),
+        help="不填则按身份证号码填写；填写时须与身份证号码一致。",
+        example=cells.DATE_EXAMPLE,
+    ),
+    "id_number": dict(
+        parse=cells.id_number,
+        required=True,
+        help="18位，须通过校验，出生日期、性别须与号码一致；请将该列设为文本格式。"
+        "已有此号码的党员将被更新。",
+        example="152921198503070012",
+        text_format=True,
+    ),
+    "native_place": dict(parse=cells.text(50), default="", example="内蒙古阿拉善左旗"),
+    "education": dict(
+        parse=cells.choice(Member.Education.choices), required=True, example="大学本科"
+    ),
+    "degree": dict(
+        parse=cells.choice(Member.Degree.choices),
+        default="",
+        help="不填视为“无”。",
+        example="学士",
+    ),
+    "work_started_on": dict(parse=cells.date(), example="2008-07-01"),
+    "phone": dict(parse=_phone, default="", example="13800000000", text_format=True),
+    "category": dict(
+        parse=cells.choice(Member.Category.choices), required=True, example="党政机关工作人员"
+    ),
+    "party_post": dict(parse=cells.text(50), default="", example="组织委员"),
+    "joined_on": dict(
+        parse=cells.date(),
+        required=True,
+        help="支部大会通过接收为预备党员的日期；入党时须年满18周岁。",
+        example="2010-07-01",
+    ),
+    "confirmed_on": dict(
+        parse=cells.date(), help="预备党员不填；不能早于入党日期。", example="2011-07-01"
+    ),
+    "status": dict(parse=cells.choice(Member.Status.choices), required=True, example="正式党员"),
+    "standing": dict(
+        parse=cells.choice(Member.Standing.choices),
+        required=True,
+        help="新登记的党员一般填“正常”；已有党员的党籍状态不能通过导入变更。",
+        example="正常",
+    ),
+    "organization": dict(
+        parse=cells.text(100),
+        required=True,
+        help="党支部全称（或唯一的简称），须在您的管理范围内，不能是临时党支部。",
+        example="某某局机关第一党支部",
+    ),
+    "party_group": dict(
+        parse=cells.text(60),
+        default="",
+        help="须是该党支部已建立的党小组名称；不填表示不编入党小组。",
+        example="第一党小组",
+    ),
+    "is_floating": dict(
+        parse=cells.yes_no, default=False, help="是或否；不填视为“否”。", example="否"
+    ),
+    "lost_contact_since": dict(
+        parse=cells.date(),
+        help="与党组织失去联系的起始日期；未失联不填。导出的花名册中的「失联」列（是/否）也可识别。",
+        example="",
+    ),
+}
+
+
+def _column(field: MemberField) -> ImportColumn:
+    alternatives = ()
+    if field.roster_header:
+        # The roster says only whether contact is lost: "是" keeps the date already on
+        # record, "否" clears it.
+        alternatives = (
+            ImportColumn(
+                field.roster_header,
+                "lost_contact",
+                cells.yes_no,
+                default=False,
+                width=field.roster_width,
+            ),
+        )
+    return ImportColumn(
+        field.header, field.name, width=field.width, alternatives=alternatives, **READ[field.name]
+    )
 
 
 @register
@@ -78,155 +163,8 @@ class MemberImporter(Importer):
         "导出的党员花名册（含完整身份证号码）可直接导入。"
     )
     permission = roles.EDIT_RECORDS
-    columns = (
-        ImportColumn("姓名", "name", cells.text(50), required=True, example="张伟", width=10),
-        ImportColumn(
-            "性别",
-            "gender",
-            cells.choice(Member.Gender.choices),
-            help="男或女；不填则按身份证号码填写。",
-            example="男",
-            width=6,
-        ),
-        ImportColumn(
-            "民族",
-            "ethnicity",
-            cells.choice([(g, g) for g in ETHNIC_GROUPS], aliases=_ETHNIC_SHORT),
-            required=True,
-            help="56个民族之一，如 汉族、蒙古族、回族。",
-            example="蒙古族",
-            width=8,
-        ),
-        ImportColumn(
-            "出生日期",
-            "birth_date",
-            cells.date(),
-            help="不填则按身份证号码填写；填写时须与身份证号码一致。",
-            example=cells.DATE_EXAMPLE,
-            width=12,
-        ),
-        ImportColumn(
-            "公民身份号码",
-            "id_number",
-            cells.id_number,
-            required=True,
-            help="18位，须通过校验，出生日期、性别须与号码一致；请将该列设为文本格式。"
-            "已有此号码的党员将被更新。",
-            example="152921198503070012",
-            width=21,
-            text_format=True,
-        ),
-        ImportColumn(
-            "籍贯", "native_place", cells.text(50), default="", example="内蒙古阿拉善左旗"
-        ),
-        ImportColumn(
-            "学历",
-            "education",
-            cells.choice(Member.Education.choices),
-            required=True,
-            example="大学本科",
-            width=10,
-        ),
-        ImportColumn(
-            "学位",
-            "degree",
-            cells.choice(Member.Degree.choices),
-            default="",
-            help="不填视为“无”。",
-            example="学士",
-            width=6,
-        ),
-        ImportColumn(
-            "参加工作日期", "work_started_on", cells.date(), example="2008-07-01", width=12
-        ),
-        ImportColumn(
-            "电话", "phone", _phone, default="", example="13800000000", width=13, text_format=True
-        ),
-        ImportColumn(
-            "人员类别",
-            "category",
-            cells.choice(Member.Category.choices),
-            required=True,
-            example="党政机关工作人员",
-            width=16,
-        ),
-        ImportColumn("党内职务", "party_post", cells.text(50), default="", example="组织委员"),
-        ImportColumn(
-            "入党日期",
-            "joined_on",
-            cells.date(),
-            required=True,
-            help="支部大会通过接收为预备党员的日期；入党时须年满18周岁。",
-            example="2010-07-01",
-            width=12,
-        ),
-        ImportColumn(
-            "转正日期",
-            "confirmed_on",
-            cells.date(),
-            help="预备党员不填；不能早于入党日期。",
-            example="2011-07-01",
-            width=12,
-        ),
-        ImportColumn(
-            "党员类型",
-            "status",
-            cells.choice(Member.Status.choices),
-            required=True,
-            example="正式党员",
-            width=10,
-        ),
-        ImportColumn(
-            "党籍状态",
-            "standing",
-            cells.choice(Member.Standing.choices),
-            required=True,
-            help="新登记的党员一般填“正常”；已有党员的党籍状态不能通过导入变更。",
-            example="正常",
-            width=9,
-        ),
-        ImportColumn(
-            "所在党支部",
-            "organization",
-            cells.text(100),
-            required=True,
-            help="党支部全称（或唯一的简称），须在您的管理范围内，不能是临时党支部。",
-            example="某某局机关第一党支部",
-            width=24,
-        ),
-        ImportColumn(
-            "党小组",
-            "party_group",
-            cells.text(60),
-            default="",
-            help="须是该党支部已建立的党小组名称；不填表示不编入党小组。",
-            example="第一党小组",
-            width=12,
-        ),
-        ImportColumn(
-            "流动党员",
-            "is_floating",
-            cells.yes_no,
-            default=False,
-            help="是或否；不填视为“否”。",
-            example="否",
-            width=8,
-        ),
-        ImportColumn(
-            "失联起始日期",
-            "lost_contact_since",
-            cells.date(),
-            help="与党组织失去联系的起始日期；未失联不填。导出的花名册中的「失联」列（是/否）也可识别。",
-            example="",
-            width=12,
-            alternatives=(
-                # The roster export says only whether contact is lost: "是" keeps the date
-                # already on record, "否" clears it.
-                ImportColumn("失联", "lost_contact", cells.yes_no, default=False, width=6),
-            ),
-        ),
-    )
-    field_headers = {"organization": "所在党支部", "party_group": "党小组"}
+    columns = tuple(_column(field) for field in MEMBER_FIELDS)
+    field_headers = {field.name: field.header for field in MEMBER_FIELDS if field.lookup}
 
     def extra_notes(self):
         return [
@@ -325,7 +263,7 @@ class MemberImporter(Importer):
                     "原先未登记失联的党员，请改用「失联起始日期」列填写失联起始日期",
                 )
                 return None
-        fields = {name: values[name] for name in MEMBER_FIELDS}
+        fields = {name: values[name] for name in WRITTEN_FIELDS}
         if (
             fields["lost_contact_since"]
             and fields["joined_on"]

@@ -1,6 +1,7 @@
 """评星标准 import: the 最强党支部 standards catalogue, matched by 年度 and 编号 — a new pair
 creates an item, a known one is updated from the file. The columns are those of the
-最强党支部评星标准 ledger (branches/ledgers_standards.py), so an exported workbook imports back.
+最强党支部评星标准 ledger (branches/ledgers/rating_standards.py), so an exported workbook imports
+back.
 
 The year is a column, not a choice on the upload form: the mechanism keeps only the file of a
 batch and checks it again on commit, and a workbook that names its own year cannot be applied
@@ -24,7 +25,7 @@ from alxa_dangjian.ledgers.imports.base import Change, ImportColumn, Importer, I
 from alxa_dangjian.ledgers.imports.registry import register
 
 from ..models import Organization, RatingStandard
-from ..ratings import require_work_committee
+from ..rules.ratings import require_work_committee
 
 CHANGE_REASON = "Excel 导入"
 YEAR_MIN, YEAR_MAX = 2000, 2100

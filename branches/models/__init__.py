@@ -9,15 +9,7 @@ from .development import (
     TimingRule,
 )
 from .members import ETHNIC_GROUPS, Member, MemberTransfer
-from .organizations import (
-    CommitteeSeat,
-    Organization,
-    PartyGroup,
-    ServedUnit,
-    Term,
-    TermLengthRule,
-    add_years,
-)
+from .organizations import Organization, PartyGroup, ServedUnit, add_years
 from .ratings import (
     LADDER,
     SAMPLE_MARK,
@@ -31,6 +23,7 @@ from .ratings import (
     Scope,
     SupervisionNote,
 )
+from .terms import CommitteeSeat, Term, TermLengthRule
 from .transfer_requests import TransferRequest
 
 __all__ = [

@@ -230,7 +230,7 @@ class DevelopmentStep(models.Model):
     done_on = models.DateField("日期")
     note = models.CharField("说明", max_length=200, blank=True)
     # The branch meeting's vote (接收预备党员, 预备党员转正) only. `entitled_voters` is read
-    # from the roster of the meeting day (branches.votes), never typed.
+    # from the roster of the meeting day (branches.rules.votes), never typed.
     entitled_voters = models.PositiveSmallIntegerField("有表决权的党员数", null=True, blank=True)
     present_voters = models.PositiveSmallIntegerField("到会有表决权的党员数", null=True, blank=True)
     votes_for = models.PositiveSmallIntegerField("赞成票数", null=True, blank=True)

@@ -1,9 +1,10 @@
 """最强党支部 ratings: the standards catalogue, annual rounds, applications with their item
 scores and evidence, the titles awarded (and withdrawn), and 三期护航 supervision notes.
 
-The flow and its rules are in `branches/ratings.py`; these models hold one row's facts.
-Standards and rounds are league-wide (set by the work committee, read by everyone);
-applications, titles and notes belong to an organisation and follow the access rule.
+The flow is in `branches/services/ratings.py`, its rules in `branches/rules/ratings.py`; these
+models hold one row's facts. Standards and rounds are league-wide (set by the work committee,
+read by everyone); applications, titles and notes belong to an organisation and follow the
+access rule.
 """
 
 import itertools

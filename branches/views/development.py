@@ -12,17 +12,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params, rules
+from alxa_dangjian.core.forms import add_service_error
 from alxa_dangjian.core.params import FIRST_YEAR, LAST_YEAR, date_param
 
-from .. import development as services
-from ..forms import TermLengthRuleForm
-from ..forms_development import (
+from ..forms.development import (
     CloseForm,
     DevelopmentCaseForm,
     SponsorsForm,
     StepForm,
-    add_service_errors,
 )
+from ..forms.organizations import TermLengthRuleForm
 from ..models import (
     DevelopmentCase,
     Organization,
@@ -31,7 +30,9 @@ from ..models import (
     TermLengthRule,
     TimingRule,
 )
-from ..votes import entitled_voters
+from ..rules import development as development_rules
+from ..rules.votes import entitled_voters
+from ..services import development
 
 PAGE_SIZE = 50
 OPEN, CLOSED, ALL = "", "closed", "all"
@@ -86,16 +87,16 @@ def developmentcase_list(request):
         cases = cases.filter(name__icontains=query)
     only_broken = request.GET.get("broken") == "1"
     cases = cases.with_steps().order_by("organization__path", "name", "pk")
-    rules = services.active_rules()
+    rules = development_rules.active_rules()
     if only_broken:
         # Broken rules depend on today's date and on editable rules, so they are evaluated,
         # not stored: every case of the filter in two queries, then paginated in memory.
-        statuses = [status for status in services.evaluate(cases, rules) if status.broken]
+        statuses = [status for status in development_rules.evaluate(cases, rules) if status.broken]
         page = Paginator(statuses, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = page.object_list
     else:
         page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-        rows = services.evaluate(page.object_list, rules)
+        rows = development_rules.evaluate(page.object_list, rules)
     return render(
         request,
         "branches/developmentcase_list.html",
@@ -124,9 +125,9 @@ def developmentcase_create(request):
     form = DevelopmentCaseForm(request.POST or None, initial=initial, by=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            case = services.open_case(**form.cleaned_data, by=request.user)
+            case = development.open_case(**form.cleaned_data, by=request.user)
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, f"已为“{case.name}”建立发展党员档案。")
             return redirect(case)
@@ -144,11 +145,11 @@ def _case_or_404(request, pk):
 
 
 def _render_detail(request, case, *, step_form=None, close_form=None):
-    rules = services.active_rules()
-    case_status = services.evaluate([case], rules)[0]
+    rules = development_rules.active_rules()
+    case_status = development_rules.evaluate([case], rules)[0]
     may_edit = request.user.may(roles.EDIT_RECORDS) and not case_status.case.is_closed
     if step_form is None and may_edit and case_status.next_step is not None:
-        with_vote = case_status.next_step in services.VOTED_STEPS
+        with_vote = case_status.next_step in development_rules.VOTED_STEPS
         step_form = StepForm(initial={"step": case_status.next_step}, with_vote=with_vote)
         if with_vote:
             today = len(entitled_voters(case.organization, timezone.localdate()))
@@ -168,7 +169,7 @@ def _render_detail(request, case, *, step_form=None, close_form=None):
             "case": case,
             "status": case_status,
             "timeline": timeline,
-            "rules": services.rule_report(case_status, rules),
+            "rules": development_rules.rule_report(case_status, rules),
             "sponsors": list(case.sponsors.all()),
             "may_edit": may_edit,
             "may_set_sponsors": may_edit and case.member_id is None,
@@ -187,12 +188,14 @@ def developmentcase_detail(request, pk):
 def developmentcase_step(request, pk):
     roles.require(request.user, roles.EDIT_RECORDS)
     case = _case_or_404(request, pk)
-    form = StepForm(request.POST, with_vote=request.POST.get("step") in services.VOTED_STEPS)
+    form = StepForm(
+        request.POST, with_vote=request.POST.get("step") in development_rules.VOTED_STEPS
+    )
     if form.is_valid():
         try:
-            record = services.record_step(case, **form.cleaned_data, by=request.user)
+            record = development.record_step(case, **form.cleaned_data, by=request.user)
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, f"已登记“{record.get_step_display()}”。")
             for warning in record.warnings:
@@ -208,9 +211,9 @@ def developmentcase_close(request, pk):
     form = CloseForm(request.POST)
     if form.is_valid():
         try:
-            services.close_case(case, reason=form.cleaned_data["reason"], by=request.user)
+            development.close_case(case, reason=form.cleaned_data["reason"], by=request.user)
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, f"已终止“{case.name}”的发展党员档案。")
             return redirect(case)
@@ -226,9 +229,9 @@ def developmentcase_sponsors(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.set_sponsors(case, form.cleaned_data["sponsors"], by=request.user)
+            development.set_sponsors(case, form.cleaned_data["sponsors"], by=request.user)
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, "已保存入党介绍人。")
             return redirect(case)

@@ -12,9 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params
+from alxa_dangjian.core.forms import add_service_error
 
-from .. import development, services, transfer_consent
-from ..forms import (
+from ..forms.development import ProbationDecisionForm
+from ..forms.members import (
     LostContactForm,
     MemberEditForm,
     MemberFilterForm,
@@ -22,12 +23,12 @@ from ..forms import (
     TransferForm,
     TransferInForm,
     TransferOutForm,
-    add_service_error,
     member_branches,
 )
-from ..forms_development import ProbationDecisionForm
 from ..history import PAGE_LIMIT, member_changes
 from ..models import Member, MemberTransfer, TransferRequest
+from ..services import members as member_services
+from ..services import probation, transfer_requests
 
 PAGE_SIZE = 50
 
@@ -117,7 +118,7 @@ def member_reveal(request, pk):
     """The full ID number, for roles that keep the roster; every reveal is logged."""
     roles.require(request.user, roles.EDIT_RECORDS)
     member = _visible_member(request, pk)
-    id_number = services.reveal_id_number(member, by=request.user)
+    id_number = member_services.reveal_id_number(member, by=request.user)
     if request.headers.get("HX-Request"):
         return render(
             request, "branches/_id_number.html", {"member": member, "id_number": id_number}
@@ -135,7 +136,7 @@ def member_create(request):
     form = MemberForm(request.POST or None, initial=initial, by=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            member = services.save_member(form.instance, by=request.user)
+            member = member_services.save_member(form.instance, by=request.user)
         except ValidationError as error:
             add_service_error(form, error)
         else:
@@ -156,7 +157,7 @@ def member_transfer_in(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            member = services.receive_member(
+            member = member_services.receive_member(
                 form.instance,
                 from_external=data["from_external"],
                 on=data["transferred_on"],
@@ -186,7 +187,7 @@ def member_edit(request, pk):
     form = MemberEditForm(request.POST or None, instance=member, by=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_member(
+            member_services.save_member(
                 form.instance, by=request.user, reason=form.cleaned_data.get("change_reason", "")
             )
         except ValidationError as error:
@@ -211,8 +212,8 @@ def member_transfer(request, pk):
         data = form.cleaned_data
         source = member.organization
         # A branch outside the user's subtree receives only by accepting (转出待接收).
-        immediate = services.may_act_on(request.user, data["to"])
-        move = services.transfer_member if immediate else transfer_consent.request_transfer
+        immediate = member_services.may_act_on(request.user, data["to"])
+        move = member_services.transfer_member if immediate else transfer_requests.request_transfer
         try:
             transfer = move(
                 member,
@@ -250,7 +251,7 @@ def member_transfer_out(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.transfer_member_out(
+            member_services.transfer_member_out(
                 member,
                 to_external=data["to_external"],
                 on=data["transferred_on"],
@@ -274,9 +275,9 @@ def member_probation(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         decide = {
-            "confirm": development.confirm_probation,
-            "extend": development.extend_probation,
-            "cancel": development.cancel_probation,
+            "confirm": probation.confirm_probation,
+            "extend": probation.extend_probation,
+            "cancel": probation.cancel_probation,
         }
         extra = {"months": data["months"]} if data["kind"] == "extend" else {}
         try:
@@ -319,7 +320,7 @@ def member_lost_contact(request, pk):
     roles.require(request.user, roles.EDIT_RECORDS)
     member = _visible_member(request, pk)
     if request.POST.get("clear"):
-        services.clear_lost_contact(member, by=request.user)
+        member_services.clear_lost_contact(member, by=request.user)
         messages.success(request, f"已取消“{member.name}”的失联标记。")
         return redirect(member)
     form = LostContactForm(request.POST)
@@ -327,7 +328,7 @@ def member_lost_contact(request, pk):
         messages.error(request, "请填写有效的失联起始日期。")
         return redirect(member)
     try:
-        services.set_lost_contact(member, since=form.cleaned_data["since"], by=request.user)
+        member_services.set_lost_contact(member, since=form.cleaned_data["since"], by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

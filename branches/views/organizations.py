@@ -11,19 +11,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import caching, params
+from alxa_dangjian.core.forms import add_service_error
 from alxa_dangjian.core.params import date_param
 
-from .. import services
-from ..forms import (
+from ..forms.organizations import (
     CommitteeSeatForm,
     ElectionForm,
     PartyGroupForm,
     SeatEndForm,
     ServedUnitForm,
     TermForm,
-    add_service_error,
 )
 from ..models import CommitteeSeat, Member, Organization, PartyGroup, ServedUnit, Term
+from ..models.terms import APPOINTED_NO_ELECTION
+from ..services import organizations as organization_services
 
 ALL_BRANCHES = "branches"
 TYPE_FILTERS = {ALL_BRANCHES, *Organization.Type.values}
@@ -171,7 +172,7 @@ def organization_election(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            term = services.record_election(
+            term = organization_services.record_election(
                 organization,
                 elected_on=data["elected_on"],
                 number=data["number"],
@@ -193,11 +194,11 @@ def organization_election(request, pk):
         organization=organization,
         intro="登记后，现任一届以新一届的选举日期为实际换届日期结束。",
         blocked=(
-            services.TEMPORARY_NO_ELECTION
+            organization_services.TEMPORARY_NO_ELECTION
             if organization.is_temporary
             else ""
             if organization.holds_elections
-            else services.APPOINTED_NO_ELECTION
+            else APPOINTED_NO_ELECTION
         ),
     )
 
@@ -222,7 +223,7 @@ def organization_add_seat(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            seat = services.add_committee_seat(
+            seat = organization_services.add_committee_seat(
                 organization,
                 member=data["member"],
                 post=data["post"],
@@ -248,7 +249,9 @@ def committeeseat_end(request, pk):
     form = SeatEndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.end_committee_seat(seat, on=form.cleaned_data["ended_on"], by=request.user)
+            organization_services.end_committee_seat(
+                seat, on=form.cleaned_data["ended_on"], by=request.user
+            )
         except ValidationError as error:
             add_service_error(form, error)
         else:
@@ -285,7 +288,7 @@ def _party_group_form(request, group):
         blocked = "党小组只能在党支部下设立；临时党支部不接收党员组织关系，不设党小组。"
     if request.method == "POST" and form.is_valid():
         try:
-            group = services.save_party_group(form.instance, by=request.user)
+            group = organization_services.save_party_group(form.instance, by=request.user)
         except ValidationError as error:
             add_service_error(form, error)
         else:
@@ -301,7 +304,7 @@ def partygroup_delete(request, pk):
     group = get_visible_or_404(
         PartyGroup.objects.select_related("organization"), request.user, pk=pk
     )
-    services.delete_party_group(group, by=request.user)
+    organization_services.delete_party_group(group, by=request.user)
     messages.success(request, f"已撤销党小组“{group.name}”，其党员仍在本支部。")
     return redirect(group.organization)
 
@@ -314,7 +317,7 @@ def organization_add_unit(request, pk):
         messages.error(request, "请填写单位名称（不超过100字）。")
         return redirect(organization)
     try:
-        unit = services.add_served_unit(
+        unit = organization_services.add_served_unit(
             organization, name=form.cleaned_data["name"], by=request.user
         )
     except ValidationError as error:
@@ -330,7 +333,7 @@ def servedunit_delete(request, pk):
     unit = get_visible_or_404(
         ServedUnit.objects.select_related("organization"), request.user, pk=pk
     )
-    services.remove_served_unit(unit, by=request.user)
+    organization_services.remove_served_unit(unit, by=request.user)
     messages.success(request, f"已移除所在单位“{unit.name}”。")
     return redirect(unit.organization)
 

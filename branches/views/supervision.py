@@ -1,5 +1,6 @@
 """三期护航 pages: notes per branch and round in three phases, kept by the work committee and
-party-committee admins, read by the branch itself. Writes go through branches/supervision.py."""
+party-committee admins, read by the branch itself. Writes go through
+branches/services/supervision.py."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,12 +12,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params
+from alxa_dangjian.core.forms import add_service_error
 from alxa_dangjian.core.history import changes
 
-from .. import supervision
-from ..forms_ratings import add_service_error
-from ..forms_supervision import SupervisionNoteForm
+from ..forms.supervision import SupervisionNoteForm
 from ..models import RatingRound, SupervisionNote
+from ..services import supervision
 
 Phase = SupervisionNote.Phase
 PHASE_ORDER = Case(

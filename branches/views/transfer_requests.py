@@ -11,8 +11,8 @@ from django.views.decorators.http import require_GET, require_POST
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 
-from .. import transfer_consent
 from ..models import TransferRequest
+from ..services import transfer_requests
 
 PAGE_SIZE = 30
 Status = TransferRequest.Status
@@ -64,8 +64,8 @@ def transferrequest_detail(request, pk):
         "branches/transferrequest_detail.html",
         {
             "transfer_request": transfer_request,
-            "may_receive": pending and transfer_consent.may_receive(user, transfer_request),
-            "may_withdraw": pending and transfer_consent.may_withdraw(user, transfer_request),
+            "may_receive": pending and transfer_requests.may_receive(user, transfer_request),
+            "may_withdraw": pending and transfer_requests.may_withdraw(user, transfer_request),
         },
     )
 
@@ -87,7 +87,7 @@ def transferrequest_accept(request, pk):
     return _act(
         request,
         pk,
-        lambda r: transfer_consent.accept_transfer(r, by=request.user),
+        lambda r: transfer_requests.accept_transfer(r, by=request.user),
         "已接收，党员组织关系已转入。",
     )
 
@@ -97,7 +97,7 @@ def transferrequest_decline(request, pk):
     return _act(
         request,
         pk,
-        lambda r: transfer_consent.decline_transfer(
+        lambda r: transfer_requests.decline_transfer(
             r, reason=request.POST.get("reason", ""), by=request.user
         ),
         "已拒绝接收，党员仍在原党支部。",
@@ -109,7 +109,7 @@ def transferrequest_withdraw(request, pk):
     return _act(
         request,
         pk,
-        lambda r: transfer_consent.withdraw_transfer(r, by=request.user),
+        lambda r: transfer_requests.withdraw_transfer(r, by=request.user),
         "已撤回该转接，党员仍在本支部。",
     )
 

@@ -12,8 +12,8 @@ from activities.services.reminders import due_items, log_url
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import scope_path
 from alxa_dangjian.core import caching
-from branches import transfer_consent
 from branches.models import Organization
+from branches.services import transfer_requests as transfer_consent
 
 from ..cockpit import cockpit_for
 

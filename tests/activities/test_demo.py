@@ -9,8 +9,8 @@ from activities.compliance import COMMITTEE_MIN_SEATS, Status, compute
 from activities.demo import seed_activities
 from activities.models import Activity, Attendance, ServiceRecord
 from alxa_dangjian.accounts.demo import seed_users
-from branches.demo import seed_organizations
-from branches.demo_people import seed_people
+from branches.demo.organizations import seed_organizations
+from branches.demo.people import seed_people
 from branches.models import CommitteeSeat, Organization
 from tests.factories import ActivityFactory, MemberFactory
 

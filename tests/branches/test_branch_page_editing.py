@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from branches import services
 from branches.models import CommitteeSeat, Member, Organization, PartyGroup, ServedUnit
-from branches.models.organizations import PROBATIONARY_SEAT_MESSAGE
+from branches.models.terms import PROBATIONARY_SEAT_MESSAGE
+from branches.services import organizations as organization_services
 from tests.factories import CommitteeSeatFactory, MemberFactory, OrganizationFactory
 
 D = datetime.date
@@ -29,7 +29,7 @@ def temporary(committee_a):
 
 
 def test_a_member_of_the_branch_takes_a_seat(branch_a, member_a, secretary):
-    seat = services.add_committee_seat(
+    seat = organization_services.add_committee_seat(
         branch_a, member=member_a, post=Post.SECRETARY, started_on=D(2024, 6, 1), by=secretary
     )
     assert seat.is_current and seat.member == member_a
@@ -38,7 +38,7 @@ def test_a_member_of_the_branch_takes_a_seat(branch_a, member_a, secretary):
 def test_a_member_of_another_branch_cannot_sit_on_the_committee(branch_a, branch_a2, secretary):
     stranger = MemberFactory(organization=branch_a2)
     with pytest.raises(ValidationError) as error:
-        services.add_committee_seat(
+        organization_services.add_committee_seat(
             branch_a, member=stranger, post=Post.MEMBER, started_on=D(2024, 6, 1), by=secretary
         )
     assert error.value.message_dict["member"] == ["委员须是本支部的党员。"]
@@ -47,11 +47,11 @@ def test_a_member_of_another_branch_cannot_sit_on_the_committee(branch_a, branch
 
 def test_a_committee_seats_members_of_its_subtree(committee_a, branch_a2, branch_b, staff):
     inside = MemberFactory(organization=branch_a2)
-    services.add_committee_seat(
+    organization_services.add_committee_seat(
         committee_a, member=inside, post=Post.SECRETARY, started_on=D(2024, 1, 1), by=staff
     )
     with pytest.raises(ValidationError, match="委员须是本组织或其下级组织的党员"):
-        services.add_committee_seat(
+        organization_services.add_committee_seat(
             committee_a,
             member=MemberFactory(organization=branch_b),
             post=Post.MEMBER,
@@ -64,12 +64,12 @@ def test_a_temporary_branch_seats_members_of_the_organisation_that_set_it_up(
     temporary, branch_a2, branch_b, staff
 ):
     appointed = MemberFactory(organization=branch_a2)
-    seat = services.add_committee_seat(
+    seat = organization_services.add_committee_seat(
         temporary, member=appointed, post=Post.SECRETARY, started_on=D(2024, 1, 1), by=staff
     )
     assert seat.pk
     with pytest.raises(ValidationError):
-        services.add_committee_seat(
+        organization_services.add_committee_seat(
             temporary,
             member=MemberFactory(organization=branch_b),
             post=Post.MEMBER,
@@ -81,7 +81,7 @@ def test_a_temporary_branch_seats_members_of_the_organisation_that_set_it_up(
 def test_only_one_current_secretary(branch_a, member_a, secretary):
     CommitteeSeatFactory(organization=branch_a, post=Post.SECRETARY)
     with pytest.raises(ValidationError) as error:
-        services.add_committee_seat(
+        organization_services.add_committee_seat(
             branch_a, member=member_a, post=Post.SECRETARY, started_on=D(2024, 6, 1), by=secretary
         )
     assert error.value.message_dict["post"] == ["已有现任书记，请先为原书记办理离任。"]
@@ -90,7 +90,7 @@ def test_only_one_current_secretary(branch_a, member_a, secretary):
 def test_the_same_post_twice_is_refused(branch_a, member_a, secretary):
     CommitteeSeatFactory(organization=branch_a, member=member_a, post=Post.PUBLICITY)
     with pytest.raises(ValidationError, match="该党员已担任此职务"):
-        services.add_committee_seat(
+        organization_services.add_committee_seat(
             branch_a, member=member_a, post=Post.PUBLICITY, started_on=D(2024, 6, 1), by=secretary
         )
 
@@ -98,7 +98,7 @@ def test_the_same_post_twice_is_refused(branch_a, member_a, secretary):
 def test_a_member_not_in_good_standing_cannot_take_a_seat(branch_a, secretary):
     suspended = MemberFactory(organization=branch_a, standing=Member.Standing.SUSPENDED)
     with pytest.raises(ValidationError, match="不能担任委员"):
-        services.add_committee_seat(
+        organization_services.add_committee_seat(
             branch_a, member=suspended, post=Post.MEMBER, started_on=D(2024, 6, 1), by=secretary
         )
 
@@ -117,7 +117,7 @@ def _probationary(branch, **kwargs):
 def test_the_service_refuses_a_seat_for_a_probationary_member(branch_a, secretary, post):
     candidate = _probationary(branch_a)
     with pytest.raises(ValidationError, match="章程》第七条") as caught:
-        services.add_committee_seat(
+        organization_services.add_committee_seat(
             branch_a, member=candidate, post=post, started_on=D(2025, 1, 6), by=secretary
         )
     assert caught.value.message_dict["member"] == [PROBATIONARY_SEAT_MESSAGE]
@@ -156,7 +156,7 @@ def test_a_temporary_branch_may_appoint_a_probationary_officer(committee_a, bran
     # Its officers are appointed by the organisation that set it up, not elected (党章第七条
     # is about the right to be elected), so the seat is accepted.
     temporary = OrganizationFactory(parent=committee_a, type=Organization.Type.TEMPORARY_BRANCH)
-    seat = services.add_committee_seat(
+    seat = organization_services.add_committee_seat(
         temporary,
         member=_probationary(branch_a2),
         post=Post.SECRETARY,
@@ -169,14 +169,14 @@ def test_a_temporary_branch_may_appoint_a_probationary_officer(committee_a, bran
 def test_ending_a_seat(branch_a, secretary):
     seat = CommitteeSeatFactory(organization=branch_a, started_on=D(2023, 6, 1))
     with pytest.raises(ValidationError, match="离任日期不能早于任职日期"):
-        services.end_committee_seat(seat, on=D(2023, 1, 1), by=secretary)
+        organization_services.end_committee_seat(seat, on=D(2023, 1, 1), by=secretary)
     seat.refresh_from_db()
     assert seat.is_current
-    services.end_committee_seat(seat, on=D(2024, 6, 1), by=secretary)
+    organization_services.end_committee_seat(seat, on=D(2024, 6, 1), by=secretary)
     seat.refresh_from_db()
     assert seat.ended_on == D(2024, 6, 1)
     with pytest.raises(ValidationError, match="该委员已离任"):
-        services.end_committee_seat(seat, on=D(2024, 7, 1), by=secretary)
+        organization_services.end_committee_seat(seat, on=D(2024, 7, 1), by=secretary)
 
 
 def test_seat_views(client, secretary, branch_a, member_a):
@@ -216,7 +216,7 @@ def test_seat_form_offers_only_members_of_the_branch(client, secretary, branch_a
 
 
 def test_a_party_group_leader_joins_the_group(branch_a, member_a, secretary):
-    group = services.save_party_group(
+    group = organization_services.save_party_group(
         PartyGroup(organization=branch_a, name="第一党小组", leader=member_a), by=secretary
     )
     member_a.refresh_from_db()
@@ -224,10 +224,10 @@ def test_a_party_group_leader_joins_the_group(branch_a, member_a, secretary):
 
 
 def test_a_leader_leads_one_group_at_a_time(branch_a, member_a, secretary):
-    first = services.save_party_group(
+    first = organization_services.save_party_group(
         PartyGroup(organization=branch_a, name="第一党小组", leader=member_a), by=secretary
     )
-    second = services.save_party_group(
+    second = organization_services.save_party_group(
         PartyGroup(organization=branch_a, name="第二党小组", leader=member_a), by=secretary
     )
     first.refresh_from_db()
@@ -238,7 +238,7 @@ def test_a_leader_leads_one_group_at_a_time(branch_a, member_a, secretary):
 def test_a_party_group_leader_must_belong_to_the_branch(branch_a, branch_a2, secretary):
     stranger = MemberFactory(organization=branch_a2)
     with pytest.raises(ValidationError) as error:
-        services.save_party_group(
+        organization_services.save_party_group(
             PartyGroup(organization=branch_a, name="第一党小组", leader=stranger), by=secretary
         )
     assert error.value.message_dict["leader"] == ["党小组组长须是本支部的党员。"]
@@ -247,9 +247,13 @@ def test_a_party_group_leader_must_belong_to_the_branch(branch_a, branch_a2, sec
 
 def test_party_groups_only_in_branches_that_keep_members(committee_a, temporary, staff):
     with pytest.raises(ValidationError, match="党小组只能在党支部下设立"):
-        services.save_party_group(PartyGroup(organization=committee_a, name="小组"), by=staff)
+        organization_services.save_party_group(
+            PartyGroup(organization=committee_a, name="小组"), by=staff
+        )
     with pytest.raises(ValidationError, match="临时党支部"):
-        services.save_party_group(PartyGroup(organization=temporary, name="小组"), by=staff)
+        organization_services.save_party_group(
+            PartyGroup(organization=temporary, name="小组"), by=staff
+        )
     assert not PartyGroup.objects.exists()
 
 

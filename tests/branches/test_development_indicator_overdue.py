@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.branch_indicators import development_steps_within_rules
-from branches import development
 from branches.models import DevelopmentCase, DevelopmentStep
+from branches.rules import development as development_rules
 from tests.factories import DevelopmentCaseFactory, UserFactory
 
 YEAR = 2025
@@ -32,7 +32,7 @@ def ratio(branch):
 def page_overdue(case, day):
     """What the case page shows as 逾期 on `day`."""
     cases = DevelopmentCase.objects.with_steps().filter(pk=case.pk)
-    status = development.evaluate(cases, development.active_rules(), today=day)[0]
+    status = development_rules.evaluate(cases, development_rules.active_rules(), today=day)[0]
     return [b for b in status.broken if b.overdue]
 
 

@@ -4,8 +4,9 @@ import datetime
 
 import pytest
 
-from branches import development
 from branches.models import DevelopmentCase, DevelopmentStep, Stage, Step, TimingRule
+from branches.rules import development as development_rules
+from branches.rules import votes
 from tests.factories import DevelopmentCaseFactory
 
 D = datetime.date
@@ -36,7 +37,7 @@ RULES = [TALK_RULE, YEAR_RULE, AGE_RULE]
 
 def test_clean_dates_pass():
     dates = {Step.APPLICATION: D(2021, 3, 1), Step.TALK: D(2021, 3, 10)}
-    assert development.check_steps(dates, BIRTH, RULES, today=TODAY) == ([], [])
+    assert development_rules.check_steps(dates, BIRTH, RULES, today=TODAY) == ([], [])
 
 
 def test_soft_and_hard_rules_are_told_apart():
@@ -46,15 +47,17 @@ def test_soft_and_hard_rules_are_told_apart():
         Step.ACTIVIST: D(2021, 4, 20),
         Step.CANDIDATE: D(2021, 12, 1),
     }
-    hard, soft = development.check_steps(dates, BIRTH, RULES, today=TODAY)
+    hard, soft = development_rules.check_steps(dates, BIRTH, RULES, today=TODAY)
     assert hard == ["积极分子满一年（实际间隔225天）"]
     assert soft == ["一个月内谈话（实际间隔40天）"]
 
 
 def test_age_rule_counts_whole_years():
-    hard, _ = development.check_steps({Step.APPLICATION: D(2018, 5, 19)}, BIRTH, RULES, today=TODAY)
+    hard, _ = development_rules.check_steps(
+        {Step.APPLICATION: D(2018, 5, 19)}, BIRTH, RULES, today=TODAY
+    )
     assert hard == ["年满18周岁（递交入党申请书时17周岁）"]
-    assert development.check_steps(
+    assert development_rules.check_steps(
         {Step.APPLICATION: D(2018, 5, 20)}, BIRTH, RULES, today=TODAY
     ) == ([], [])
 
@@ -66,7 +69,7 @@ def test_order_gaps_future_and_unknown_steps_are_hard_errors():
         "baptism": D(2021, 3, 1),
         Step.CANDIDATE: D(2024, 7, 1),
     }
-    hard, _ = development.check_steps(dates, BIRTH, [], today=TODAY)
+    hard, _ = development_rules.check_steps(dates, BIRTH, [], today=TODAY)
     assert "未知的发展步骤：baptism。" in hard
     assert "登记“确定为入党积极分子”前须先登记“党组织派人谈话”。" in hard
     assert "“确定为入党积极分子”的日期不能早于“递交入党申请书”（2021年3月1日）。" in hard
@@ -79,11 +82,11 @@ def test_checking_one_step_ignores_older_problems():
         Step.TALK: D(2021, 5, 1),  # late, but already on record
         Step.ACTIVIST: D(2021, 5, 2),
     }
-    assert development.check_steps(dates, BIRTH, RULES, today=TODAY, step=Step.ACTIVIST) == (
+    assert development_rules.check_steps(dates, BIRTH, RULES, today=TODAY, step=Step.ACTIVIST) == (
         [],
         [],
     )
-    assert development.check_steps(dates, BIRTH, RULES, today=TODAY)[1]
+    assert development_rules.check_steps(dates, BIRTH, RULES, today=TODAY)[1]
 
 
 def test_inactive_rules_are_skipped():
@@ -91,14 +94,14 @@ def test_inactive_rules_are_skipped():
         description="停用", step=Step.TALK, after_step=Step.APPLICATION, max_days=1, is_active=False
     )
     dates = {Step.APPLICATION: D(2021, 3, 1), Step.TALK: D(2021, 3, 10)}
-    assert development.check_steps(dates, BIRTH, [rule], today=TODAY) == ([], [])
+    assert development_rules.check_steps(dates, BIRTH, [rule], today=TODAY) == ([], [])
 
 
 def test_vote_passes_only_above_half():
-    assert not development.vote_passes(entitled_voters=10, votes_for=5)
-    assert development.vote_passes(entitled_voters=10, votes_for=6)
-    assert not development.vote_passes(entitled_voters=9, votes_for=4)
-    assert development.vote_passes(entitled_voters=9, votes_for=5)
+    assert not votes.vote_passes(entitled_voters=10, votes_for=5)
+    assert votes.vote_passes(entitled_voters=10, votes_for=6)
+    assert not votes.vote_passes(entitled_voters=9, votes_for=4)
+    assert votes.vote_passes(entitled_voters=9, votes_for=5)
 
 
 # --- evaluate() over cases --------------------------------------------------------------------
@@ -115,7 +118,7 @@ def make_case(organization, by, dates, **kw):
 
 def status_of(case, today=TODAY):
     cases = DevelopmentCase.objects.with_steps().filter(pk=case.pk)
-    return development.evaluate(cases, development.active_rules(), today=today)[0]
+    return development_rules.evaluate(cases, development_rules.active_rules(), today=today)[0]
 
 
 def test_next_step_and_its_due_date(branch_a, secretary):
@@ -183,8 +186,8 @@ def test_closed_and_finished_cases_have_no_next_step(branch_a, secretary):
 def test_rule_report_for_the_case_page(branch_a, secretary):
     dates = {Step.APPLICATION: D(2024, 1, 1), Step.TALK: D(2024, 3, 1)}
     status = status_of(make_case(branch_a, secretary, dates))
-    rules = development.active_rules()
-    report = {rule.code: state for rule, state, _ in development.rule_report(status, rules)}
+    rules = development_rules.active_rules()
+    report = {rule.code: state for rule, state, _ in development_rules.rule_report(status, rules)}
     assert report["age-at-application"] == "ok"
     assert report["talk-within-a-month"] == "broken"
     assert report["activist-one-year"] == "pending"
@@ -200,8 +203,8 @@ def test_evaluation_costs_three_queries_whatever_the_number(
         )
     # active rules, the cases, every case's steps
     with django_assert_num_queries(3):
-        statuses = development.evaluate(
-            DevelopmentCase.objects.with_steps(), development.active_rules(), today=TODAY
+        statuses = development_rules.evaluate(
+            DevelopmentCase.objects.with_steps(), development_rules.active_rules(), today=TODAY
         )
     assert len(statuses) == count
     assert all(status.next_step == Step.ACTIVIST for status in statuses)

@@ -7,7 +7,6 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from alxa_dangjian.core.idnumber import make_id_number
-from branches import development
 from branches.models import (
     STEP_ORDER,
     DevelopmentCase,
@@ -18,6 +17,8 @@ from branches.models import (
     Step,
     TimingRule,
 )
+from branches.rules import development as development_rules
+from branches.services import development
 from tests.factories import MemberFactory, OrganizationFactory
 
 D = datetime.date
@@ -72,7 +73,7 @@ def advance(case, by, *, through, dates=VALID):
             continue
         if code == Step.ADMISSION_MEETING and not case.sponsors.exists():
             give_sponsors(case, by)
-        extra = VOTE if code in development.VOTED_STEPS else {}
+        extra = VOTE if code in development_rules.VOTED_STEPS else {}
         development.record_step(case, step=code, done_on=dates[code], by=by, **extra)
     case.refresh_from_db()
     return case
@@ -294,7 +295,7 @@ def test_interval_rule_on_entry(applicant, secretary, code, tripped):
     advance(applicant, secretary, through=STEP_ORDER[index - 1], dates=dates)
     if rule.step == Step.ADMISSION_MEETING:
         give_sponsors(applicant, secretary)
-    extra = VOTE if rule.step in development.VOTED_STEPS else {}
+    extra = VOTE if rule.step in development_rules.VOTED_STEPS else {}
     before = snapshot(applicant)
     if tripped and rule.is_hard:
         with pytest.raises(ValidationError) as error:
@@ -311,8 +312,9 @@ def test_interval_rule_on_entry(applicant, secretary, code, tripped):
     mentioned = any(rule.description in warning for warning in record.warnings)
     assert mentioned is tripped
     applicant.refresh_from_db()
-    status = development.evaluate(
-        DevelopmentCase.objects.with_steps().filter(pk=applicant.pk), development.active_rules()
+    status = development_rules.evaluate(
+        DevelopmentCase.objects.with_steps().filter(pk=applicant.pk),
+        development_rules.active_rules(),
     )[0]
     assert any(item.rule.code == code for item in status.broken) is tripped
 

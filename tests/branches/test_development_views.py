@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from alxa_dangjian.core.idnumber import make_id_number
-from branches import development
 from branches.models import DevelopmentCase, DevelopmentStep, Member, Organization, Stage, Step
+from branches.services import development
 from tests.factories import (
     DevelopmentCaseFactory,
     MemberFactory,

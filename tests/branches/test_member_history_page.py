@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from branches import services
 from branches.history import PAGE_LIMIT
 from branches.models import Member
+from branches.services import members as member_services
 from tests.factories import MemberFactory
 from tests.training.factories import TrainingClassFactory
 from training.models import ClassSession
@@ -34,14 +34,14 @@ def section(body: str) -> str:
 def rename(member, by, times):
     for n in range(times):
         member.native_place = f"第{n}地"
-        services.save_member(member, by=by)
+        member_services.save_member(member, by=by)
 
 
 def test_the_member_page_shows_who_changed_what_and_why(client, secretary, branch_a):
     member = MemberFactory(organization=branch_a, phone="13812345678")
     member.joined_on = D(2010, 9, 1)
     member.phone = "13900001111"
-    services.save_member(member, by=secretary, reason="档案核对")
+    member_services.save_member(member, by=secretary, reason="档案核对")
     client.force_login(secretary)
     body = section(client.get(member.get_absolute_url()).content.decode())
     assert "入党日期：</span>2010-07-01 → 2010-09-01" in body
@@ -96,7 +96,7 @@ def test_enrolment_changes_transfers_and_status_appear_newest_first(
     )
     enrollment = member.training_enrollments.get()
     training_services.withdraw(enrollment, by=staff, reason="重复登记")
-    services.transfer_member(member, to=branch_a2, on=TODAY, by=committee_admin)
+    member_services.transfer_member(member, to=branch_a2, on=TODAY, by=committee_admin)
     client.force_login(committee_admin)
     body = section(client.get(member.get_absolute_url()).content.decode())
     transfer = body.index(f"所在党支部：</span>{branch_a.name} → {branch_a2.name}")
@@ -134,7 +134,7 @@ def test_a_transferred_member_leaves_the_senders_view(client, secretary, staff, 
     """After a move to another subtree the sending secretary sees neither member nor
     history (the receiving side does)."""
     member = MemberFactory(organization=branch_a)
-    services.transfer_member(member, to=branch_b, on=TODAY, by=staff)  # staff: at once
+    member_services.transfer_member(member, to=branch_b, on=TODAY, by=staff)  # staff: at once
     client.force_login(secretary)
     assert client.get(history_url(member)).status_code == 404
 
@@ -183,7 +183,7 @@ def test_member_page_queries_do_not_grow_with_history(
         training_services.record_sign_ins(
             training_class, [training_services.SignIn(member)], by=staff
         )
-    services.transfer_member(member, to=branch_a2, on=TODAY, by=committee_admin)
+    member_services.transfer_member(member, to=branch_a2, on=TODAY, by=committee_admin)
     client.force_login(committee_admin)
     # As tests/branches/test_members.py's guard, plus the hours block (training) and the
     # 变更记录: the member's history, the organisations it names, enrolments' history, their

@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from alxa_dangjian.core.idnumber import make_id_number, parse_id_number
 from alxa_dangjian.core.models import PersonalDataLog
-from branches import services
 from branches.models import CommitteeSeat, Member, MemberTransfer, Organization, PartyGroup
 from branches.models.members import AgeBand
+from branches.services import members as member_services
 from tests.factories import (
     CommitteeSeatFactory,
     MemberFactory,
@@ -527,7 +527,7 @@ def test_the_model_refuses_a_temporary_branch_on_every_path(committee_a, secreta
     temporary = OrganizationFactory(parent=committee_a, type=Organization.Type.TEMPORARY_BRANCH)
     member = MemberFactory.build(organization=temporary)
     with pytest.raises(ValidationError) as error:
-        services.save_member(member, by=secretary)
+        member_services.save_member(member, by=secretary)
     assert "临时党支部不接收党员组织关系" in error.value.message_dict["organization"][0]
     assert not Member.objects.exists()
 

@@ -7,9 +7,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from branches import development
 from branches.models import DevelopmentCase, Member, MemberTransfer, ProbationDecision, Step
-from branches.votes import entitled_voters
+from branches.rules import development as development_rules
+from branches.rules.votes import entitled_voters
+from branches.services import development, probation
 from tests.branches.test_development_services import VALID, advance, open_applicant
 from tests.factories import MemberFactory
 
@@ -207,7 +208,7 @@ def extend(member, by, **kwargs):
         "votes_for": 2,
     }
     values.update(kwargs)
-    return development.extend_probation(member, by=by, **values)
+    return probation.extend_probation(member, by=by, **values)
 
 
 def test_an_extension_moves_the_end_of_probation_and_the_confirmation(branch_a, secretary):
@@ -253,7 +254,7 @@ def test_no_extension_for_a_full_member_or_after_the_confirmation_vote(branch_a,
 def test_cancelling_probationary_membership(branch_a, secretary):
     case = case_admitted_on(branch_a, secretary, D(2024, 2, 29))
     with pytest.raises(ValidationError, match="赞成票1票，未超过有表决权党员2人的半数"):
-        development.cancel_probation(
+        probation.cancel_probation(
             case.member,
             held_on=D(2025, 1, 10),
             reason="不履行党员义务",
@@ -261,7 +262,7 @@ def test_cancelling_probationary_membership(branch_a, secretary):
             votes_for=1,
             by=secretary,
         )
-    decision = development.cancel_probation(
+    decision = probation.cancel_probation(
         case.member,
         held_on=D(2025, 1, 10),
         reason="不履行党员义务",
@@ -322,7 +323,7 @@ def test_a_member_without_a_case_is_confirmed_by_a_vote_after_probation(branch_a
     MemberFactory.create_batch(2, organization=branch_a)  # two entitled
 
     def confirm(on, yes):
-        return development.confirm_probation(
+        return probation.confirm_probation(
             member, held_on=on, present_voters=2, votes_for=yes, by=secretary
         )
 
@@ -339,13 +340,13 @@ def test_a_member_without_a_case_is_confirmed_by_a_vote_after_probation(branch_a
 def test_a_member_with_a_case_is_confirmed_through_the_case(branch_a, secretary):
     case = case_admitted_on(branch_a, secretary, D(2024, 2, 29))
     with pytest.raises(ValidationError, match="请在档案中登记"):
-        development.confirm_probation(
+        probation.confirm_probation(
             case.member, held_on=D(2025, 3, 5), present_voters=2, votes_for=2, by=secretary
         )
 
 
 def test_the_edit_form_cannot_confirm_or_extend(client, secretary, branch_a):
-    from branches.forms import MemberEditForm
+    from branches.forms.members import MemberEditForm
 
     member = probationary_without_case(branch_a, D(2024, 7, 1))
     form = MemberEditForm(instance=member, by=secretary)
@@ -357,7 +358,9 @@ def test_the_case_waits_for_the_calendar_year_and_the_extension(branch_a, secret
 
     def not_before():
         cases = DevelopmentCase.objects.with_steps().filter(pk=case.pk)
-        (status,) = development.evaluate(cases, development.active_rules(), today=D(2024, 1, 5))
+        (status,) = development_rules.evaluate(
+            cases, development_rules.active_rules(), today=D(2024, 1, 5)
+        )
         assert status.next_step == Step.CONFIRMATION_MEETING and status.waiting
         return status.not_before
 

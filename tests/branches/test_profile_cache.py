@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from alxa_dangjian.core import caching
-from branches import services
 from branches.models import CommitteeSeat, PartyGroup
+from branches.services import organizations as organization_services
 from tests.branches.rating_factories import make_title
 from tests.factories import MemberFactory
 
@@ -40,7 +40,7 @@ def test_a_change_shows_on_the_next_visit(
     with django_capture_on_commit_callbacks(execute=True):
         if change == "seat":
             member = MemberFactory(organization=branch_a, name="新任书记")
-            services.add_committee_seat(
+            organization_services.add_committee_seat(
                 branch_a,
                 member=member,
                 post=CommitteeSeat.Post.SECRETARY,
@@ -49,7 +49,7 @@ def test_a_change_shows_on_the_next_visit(
             )
         elif change == "party group":
             group = PartyGroup(organization=branch_a, name="第二党小组")
-            services.save_party_group(group, by=secretary)
+            organization_services.save_party_group(group, by=secretary)
         else:
             # Stands in for naming (name_round needs a whole round): it says what it changed.
             make_title(branch_a)

@@ -10,8 +10,8 @@ from django.urls import reverse
 from alxa_dangjian.accounts.demo import seed_users
 from alxa_dangjian.accounts.models import User
 from branches import rating_stats
-from branches.demo import seed_organizations
-from branches.demo_ratings import DEMO_BRANCH, seed_ratings
+from branches.demo.organizations import seed_organizations
+from branches.demo.ratings import DEMO_BRANCH, seed_ratings
 from branches.models import (
     Level,
     Organization,

@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from branches import supervision
 from branches.models import Organization, SupervisionNote
+from branches.services import supervision
 from tests.branches.rating_factories import make_round
 from tests.factories import OrganizationFactory
 

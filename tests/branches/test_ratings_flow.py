@@ -1,4 +1,4 @@
-"""The rating flow in branches/ratings.py: each transition allowed and refused by role, by
+"""The rating flow in branches/services/ratings.py: each transition allowed and refused by role, by
 status and by the round's stage dates."""
 
 import datetime
@@ -10,8 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from alxa_dangjian.accounts.models import User
 from alxa_dangjian.core.models import Notification
 from alxa_dangjian.core.reference import ensure_reference_data
-from branches import ratings
 from branches.models import Level, Organization, RatingApplication, RatingStandard, RatingTitle
+from branches.rules import ratings as rating_rules
+from branches.services import rating_titles, ratings
 from tests.branches.rating_factories import (
     full_score,
     make_application,
@@ -72,7 +73,7 @@ def test_temporary_branch_cannot_apply(round, committee_a):
     user = UserFactory(role=User.Role.SECRETARY, organization=temporary)
     with pytest.raises(ValidationError, match="临时党支部不参加"):
         ratings.start_application(round, temporary, level=Level.STRONGEST, by=user)
-    assert temporary not in ratings.eligible_branches(user)
+    assert temporary not in rating_rules.eligible_branches(user)
 
 
 def test_second_application_for_the_same_level_is_refused(round, secretary, branch_a):
@@ -341,7 +342,7 @@ def test_staff_opens_publicity_within_its_dates(approved, staff, committee_admin
     assert ratings.start_publicity(approved.round, by=staff) == 1
     approved.refresh_from_db()
     assert approved.status == Status.PUBLICIZED
-    rows = ratings.publicity_list(approved.round)
+    rows = rating_rules.publicity_list(approved.round)
     assert rows == [
         {
             "level": Level.STRONGEST,
@@ -365,9 +366,9 @@ def test_publicity_with_nothing_approved_is_refused(staff):
 def test_naming_waits_for_the_end_of_publicity(approved, staff):
     ratings.start_publicity(approved.round, by=staff)
     with pytest.raises(ValidationError, match="期满后方可命名"):
-        ratings.name_application(approved, by=staff)
+        rating_titles.name_application(approved, by=staff)
     set_stage(approved.round, "naming")
-    title = ratings.name_application(approved, by=staff)
+    title = rating_titles.name_application(approved, by=staff)
     approved.refresh_from_db()
     assert approved.status == Status.NAMED
     assert (title.organization, title.level, title.scope, title.year) == (
@@ -384,7 +385,7 @@ def test_naming_refused_to_committee_admin(approved, staff, committee_admin):
     ratings.start_publicity(approved.round, by=staff)
     set_stage(approved.round, "naming")
     with pytest.raises(PermissionDenied):
-        ratings.name_application(approved, by=committee_admin)
+        rating_titles.name_application(approved, by=committee_admin)
     assert not RatingTitle.objects.exists()
 
 
@@ -393,7 +394,7 @@ def test_objection_during_publicity_returns_the_application(approved, staff):
     ratings.return_application(approved, reason="公示期间收到反映，经核实属实", by=staff)
     approved.refresh_from_db()
     assert approved.status == Status.RETURNED
-    assert ratings.publicity_list(approved.round) == []
+    assert rating_rules.publicity_list(approved.round) == []
 
 
 # Ladder -------------------------------------------------------------------------------------
@@ -435,8 +436,8 @@ def test_two_steps_in_one_round_are_named_lowest_first(secretary, branch_a, staf
     RatingApplication.objects.filter(round=round).update(status=Status.PUBLICIZED)
     set_stage(round, "naming")
     with pytest.raises(ValidationError, match="须先获得"):
-        ratings.name_application(higher, by=staff)
-    assert ratings.name_round(round, by=staff) == 2
+        rating_titles.name_application(higher, by=staff)
+    assert rating_titles.name_round(round, by=staff) == 2
     assert set(RatingTitle.objects.values_list("level", flat=True)) == {
         Level.STRONGEST,
         Level.MODEL_POINT,
@@ -450,7 +451,7 @@ def test_naming_a_round_is_all_or_nothing(secretary, branch_a, branch_a2, staff)
         round, branch_a2, by=secretary, level=Level.MODEL_BASE, status=Status.PUBLICIZED
     )
     with pytest.raises(ValidationError, match="须先获得"):
-        ratings.name_round(round, by=staff)
+        rating_titles.name_round(round, by=staff)
     assert not RatingTitle.objects.exists()
     assert not RatingApplication.objects.filter(status=Status.NAMED).exists()
 
@@ -461,19 +462,23 @@ def test_naming_a_round_is_all_or_nothing(secretary, branch_a, branch_a2, staff)
 def test_withdrawal_needs_staff_a_reason_and_a_date_after_naming(branch_a, staff, committee_admin):
     title = make_title(branch_a, year=2024, awarded_on=datetime.date(2024, 12, 20))
     with pytest.raises(PermissionDenied):
-        ratings.withdraw_title(title, on=datetime.date(2025, 3, 1), reason="x", by=committee_admin)
+        rating_titles.withdraw_title(
+            title, on=datetime.date(2025, 3, 1), reason="x", by=committee_admin
+        )
     with pytest.raises(ValidationError, match="填写理由"):
-        ratings.withdraw_title(title, on=datetime.date(2025, 3, 1), reason=" ", by=staff)
+        rating_titles.withdraw_title(title, on=datetime.date(2025, 3, 1), reason=" ", by=staff)
     with pytest.raises(ValidationError, match="不能早于命名日期"):
-        ratings.withdraw_title(title, on=datetime.date(2024, 1, 1), reason="整改", by=staff)
-    ratings.withdraw_title(title, on=datetime.date(2025, 3, 1), reason="发生违纪问题", by=staff)
+        rating_titles.withdraw_title(title, on=datetime.date(2024, 1, 1), reason="整改", by=staff)
+    rating_titles.withdraw_title(
+        title, on=datetime.date(2025, 3, 1), reason="发生违纪问题", by=staff
+    )
     title.refresh_from_db()
     assert title.withdrawn_on == datetime.date(2025, 3, 1)
     latest = title.history.latest()
     assert latest.history_user == staff
     assert latest.history_change_reason == "摘牌：发生违纪问题"
     with pytest.raises(ValidationError, match="已于2025年3月1日摘牌"):
-        ratings.withdraw_title(title, on=datetime.date(2025, 4, 1), reason="再次", by=staff)
+        rating_titles.withdraw_title(title, on=datetime.date(2025, 4, 1), reason="再次", by=staff)
 
 
 def test_active_titles_and_levels_follow_years_and_withdrawals(branch_a, branch_a2, branch_b):
@@ -486,26 +491,26 @@ def test_active_titles_and_levels_follow_years_and_withdrawals(branch_a, branch_
         withdrawal_reason="整改不到位",
     )
     make_title(branch_b, year=2024, scope="league")
-    assert ratings.active_titles(2022).count() == 0
-    assert ratings.active_titles(2023).count() == 2
+    assert rating_rules.active_titles(2022).count() == 0
+    assert rating_rules.active_titles(2023).count() == 2
     # branch_a2's title was withdrawn in 2024: it counts for 2023, not for 2024.
-    assert set(ratings.active_titles(2024).values_list("organization", "level")) == {
+    assert set(rating_rules.active_titles(2024).values_list("organization", "level")) == {
         (branch_a.pk, Level.STRONGEST),
         (branch_a.pk, Level.MODEL_POINT),
         (branch_b.pk, Level.STRONGEST),
     }
-    assert ratings.active_titles(2024, scope="organ").count() == 2
+    assert rating_rules.active_titles(2024, scope="organ").count() == 2
     ids = [branch_a.pk, branch_a2.pk, branch_b.pk]
-    assert ratings.levels_for(2023, ids) == {
+    assert rating_rules.levels_for(2023, ids) == {
         branch_a.pk: Level.STRONGEST,
         branch_a2.pk: Level.STRONGEST,
     }
-    assert ratings.levels_for(2024, ids) == {
+    assert rating_rules.levels_for(2024, ids) == {
         branch_a.pk: Level.MODEL_POINT,
         branch_b.pk: Level.STRONGEST,
     }
-    assert ratings.levels_for(2024, ids, scope="league") == {branch_b.pk: Level.STRONGEST}
-    assert ratings.levels_for(2024, []) == {}
+    assert rating_rules.levels_for(2024, ids, scope="league") == {branch_b.pk: Level.STRONGEST}
+    assert rating_rules.levels_for(2024, []) == {}
 
 
 def test_reseeding_the_sample_catalogue_adds_nothing_and_keeps_edits(db):

@@ -10,7 +10,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from alxa_dangjian.accounts.models import User
-from branches import ratings
 from branches.models import (
     Level,
     RatingApplication,
@@ -19,6 +18,7 @@ from branches.models import (
     RatingStandard,
     RatingTitle,
 )
+from branches.services import ratings
 from tests.activities.test_uploads import png_bytes
 from tests.branches.rating_factories import (
     full_score,

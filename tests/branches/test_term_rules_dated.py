@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from assessments.branch_indicators import terms_on_time
-from branches import services
 from branches.models import Organization, Term, TermLengthRule
+from branches.services import organizations as organization_services
 from tests.factories import OrganizationFactory, TermFactory
 
 D = datetime.date
@@ -39,21 +39,21 @@ def test_length_for_takes_the_rule_in_force_on_the_election_day(db, organization
 
 
 def test_election_on_the_eve_of_the_amendment_keeps_three_years(branch_a, staff):
-    term = services.record_election(branch_a, elected_on=D(2022, 10, 21), by=staff)
+    term = organization_services.record_election(branch_a, elected_on=D(2022, 10, 21), by=staff)
     assert (term.length_years, term.due_end) == (3, D(2025, 10, 21))
 
 
 def test_election_on_the_day_of_the_amendment_is_five_years(branch_a, staff):
-    term = services.record_election(branch_a, elected_on=D(2022, 10, 22), by=staff)
+    term = organization_services.record_election(branch_a, elected_on=D(2022, 10, 22), by=staff)
     assert (term.length_years, term.due_end) == (5, D(2027, 10, 22))
 
 
 def test_a_later_rule_row_leaves_terms_already_elected_as_they_were(branch_a, staff):
-    term = services.record_election(branch_a, elected_on=D(2023, 3, 1), by=staff)
+    term = organization_services.record_election(branch_a, elected_on=D(2023, 3, 1), by=staff)
     TermLengthRule.objects.create(organization_type=T.BRANCH, effective_from=D(2024, 1, 1), years=4)
     term.refresh_from_db()
     assert (term.length_years, term.due_end) == (5, D(2028, 3, 1))
-    later = services.record_election(branch_a, elected_on=D(2024, 5, 1), by=staff)
+    later = organization_services.record_election(branch_a, elected_on=D(2024, 5, 1), by=staff)
     assert (later.length_years, later.due_end) == (4, D(2028, 5, 1))
 
 
@@ -73,7 +73,7 @@ def test_no_rule_for_the_appointed_root(db):
 
 def test_the_root_work_committee_holds_no_election(root, staff):
     with pytest.raises(ValidationError) as error:
-        services.record_election(root, elected_on=D(2024, 6, 1), by=staff)
+        organization_services.record_election(root, elected_on=D(2024, 6, 1), by=staff)
     assert error.value.messages == [
         "党工委/机关工委由上级党委任命（派出机关），不进行换届选举，没有届次。"
     ]

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from branches import services
 from branches.models import Organization, Term, TermLengthRule
+from branches.services import organizations as organization_services
 from tests.factories import OrganizationFactory, TermFactory
 
 D = datetime.date
@@ -23,9 +23,11 @@ def temporary(committee_a):
 
 
 def test_first_election_takes_number_one_and_the_length_of_the_type(branch_a, committee_a, staff):
-    term = services.record_election(branch_a, elected_on=D(2022, 6, 1), by=staff)
+    term = organization_services.record_election(branch_a, elected_on=D(2022, 6, 1), by=staff)
     assert (term.number, term.length_years, term.due_end) == (1, 3, D(2025, 6, 1))
-    committee_term = services.record_election(committee_a, elected_on=D(2024, 6, 1), by=staff)
+    committee_term = organization_services.record_election(
+        committee_a, elected_on=D(2024, 6, 1), by=staff
+    )
     assert (committee_term.length_years, committee_term.due_end) == (5, D(2029, 6, 1))
 
 
@@ -33,13 +35,13 @@ def test_term_length_follows_the_editable_rule(branch_a, staff):
     TermLengthRule.objects.filter(
         organization_type=Organization.Type.BRANCH, effective_from=D(2022, 10, 22)
     ).update(years=4)
-    term = services.record_election(branch_a, elected_on=D(2024, 6, 1), by=staff)
+    term = organization_services.record_election(branch_a, elected_on=D(2024, 6, 1), by=staff)
     assert term.length_years == 4
 
 
 def test_election_closes_the_current_term_and_starts_the_next(branch_a, staff):
     first = TermFactory(organization=branch_a, number=7, elected_on=D(2021, 5, 1))
-    second = services.record_election(branch_a, elected_on=D(2024, 5, 20), by=staff)
+    second = organization_services.record_election(branch_a, elected_on=D(2024, 5, 20), by=staff)
     first.refresh_from_db()
     assert first.actual_end == D(2024, 5, 20) and not first.is_current
     assert second.number == 8 and second.is_current
@@ -49,7 +51,7 @@ def test_election_closes_the_current_term_and_starts_the_next(branch_a, staff):
 def test_election_before_the_current_term_began_changes_nothing(branch_a, staff):
     TermFactory(organization=branch_a, number=1, elected_on=D(2023, 5, 1))
     with pytest.raises(ValidationError) as error:
-        services.record_election(branch_a, elected_on=D(2023, 5, 1), by=staff)
+        organization_services.record_election(branch_a, elected_on=D(2023, 5, 1), by=staff)
     assert "新一届的选举日期须晚于第1届的选举日期" in str(error.value)
     assert Term.objects.filter(organization=branch_a).current().get().number == 1
     assert Term.objects.count() == 1
@@ -58,14 +60,16 @@ def test_election_before_the_current_term_began_changes_nothing(branch_a, staff)
 def test_a_number_already_used_is_refused(branch_a, staff):
     TermFactory(organization=branch_a, number=3, elected_on=D(2020, 5, 1))
     with pytest.raises(ValidationError) as error:
-        services.record_election(branch_a, elected_on=D(2023, 5, 1), number=3, by=staff)
+        organization_services.record_election(
+            branch_a, elected_on=D(2023, 5, 1), number=3, by=staff
+        )
     assert error.value.message_dict["number"] == ["届次须大于已登记的第3届。"]
     assert Term.objects.filter(organization=branch_a, actual_end__isnull=False).count() == 0
 
 
 def test_a_temporary_branch_cannot_hold_elections(temporary, staff):
     with pytest.raises(ValidationError) as error:
-        services.record_election(temporary, elected_on=D(2024, 6, 1), by=staff)
+        organization_services.record_election(temporary, elected_on=D(2024, 6, 1), by=staff)
     assert error.value.messages == ["临时党支部不进行选举，不能登记换届选举。"]
     assert not Term.objects.filter(organization=temporary).exists()
 
@@ -80,11 +84,11 @@ def test_a_withdrawn_organisation_cannot_hold_elections(branch_a, staff):
     branch_a.is_active = False
     branch_a.save()
     with pytest.raises(ValidationError, match="已撤销"):
-        services.record_election(branch_a, elected_on=D(2024, 6, 1), by=staff)
+        organization_services.record_election(branch_a, elected_on=D(2024, 6, 1), by=staff)
 
 
 def test_an_approved_delay_of_up_to_a_year_sets_the_due_end(branch_a, staff):
-    term = services.record_election(
+    term = organization_services.record_election(
         branch_a,
         elected_on=D(2022, 6, 1),
         adjusted_end=D(2026, 6, 1),
@@ -97,7 +101,7 @@ def test_an_approved_delay_of_up_to_a_year_sets_the_due_end(branch_a, staff):
 @pytest.mark.parametrize("adjusted_end", [D(2026, 6, 3), D(2024, 5, 30)])
 def test_an_adjustment_beyond_one_year_is_refused(branch_a, staff, adjusted_end):
     with pytest.raises(ValidationError) as error:
-        services.record_election(
+        organization_services.record_election(
             branch_a,
             elected_on=D(2022, 6, 1),
             adjusted_end=adjusted_end,
@@ -110,7 +114,7 @@ def test_an_adjustment_beyond_one_year_is_refused(branch_a, staff, adjusted_end)
 
 def test_an_adjustment_needs_its_approval_number(branch_a, staff):
     with pytest.raises(ValidationError) as error:
-        services.record_election(
+        organization_services.record_election(
             branch_a, elected_on=D(2022, 6, 1), adjusted_end=D(2025, 12, 1), by=staff
         )
     assert error.value.message_dict["adjustment_approval_no"] == ["提前或延期换届须填写批复文号。"]

@@ -13,8 +13,9 @@ from django.urls import reverse
 
 from alxa_dangjian.accounts.models import User
 from alxa_dangjian.core.models import Notification
-from branches import services, transfer_consent
 from branches.models import Member, MemberTransfer, Organization, TransferRequest
+from branches.services import members as member_services
+from branches.services import transfer_requests
 from tests.factories import MemberFactory, OrganizationFactory, UserFactory
 
 D = datetime.date
@@ -110,8 +111,8 @@ def test_the_receiver_sees_it_on_home_and_accepts(
 
 def test_a_committee_above_the_receiver_may_accept(pending, member, committee_b, branch_b):
     admin = UserFactory(role=User.Role.COMMITTEE_ADMIN, organization=committee_b)
-    assert transfer_consent.incoming(admin).count() == 1
-    transfer_consent.accept_transfer(pending, by=admin)
+    assert transfer_requests.incoming(admin).count() == 1
+    transfer_requests.accept_transfer(pending, by=admin)
     member.refresh_from_db()
     assert member.organization == branch_b
 
@@ -131,7 +132,7 @@ def test_the_receiver_declines_with_a_reason_and_the_member_stays(
     assert member.organization == branch_a and not MemberTransfer.objects.exists()
     assert pending.history.first().history_change_reason == "介绍信信息有误"
     # declined: the member may be sent again
-    transfer_consent.request_transfer(
+    transfer_requests.request_transfer(
         member, to=pending.to_organization, on=D(2025, 3, 2), by=secretary
     )
 
@@ -147,25 +148,25 @@ def test_the_sender_withdraws_and_the_member_stays(client, pending, member, bran
     assert pending.status == Status.WITHDRAWN and member.organization == branch_a
     # withdrawn: the receiver can no longer accept
     with pytest.raises(ValidationError, match="已撤回"):
-        transfer_consent.accept_transfer(pending, by=receiver)
+        transfer_requests.accept_transfer(pending, by=receiver)
     member.refresh_from_db()
     assert member.organization == branch_a
 
 
 def test_each_side_acts_only_for_itself(pending, secretary, receiver):
     with pytest.raises(PermissionDenied):
-        transfer_consent.accept_transfer(pending, by=secretary)
+        transfer_requests.accept_transfer(pending, by=secretary)
     with pytest.raises(PermissionDenied):
-        transfer_consent.withdraw_transfer(pending, by=receiver)
+        transfer_requests.withdraw_transfer(pending, by=receiver)
     pending.refresh_from_db()
     assert pending.status == Status.PENDING
 
 
 def test_a_pending_member_cannot_be_moved_again(pending, member, staff, branch_a2):
     with pytest.raises(ValidationError, match="待接收"):
-        services.transfer_member(member, to=branch_a2, on=D(2025, 3, 1), by=staff)
+        member_services.transfer_member(member, to=branch_a2, on=D(2025, 3, 1), by=staff)
     with pytest.raises(ValidationError, match="待接收"):
-        services.transfer_member_out(
+        member_services.transfer_member_out(
             member, to_external="外地党支部", on=D(2025, 3, 1), letter_number="1", by=staff
         )
     member.refresh_from_db()
@@ -174,7 +175,7 @@ def test_a_pending_member_cannot_be_moved_again(pending, member, staff, branch_a
 
 def test_the_service_never_moves_a_member_into_another_subtree(member, secretary, branch_b):
     with pytest.raises(ValidationError, match="接收方接收"):
-        services.transfer_member(member, to=branch_b, on=D(2025, 3, 1), by=secretary)
+        member_services.transfer_member(member, to=branch_b, on=D(2025, 3, 1), by=secretary)
     member.refresh_from_db()
     assert member.organization != branch_b and not MemberTransfer.objects.exists()
 
@@ -229,7 +230,7 @@ def test_list_queries_do_not_grow_with_requests(
     counts = []
     for n in (2, 12):
         while TransferRequest.objects.count() < n:
-            transfer_consent.request_transfer(
+            transfer_requests.request_transfer(
                 MemberFactory(organization=branch_a), to=branch_b, on=D(2025, 3, 1), by=secretary
             )
         with CaptureQueriesContext(connection) as queries:

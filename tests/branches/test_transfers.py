@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from alxa_dangjian.core.idnumber import make_id_number
-from branches import services, transfer_consent
 from branches.models import (
     CommitteeSeat,
     Member,
@@ -17,6 +16,8 @@ from branches.models import (
     PartyGroup,
     TransferRequest,
 )
+from branches.services import members as member_services
+from branches.services import transfer_requests
 from tests.factories import CommitteeSeatFactory, MemberFactory, OrganizationFactory, UserFactory
 
 D = datetime.date
@@ -38,7 +39,7 @@ def temporary(committee_a):
 
 def test_transfer_moves_the_member_and_keeps_history(member, branch_a, branch_b, staff):
     # Immediate where the actor may act on the receiver (the work committee: the whole league).
-    transfer = services.transfer_member(
+    transfer = member_services.transfer_member(
         member, to=branch_b, on=D(2025, 3, 1), letter_number="阿直机转〔2025〕5号", by=staff
     )
     member.refresh_from_db()
@@ -58,7 +59,7 @@ def test_a_transferred_member_leaves_posts_and_group(member, branch_a, branch_a2
     group = PartyGroup.objects.create(organization=branch_a, name="第一党小组", leader=member)
     Member.objects.filter(pk=member.pk).update(party_group=group)
     member.refresh_from_db()
-    services.transfer_member(member, to=branch_a2, on=D(2025, 3, 1), by=committee_admin)
+    member_services.transfer_member(member, to=branch_a2, on=D(2025, 3, 1), by=committee_admin)
     seat.refresh_from_db()
     group.refresh_from_db()
     member.refresh_from_db()
@@ -85,7 +86,7 @@ def test_transfer_to_a_branch_that_cannot_receive_changes_nothing(
         "withdrawn": withdrawn,
     }
     with pytest.raises(ValidationError) as error:
-        services.transfer_member(member, to=to[target], on=D(2025, 3, 1), by=secretary)
+        member_services.transfer_member(member, to=to[target], on=D(2025, 3, 1), by=secretary)
     assert message in " ".join(error.value.messages)
     member.refresh_from_db()
     assert member.organization == branch_a and not MemberTransfer.objects.exists()
@@ -94,17 +95,17 @@ def test_transfer_to_a_branch_that_cannot_receive_changes_nothing(
 def test_only_members_in_good_standing_are_transferred(branch_a, branch_a2, secretary):
     suspended = MemberFactory(organization=branch_a, standing=Member.Standing.SUSPENDED)
     with pytest.raises(ValidationError, match="停止党籍"):
-        services.transfer_member(suspended, to=branch_a2, on=D(2025, 3, 1), by=secretary)
+        member_services.transfer_member(suspended, to=branch_a2, on=D(2025, 3, 1), by=secretary)
 
 
 def test_transfer_dates_are_not_in_the_future_nor_before_the_last(
     member, branch_a2, branch_b, staff
 ):
     with pytest.raises(ValidationError, match="转接日期不能晚于今天"):
-        services.transfer_member(member, to=branch_a2, on=D(2999, 1, 1), by=staff)
-    services.transfer_member(member, to=branch_a2, on=D(2025, 3, 1), by=staff)
+        member_services.transfer_member(member, to=branch_a2, on=D(2999, 1, 1), by=staff)
+    member_services.transfer_member(member, to=branch_a2, on=D(2025, 3, 1), by=staff)
     with pytest.raises(ValidationError, match="转接日期不能早于上一次转接"):
-        services.transfer_member(member, to=branch_b, on=D(2025, 2, 1), by=staff)
+        member_services.transfer_member(member, to=branch_b, on=D(2025, 2, 1), by=staff)
     assert MemberTransfer.objects.count() == 1
 
 
@@ -121,7 +122,7 @@ def test_secretary_sends_a_member_out_of_their_scope(client, secretary, member, 
     assert response.status_code == 302 and response.url == transfer_request.get_absolute_url()
     assert client.get(member.get_absolute_url()).status_code == 200
     receiver = UserFactory(organization=branch_b)
-    transfer_consent.accept_transfer(transfer_request, by=receiver)
+    transfer_requests.accept_transfer(transfer_request, by=receiver)
     # the member now belongs to the receiving branch: the sender no longer sees them
     assert client.get(member.get_absolute_url()).status_code == 404
     client.force_login(receiver)
@@ -156,7 +157,7 @@ def test_transfer_form_offers_no_temporary_branch(client, secretary, member, bra
 
 def test_transfer_out_keeps_the_record_with_standing_transferred_out(member, branch_a, secretary):
     seat = CommitteeSeatFactory(organization=branch_a, member=member)
-    transfer = services.transfer_member_out(
+    transfer = member_services.transfer_member_out(
         member,
         to_external="中共银川市委组织部",
         on=D(2025, 4, 1),
@@ -182,7 +183,7 @@ def test_transfer_out_needs_the_receiver_and_the_letter(
     member, secretary, to_external, letter_number, message
 ):
     with pytest.raises(ValidationError, match=message):
-        services.transfer_member_out(
+        member_services.transfer_member_out(
             member,
             to_external=to_external,
             on=D(2025, 4, 1),
@@ -217,7 +218,7 @@ def test_transfer_out_view(client, secretary, member):
 
 
 def test_transferred_out_members_leave_the_default_list(client, secretary, member):
-    services.transfer_member_out(
+    member_services.transfer_member_out(
         member, to_external="外地党委", on=D(2025, 4, 1), letter_number="12", by=secretary
     )
     client.force_login(secretary)
@@ -272,7 +273,7 @@ def test_a_member_who_left_comes_back_on_the_same_record(
     old = MemberFactory(
         organization=branch_a2, id_number=NEW_ID, gender="female", birth_date=D(1988, 8, 8)
     )
-    services.transfer_member_out(
+    member_services.transfer_member_out(
         old, to_external="外地", on=D(2024, 1, 1), letter_number="1", by=committee_admin
     )
     client.force_login(secretary)
@@ -331,7 +332,7 @@ def test_transfer_in_to_a_temporary_branch_is_blocked_on_every_path(
         status="full",
     )
     with pytest.raises(ValidationError, match="临时党支部不接收党员组织关系"):
-        services.receive_member(
+        member_services.receive_member(
             member, from_external="外地", on=D(2025, 1, 1), letter_number="1", by=committee_admin
         )
     assert not Member.objects.exists() and not MemberTransfer.objects.exists()

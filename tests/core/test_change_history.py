@@ -15,9 +15,9 @@ from activities.services import records as activity_services
 from alxa_dangjian.core import history, rules
 from alxa_dangjian.ledgers.imports import services as import_services
 from alxa_dangjian.ledgers.imports.registry import get_importer
-from branches import services
 from branches.history import member_changes, organization_changes
 from branches.models import Member, Organization
+from branches.services import members as member_services
 from tests.factories import ActivityFactory, MemberFactory
 from tests.ledgers.bad_files.corpus import id_number, member_row, workbook_bytes
 from tests.training.factories import TrainingClassFactory
@@ -49,7 +49,7 @@ def test_a_member_edit_records_before_after_who_and_reason(secretary, branch_a):
     member = MemberFactory(organization=branch_a, phone="13812345678")
     member.joined_on = D(2010, 9, 1)
     member.phone = "13900001111"
-    services.save_member(member, by=secretary, reason="档案核对：入党志愿书日期")
+    member_services.save_member(member, by=secretary, reason="档案核对：入党志愿书日期")
     latest = member_changes(member)[0]
     assert latest.kind == "修改" and latest.who == secretary.get_full_name()
     assert latest.reason == "档案核对：入党志愿书日期"
@@ -78,7 +78,7 @@ def test_a_key_field_needs_a_reason_and_nothing_changes_without_one(
     if field == "birth_date":  # the ID number must agree with it
         member.id_number = id_number(7, birth=value)
     with pytest.raises(ValidationError) as error:
-        services.save_member(member, by=secretary, reason="  ")
+        member_services.save_member(member, by=secretary, reason="  ")
     message = error.value.message_dict["change_reason"][0]
     assert message.startswith("修改") and label in message and "须填写修改理由" in message
     assert getattr(Member.objects.get(pk=member.pk), field) == stored
@@ -88,7 +88,7 @@ def test_a_key_field_needs_a_reason_and_nothing_changes_without_one(
 def test_other_fields_need_no_reason(secretary, branch_a):
     member = MemberFactory(organization=branch_a)
     member.native_place = "阿拉善左旗"
-    services.save_member(member, by=secretary)
+    member_services.save_member(member, by=secretary)
     assert fields_of(member_changes(member)[0]) == {"籍贯": ("—", "阿拉善左旗")}
 
 
@@ -98,7 +98,7 @@ def test_a_row_written_without_history_shows_its_real_before(secretary, branch_a
     assert not Member.history.filter(id=member.pk).exists()
     old_name = member.name
     member.name = "新名字"
-    services.save_member(member, by=secretary)
+    member_services.save_member(member, by=secretary)
     (change,) = member_changes(member)  # the baseline itself is not shown
     assert fields_of(change) == {"姓名": (old_name, "新名字")}
 
@@ -107,9 +107,9 @@ def test_lost_contact_transfer_and_probation_are_traced(
     secretary, committee_admin, branch_a, branch_a2
 ):
     member = MemberFactory(organization=branch_a)
-    services.set_lost_contact(member, since=D(2024, 1, 1), by=secretary)
+    member_services.set_lost_contact(member, since=D(2024, 1, 1), by=secretary)
     # a secretary's move to a sibling branch waits for the receiver; the committee's is at once
-    services.transfer_member(member, to=branch_a2, on=TODAY, by=committee_admin)
+    member_services.transfer_member(member, to=branch_a2, on=TODAY, by=committee_admin)
     changes = member_changes(member)
     transfer, lost = changes[0], changes[1]
     assert fields_of(transfer)["所在党支部"] == (branch_a.name, branch_a2.name)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from alxa_dangjian.core.periods import shift_month
 from assessments.models import AssessmentResult, AssessmentRun, ScoreCard, Stage
 from branches.models import CommitteeSeat, Level, Organization, RatingTitle, Scope
-from branches.ratings import withdraw_title
+from branches.services.rating_titles import withdraw_title
 from dues.arrears import last_counted_month
 from portal.cockpit import cockpit_for
 from portal.cockpit.warm import warm_cockpits

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from branches.services import save_member
+from branches.services.members import save_member
 from portal import tasks
 from portal.cockpit import cockpit_for
 from tests.factories import MemberFactory

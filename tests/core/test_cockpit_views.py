@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from activities.models import Activity, ActivityKind
 from activities.services import records as services
-from branches.services import save_member
+from branches.services.members import save_member
 from tests.factories import ActivityFactory, MemberFactory, OrganizationFactory
 
 Y = timezone.localdate().year

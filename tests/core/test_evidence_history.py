@@ -18,7 +18,7 @@ from alxa_dangjian.core import history
 from assessments import lists
 from assessments.models import CheckpointEntry, CheckpointEvidence, DutyReport, Stage
 from assessments.services import upload_duty_report
-from branches import ratings
+from branches.services import ratings
 from dues.models import DuesExpense, DuesVoucher
 from dues.services.funds import submit_expense
 from tests.activities.test_uploads import png_bytes

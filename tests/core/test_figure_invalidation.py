@@ -37,10 +37,9 @@ from assessments import lists as list_services
 from assessments import runs
 from assessments import services as assessment_services
 from assessments.models import AssessmentRun, ScoreCard, Stage, Target
-from branches import development
-from branches import ratings as rating_services
-from branches import services as branch_services
 from branches.models import Member, Organization, RatingTitle
+from branches.services import development, rating_titles
+from branches.services import members as member_services
 from dues.arrears import last_counted_month
 from dues.services import payments as dues_services
 from portal.cockpit import cockpit_for
@@ -157,7 +156,7 @@ def test_an_organisation_closed_in_the_admin_changes_the_figure(
 def test_a_member_saved_through_the_service_counts(committee_a, branch_a, secretary, committed):
     before = value(committee_a, "members")
     with committed():
-        branch_services.save_member(MemberFactory.build(organization=branch_a), by=secretary)
+        member_services.save_member(MemberFactory.build(organization=branch_a), by=secretary)
     assert value(committee_a, "members") == before + 1
 
 
@@ -260,7 +259,7 @@ def test_a_title_withdrawn_through_the_service_changes_the_share(
     before = value(root, "strongest-share")
     title = RatingTitle.objects.get(organization=branch_a, year=Y)
     with committed():
-        rating_services.withdraw_title(title, on=TODAY, reason="整改不到位", by=staff)
+        rating_titles.withdraw_title(title, on=TODAY, reason="整改不到位", by=staff)
     assert value(root, "strongest-share") < before
 
 

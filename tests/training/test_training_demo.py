@@ -9,8 +9,8 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from alxa_dangjian.accounts.demo import seed_users
-from branches.demo import seed_organizations
-from branches.demo_people import seed_people
+from branches.demo.organizations import seed_organizations
+from branches.demo.people import seed_people
 from branches.models import Member
 from training import stats
 from training.demo import seed_training

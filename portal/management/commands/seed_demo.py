@@ -7,9 +7,9 @@ from alxa_dangjian.core import caching
 from alxa_dangjian.core.reference import ensure_reference_data
 from assessments.demo_lists import seed_lists
 from assessments.demo_scoring import seed_scoring
-from branches.demo import seed_organizations
-from branches.demo_people import seed_people
-from branches.demo_ratings import seed_ratings
+from branches.demo.organizations import seed_organizations
+from branches.demo.people import seed_people
+from branches.demo.ratings import seed_ratings
 from dues.demo import seed_dues
 from training.demo import seed_training
 

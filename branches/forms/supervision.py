@@ -2,10 +2,10 @@
 
 from django import forms
 
-from .models import RatingRound, SupervisionNote
-from .supervision import possible_owners, supervised_branches
+from alxa_dangjian.core.forms import DATE_WIDGET
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+from ..models import RatingRound, SupervisionNote
+from ..services.supervision import possible_owners, supervised_branches
 
 
 class OwnerField(forms.ModelChoiceField):

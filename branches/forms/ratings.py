@@ -1,23 +1,11 @@
-"""Forms of the 最强党支部 pages. Rules stay in branches/ratings.py; these only read input."""
+"""Forms of the 最强党支部 pages. Rules stay in branches/rules/ratings.py and the
+writes in branches/services/; these only read input."""
 
 from django import forms
 
-from alxa_dangjian.core.forms import MultipleFileField, add_service_error
+from alxa_dangjian.core.forms import DATE_WIDGET, MultipleFileField
 
-from .models import Level, RatingRound, RatingStandard
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-__all__ = [
-    "ApplyForm",
-    "EvidenceForm",
-    "OpinionForm",
-    "RatingRoundForm",
-    "RatingStandardForm",
-    "ReturnForm",
-    "WithdrawForm",
-    "add_service_error",
-]
+from ..models import Level, RatingRound, RatingStandard
 
 
 class _YearInRange:

@@ -4,8 +4,8 @@ figures at the end of 2023 exactly, a round of this year open for applications, 
 
 The report: "评定基层党委‘最强党支部’37个，盟直机关‘最强党支部’75个，盟直机关‘最强党支部’示范点
 9个，示范基地2个，‘最强党支部’总数112个，占比达55.72%。获评全盟‘最强党支部’15个，示范点1个，
-示范基地2个。" Mapped onto the demo league (branches/demo.py, 201 active branches and joint
-branches plus 3 临时党支部, which are not counted):
+示范基地2个。" Mapped onto the demo league (branches/demo/organizations.py, 201 active branches
+and joint branches plus 3 临时党支部, which are not counted):
 
 - 基层党委 = branches under the 12 党委 of type `committee` (公安局, 教体局, 卫健委, the two
   enterprises, the college …; 105 branches): 37 hold an active 盟直机关 title at the end of 2023
@@ -36,7 +36,7 @@ from django.utils import timezone
 from alxa_dangjian.accounts import scoping
 from alxa_dangjian.accounts.models import User
 
-from .models import (
+from ..models import (
     Level,
     Organization,
     RatingApplication,

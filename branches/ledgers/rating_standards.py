@@ -1,7 +1,7 @@
 """最强党支部评星标准: one year's standards catalogue as a ledger (alxa_dangjian.ledgers).
 
 The columns are exactly those of the 评星标准 import (branches/imports/rating_standards.py), so
-an exported workbook, edited in Excel, imports back. Imported by branches/ledgers.py so the
+an exported workbook, edited in Excel, imports back. Imported by branches/ledgers/__init__.py so the
 registry finds it. Standards are league-wide: every user who may export may export them.
 """
 
@@ -11,7 +11,7 @@ from alxa_dangjian.ledgers.params import YearLedgerForm
 from alxa_dangjian.ledgers.registry import Ledger, register
 from alxa_dangjian.ledgers.xlsx import Column
 
-from .models import Organization, RatingStandard
+from ..models import Organization, RatingStandard
 
 YES, NO = "是", "否"
 

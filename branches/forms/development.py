@@ -1,23 +1,14 @@
-"""Forms of the member-development screens; the rules themselves live in branches/development.py."""
+"""Forms of the member-development screens; the rules themselves live in
+branches/rules/development.py and branches/services/development.py."""
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.core.exceptions import ValidationError
 
-from .development import VOTED_STEPS
-from .models import DevelopmentCase, Member, Organization, ProbationDecision, Step
+from alxa_dangjian.core.forms import DATE_WIDGET
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Attach a service's ValidationError to the form, by field where the form has that field."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
+from ..models import DevelopmentCase, Member, Organization, ProbationDecision, Step
+from ..rules.development import VOTED_STEPS
 
 
 class DevelopmentCaseForm(forms.ModelForm):

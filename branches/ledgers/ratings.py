@@ -1,5 +1,6 @@
 """最强党支部 ledgers: the 名单 of a round's titles and the scoring sheet of one application
-(alxa_dangjian.ledgers). Imported by branches/ledgers.py so the registry finds them."""
+(alxa_dangjian.ledgers). Imported by branches/ledgers/__init__.py so the registry finds
+them."""
 
 from django import forms
 from django.db.models import Count
@@ -9,7 +10,7 @@ from alxa_dangjian.ledgers.params import LedgerForm, in_chosen_subtree
 from alxa_dangjian.ledgers.registry import Ledger, register
 from alxa_dangjian.ledgers.xlsx import Column
 
-from .models import (
+from ..models import (
     Level,
     Organization,
     RatingApplication,
@@ -19,7 +20,7 @@ from .models import (
     RatingTitle,
     Scope,
 )
-from .rating_stats import rank_of
+from ..rating_stats import rank_of
 
 # --- 最强党支部名单 ----------------------------------------------------------------------------
 

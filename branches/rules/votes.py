@@ -18,7 +18,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 
-from .models import Member, MemberTransfer, Organization
+from ..models import Member, MemberTransfer, Organization
 
 
 def vote_passes(*, entitled_voters: int, votes_for: int) -> bool:

@@ -1,4 +1,5 @@
-"""Forms of the branches app: members, transfers, terms, committee seats, groups, units.
+"""Forms of the member screens: the member record, transfers in, between branches and out, the
+roster filter and lost contact.
 
 Rules live in the models' `clean()` and in `services`; these forms only shape choices to the
 user's scope and turn the answers into Chinese messages.
@@ -6,56 +7,24 @@ user's scope and turn the answers into Chinese messages.
 
 import datetime
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 
-from alxa_dangjian.accounts import scoping
-from alxa_dangjian.core import rules
+from alxa_dangjian.core.forms import DATE_WIDGET
 from alxa_dangjian.core.idnumber import InvalidIdNumber, normalize_id_number, parse_id_number
 from alxa_dangjian.core.params import FIRST_YEAR, LAST_YEAR
 
-from .models import (
+from ..member_fields import form_fields
+from ..models import (
     ETHNIC_GROUPS,
-    CommitteeSeat,
     Member,
     Organization,
     PartyGroup,
-    Term,
-    TermLengthRule,
 )
-from .models.members import MSG_ID_NUMBER_WITHHELD, AgeBand, full_on
+from ..models.members import MSG_ID_NUMBER_WITHHELD, AgeBand, full_on
+from .layout import submit_helper, two_columns
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 EXTENSION_CHOICES = [(0, "未延长"), *((n, f"{n}个月") for n in range(6, 13))]
-
-
-def add_service_error(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on its field when the form has one."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, messages in error.message_dict.items():
-        target = field if field in form.fields else None
-        for message in messages:
-            form.add_error(None if field == NON_FIELD_ERRORS else target, message)
-
-
-def _helper(label: str = "保存") -> FormHelper:
-    helper = FormHelper()
-    helper.add_input(Submit("submit", label))
-    return helper
-
-
-def _two_columns(fields) -> Layout:
-    names = list(fields)
-    return Layout(
-        *(
-            Row(*(Column(name, css_class="col-md-6") for name in names[i : i + 2]))
-            for i in range(0, len(names), 2)
-        )
-    )
 
 
 def member_branches(user):
@@ -72,6 +41,13 @@ def member_branches(user):
 # Members ------------------------------------------------------------------------------------
 
 
+def _with_extension(names: list[str]) -> list[str]:
+    """The member fields (branches/member_fields.py), with the probation's extension after the
+    member's type."""
+    at = names.index("status") + 1
+    return [*names[:at], "probation_extension_months", *names[at:]]
+
+
 class MemberForm(forms.ModelForm):
     """Create a member. Birth date and gender may be left blank: the ID number supplies them."""
 
@@ -81,26 +57,7 @@ class MemberForm(forms.ModelForm):
 
     class Meta:
         model = Member
-        fields = [
-            "organization",
-            "name",
-            "id_number",
-            "gender",
-            "birth_date",
-            "ethnicity",
-            "native_place",
-            "education",
-            "degree",
-            "work_started_on",
-            "phone",
-            "category",
-            "party_post",
-            "joined_on",
-            "status",
-            "probation_extension_months",
-            "confirmed_on",
-            "is_floating",
-        ]
+        fields = _with_extension(form_fields())
         widgets = {
             "birth_date": DATE_WIDGET,
             "work_started_on": DATE_WIDGET,
@@ -123,8 +80,8 @@ class MemberForm(forms.ModelForm):
         self.fields["gender"].choices = [("", "按身份证号码识别"), *Member.Gender.choices]
         self.fields["birth_date"].required = False
         self.fields["birth_date"].help_text = "留空则按身份证号码自动识别。"
-        self.helper = _helper()
-        self.helper.layout = _two_columns(self.fields)
+        self.helper = submit_helper()
+        self.helper.layout = two_columns(self.fields)
 
     def clean_id_number(self):
         number = normalize_id_number(self.cleaned_data["id_number"])
@@ -177,7 +134,7 @@ class MemberForm(forms.ModelForm):
 class MemberEditForm(MemberForm):
     """Edit a member. The branch changes only by a transfer, 转出 only by the transfer-out form.
     Every change lands in the member's 变更记录; a key field's (入党日期, 转正日期 …: see
-    services.KEY_MEMBER_FIELDS) needs a reason, which the service asks for."""
+    services/members.py KEY_MEMBER_FIELDS) needs a reason, which the service asks for."""
 
     change_reason = forms.CharField(
         label="修改理由",
@@ -188,7 +145,7 @@ class MemberEditForm(MemberForm):
     )
 
     class Meta(MemberForm.Meta):
-        fields = ["organization", "party_group", *MemberForm.Meta.fields[1:], "standing"]
+        fields = _with_extension(form_fields(edit=True))
 
     def __init__(self, *args, by, **kwargs):
         super().__init__(*args, by=by, **kwargs)
@@ -243,8 +200,8 @@ class TransferInForm(MemberForm):
         self.returning = False
         self.fields["transferred_on"].initial = datetime.date.today
         self.order_fields(["from_external", "transferred_on", "letter_number"])
-        self.helper = _helper("办理转入")
-        self.helper.layout = _two_columns(self.fields)
+        self.helper = submit_helper("办理转入")
+        self.helper.layout = two_columns(self.fields)
 
     def clean_id_number(self):
         number = normalize_id_number(self.cleaned_data["id_number"])
@@ -358,7 +315,7 @@ class TransferForm(forms.Form):
         )
         self.fields["to"].empty_label = "请选择接收党支部"
         self.fields["transferred_on"].initial = datetime.date.today
-        self.helper = _helper("办理调动")
+        self.helper = submit_helper("办理调动")
 
 
 class TransferOutForm(forms.Form):
@@ -369,141 +326,8 @@ class TransferOutForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["transferred_on"].initial = datetime.date.today
-        self.helper = _helper("办理转出")
+        self.helper = submit_helper("办理转出")
 
 
 class LostContactForm(forms.Form):
     since = forms.DateField(label="失联起始日期", widget=DATE_WIDGET)
-
-
-# Terms, seats, groups, units ----------------------------------------------------------------
-
-TERM_FIELDS = ["elected_on", "length_years", "adjusted_end", "adjustment_approval_no", "note"]
-TERM_WIDGETS = {"elected_on": DATE_WIDGET, "adjusted_end": DATE_WIDGET, "actual_end": DATE_WIDGET}
-ADJUSTMENT_HELP = (
-    "经上级党组织批准提前或延期换届的，填写批准的届满日期（一般不超过1年）及批复文号。"
-)
-
-
-class TermLengthRuleForm(forms.ModelForm):
-    """A dated term-length row, set by the work committee (with a reason for the history)."""
-
-    change_reason = rules.reason_field()
-    years = forms.IntegerField(label="任期（年）", min_value=1, max_value=10)
-
-    class Meta:
-        model = TermLengthRule
-        fields = ["organization_type", "effective_from", "years", "basis"]
-        widgets = {"effective_from": DATE_WIDGET}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["organization_type"].choices = [
-            (t.value, t.label)
-            for t in Organization.Type
-            if t not in (Organization.Type.WORK_COMMITTEE, Organization.Type.TEMPORARY_BRANCH)
-        ]
-        self.helper = _helper("保存")
-
-
-class ElectionForm(forms.ModelForm):
-    """换届选举: the next term, its length defaulting to the rule for the organisation type."""
-
-    class Meta:
-        model = Term
-        fields = ["number", *TERM_FIELDS]
-        widgets = TERM_WIDGETS
-
-    def __init__(self, *args, organization: Organization, next_number: int, **kwargs):
-        kwargs["initial"] = {"number": next_number}
-        super().__init__(*args, instance=Term(organization=organization), **kwargs)
-        # The rule depends on the election day (党章 2022 修正案), so it is applied on save.
-        self.fields["length_years"].required = False
-        self.fields["length_years"].help_text = (
-            "留空则按选举日期施行的任期规则计算（2022年10月22日及以后选举的为5年）；"
-            "应届满日期自动计算。"
-        )
-        self.fields["adjusted_end"].help_text = ADJUSTMENT_HELP
-        self.helper = _helper("登记换届")
-
-
-class TermForm(forms.ModelForm):
-    class Meta:
-        model = Term
-        fields = [*TERM_FIELDS, "actual_end"]
-        widgets = TERM_WIDGETS
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.is_current:
-            del self.fields["actual_end"]  # a current term ends only by record_election
-        else:
-            self.fields["actual_end"].required = True
-        self.fields["adjusted_end"].help_text = ADJUSTMENT_HELP
-        self.helper = _helper()
-
-
-class CommitteeSeatForm(forms.ModelForm):
-    class Meta:
-        model = CommitteeSeat
-        fields = ["member", "post", "started_on"]
-        widgets = {"started_on": DATE_WIDGET}
-
-    def __init__(self, *args, organization: Organization, **kwargs):
-        super().__init__(*args, instance=CommitteeSeat(organization=organization), **kwargs)
-        member = self.fields["member"]
-        member.queryset = (
-            Member.objects.in_good_standing()
-            .filter(scoping.subtree_q(organization.seat_scope_path()))
-            .select_related("organization")
-            .order_by("organization__path", "name")
-        )
-        # Probationary members stay listed, marked, so that choosing one gets the model's
-        # reason (党章第七条) rather than a bare "invalid choice".
-        if organization.takes_members:
-            member.label_from_instance = lambda m: m.name + _probationary_mark(m)
-        else:
-            member.label_from_instance = lambda m: (
-                f"{m.name}（{m.organization.display_name}）{_probationary_mark(m)}"
-            )
-        member.empty_label = "请选择党员"
-        self.helper = _helper()
-
-
-def _probationary_mark(member: Member) -> str:
-    return "（预备党员）" if member.status == Member.Status.PROBATIONARY else ""
-
-
-class SeatEndForm(forms.Form):
-    ended_on = forms.DateField(label="离任日期", widget=DATE_WIDGET)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["ended_on"].initial = datetime.date.today
-        self.helper = _helper("办理离任")
-
-
-class PartyGroupForm(forms.ModelForm):
-    class Meta:
-        model = PartyGroup
-        fields = ["name", "leader"]
-
-    def __init__(self, *args, organization: Organization, **kwargs):
-        kwargs.setdefault("instance", PartyGroup(organization=organization))
-        super().__init__(*args, **kwargs)
-        self.fields["leader"].queryset = Member.objects.in_good_standing().filter(
-            organization=organization
-        )
-        self.fields["leader"].empty_label = "暂未确定"
-        self.helper = _helper()
-
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        groups = PartyGroup.objects.filter(organization=self.instance.organization, name=name)
-        if groups.exclude(pk=self.instance.pk).exists():
-            raise ValidationError("本支部已有同名的党小组。")
-        return name
-
-
-class ServedUnitForm(forms.Form):
-    name = forms.CharField(label="单位名称", max_length=100)

@@ -2,7 +2,7 @@
 
 The sender starts a request; the member stays in the sending branch, and counts there, until
 the receiving branch's secretary or a committee above it accepts (the member then moves, with
-the MemberTransfer of `services.transfer_member`, recorded by the receiver). The receiver may
+the MemberTransfer of `members.transfer_member`, recorded by the receiver). The receiver may
 decline with a reason, the sender may withdraw; either way the member stays. Every step is a
 history row of the request (who, when, reason), and the other side is told through the bell.
 """
@@ -18,8 +18,8 @@ from alxa_dangjian.accounts.models import User
 from alxa_dangjian.core import caching
 from alxa_dangjian.core.notifications import notify
 
-from . import services
-from .models import Member, Organization, TransferRequest
+from ..models import Member, Organization, TransferRequest
+from . import members as member_services
 
 Status = TransferRequest.Status
 REASON_MAX = 200
@@ -35,11 +35,11 @@ def incoming(user: User):
 
 
 def may_receive(user: User, request: TransferRequest) -> bool:
-    return services.may_act_on(user, request.to_organization)
+    return member_services.may_act_on(user, request.to_organization)
 
 
 def may_withdraw(user: User, request: TransferRequest) -> bool:
-    return services.may_act_on(user, request.from_organization)
+    return member_services.may_act_on(user, request.from_organization)
 
 
 def _record(request: TransferRequest, by: User, reason: str) -> None:
@@ -55,12 +55,12 @@ def request_transfer(
     """The sender asks a branch outside their subtree to receive the member."""
     caching.changed(caching.MEMBERS)
     member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
-    if not services.may_act_on(by, member.organization):
+    if not member_services.may_act_on(by, member.organization):
         raise PermissionDenied("只有党员所在党支部的书记或其上级党组织可以办理转接。")
-    services.check_receiver(member, to)
-    if services.may_act_on(by, to):
+    member_services.check_receiver(member, to)
+    if member_services.may_act_on(by, to):
         raise ValidationError({"to": "接收党支部在您的管理范围内，请直接办理调动。"})
-    services._check_transferable(member, on=on)
+    member_services.check_transferable(member, on=on)
     request = TransferRequest(
         member=member,
         from_organization=member.organization,
@@ -108,7 +108,7 @@ def accept_transfer(request: TransferRequest, *, by: User) -> TransferRequest:
         raise ValidationError("党员所在党支部已发生变化，请转出方撤回后重新发起。")
     _decided(request, Status.ACCEPTED, by)
     _record(request, by, "接收方已接收")
-    request.transfer = services.transfer_member(
+    request.transfer = member_services.transfer_member(
         member,
         to=request.to_organization,
         on=request.transferred_on,

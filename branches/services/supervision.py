@@ -8,7 +8,7 @@ from django.db import transaction
 from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.models import User
 
-from .models import Organization, SupervisionNote
+from ..models import Organization, SupervisionNote
 
 NO_SUPERVISION_RIGHT = "三期护航记录由工委工作人员和上级党委管理员填写。"
 

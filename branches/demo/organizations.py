@@ -7,7 +7,7 @@ import random
 
 from django.db import transaction
 
-from .models import Organization
+from ..models import Organization
 
 T = Organization.Type
 C = Organization.Category

@@ -1,5 +1,6 @@
-"""Writes of the branches app that touch several rows or leave a trail: members and their
-transfers, terms and elections, committee seats, party groups, units served, ID reveals.
+"""Writes of a member's record that touch several rows or leave a trail: the record itself (a
+key-field correction needs a reason), lost contact, an ID-number reveal and transfers between
+branches, in from outside and out.
 
 Every function checks its rules and raises `ValidationError` with a Chinese message before it
 changes anything; each runs in one transaction, so a broken rule leaves no half-done write.
@@ -9,7 +10,6 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 
 from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.models import User
@@ -17,19 +17,12 @@ from alxa_dangjian.core import caching, history
 from alxa_dangjian.core.idnumber import normalize_id_number
 from alxa_dangjian.core.models import PersonalDataLog
 
-from .models import (
-    CommitteeSeat,
+from ..models import (
     Member,
     MemberTransfer,
     Organization,
-    PartyGroup,
-    ServedUnit,
-    Term,
-    TermLengthRule,
 )
-from .models.organizations import APPOINTED_NO_ELECTION
 
-TEMPORARY_NO_ELECTION = "临时党支部不进行选举，不能登记换届选举。"
 TEMPORARY_NO_MEMBERS = "临时党支部不接收党员组织关系，请在党员所在的正式党支部登记。"
 
 # Fields a returning member's record takes from the transfer-in form.
@@ -82,7 +75,7 @@ def save_member(member: Member, *, by: User, reason: str = "") -> Member:
     history.attribute(member, by=by, reason=reason)
     member.save()
     if not member.is_in_good_standing:
-        _release_posts(member, on=datetime.date.today())
+        release_posts(member, on=datetime.date.today())
     return member
 
 
@@ -133,16 +126,17 @@ def transfer_member(
 
     `by` must be able to act on the receiving branch (inside their subtree). A branch outside
     it receives only by accepting: the sender starts a TransferRequest
-    (branches/transfer_consent.py), and the receiver's acceptance calls this as the receiver.
-    Afterwards the member belongs to the receiving branch, and the sender no longer sees them.
+    (branches/services/transfer_requests.py), and the receiver's acceptance calls this as the
+    receiver. Afterwards the member belongs to the receiving branch, and the sender no longer
+    sees them.
     """
     caching.changed(caching.MEMBERS, caching.ORGANIZATIONS)
-    _check_transferable(member, on=on)
+    check_transferable(member, on=on)
     check_receiver(member, to)
     if not may_act_on(by, to):
         raise ValidationError({"to": RECEIVER_MUST_ACCEPT})
     source = member.organization
-    _release_posts(member, on=on)
+    release_posts(member, on=on)
     member.organization = to
     member.party_group = None
     member.full_clean()
@@ -166,13 +160,13 @@ def transfer_member_out(
 ) -> MemberTransfer:
     """The member's relationship leaves the system; the record stays with standing 转出."""
     caching.changed(caching.MEMBERS, caching.ORGANIZATIONS)
-    _check_transferable(member, on=on)
+    check_transferable(member, on=on)
     to_external = to_external.strip()
     if not to_external:
         raise ValidationError({"to_external": "请填写接收党组织的名称。"})
     if not letter_number.strip():
         raise ValidationError({"letter_number": "请填写组织关系介绍信编号。"})
-    _release_posts(member, on=on)
+    release_posts(member, on=on)
     member.standing = Member.Standing.TRANSFERRED_OUT
     member.party_group = None
     history.baseline(Member, [member.pk])
@@ -254,7 +248,7 @@ def check_receiver(member: Member, to: Organization) -> None:
         raise ValidationError({"to": "接收党组织已撤销，不能转入。"})
 
 
-def _check_transferable(member: Member, *, on: datetime.date) -> None:
+def check_transferable(member: Member, *, on: datetime.date) -> None:
     if member.pk and member.transfer_requests.filter(status="pending").exists():
         raise ValidationError("该党员有待接收的组织关系转接，请等待接收方处理或撤回后再办理。")
     if not member.is_in_good_standing:
@@ -268,151 +262,9 @@ def _check_transferable(member: Member, *, on: datetime.date) -> None:
         raise ValidationError({"on": message.format(day=last.transferred_on)})
 
 
-def _release_posts(member: Member, *, on: datetime.date) -> None:
+def release_posts(member: Member, *, on: datetime.date) -> None:
     """A member who leaves a branch (or the party) leaves its committee and groups."""
     for seat in member.seats.current():
         seat.ended_on = max(on, seat.started_on)
         seat.save(update_fields=["ended_on"])
     member.led_groups.update(leader=None)
-
-
-# Terms and elections (换届) ------------------------------------------------------------------
-
-
-@transaction.atomic
-def record_election(
-    organization: Organization,
-    *,
-    elected_on: datetime.date,
-    by: User,
-    number: int | None = None,
-    length_years: int | None = None,
-    adjusted_end: datetime.date | None = None,
-    adjustment_approval_no: str = "",
-    note: str = "",
-) -> Term:
-    """An election: the current term ends on the election day and the next one begins.
-
-    `number` defaults to the next 届次, `length_years` to the organisation type's rule in
-    force on the election day (stored: a later rule change leaves the term as elected).
-    """
-    caching.changed(caching.ORGANIZATIONS)
-    if organization.is_temporary:
-        raise ValidationError(TEMPORARY_NO_ELECTION)
-    if organization.type == Organization.Type.WORK_COMMITTEE:
-        raise ValidationError(APPOINTED_NO_ELECTION)
-    if not organization.is_active:
-        raise ValidationError("该党组织已撤销，不能登记换届选举。")
-    # Lock the organisation so two elections recorded at once cannot both take a number.
-    Organization.objects.select_for_update().get(pk=organization.pk)
-    terms = Term.objects.filter(organization=organization)
-    last_number = terms.aggregate(n=Max("number"))["n"] or 0
-    if number is None:
-        number = last_number + 1
-    elif number <= last_number:
-        message = "届次须大于已登记的第{last}届。"
-        raise ValidationError({"number": message.format(last=last_number)})
-    if length_years is None:
-        length_years = TermLengthRule.length_for(organization.type, elected_on)
-        if length_years is None:
-            raise ValidationError("尚未设置该类型党组织的任期规则，请联系系统管理员。")
-    current = terms.current().first()
-    if current is not None:
-        if elected_on <= current.elected_on:
-            message = "新一届的选举日期须晚于第{number}届的选举日期（{day}）。"
-            raise ValidationError(
-                {"elected_on": message.format(number=current.number, day=current.elected_on)}
-            )
-        current.actual_end = elected_on
-        current.full_clean()
-        current.save(update_fields=["actual_end"])
-    term = Term(
-        organization=organization,
-        number=number,
-        elected_on=elected_on,
-        length_years=length_years,
-        adjusted_end=adjusted_end,
-        adjustment_approval_no=adjustment_approval_no.strip(),
-        note=note.strip(),
-    )
-    term.full_clean()
-    term.save()
-    return term
-
-
-# Committee seats, party groups, units -------------------------------------------------------
-
-
-@transaction.atomic
-def add_committee_seat(
-    organization: Organization,
-    *,
-    member: Member,
-    post: str,
-    started_on: datetime.date,
-    by: User,
-) -> CommitteeSeat:
-    caching.changed(caching.ORGANIZATIONS)
-    seat = CommitteeSeat(organization=organization, member=member, post=post, started_on=started_on)
-    seat.full_clean(validate_constraints=False)
-    current = CommitteeSeat.objects.filter(organization=organization).current()
-    if post == CommitteeSeat.Post.SECRETARY and current.filter(post=post).exists():
-        raise ValidationError({"post": "已有现任书记，请先为原书记办理离任。"})
-    if current.filter(post=post, member=member).exists():
-        raise ValidationError({"post": "该党员已担任此职务。"})
-    seat.save()
-    return seat
-
-
-@transaction.atomic
-def end_committee_seat(seat: CommitteeSeat, *, on: datetime.date, by: User) -> CommitteeSeat:
-    caching.changed(caching.ORGANIZATIONS)
-    if not seat.is_current:
-        raise ValidationError("该委员已离任。")
-    seat.ended_on = on
-    seat.full_clean(validate_constraints=False)
-    seat.save(update_fields=["ended_on"])
-    return seat
-
-
-@transaction.atomic
-def save_party_group(group: PartyGroup, *, by: User) -> PartyGroup:
-    """Save a 党小组; its leader becomes one of its members (and leads no other group)."""
-    caching.changed(caching.ORGANIZATIONS, caching.MEMBERS)
-    group.full_clean()
-    group.save()
-    if group.leader_id:
-        PartyGroup.objects.filter(leader=group.leader).exclude(pk=group.pk).update(leader=None)
-        leader = Member.objects.get(pk=group.leader_id)
-        if leader.party_group_id != group.pk:
-            history.baseline(Member, [leader.pk])
-            history.attribute(leader, by=by, reason=f"担任党小组组长：{group.name}")
-            leader.party_group = group
-            leader.save(update_fields=["party_group", "updated_at"])
-    return group
-
-
-@transaction.atomic
-def delete_party_group(group: PartyGroup, *, by: User) -> None:
-    """Its members stay in the branch, in no group."""
-    caching.changed(caching.ORGANIZATIONS, caching.MEMBERS)
-    group.delete()
-
-
-@transaction.atomic
-def add_served_unit(organization: Organization, *, name: str, by: User) -> ServedUnit:
-    caching.changed(caching.ORGANIZATIONS)
-    unit = ServedUnit(organization=organization, name=name.strip())
-    if not unit.name:
-        raise ValidationError({"name": "请填写单位名称。"})
-    if ServedUnit.objects.filter(organization=organization, name=unit.name).exists():
-        raise ValidationError({"name": "该单位已在列表中。"})
-    unit.full_clean()
-    unit.save()
-    return unit
-
-
-@transaction.atomic
-def remove_served_unit(unit: ServedUnit, *, by: User) -> None:
-    caching.changed(caching.ORGANIZATIONS)
-    unit.delete()
