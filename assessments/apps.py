@@ -10,4 +10,4 @@ class AssessmentsConfig(AppConfig):
 
         # Each app's auto indicators register themselves (see assessments/indicators.py).
         autodiscover_modules("indicators")
-        from . import lists  # noqa: F401  (registers the list items indicator)
+        from . import item_states  # noqa: F401  (registers the list items indicator)

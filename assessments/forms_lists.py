@@ -1,4 +1,5 @@
-"""Forms of the responsibility lists. They shape input; the rules are in assessments/lists.py."""
+"""Forms of the responsibility lists. They shape input; the rules are in
+assessments/services/lists.py."""
 
 import datetime
 
@@ -10,7 +11,6 @@ from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params
 from branches.models import Organization
 
-from . import lists
 from .models import (
     CheckpointEntry,
     CheckpointWindow,
@@ -18,6 +18,7 @@ from .models import (
     ResponsibilityListType,
     Stage,
 )
+from .services import lists
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

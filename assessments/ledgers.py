@@ -18,10 +18,11 @@ from branches.models import Member, Organization, Term
 from . import indicators as registry
 from . import (
     ledgers_lists,  # noqa: F401
-    runs,
+    scoring,
 )
 from .models import Grade, Indicator, ScoreCard, Target
 from .models.scoring import TARGET_TYPES
+from .services import results
 
 _GRADES = dict(Grade.choices)
 _TARGETS = dict(Target.choices)
@@ -145,13 +146,13 @@ def card_lines(user, options) -> dict:
         .select_related("frozen_run")
         .first()
     )
-    from .services import current_run
+    from .services.runs import current_run
 
     run = None if card is None else (card.frozen_run or current_run(organization, card.year))
     if run is None:
         return {"lines": {}, "ids": []}
-    measures, entries, votes = runs.inputs_for(run, [organization.pk])
-    _, _, roots = runs.score(
+    measures, entries, votes = results.inputs_for(run, [organization.pk])
+    _, _, roots = scoring.score(
         run.snapshot,
         measures.get(organization.pk, {}),
         entries.get(organization.pk, {}),

@@ -3,8 +3,8 @@ the inputs reviewers give (民主测评 votes, 述职 reports, manual scores and
 versioned aggregation runs with their results, and the review state of each score card.
 
 The rules that an administrator may change (weights, maxima, caps, thresholds, the quota for
-好, the 民主测评 formula) are rows. Writes go through `assessments/services.py`; the run
-machinery is `assessments/runs.py` and `assessments/tasks.py`.
+好, the 民主测评 formula) are rows. Writes go through `assessments/services/`; the run
+machinery is `assessments/services/results.py` and `assessments/tasks.py`.
 """
 
 import datetime
@@ -393,7 +393,8 @@ class AssessmentRun(models.Model):
     heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
     # When its chunks were last handed to the broker, and how many times: a queued run
     # without it was never sent (the broker was down); the sweeper sends it, and sends the
-    # unfinished chunks of a run whose workers were lost again (assessments.services.sweep_runs).
+    # unfinished chunks of a run whose workers were lost again
+    # (assessments.services.runs.sweep_runs).
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
     dispatch_count = models.PositiveSmallIntegerField("发送次数", default=0)
 

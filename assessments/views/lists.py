@@ -18,7 +18,6 @@ from alxa_dangjian.core import params
 from alxa_dangjian.core.files import serve
 from alxa_dangjian.core.history import changes
 
-from .. import lists
 from ..forms_lists import (
     CheckpointForm,
     ItemForm,
@@ -37,6 +36,7 @@ from ..models import (
     ResponsibilityListType,
     Stage,
 )
+from ..services import lists
 
 PAGE_SIZE = 50
 HISTORY_LIMIT = 200

@@ -19,7 +19,7 @@ from alxa_dangjian.core.history import changes
 from branches.models import Organization
 
 from .. import indicators as registry
-from .. import runs, services
+from .. import scoring
 from ..forms_scoring import (
     DutyReportForm,
     GradingForm,
@@ -42,6 +42,8 @@ from ..models import (
     ScoreCard,
     ScoreEntry,
 )
+from ..services import access, results, review, runs, scores
+from ..services import schemes as scheme_services
 
 PAGE_SIZE = 50
 PUBLISHED = "published"  # the card list's filter for published cards (any review status)
@@ -106,7 +108,7 @@ def _scheme_page(request, scheme, *, grading_form=None, indicator_form=None, sta
                 for depth, i in _tree(indicators)
             ],
             "thresholds": [(label, thresholds.get(grade)) for grade, label in Grade.choices],
-            "problems": services.weight_problems(indicators),
+            "problems": scheme_services.weight_problems(indicators),
             "may_edit": may_edit,
             "grading_form": grading_form,
             "indicator_form": indicator_form
@@ -125,7 +127,7 @@ def assessmentscheme_detail(request, pk):
 
 def assessmentscheme_weights(request, pk):
     # The role is checked before the method, so that others learn only "not yours to change".
-    services.require_scheme_setter(request.user)
+    access.require_scheme_setter(request.user)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     scheme = get_object_or_404(AssessmentScheme, pk=pk)
@@ -134,8 +136,8 @@ def assessmentscheme_weights(request, pk):
         for indicator in scheme.indicators.all():
             raw = request.POST.get(f"weight-{indicator.pk}")
             if raw not in (None, ""):
-                weights[indicator.pk] = services._parse_score(raw)
-        services.update_weights(scheme, weights, by=request.user)
+                weights[indicator.pk] = scores._parse_score(raw)
+        scheme_services.update_weights(scheme, weights, by=request.user)
     except ValidationError as error:
         messages.error(request, "分值未保存：" + _errors(error))
     else:
@@ -145,14 +147,14 @@ def assessmentscheme_weights(request, pk):
 
 def assessmentscheme_grading(request, pk):
     # The role is checked before the method, so that others learn only "not yours to change".
-    services.require_scheme_setter(request.user)
+    access.require_scheme_setter(request.user)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     scheme = get_object_or_404(AssessmentScheme, pk=pk)
     form = GradingForm(request.POST)
     if form.is_valid():
         try:
-            services.set_grading(
+            scheme_services.set_grading(
                 scheme,
                 thresholds=form.thresholds(),
                 quota_share=form.cleaned_data["quota_share"],
@@ -169,14 +171,14 @@ def assessmentscheme_grading(request, pk):
 
 def assessmentscheme_add_indicator(request, pk):
     # The role is checked before the method, so that others learn only "not yours to change".
-    services.require_scheme_setter(request.user)
+    access.require_scheme_setter(request.user)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     scheme = get_object_or_404(AssessmentScheme, pk=pk)
     form = IndicatorForm(request.POST, scheme=scheme)
     if form.is_valid():
         try:
-            services.add_indicator(scheme, by=request.user, **form.cleaned_data)
+            scheme_services.add_indicator(scheme, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, _errors(error))
         else:
@@ -199,7 +201,7 @@ def assessmentrun_list(request):
     page = Paginator(runs_qs, PAGE_SIZE).get_page(request.GET.get("page"))
     form = StartRunForm(
         user=request.user,
-        initial={"year": services.default_year(), "scope": request.user.organization_id},
+        initial={"year": runs.default_year(), "scope": request.user.organization_id},
     )
     return render(request, "assessments/scoring/run_list.html", {"page": page, "form": form})
 
@@ -213,14 +215,12 @@ def assessmentrun_create(request):
         data = form.cleaned_data
         where = {"year": data["year"], "scope": data["scope"], "target": data["target"]}
         # Today's rules instead of those a closed year's run recorded: say so and ask first.
-        repeated = services.repeated_run(**where) if data["current_rules"] else None
+        repeated = runs.repeated_run(**where) if data["current_rules"] else None
         if repeated is not None and not data["confirmed"]:
             confirm = repeated
         else:
             try:
-                run = services.start_run(
-                    **where, current_rules=data["current_rules"], by=request.user
-                )
+                run = runs.start_run(**where, current_rules=data["current_rules"], by=request.user)
             except ValidationError as error:
                 form.add_error(None, _errors(error))
             else:
@@ -289,12 +289,12 @@ def _run_action(request, pk, action, done_message):
 
 @require_POST
 def assessmentrun_resume(request, pk):
-    return _run_action(request, pk, services.resume_run, "已继续计算未完成的部分。")
+    return _run_action(request, pk, runs.resume_run, "已继续计算未完成的部分。")
 
 
 @require_POST
 def assessmentrun_restart(request, pk):
-    return _run_action(request, pk, services.restart_run, "已重新开始计算。")
+    return _run_action(request, pk, runs.restart_run, "已重新开始计算。")
 
 
 # What each confirmation says and does: title, checkbox label, the refusal when the box is
@@ -304,14 +304,14 @@ CONFIRMATIONS = {
         "title": "冻结考核结果",
         "label": "我已核对以上情况，确认冻结本次计算结果",
         "refusal": "未勾选确认，未冻结任何考核结果。请核对以上情况后勾选确认。",
-        "service": services.freeze_run,
+        "service": review.freeze_run,
         "done": "已冻结{n}个党组织的考核结果。",
     },
     "publish": {
         "title": "发布考核结果",
         "label": "我已核对以上情况，确认向各党组织发布考核结果",
         "refusal": "未勾选确认，未发布任何考核结果。请核对以上情况后勾选确认。",
-        "service": services.publish_run,
+        "service": review.publish_run,
         "done": "已向{n}个党组织发布考核结果。",
     },
 }
@@ -319,7 +319,7 @@ CONFIRMATIONS = {
 
 def _confirmation_page(request, run, action, *, form=None, tie_form=None, status=200):
     step = CONFIRMATIONS[action]
-    preview = services.publication_preview(run)
+    preview = review.publication_preview(run)
     if tie_form is None and preview.tie is not None:
         tie_form = QuotaTieForm(tied=preview.tied)
     return render(
@@ -371,11 +371,11 @@ def assessmentrun_publish(request, pk):
 def assessmentrun_tie(request, pk):
     """Staff's decision on a tie at the 好 quota line, from the freeze confirmation."""
     run = _visible_run(request, pk)
-    preview = services.publication_preview(run)
+    preview = review.publication_preview(run)
     form = QuotaTieForm(request.POST, tied=preview.tied)
     if form.is_valid():
         try:
-            services.decide_quota_tie(
+            review.decide_quota_tie(
                 run,
                 chosen=form.cleaned_data["chosen"],
                 reason=form.cleaned_data["reason"],
@@ -417,7 +417,7 @@ def scorecard_list(request):
     if year is None:
         shown = _cards_for(request.user)
         year = shown.order_by("-year").values_list("year", flat=True).first()
-    year = year or services.default_year()
+    year = year or runs.default_year()
     cards = cards.filter(year=year)
     counts = cards.aggregate(
         **{status: Count("pk", filter=Q(status=status)) for status in ScoreCard.Status.values},
@@ -491,12 +491,12 @@ def _line_rows(lines, organization, year, depth=0) -> list[dict]:
 
 def _card_page(request, card, *, score_form=None, vote_form=None, status=200):
     organization, year = card.organization, card.year
-    run = card.frozen_run or services.current_run(organization, year)
+    run = card.frozen_run or runs.current_run(organization, year)
     result = rows = None
     if run is not None:
         result = AssessmentResult.objects.filter(run=run, organization=organization).first()
-        measures, entries, votes = runs.inputs_for(run, [organization.pk])
-        _, _, lines = runs.score(
+        measures, entries, votes = results.inputs_for(run, [organization.pk])
+        _, _, lines = scoring.score(
             run.snapshot,
             measures.get(organization.pk, {}),
             entries.get(organization.pk, {}),
@@ -573,7 +573,7 @@ def scorecard_score(request, pk):
     card = _visible_card(request, pk)
     form = ScoreForm(request.POST)
     if form.is_valid():
-        run = card.frozen_run or services.current_run(card.organization, card.year)
+        run = card.frozen_run or runs.current_run(card.organization, card.year)
         indicator_ids = {i["id"] for i in run.snapshot["indicators"]} if run else set()
         indicator = (
             Indicator.objects.filter(pk=form.cleaned_data["indicator"], pk__in=indicator_ids)
@@ -583,7 +583,7 @@ def scorecard_score(request, pk):
         if indicator is None:
             raise Http404
         try:
-            services.enter_score(
+            scores.enter_score(
                 card.organization,
                 indicator,
                 score=form.cleaned_data["score"],
@@ -605,7 +605,7 @@ def scorecard_votes(request, pk):
     form = VoteForm(request.POST)
     if form.is_valid():
         try:
-            services.record_votes(
+            scores.record_votes(
                 card.organization, year=card.year, counts=form.cleaned_data, by=request.user
             )
         except ValidationError as error:
@@ -621,7 +621,7 @@ def scorecard_review(request, pk):
     roles.require(request.user, roles.PUBLISH)
     card = _visible_card(request, pk)
     try:
-        services.review_card(card, comment=request.POST.get("comment", ""), by=request.user)
+        review.review_card(card, comment=request.POST.get("comment", ""), by=request.user)
     except ValidationError as error:
         messages.error(request, _errors(error))
     else:
@@ -646,13 +646,13 @@ def dutyreport_list(request):
             request.POST or None,
             request.FILES or None,
             user=request.user,
-            initial={"year": services.default_year(), "organization": request.user.organization_id},
+            initial={"year": runs.default_year(), "organization": request.user.organization_id},
         )
     if request.method == "POST":
         roles.require(request.user, roles.EDIT_RECORDS)
         if form.is_valid():
             try:
-                services.upload_duty_report(
+                scores.upload_duty_report(
                     form.cleaned_data["organization"],
                     year=form.cleaned_data["year"],
                     upload=form.cleaned_data["file"],

@@ -16,8 +16,12 @@ SERVICE_MODULES = [
     "activities.services",
     "activities.models.service_ledgers",
     "alxa_dangjian.core.rules",
-    "assessments.lists",
-    "assessments.services",
+    "assessments.services.lists",
+    "assessments.services.results",
+    "assessments.services.review",
+    "assessments.services.runs",
+    "assessments.services.schemes",
+    "assessments.services.scores",
     "branches.development",
     "branches.ratings",
     "branches.services",
@@ -33,7 +37,7 @@ CHANGE_NOTHING_CACHED = {
     "activities.services.remove_attachment",
     "activities.models.service_ledgers.add_evidence",
     "activities.models.service_ledgers.remove_evidence",
-    "assessments.lists.remove_evidence",
+    "assessments.services.lists.remove_evidence",
     "branches.ratings.add_evidence",
     "branches.ratings.remove_evidence",
     # A log of who saw an ID number.
@@ -98,7 +102,7 @@ def test_each_import_says_what_it_changed(code):
 
 
 def test_the_year_end_run_says_what_it_changed():
-    from assessments import runs, services
+    from assessments.services import results, runs
 
-    for function in (runs.compute_chunk, runs.finalise, services.fail_run):
+    for function in (results.compute_chunk, results.finalise, runs.fail_run):
         assert _calls_changed(ast.parse(inspect.getsource(function))), function.__name__
