@@ -16,9 +16,10 @@ from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params
 from alxa_dangjian.core.files import serve
+from alxa_dangjian.core.forms import add_service_error
 from alxa_dangjian.core.history import changes
 
-from ..forms_lists import (
+from ..forms.lists import (
     CheckpointForm,
     ItemForm,
     ListCreateForm,
@@ -122,19 +123,11 @@ def responsibilitylist_create(request):
         try:
             created = lists.create_list(**form.cleaned_data, by=request.user)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, f"已建立“{created}”，请逐项填写责任事项。")
             return redirect(created)
     return render(request, "assessments/lists/list_form.html", {"form": form})
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
 
 
 def _list_for(user, pk):
@@ -246,7 +239,7 @@ def _item_form(request, item, title):
         try:
             lists.save_item(form.instance, by=request.user, reason=request.POST.get("reason", ""))
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, "已保存责任事项。")
             return redirect(item.list)
@@ -311,7 +304,7 @@ def responsibilityitem_checkpoint(request, pk):
                 by=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             done = "已提交审核" if "submit" in request.POST else "已保存"
             messages.success(request, f"{Stage(stage).label}{done}。")
@@ -442,7 +435,7 @@ def _settings_form(request, form, service, title):
         try:
             service(form.instance, by=request.user)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, f"已保存{title}。")
             return redirect("assessments:checkpointwindow-list")

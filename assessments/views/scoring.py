@@ -20,7 +20,7 @@ from branches.models import Organization
 
 from .. import indicators as registry
 from .. import scoring
-from ..forms_scoring import (
+from ..forms.scoring import (
     DutyReportForm,
     GradingForm,
     IndicatorForm,
