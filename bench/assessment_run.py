@@ -154,7 +154,7 @@ def measure(args) -> dict:
     from activities.models import Activity
     from alxa_dangjian.accounts import scoping
     from alxa_dangjian.accounts.models import User
-    from assessments.demo_scoring import seed_scheme
+    from assessments.demo.scoring import seed_scheme
     from assessments.models import AssessmentRun, Target
     from assessments.services import results, runs
     from branches.models import Organization

@@ -3,7 +3,7 @@
 import datetime
 
 from assessments import item_states
-from assessments.demo_lists import seed_lists
+from assessments.demo.lists import seed_lists
 from assessments.models import CheckpointEntry, ResponsibilityItem, ResponsibilityList, Stage
 from branches.models import CommitteeSeat
 from tests.factories import CommitteeSeatFactory, MemberFactory

@@ -201,7 +201,7 @@ def test_a_redelivered_chunk_changes_nothing(league, staff, django_capture_on_co
 def test_query_count_of_a_chunk_does_not_grow_with_its_organisations(
     root, staff, settings, django_capture_on_commit_callbacks
 ):
-    from assessments.demo_scoring import seed_scheme
+    from assessments.demo.scoring import seed_scheme
 
     seed_scheme(YEAR, Target.BRANCH)  # every registered auto indicator
     settings.ASSESSMENT_RUN_CHUNK_SIZE = 1000
@@ -225,7 +225,7 @@ def test_a_chunk_reads_the_years_activity_rows_once_for_both_activity_indicators
     root, staff, settings, django_capture_on_commit_callbacks
 ):
     """三会一课 and 主题党日 share one pair of GROUP BYs (hosted, joint) per chunk."""
-    from assessments.demo_scoring import seed_scheme
+    from assessments.demo.scoring import seed_scheme
 
     seed_scheme(YEAR, Target.BRANCH)
     scope = OrganizationFactory(type="committee", parent=root, name="党委")

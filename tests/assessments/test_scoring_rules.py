@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from assessments import scoring
-from assessments.demo_scoring import seed_scheme
+from assessments.demo.scoring import seed_scheme
 from assessments.models import (
     AssessmentRun,
     DemocraticVote,
