@@ -200,7 +200,7 @@ def finalise(run_id: int) -> AssessmentRun | None:
         run = AssessmentRun.objects.select_for_update().get(pk=run_id)
         # A failed or replaced run stays failed: its late finaliser message does nothing
         # (resuming queues it again). A done run may be re-totalled (a manual score, a quota
-        # tie decision: `services._rescore`); that is the only way back into here for it.
+        # tie decision: `scores._rescore`); that is the only way back into here for it.
         if run.status == AssessmentRun.Status.FAILED:
             return None
         if run.chunks.filter(is_done=False).exists():
