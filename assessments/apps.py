@@ -10,7 +10,7 @@ class AssessmentsConfig(AppConfig):
 
         # Each app's auto indicators register themselves (see assessments/indicators.py).
         autodiscover_modules("indicators")
-        from . import (
-            branch_indicators,  # noqa: F401  (the organisation-building indicators)
-            lists,  # noqa: F401  (registers the list items indicator)
+        from . import (  # noqa: F401  (each registers its indicators)
+            branch_indicators,
+            item_states,
         )

@@ -3,6 +3,6 @@
 
 from alxa_dangjian.core.sweeper import register
 
-from .services import sweep_runs
+from .services.runs import sweep_runs
 
 register("assessment-runs")(sweep_runs)

@@ -1,4 +1,5 @@
-"""Celery tasks of the year-end run: ids in, idempotent, the work done in assessments/runs.py.
+"""Celery tasks of the year-end run: ids in, idempotent, the work done in
+assessments/services/results.py.
 
 The chunks are a Celery group; instead of a chord (which needs a result backend) the chunks
 join on the run row: the chunk that finds no other chunk left enqueues the finaliser, on
@@ -11,8 +12,8 @@ import logging
 from celery import group, shared_task
 from django.db import transaction
 
-from . import runs, services
 from .models import AssessmentRun
+from .services import results, runs
 
 logger = logging.getLogger(__name__)
 
@@ -35,10 +36,10 @@ def dispatch_run(run_id: int) -> None:
 @shared_task(name="assessments.run_chunk")
 def run_chunk(run_id: int, number: int) -> None:
     try:
-        last = runs.compute_chunk(run_id, number)
+        last = results.compute_chunk(run_id, number)
     except Exception as error:
         logger.exception("assessment run %s chunk %s failed", run_id, number)
-        services.fail_run(run_id, f"第{number}块计算出错：{error}")
+        runs.fail_run(run_id, f"第{number}块计算出错：{error}")
         return
     if last:
         transaction.on_commit(lambda: run_finalise.delay(run_id))
@@ -47,7 +48,7 @@ def run_chunk(run_id: int, number: int) -> None:
 @shared_task(name="assessments.run_finalise")
 def run_finalise(run_id: int) -> None:
     try:
-        runs.finalise(run_id)
+        results.finalise(run_id)
     except Exception as error:
         logger.exception("assessment run %s: finaliser failed", run_id)
-        services.fail_run(run_id, f"汇总出错：{error}")
+        runs.fail_run(run_id, f"汇总出错：{error}")

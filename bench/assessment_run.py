@@ -8,7 +8,7 @@ For each scale, drops and re-creates a scratch PostgreSQL database named after t
 `seed_demo --scale N` (×10 ≈ 2,000 branches). Each scale runs in its own process (the
 settings read DATABASE_URL once). It then times, with Celery eager in-process:
 
-- the run: `services.start_run` over the whole league for the 党支部 target of the year with
+- the run: `runs.start_run` over the whole league for the 党支部 target of the year with
   the most activity records, with the sample scheme (every registered auto indicator) — chunk
   tasks, finaliser, totals, grades, ranks and the diff, i.e. everything a worker would do;
 - the floor: one hand-written `SELECT organization_id, kind_id, COUNT(*) … GROUP BY` over
@@ -156,9 +156,9 @@ def measure(args) -> dict:
     from activities.models import Activity
     from alxa_dangjian.accounts import scoping
     from alxa_dangjian.accounts.models import User
-    from assessments import runs, services
-    from assessments.demo_scoring import seed_scheme
+    from assessments.demo.scoring import seed_scheme
     from assessments.models import AssessmentRun, Target
+    from assessments.services import results, runs
     from branches.models import Organization
 
     seed_s = None
@@ -185,7 +185,7 @@ def measure(args) -> dict:
     )
 
     timings, finalise_times, run = [], [], None
-    real_finalise = runs.finalise
+    real_finalise = results.finalise
 
     def timed_finalise(run_id):
         started = time.perf_counter()
@@ -194,10 +194,10 @@ def measure(args) -> dict:
         finally:
             finalise_times.append(time.perf_counter() - started)
 
-    runs.finalise = timed_finalise
+    results.finalise = timed_finalise
     for _ in range(args.repeat):
         started = time.perf_counter()
-        run = services.start_run(year=year, scope=root, target=Target.BRANCH, by=staff)
+        run = runs.start_run(year=year, scope=root, target=Target.BRANCH, by=staff)
         timings.append(time.perf_counter() - started)
         run.refresh_from_db()
         if run.status != AssessmentRun.Status.DONE:
@@ -245,7 +245,7 @@ def measure(args) -> dict:
     from assessments import indicators as registry
 
     organizations = list(
-        Organization.objects.filter(pk__in=runs.run_organization_ids(run)).order_by("pk")
+        Organization.objects.filter(pk__in=results.run_organization_ids(run)).order_by("pk")
     )
     breakdown = {}
     with registry.sharing():  # as in a chunk: rows both activity indicators read, read once
@@ -292,8 +292,8 @@ def measure_on_workers(args) -> dict:
     from alxa_dangjian.accounts import scoping
     from alxa_dangjian.accounts.models import User
     from alxa_dangjian.celery import app
-    from assessments import services
     from assessments.models import AssessmentRun, Target
+    from assessments.services import runs
     from branches.models import Organization
 
     app.control.purge()
@@ -317,7 +317,7 @@ def measure_on_workers(args) -> dict:
         timings = []
         for _ in range(args.repeat):
             started = time.perf_counter()
-            run = services.start_run(year=year, scope=root, target=Target.BRANCH, by=staff)
+            run = runs.start_run(year=year, scope=root, target=Target.BRANCH, by=staff)
             while True:
                 status = AssessmentRun.objects.values_list("status", flat=True).get(pk=run.pk)
                 if status == AssessmentRun.Status.DONE:

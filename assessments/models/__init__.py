@@ -9,19 +9,21 @@ from .lists import (
     ResponsibilityListType,
     Stage,
 )
-from .scoring import (  # noqa: F401 - the year-end assessment (述职评议考核)
+from .runs import (  # noqa: F401 - the year-end runs, their results and the score cards
     AssessmentResult,
     AssessmentRun,
+    MeasureResult,
+    QuotaTieDecision,
+    RunChunk,
+    ScoreCard,
+)
+from .scoring import (  # noqa: F401 - the year-end assessment (述职评议考核)
     AssessmentScheme,
     DemocraticVote,
     DutyReport,
     Grade,
     GradeThreshold,
     Indicator,
-    MeasureResult,
-    QuotaTieDecision,
-    RunChunk,
-    ScoreCard,
     ScoreEntry,
     Target,
 )

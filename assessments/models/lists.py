@@ -3,7 +3,8 @@ three checkpoints — 年初定单 (plan), 半年小结 (mid-year), 年底对账
 owner inside a date window and confirmed or returned by a reviewer above.
 
 Which three lists a work committee keeps is not settled (DOMAIN.md §8), so list types are rows;
-the seeded person-based reading is one of several. The writes live in `assessments/lists.py`.
+the seeded person-based reading is one of several. The writes live in
+`assessments/services/lists.py`.
 """
 
 import datetime

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from alxa_dangjian.core import params
 
 from .. import item_states
-from ..forms_lists import ListFilterForm
+from ..forms.lists import ListFilterForm
 from ..models import CheckpointEntry, ResponsibilityList
 
 PAGE_SIZE = 50

@@ -1,6 +1,6 @@
 """Pages of the responsibility lists: the overview of the user's scope, a list with its items
-and checkpoints, the item and checkpoint forms, review, carry-over, evidence files and the
-staff settings (list types, windows)."""
+and checkpoints, the item and checkpoint forms, review, carry-over and evidence files (the
+settings are list_settings.py)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,19 +14,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404
-from alxa_dangjian.core import params
 from alxa_dangjian.core.files import serve
+from alxa_dangjian.core.forms import add_service_error
 from alxa_dangjian.core.history import changes
 
-from .. import lists
-from ..forms_lists import (
+from ..forms.lists import (
     CheckpointForm,
     ItemForm,
     ListCreateForm,
     ListFilterForm,
-    ListTypeForm,
     ReviewForm,
-    WindowForm,
 )
 from ..models import (
     CheckpointEntry,
@@ -34,18 +31,15 @@ from ..models import (
     CheckpointWindow,
     ResponsibilityItem,
     ResponsibilityList,
-    ResponsibilityListType,
     Stage,
 )
+from ..services import lists
+from . import error_text
 
 PAGE_SIZE = 50
 HISTORY_LIMIT = 200
 Review = CheckpointEntry.Review
 Progress = CheckpointEntry.Progress
-
-
-def _error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 def _entry_counts() -> dict:
@@ -122,19 +116,11 @@ def responsibilitylist_create(request):
         try:
             created = lists.create_list(**form.cleaned_data, by=request.user)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, f"已建立“{created}”，请逐项填写责任事项。")
             return redirect(created)
     return render(request, "assessments/lists/list_form.html", {"form": form})
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
 
 
 def _list_for(user, pk):
@@ -246,7 +232,7 @@ def _item_form(request, item, title):
         try:
             lists.save_item(form.instance, by=request.user, reason=request.POST.get("reason", ""))
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, "已保存责任事项。")
             return redirect(item.list)
@@ -268,7 +254,7 @@ def responsibilityitem_delete(request, pk):
     try:
         lists.delete_item(item, by=request.user)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, "已删除责任事项。")
     return redirect(item.list)
@@ -311,7 +297,7 @@ def responsibilityitem_checkpoint(request, pk):
                 by=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             done = "已提交审核" if "submit" in request.POST else "已保存"
             messages.success(request, f"{Stage(stage).label}{done}。")
@@ -341,7 +327,7 @@ def responsibilitylist_submit(request, pk):
     try:
         count = lists.submit_stage(responsibility_list, stage, by=request.user)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, f"已提交{count}项{Stage(stage).label}，等待审核。")
     return redirect(responsibility_list)
@@ -370,7 +356,7 @@ def checkpointentry_review(request, pk):
             lists.return_entry(entry, comment=comment, by=request.user)
             messages.success(request, f"已退回{entry.get_stage_display()}。")
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     return redirect(f"{entry.item.list.get_absolute_url()}#item-{entry.item_id}")
 
 
@@ -381,7 +367,7 @@ def responsibilitylist_carryover(request, pk):
     try:
         target, created = lists.carry_over(responsibility_list, by=request.user)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
         return redirect(responsibility_list)
     if created:
         messages.success(request, f"已将{len(created)}项未完成事项结转到{target.year}年清单。")
@@ -409,86 +395,11 @@ def checkpointevidence_delete(request, pk):
     try:
         lists.remove_evidence(evidence, by=request.user, reason=request.POST.get("reason", ""))
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, f"已删除“{evidence.original_name}”。")
     return redirect(f"{reverse('assessments:responsibilityitem-checkpoint', args=[item.pk])}"
                     f"?stage={evidence.entry.stage}")  # fmt: skip
-
-
-# Settings (staff edit; everyone may read the dates) -----------------------------------------
-
-
-@require_GET
-def checkpointwindow_list(request):
-    this_year = timezone.localdate().year
-    windows = list(CheckpointWindow.objects.order_by("-year"))
-    if not any(w.year == this_year for w in windows):
-        windows.insert(0, CheckpointWindow.default_for(this_year))
-    return render(
-        request,
-        "assessments/lists/settings.html",
-        {
-            "windows": windows,
-            "types": ResponsibilityListType.objects.order_by("sort_order", "pk"),
-            "may_settings": scoping.is_work_committee(request.user),
-            "stages": Stage.choices,
-        },
-    )
-
-
-def _settings_form(request, form, service, title):
-    if request.method == "POST" and form.is_valid():
-        try:
-            service(form.instance, by=request.user)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, f"已保存{title}。")
-            return redirect("assessments:checkpointwindow-list")
-    return render(request, "assessments/lists/settings_form.html", {"form": form, "title": title})
-
-
-@require_http_methods(["GET", "POST"])
-def checkpointwindow_create(request):
-    lists.require_settings(request.user)
-    year = params.year(request, default=timezone.localdate().year)
-    initial = CheckpointWindow.default_for(year)
-    form = WindowForm(request.POST or None, instance=initial)
-    return _settings_form(request, form, lists.save_window, "清单填报时间")
-
-
-@require_http_methods(["GET", "POST"])
-def checkpointwindow_edit(request, pk):
-    lists.require_settings(request.user)
-    window = _window_or_404(pk)
-    form = WindowForm(request.POST or None, instance=window)
-    return _settings_form(request, form, lists.save_window, "清单填报时间")
-
-
-def _window_or_404(pk):
-    """Windows are league-wide: no subtree owns them, staff (checked before) edit them."""
-    window = CheckpointWindow.objects.filter(pk=pk).first()
-    if window is None:
-        raise Http404("填报时间设置不存在。")
-    return window
-
-
-@require_http_methods(["GET", "POST"])
-def responsibilitylisttype_create(request):
-    lists.require_settings(request.user)
-    form = ListTypeForm(request.POST or None)
-    return _settings_form(request, form, lists.save_list_type, "清单类型")
-
-
-@require_http_methods(["GET", "POST"])
-def responsibilitylisttype_edit(request, pk):
-    lists.require_settings(request.user)
-    list_type = ResponsibilityListType.objects.filter(pk=pk).first()
-    if list_type is None:
-        raise Http404("清单类型不存在。")
-    form = ListTypeForm(request.POST or None, instance=list_type)
-    return _settings_form(request, form, lists.save_list_type, "清单类型")
 
 
 urlpatterns = [
@@ -521,18 +432,5 @@ urlpatterns = [
         "list-files/<int:pk>/delete/",
         checkpointevidence_delete,
         name="checkpointevidence-delete",
-    ),
-    path("list-settings/", checkpointwindow_list, name="checkpointwindow-list"),
-    path("list-settings/windows/new/", checkpointwindow_create, name="checkpointwindow-create"),
-    path("list-settings/windows/<int:pk>/", checkpointwindow_edit, name="checkpointwindow-edit"),
-    path(
-        "list-settings/types/new/",
-        responsibilitylisttype_create,
-        name="responsibilitylisttype-create",
-    ),
-    path(
-        "list-settings/types/<int:pk>/",
-        responsibilitylisttype_edit,
-        name="responsibilitylisttype-edit",
     ),
 ]

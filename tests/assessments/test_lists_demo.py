@@ -2,8 +2,8 @@
 
 import datetime
 
-from assessments import lists
-from assessments.demo_lists import seed_lists
+from assessments import item_states
+from assessments.demo.lists import seed_lists
 from assessments.models import CheckpointEntry, ResponsibilityItem, ResponsibilityList, Stage
 from branches.models import CommitteeSeat
 from tests.factories import CommitteeSeatFactory, MemberFactory
@@ -35,7 +35,7 @@ def test_demo_lists_tell_the_year_and_reseeding_changes_nothing(
         this_year.filter(stage=Stage.MID, review=Review.CONFIRMED).count()
         > this_year.filter(stage=Stage.MID).exclude(review=Review.CONFIRMED).count()
     )
-    on_time = lists.items_closed_on_time(2025, [branch_a.pk])[branch_a.pk]
+    on_time = item_states.items_closed_on_time(2025, [branch_a.pk])[branch_a.pk]
     assert 0 < on_time[0] <= on_time[1] == 5
     assert ResponsibilityItem.history.filter(list_id=ResponsibilityList.objects.first().pk).exists()
     assert seed_lists(today=TODAY) == {"lists": 0, "items": 0}

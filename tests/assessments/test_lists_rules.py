@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from alxa_dangjian.core.models import Notification
-from assessments import indicators, lists
+from assessments import indicators, item_states
 from assessments.models import (
     CheckpointEntry,
     CheckpointEvidence,
@@ -19,6 +19,7 @@ from assessments.models import (
     ResponsibilityListType,
     Stage,
 )
+from assessments.services import lists
 from tests.assessments.lists_factories import closed, list_type, make_entry, make_item, make_list
 from tests.factories import OrganizationFactory, UserFactory
 
@@ -286,14 +287,14 @@ def league_items(root, committee_a, branch_a, branch_a2, branch_b, secretary):
 
 def test_items_closed_on_time_per_owner(league_items, committee_a, branch_a, branch_a2, branch_b):
     ids = [committee_a.pk, branch_a.pk, branch_a2.pk, branch_b.pk]
-    assert lists.items_closed_on_time(Y, ids) == {
+    assert item_states.items_closed_on_time(Y, ids) == {
         branch_a.pk: (1, 3),
         branch_a2.pk: (1, 2),
         committee_a.pk: (1, 1),
         branch_b.pk: (0, 1),
     }
-    assert lists.items_closed_on_time(Y - 1, ids) == {branch_a.pk: (1, 1)}
-    assert lists.items_closed_on_time(Y, [branch_a2.pk]) == {branch_a2.pk: (1, 2)}
+    assert item_states.items_closed_on_time(Y - 1, ids) == {branch_a.pk: (1, 1)}
+    assert item_states.items_closed_on_time(Y, [branch_a2.pk]) == {branch_a2.pk: (1, 2)}
 
 
 def test_the_indicator_sums_each_subtree(
@@ -336,10 +337,10 @@ def test_on_time_queries_do_not_grow_with_organisations(
         item = make_item(make_list(branch, year=Y, by=secretary))
         closed(item, on=datetime.date(Y, 2, 1))
     with django_assert_num_queries(1):  # the GROUP BY
-        result = lists.items_closed_on_time(Y, [b.pk for b in branches])
+        result = item_states.items_closed_on_time(Y, [b.pk for b in branches])
     assert len(result) == count
     with django_assert_num_queries(2):  # the organisations, the GROUP BY
-        measures = lists.closed_on_time_measures(Y, Organization.objects.subtree(committee_a))
+        measures = item_states.closed_on_time_measures(Y, Organization.objects.subtree(committee_a))
     assert measures[committee_a.pk].numerator == count
 
 

@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from alxa_dangjian.core import sweeper
-from assessments import services
 from assessments.models import AssessmentRun, MeasureResult, RunChunk, Target
+from assessments.services import runs
 from assessments.tasks import run_chunk
 from tests.assessments.scoring_fixtures import YEAR, make_scheme
 from tests.factories import OrganizationFactory
@@ -27,7 +27,7 @@ def lost_run(committee_a, branch_a, branch_a2, staff, settings, django_capture_o
     settings.ASSESSMENT_RUN_STALL_SECONDS = 900
     OrganizationFactory(name="甲局第三党支部", parent=committee_a)
     make_scheme()
-    run = services.start_run(year=YEAR, scope=committee_a, target=Target.BRANCH, by=staff)
+    run = runs.start_run(year=YEAR, scope=committee_a, target=Target.BRANCH, by=staff)
     run_chunk.delay(run.pk, 1)  # one chunk finished before the worker was lost
     RunChunk.objects.filter(run=run).update(heartbeat_at=ago(180))
     AssessmentRun.objects.filter(pk=run.pk).update(
@@ -70,7 +70,7 @@ def test_a_run_sent_too_often_is_failed_for_a_person_to_resume(lost_run, setting
 def test_a_message_for_a_replaced_run_does_nothing(lost_run):
     from assessments.tasks import dispatch_run
 
-    services.fail_run(lost_run.pk, "已由新发起的计算取代")
+    runs.fail_run(lost_run.pk, "已由新发起的计算取代")
     dispatch_run.delay(lost_run.pk)
     lost_run.refresh_from_db()
     assert (lost_run.status, lost_run.chunks_done) == ("failed", 1)

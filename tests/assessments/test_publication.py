@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from assessments import services
 from assessments.models import (
     AssessmentResult,
     Grade,
@@ -21,6 +20,7 @@ from assessments.models import (
     ScoreCard,
     Target,
 )
+from assessments.services import review, runs, scores
 from tests.assessments.scoring_fixtures import YEAR, make_scheme
 from tests.factories import ActivityFactory
 
@@ -31,7 +31,7 @@ def done_run(committee_a, branch_a, branch_a2, staff, django_capture_on_commit_c
     scheme = make_scheme()
     ActivityFactory(organization=branch_a, kind="theme-day", held_on=datetime.date(YEAR, 3, 3))
     with django_capture_on_commit_callbacks(execute=True):
-        run = services.start_run(year=YEAR, scope=committee_a, target=Target.BRANCH, by=staff)
+        run = runs.start_run(year=YEAR, scope=committee_a, target=Target.BRANCH, by=staff)
     run.refresh_from_db()
     run.scheme_obj = scheme
     return run
@@ -43,11 +43,11 @@ def tied_run(committee_a, branch_a, branch_a2, staff, django_capture_on_commit_c
     may be 好: a tie across the quota line."""
     scheme = make_scheme(quota_count=1)
     for branch in (branch_a, branch_a2):
-        services.enter_score(branch, scheme.theme, score="40", reason="全年按月开展", by=staff)
-        services.enter_score(branch, scheme.duty, score="10", reason="述职扎实", by=staff)
-        services.record_votes(branch, year=YEAR, counts={"excellent": 10}, by=staff)
+        scores.enter_score(branch, scheme.theme, score="40", reason="全年按月开展", by=staff)
+        scores.enter_score(branch, scheme.duty, score="10", reason="述职扎实", by=staff)
+        scores.record_votes(branch, year=YEAR, counts={"excellent": 10}, by=staff)
     with django_capture_on_commit_callbacks(execute=True):
-        run = services.start_run(year=YEAR, scope=committee_a, target=Target.BRANCH, by=staff)
+        run = runs.start_run(year=YEAR, scope=committee_a, target=Target.BRANCH, by=staff)
     run.refresh_from_db()
     return run
 
@@ -86,7 +86,7 @@ def text_of(html: str, testid: str) -> str:
 def test_the_preview_counts_unreviewed_cards_unscored_manual_indicators_and_overrides(
     done_run, staff, branch_a, branch_a2
 ):
-    preview = services.publication_preview(done_run)
+    preview = review.publication_preview(done_run)
     assert (preview.organizations, preview.to_freeze, preview.unreviewed) == (2, 2, 2)
     # 2 organisations × 1 manual indicator (述职评议), none scored.
     assert (preview.missing_scores, preview.manual_indicators, preview.overrides) == (2, 1, 0)
@@ -94,20 +94,20 @@ def test_the_preview_counts_unreviewed_cards_unscored_manual_indicators_and_over
     assert preview.problems("publish") == ["请先冻结计算结果再发布。"]
 
     scheme = done_run.scheme_obj
-    services.review_card(card_of(branch_a), comment="", by=staff)
-    services.enter_score(branch_a, scheme.duty, score="8", reason="述职认真", by=staff)
-    services.enter_score(branch_a2, scheme.theme, score="20", reason="台账补录", by=staff)
+    review.review_card(card_of(branch_a), comment="", by=staff)
+    scores.enter_score(branch_a, scheme.duty, score="8", reason="述职认真", by=staff)
+    scores.enter_score(branch_a2, scheme.theme, score="20", reason="台账补录", by=staff)
     done_run.refresh_from_db()
-    preview = services.publication_preview(done_run)
+    preview = review.publication_preview(done_run)
     assert (preview.unreviewed, preview.missing_scores, preview.overrides) == (1, 1, 1)
 
 
 def test_freezing_keeps_the_count_of_cards_never_reviewed_for_the_publish_step(
     done_run, staff, branch_a
 ):
-    services.review_card(card_of(branch_a), comment="", by=staff)
-    assert services.freeze_run(done_run, by=staff) == 2
-    preview = services.publication_preview(done_run)
+    review.review_card(card_of(branch_a), comment="", by=staff)
+    assert review.freeze_run(done_run, by=staff) == 2
+    preview = review.publication_preview(done_run)
     assert (preview.frozen, preview.to_freeze, preview.to_publish, preview.unreviewed) == (
         2,
         0,
@@ -198,7 +198,7 @@ def test_wrong_methods_are_refused(client, staff, done_run):
 def test_a_tie_at_the_quota_line_is_listed_and_blocks_freeze_and_publish(
     client, staff, tied_run, branch_a, branch_a2
 ):
-    preview = services.publication_preview(tied_run)
+    preview = review.publication_preview(tied_run)
     assert preview.tie_open and preview.tie.places == 1
     assert {o.pk for o in preview.tied} == {branch_a.pk, branch_a2.pk}
     assert preview.overrides == 2 and preview.missing_scores == 0
@@ -206,7 +206,7 @@ def test_a_tie_at_the_quota_line_is_listed_and_blocks_freeze_and_publish(
     # Same total, same rank; neither is 好 while undecided, whatever the tree order.
     assert {(r.rank, r.grade, r.quota_tie) for r in results} == {(1, Grade.GOOD, True)}
     with pytest.raises(ValidationError, match="并列在“好”等次名额线上"):
-        services.freeze_run(tied_run, by=staff)
+        review.freeze_run(tied_run, by=staff)
     client.force_login(staff)
     page = client.get(freeze_url(tied_run)).content.decode()
     assert "甲局第一党支部" in text_of(page, "preview-tie")
@@ -250,25 +250,25 @@ def test_staff_decide_the_tie_with_a_reason_and_it_is_kept(
     assert ScoreCard.objects.filter(frozen_run=tied_run).count() == 2
     # Once frozen the grades are settled: no further decision.
     with pytest.raises(ValidationError, match="已冻结"):
-        services.decide_quota_tie(tied_run, chosen=[branch_a.pk], reason="改", by=staff)
+        review.decide_quota_tie(tied_run, chosen=[branch_a.pk], reason="改", by=staff)
 
 
 def test_a_decision_lapses_when_the_tie_changes(staff, tied_run, branch_a, branch_a2):
-    services.decide_quota_tie(tied_run, chosen=[branch_a.pk], reason="甲支部更好", by=staff)
-    assert not services.publication_preview(tied_run).tie_open
+    review.decide_quota_tie(tied_run, chosen=[branch_a.pk], reason="甲支部更好", by=staff)
+    assert not review.publication_preview(tied_run).tie_open
     bonus = tied_run.scheme.indicators.get(name="加分")
-    services.enter_score(branch_a, bonus, score="1", reason="获表彰", by=staff)
+    scores.enter_score(branch_a, bonus, score="1", reason="获表彰", by=staff)
     # branch_a now leads alone: no tie, branch_a is 好 by total.
-    assert services.publication_preview(tied_run).tie is None
-    services.enter_score(branch_a2, bonus, score="1", reason="获表彰", by=staff)
+    assert review.publication_preview(tied_run).tie is None
+    scores.enter_score(branch_a2, bonus, score="1", reason="获表彰", by=staff)
     # Tied again at 101: the earlier decision still covers the same two organisations.
-    assert not services.publication_preview(tied_run).tie_open
-    assert len(services.publication_preview(tied_run).decisions) == 1
+    assert not review.publication_preview(tied_run).tie_open
+    assert len(review.publication_preview(tied_run).decisions) == 1
 
 
 def test_no_decision_where_there_is_no_tie(staff, done_run, branch_a):
     with pytest.raises(ValidationError, match="没有并列"):
-        services.decide_quota_tie(done_run, chosen=[branch_a.pk], reason="x", by=staff)
+        review.decide_quota_tie(done_run, chosen=[branch_a.pk], reason="x", by=staff)
 
 
 # --- Provisional ranks and grades ----------------------------------------------------------
@@ -295,8 +295,8 @@ def test_ranks_and_grades_are_provisional_while_manual_scores_are_missing(
     assert notes and all(note.startswith("暂定：尚有2项评审打分未录入") for note in notes)
 
     duty = done_run.scheme_obj.duty
-    services.enter_score(branch_a, duty, score="8", reason="述职认真", by=staff)
-    services.enter_score(branch_a2, duty, score="6", reason="述职一般", by=staff)
+    scores.enter_score(branch_a, duty, score="8", reason="述职认真", by=staff)
+    scores.enter_score(branch_a2, duty, score="6", reason="述职一般", by=staff)
     card = client.get(card_of(branch_a).get_absolute_url()).content.decode()
     assert "暂定" not in card
     queue = client.get(reverse("assessments:scorecard-list")).content.decode()
@@ -307,8 +307,8 @@ def test_ranks_and_grades_are_provisional_while_manual_scores_are_missing(
 def test_the_profile_marks_a_published_provisional_result(
     client, staff, secretary, done_run, branch_a
 ):
-    services.freeze_run(done_run, by=staff)
-    services.publish_run(done_run, by=staff)
+    review.freeze_run(done_run, by=staff)
+    review.publish_run(done_run, by=staff)
     client.force_login(secretary)
     url = reverse("portal:organization-profile", args=[branch_a.pk])
     html = client.get(url).content.decode()
@@ -322,7 +322,7 @@ def test_the_profile_marks_a_published_provisional_result(
 def test_scores_show_two_decimals_in_the_queue_the_card_and_exports(
     client, staff, done_run, branch_a, branch_a2
 ):
-    services.enter_score(branch_a, done_run.scheme_obj.duty, score="7.5", reason="较好", by=staff)
+    scores.enter_score(branch_a, done_run.scheme_obj.duty, score="7.5", reason="较好", by=staff)
     client.force_login(staff)
     queue = client.get(reverse("assessments:scorecard-list")).content.decode()
     table = queue[queue.index('data-testid="scorecard-list"') :]

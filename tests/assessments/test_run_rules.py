@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from activities.models import Exemption, FrequencyRule
 from alxa_dangjian.core import rules
-from assessments import services
 from assessments.models import (
     AssessmentResult,
     AssessmentRun,
@@ -20,6 +19,7 @@ from assessments.models import (
     MeasureResult,
     Target,
 )
+from assessments.services import runs
 from tests.factories import ActivityFactory
 
 YEAR = 2025  # a closed year (the suite runs in 2026)
@@ -52,7 +52,7 @@ def league(committee_a, branch_a, branch_a2, staff):
 
 def run_year(league, staff, capture, **options):
     with capture(execute=True):
-        run = services.start_run(
+        run = runs.start_run(
             year=YEAR, scope=league["scope"], target=Target.BRANCH, by=staff, **options
         )
     run.refresh_from_db()
@@ -154,7 +154,7 @@ def test_a_rule_edit_within_the_current_year_uses_todays_rules(
     league, staff, django_capture_on_commit_callbacks, monkeypatch
 ):
     """Only a closed year is reproduced: the year still running follows the rules in force."""
-    monkeypatch.setattr(services, "this_year", lambda: YEAR)
+    monkeypatch.setattr(runs, "this_year", lambda: YEAR)
     first = run_year(league, staff, django_capture_on_commit_callbacks)
     stricter_meetings(staff)
     second = run_year(league, staff, django_capture_on_commit_callbacks)
@@ -191,7 +191,7 @@ def test_a_restarted_run_keeps_the_rules_it_recorded(
     stricter_meetings(staff)
     AssessmentRun.objects.filter(pk=first.pk).update(status=AssessmentRun.Status.FAILED)
     with django_capture_on_commit_callbacks(execute=True):
-        services.restart_run(first, by=staff)
+        runs.restart_run(first, by=staff)
     first.refresh_from_db()
     assert measures(first) == {league["a"].pk: (8, 8), league["a2"].pk: (4, 8)}
 

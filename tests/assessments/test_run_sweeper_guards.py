@@ -12,8 +12,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from alxa_dangjian.core import dispatch, sweeper
-from assessments import runs, services
+from assessments import scoring
 from assessments.models import AssessmentResult, AssessmentRun, MeasureResult, RunChunk, Target
+from assessments.services import results, runs
 from tests.assessments.scoring_fixtures import YEAR, make_scheme
 
 
@@ -29,18 +30,18 @@ def queued_run(committee_a, branch_a, branch_a2, staff, settings):
     settings.ASSESSMENT_RUN_STALL_SECONDS = 900
     settings.ASSESSMENT_RUN_MAX_DISPATCHES = 3
     make_scheme()
-    run = services.start_run(year=YEAR, scope=committee_a, target=Target.BRANCH, by=staff)
+    run = runs.start_run(year=YEAR, scope=committee_a, target=Target.BRANCH, by=staff)
     assert (run.status, run.chunk_count) == ("queued", 2)
     return run
 
 
 def test_a_failed_runs_late_chunks_and_finaliser_leave_it_failed(queued_run):
-    services.fail_run(queued_run.pk, "已由新发起的计算取代")
+    runs.fail_run(queued_run.pk, "已由新发起的计算取代")
     # Its last chunk finishing does not ask for the finaliser …
-    assert runs.compute_chunk(queued_run.pk, 1) is False
-    assert runs.compute_chunk(queued_run.pk, 2) is False
+    assert results.compute_chunk(queued_run.pk, 1) is False
+    assert results.compute_chunk(queued_run.pk, 2) is False
     # … and a finaliser message arriving anyway does nothing.
-    assert runs.finalise(queued_run.pk) is None
+    assert results.finalise(queued_run.pk) is None
     queued_run.refresh_from_db()
     assert queued_run.status == "failed" and queued_run.error == "已由新发起的计算取代"
     assert queued_run.finished_at is None
@@ -51,35 +52,35 @@ def test_a_failed_runs_late_chunks_and_finaliser_leave_it_failed(queued_run):
 
 
 def test_a_run_failed_while_its_last_chunk_computed_is_not_finalised(queued_run, monkeypatch):
-    assert runs.compute_chunk(queued_run.pk, 2) is False
-    real = runs.auto_codes
+    assert results.compute_chunk(queued_run.pk, 2) is False
+    real = scoring.auto_codes
 
     def failing_meanwhile(snap):
-        services.fail_run(queued_run.pk, "计算多次中断")
+        runs.fail_run(queued_run.pk, "计算多次中断")
         return real(snap)
 
-    monkeypatch.setattr(runs, "auto_codes", failing_meanwhile)
-    assert runs.compute_chunk(queued_run.pk, 1) is False  # the last chunk, but the run failed
+    monkeypatch.setattr(results, "auto_codes", failing_meanwhile)
+    assert results.compute_chunk(queued_run.pk, 1) is False  # the last chunk, but the run failed
     queued_run.refresh_from_db()
     assert (queued_run.status, queued_run.chunks_done) == ("failed", 2)
     assert not AssessmentResult.objects.filter(run=queued_run).exists()
 
 
 def test_an_active_runs_chunks_and_finaliser_still_complete_it(queued_run):
-    assert runs.compute_chunk(queued_run.pk, 1) is False
-    assert runs.compute_chunk(queued_run.pk, 2) is True
-    runs.finalise(queued_run.pk)
+    assert results.compute_chunk(queued_run.pk, 1) is False
+    assert results.compute_chunk(queued_run.pk, 2) is True
+    results.finalise(queued_run.pk)
     queued_run.refresh_from_db()
     assert (queued_run.status, queued_run.chunks_done) == ("done", 2)
     assert AssessmentResult.objects.filter(run=queued_run).count() == 2
-    runs.finalise(queued_run.pk)  # a done run may be re-totalled (manual scores)
+    results.finalise(queued_run.pk)  # a done run may be re-totalled (manual scores)
     queued_run.refresh_from_db()
     assert queued_run.status == "done"
 
 
 def test_a_never_sent_run_is_replaced_by_a_new_start(queued_run, committee_a, staff):
     AssessmentRun.objects.filter(pk=queued_run.pk).update(error=dispatch.NOT_SENT)
-    new = services.start_run(year=YEAR, scope=committee_a, target=Target.BRANCH, by=staff)
+    new = runs.start_run(year=YEAR, scope=committee_a, target=Target.BRANCH, by=staff)
     queued_run.refresh_from_db()
     assert queued_run.status == "failed" and new.pk != queued_run.pk
 
@@ -88,7 +89,7 @@ def test_a_start_refuses_when_the_sweeper_sent_the_unsent_run_meanwhile(
     queued_run, committee_a, staff, monkeypatch
 ):
     AssessmentRun.objects.filter(pk=queued_run.pk).update(error=dispatch.NOT_SENT)
-    real = services._never_sent
+    real = runs._never_sent
 
     def sent_meanwhile(run):
         never = real(run)  # read as unsent …
@@ -96,9 +97,9 @@ def test_a_start_refuses_when_the_sweeper_sent_the_unsent_run_meanwhile(
         AssessmentRun.objects.filter(pk=run.pk).update(sent_at=timezone.now(), error="")
         return never
 
-    monkeypatch.setattr(services, "_never_sent", sent_meanwhile)
+    monkeypatch.setattr(runs, "_never_sent", sent_meanwhile)
     with pytest.raises(ValidationError) as refused:
-        services.start_run(year=YEAR, scope=committee_a, target=Target.BRANCH, by=staff)
+        runs.start_run(year=YEAR, scope=committee_a, target=Target.BRANCH, by=staff)
     assert f"已有一次计算正在进行（#{queued_run.pk}）" in str(refused.value)
     queued_run.refresh_from_db()  # (the refusal rolled back the simulated send with it)
     assert queued_run.status == "queued" and queued_run.error == dispatch.NOT_SENT
@@ -152,4 +153,4 @@ def test_the_backfill_gives_runs_in_progress_at_deploy_a_sent_at(queued_run):
     assert (done.sent_at, done.dispatch_count) == (None, 0)
     assert (unsent.sent_at, unsent.dispatch_count) == (None, 0)
     # Backfilled, the run in the queue is neither replaced nor resent as never sent.
-    assert not services._never_sent(queued_run)
+    assert not runs._never_sent(queued_run)

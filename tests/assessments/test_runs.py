@@ -13,7 +13,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from assessments import indicators as registry
-from assessments import runs, services
 from assessments.models import (
     AssessmentResult,
     AssessmentRun,
@@ -23,6 +22,7 @@ from assessments.models import (
     ScoreCard,
     Target,
 )
+from assessments.services import results, runs, scores
 from tests.assessments.scoring_fixtures import YEAR, make_scheme
 from tests.factories import ActivityFactory, OrganizationFactory
 
@@ -52,7 +52,7 @@ def league(committee_a, branch_a, branch_a2, staff, settings):
 
 def start(league, staff, capture):
     with capture(execute=True):
-        run = services.start_run(year=YEAR, scope=league["scope"], target=Target.BRANCH, by=staff)
+        run = runs.start_run(year=YEAR, scope=league["scope"], target=Target.BRANCH, by=staff)
     run.refresh_from_db()
     return run
 
@@ -111,7 +111,7 @@ def test_the_difference_lists_organisations_whose_score_changed(
 def test_a_manual_score_retotals_the_card(league, staff, django_capture_on_commit_callbacks):
     run = start(league, staff, django_capture_on_commit_callbacks)
     a = league["branches"][0]
-    services.enter_score(a, league["scheme"].duty, score="10", reason="述职扎实", by=staff)
+    scores.enter_score(a, league["scheme"].duty, score="10", reason="述职扎实", by=staff)
     assert totals(run)[a.pk][:2] == (D("100.00"), "excellent")
 
 
@@ -141,14 +141,14 @@ def test_a_failed_chunk_leaves_the_previous_results_and_can_be_resumed(
     assert failed.chunks_done == 2
     assert not AssessmentResult.objects.filter(run=failed).exists()
     assert totals(previous) == before
-    assert services.current_run(a2, YEAR) == previous  # cards still show the last good run
+    assert runs.current_run(a2, YEAR) == previous  # cards still show the last good run
 
     monkeypatch.setitem(registry._REGISTRY, "theme-day-months", real)
     done_chunks = dict(
         RunChunk.objects.filter(run=failed, is_done=True).values_list("number", "finished_at")
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.resume_run(failed, by=staff)
+        runs.resume_run(failed, by=staff)
     failed.refresh_from_db()
     assert failed.status == AssessmentRun.Status.DONE
     assert totals(failed) == before
@@ -163,12 +163,12 @@ def test_a_run_whose_worker_died_is_stalled_and_restarts(
     """A worker killed mid-run: the run stays `running` with a chunk not done. After the
     timeout it shows as stalled and staff can restart it."""
     with django_capture_on_commit_callbacks(execute=False):  # the tasks never run
-        run = services.start_run(year=YEAR, scope=league["scope"], target=Target.BRANCH, by=staff)
-    runs.compute_chunk(run.pk, 1)  # one chunk got through before the worker died
+        run = runs.start_run(year=YEAR, scope=league["scope"], target=Target.BRANCH, by=staff)
+    results.compute_chunk(run.pk, 1)  # one chunk got through before the worker died
     run.refresh_from_db()
     assert run.status == AssessmentRun.Status.RUNNING and not run.is_stalled
     with pytest.raises(Exception, match="只有失败或停滞的计算"):
-        services.resume_run(run, by=staff)
+        runs.resume_run(run, by=staff)
     AssessmentRun.objects.filter(pk=run.pk).update(
         heartbeat_at=timezone.now()
         - datetime.timedelta(seconds=settings.ASSESSMENT_RUN_STALL_SECONDS + 1)
@@ -176,7 +176,7 @@ def test_a_run_whose_worker_died_is_stalled_and_restarts(
     run.refresh_from_db()
     assert run.is_stalled
     with django_capture_on_commit_callbacks(execute=True):
-        services.restart_run(run, by=staff)
+        runs.restart_run(run, by=staff)
     run.refresh_from_db()
     assert run.status == AssessmentRun.Status.DONE
     assert run.chunks_done == 3
@@ -188,8 +188,8 @@ def test_a_redelivered_chunk_changes_nothing(league, staff, django_capture_on_co
     before = sorted(
         MeasureResult.objects.filter(run=run).values_list("organization_id", "code", "numerator")
     )
-    assert runs.compute_chunk(run.pk, 2) is False  # the run is done: nothing is rewritten
-    runs.finalise(run.pk)
+    assert results.compute_chunk(run.pk, 2) is False  # the run is done: nothing is rewritten
+    results.finalise(run.pk)
     after = sorted(
         MeasureResult.objects.filter(run=run).values_list("organization_id", "code", "numerator")
     )
@@ -201,7 +201,7 @@ def test_a_redelivered_chunk_changes_nothing(league, staff, django_capture_on_co
 def test_query_count_of_a_chunk_does_not_grow_with_its_organisations(
     root, staff, settings, django_capture_on_commit_callbacks
 ):
-    from assessments.demo_scoring import seed_scheme
+    from assessments.demo.scoring import seed_scheme
 
     seed_scheme(YEAR, Target.BRANCH)  # every registered auto indicator
     settings.ASSESSMENT_RUN_CHUNK_SIZE = 1000
@@ -214,9 +214,9 @@ def test_query_count_of_a_chunk_does_not_grow_with_its_organisations(
                 organization=branch, kind="theme-day", held_on=datetime.date(YEAR, 2, 2)
             )
         with django_capture_on_commit_callbacks(execute=False):
-            run = services.start_run(year=YEAR, scope=scope, target=Target.BRANCH, by=staff)
+            run = runs.start_run(year=YEAR, scope=scope, target=Target.BRANCH, by=staff)
         with CaptureQueriesContext(connection) as queries:
-            runs.compute_chunk(run.pk, 1)
+            results.compute_chunk(run.pk, 1)
         counts.append(len(queries.captured_queries))
     assert counts[0] == counts[1]
 
@@ -225,15 +225,15 @@ def test_a_chunk_reads_the_years_activity_rows_once_for_both_activity_indicators
     root, staff, settings, django_capture_on_commit_callbacks
 ):
     """三会一课 and 主题党日 share one pair of GROUP BYs (hosted, joint) per chunk."""
-    from assessments.demo_scoring import seed_scheme
+    from assessments.demo.scoring import seed_scheme
 
     seed_scheme(YEAR, Target.BRANCH)
     scope = OrganizationFactory(type="committee", parent=root, name="党委")
     ActivityFactory(organization=OrganizationFactory(parent=scope), kind="theme-day")
     with django_capture_on_commit_callbacks(execute=False):
-        run = services.start_run(year=YEAR, scope=scope, target=Target.BRANCH, by=staff)
+        run = runs.start_run(year=YEAR, scope=scope, target=Target.BRANCH, by=staff)
     with CaptureQueriesContext(connection) as queries:
-        runs.compute_chunk(run.pk, 1)
+        results.compute_chunk(run.pk, 1)
     tables = ('FROM "activities_activity" ', 'FROM "activities_activity_joint_organizations" ')
     activity_reads = [
         q["sql"] for q in queries.captured_queries if any(t in q["sql"] for t in tables)
@@ -263,10 +263,10 @@ def test_shared_values_are_built_once_per_block_and_never_outside():
     [(2010, 1000, [670, 670, 670]), (201, 1000, [201]), (10, 3, [2, 3, 2, 3]), (3, 1, [1, 1, 1])],
 )
 def test_chunks_are_as_few_and_as_even_as_the_size_allows(count, size, sizes):
-    chunks = runs.split(list(range(count, 0, -1)), size)
+    chunks = results.split(list(range(count, 0, -1)), size)
     assert [len(c) for c in chunks] == sizes
     assert [pk for c in chunks for pk in c] == list(range(1, count + 1))
-    assert runs.split([], 5) == []
+    assert results.split([], 5) == []
 
 
 @pytest.mark.broker
@@ -280,7 +280,7 @@ def test_a_run_completes_on_a_real_worker(committee_a, branch_a, branch_a2, staf
         ActivityFactory(
             organization=branch_a, kind="theme-day", held_on=datetime.date(YEAR, month, 3)
         )
-    run = services.start_run(year=YEAR, scope=committee_a, target=Target.BRANCH, by=staff)
+    run = runs.start_run(year=YEAR, scope=committee_a, target=Target.BRANCH, by=staff)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         run.refresh_from_db()

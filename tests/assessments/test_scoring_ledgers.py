@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from assessments import services
 from assessments.models import Target
+from assessments.services import review, runs, scores
 from tests.assessments.scoring_fixtures import YEAR, make_scheme
 from tests.factories import ActivityFactory, MemberFactory, OrganizationFactory, TermFactory
 
@@ -26,7 +26,7 @@ def export(client, code, **params):
 def run_over(committee_a, staff, capture):
     make_scheme()
     with capture(execute=True):
-        run = services.start_run(year=YEAR, scope=committee_a, target=Target.BRANCH, by=staff)
+        run = runs.start_run(year=YEAR, scope=committee_a, target=Target.BRANCH, by=staff)
     run.refresh_from_db()
     return run
 
@@ -58,15 +58,15 @@ def test_secretaries_export_only_published_results(client, secretary, staff, lea
     client.force_login(secretary)
     rows = export(client, "assessment-results", year=YEAR)
     assert not any(r[2] == "甲局第一党支部" for r in rows)
-    services.freeze_run(league, by=staff)
-    services.publish_run(league, by=staff)
+    review.freeze_run(league, by=staff)
+    review.publish_run(league, by=staff)
     rows = export(client, "assessment-results", year=YEAR)
     assert any(r[2] == "甲局第一党支部" for r in rows)
     assert not any(r[2] == "甲局第二党支部" for r in rows)  # outside the secretary's branch
 
 
 def test_the_score_card_ledger_lists_every_line(client, staff, league, branch_a):
-    services.enter_score(
+    scores.enter_score(
         branch_a,
         league.scheme.indicators.get(name="述职评议"),
         score="7",
@@ -117,7 +117,7 @@ def test_ledger_queries_do_not_grow_with_rows(
             branch = OrganizationFactory(parent=committee_a, name=f"甲局批量党支部{batch}-{n}")
             MemberFactory(organization=branch)
         with django_capture_on_commit_callbacks(execute=True):
-            services.start_run(year=YEAR, scope=committee_a, target=Target.BRANCH, by=staff)
+            runs.start_run(year=YEAR, scope=committee_a, target=Target.BRANCH, by=staff)
         with CaptureQueriesContext(connection) as queries:
             export(client, code, year=YEAR, organization=organization.pk)
         counts.append(len(queries.captured_queries))

@@ -7,7 +7,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from assessments import services
 from assessments.models import (
     AssessmentRun,
     DemocraticVote,
@@ -16,6 +15,7 @@ from assessments.models import (
     ScoreEntry,
     Target,
 )
+from assessments.services import review, runs, scores
 from tests.assessments.scoring_fixtures import YEAR, make_scheme
 from tests.factories import ActivityFactory, OrganizationFactory
 
@@ -27,7 +27,7 @@ def done_run(committee_a, branch_a, branch_a2, staff, django_capture_on_commit_c
     scheme = make_scheme()
     ActivityFactory(organization=branch_a, kind="theme-day", held_on=datetime.date(YEAR, 3, 3))
     with django_capture_on_commit_callbacks(execute=True):
-        run = services.start_run(year=YEAR, scope=committee_a, target=Target.BRANCH, by=staff)
+        run = runs.start_run(year=YEAR, scope=committee_a, target=Target.BRANCH, by=staff)
     run.refresh_from_db()
     run.scheme_obj = scheme
     return run
@@ -128,8 +128,8 @@ def test_unpublished_cards_are_404_for_secretaries_and_committee_admins(
     for user in (secretary, committee_admin):
         client.force_login(user)
         assert client.get(card.get_absolute_url()).status_code == 404
-    services.freeze_run(done_run, by=staff)
-    services.publish_run(done_run, by=staff)
+    review.freeze_run(done_run, by=staff)
+    review.publish_run(done_run, by=staff)
     for user in (secretary, committee_admin):
         client.force_login(user)
         page = client.get(card.get_absolute_url())
@@ -140,17 +140,17 @@ def test_unpublished_cards_are_404_for_secretaries_and_committee_admins(
 
 
 def test_frozen_cards_refuse_scores(client, staff, done_run, branch_a):
-    services.freeze_run(done_run, by=staff)
+    review.freeze_run(done_run, by=staff)
     with pytest.raises(Exception, match="已冻结"):
-        services.enter_score(branch_a, done_run.scheme_obj.duty, score="5", reason="晚了", by=staff)
+        scores.enter_score(branch_a, done_run.scheme_obj.duty, score="5", reason="晚了", by=staff)
 
 
 def test_outsider_gets_404_for_cards_runs_and_reports(
     client, outsider, outsiders, done_run, staff, branch_a, secretary
 ):
-    services.freeze_run(done_run, by=staff)
-    services.publish_run(done_run, by=staff)
-    report = services.upload_duty_report(
+    review.freeze_run(done_run, by=staff)
+    review.publish_run(done_run, by=staff)
+    report = scores.upload_duty_report(
         branch_a, year=YEAR, upload=SimpleUploadedFile("述职.pdf", PDF), by=secretary
     )
     for user in outsiders:
@@ -207,7 +207,7 @@ def _many_cards(staff, committee_a, count, capture):
         OrganizationFactory(parent=committee_a, name=f"甲局批量党支部{n}")
     make_scheme()
     with capture(execute=True):
-        run = services.start_run(year=YEAR, scope=committee_a, target=Target.BRANCH, by=staff)
+        run = runs.start_run(year=YEAR, scope=committee_a, target=Target.BRANCH, by=staff)
     return run
 
 
@@ -216,7 +216,7 @@ def test_queue_card_and_run_pages_do_not_grow_with_rows(
 ):
     run = _many_cards(staff, committee_a, 30, django_capture_on_commit_callbacks)
     card = ScoreCard.objects.order_by("pk").first()
-    services.enter_score(
+    scores.enter_score(
         card.organization,
         run.scheme.indicators.get(name="述职评议"),
         score="5",

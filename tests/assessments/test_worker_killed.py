@@ -19,8 +19,8 @@ from django.db import connection
 from django.utils import timezone
 
 from alxa_dangjian.core.reference import ensure_reference_data
-from assessments import services
 from assessments.models import AssessmentResult, AssessmentRun, MeasureResult, Target
+from assessments.services import runs
 from assessments.tasks import run_chunk
 from tests.assessments.scoring_fixtures import YEAR, make_scheme
 from tests.factories import ActivityFactory, OrganizationFactory
@@ -88,15 +88,15 @@ def test_a_killed_worker_leaves_the_last_results_and_the_run_resumes(
             )
 
     # An earlier run, done by .ci/run's worker: the numbers cards show.
-    earlier = services.start_run(year=YEAR, scope=committee_a, target=Target.BRANCH, by=staff)
+    earlier = runs.start_run(year=YEAR, scope=committee_a, target=Target.BRANCH, by=staff)
     wait_for(lambda: finished(earlier), 120, "the earlier run")
     assert earlier.status == AssessmentRun.Status.DONE, earlier.error
     earlier_results = results(earlier)
     assert len(earlier_results) == len(branches)
 
     # A second run whose chunks go to a private worker that is killed mid-run.
-    monkeypatch.setattr(services, "_dispatch", lambda run: None)
-    run = services.start_run(year=YEAR, scope=committee_a, target=Target.BRANCH, by=staff)
+    monkeypatch.setattr(runs, "_dispatch", lambda run: None)
+    run = runs.start_run(year=YEAR, scope=committee_a, target=Target.BRANCH, by=staff)
     monkeypatch.undo()
     chunks = list(run.chunks.values_list("number", flat=True))
     assert len(chunks) == len(branches)
@@ -116,7 +116,7 @@ def test_a_killed_worker_leaves_the_last_results_and_the_run_resumes(
     assert MeasureResult.objects.filter(run=run).exists()  # the chunks that got through
     # The earlier run's results are intact and remain the ones an organisation's card shows.
     assert results(earlier) == earlier_results
-    assert services.current_run(branch_a, YEAR) == earlier
+    assert runs.current_run(branch_a, YEAR) == earlier
 
     # Silent beyond the timeout, the run is stalled; resumed, .ci/run's worker finishes it.
     AssessmentRun.objects.filter(pk=run.pk).update(
@@ -125,8 +125,8 @@ def test_a_killed_worker_leaves_the_last_results_and_the_run_resumes(
     )
     run.refresh_from_db()
     assert run.is_stalled
-    services.resume_run(run, by=staff)
+    runs.resume_run(run, by=staff)
     wait_for(lambda: finished(run), 180, "the resumed run")
     assert run.status == AssessmentRun.Status.DONE, run.error
     assert [(o, t, g) for o, t, g in results(run)] == earlier_results
-    assert services.current_run(branch_a, YEAR) == run
+    assert runs.current_run(branch_a, YEAR) == run

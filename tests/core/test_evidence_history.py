@@ -15,9 +15,9 @@ from django.urls import reverse
 from activities.models import ServiceLedgerType, ServiceRecord
 from activities.services.service_ledgers import add_evidence, remove_evidence
 from alxa_dangjian.core import history
-from assessments import lists
 from assessments.models import CheckpointEntry, CheckpointEvidence, DutyReport, Stage
-from assessments.services import upload_duty_report
+from assessments.services import lists
+from assessments.services.scores import upload_duty_report
 from branches.services import ratings
 from dues.models import DuesExpense, DuesVoucher
 from dues.services.funds import submit_expense

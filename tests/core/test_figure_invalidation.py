@@ -33,10 +33,10 @@ from alxa_dangjian.core.periods import shift_month
 from alxa_dangjian.ledgers.imports import services as import_services
 from alxa_dangjian.ledgers.imports.registry import get_importer
 from alxa_dangjian.ledgers.models import ImportBatch
-from assessments import lists as list_services
-from assessments import runs
-from assessments import services as assessment_services
 from assessments.models import AssessmentRun, ScoreCard, Stage, Target
+from assessments.services import lists as list_services
+from assessments.services import results, runs
+from assessments.services import review as review_services
 from branches.models import Member, Organization, RatingTitle
 from branches.services import development, rating_titles
 from branches.services import members as member_services
@@ -324,7 +324,7 @@ def test_a_card_reviewed_through_the_service_counts(league, root, branch_a2, sta
     card = ScoreCard.objects.create(organization=branch_a2, year=Y, target="branch")
     before = parts(root, "assessment")["reviewed"]
     with committed():
-        assessment_services.review_card(card, by=staff)
+        review_services.review_card(card, by=staff)
     assert parts(root, "assessment")["reviewed"] == before + 1
 
 
@@ -334,14 +334,12 @@ def test_the_run_finaliser_changes_the_figure(
     make_scheme(year=Y)
     ActivityFactory(organization=branch_a, kind="theme-day", held_on=THIS_JAN)
     with django_capture_on_commit_callbacks(execute=False):  # no worker picks the run up yet
-        run = assessment_services.start_run(
-            year=Y, scope=committee_a, target=Target.BRANCH, by=staff
-        )
+        run = runs.start_run(year=Y, scope=committee_a, target=Target.BRANCH, by=staff)
     assert value(committee_a, "assessment") == 0  # queued, nothing scored
     with django_capture_on_commit_callbacks(execute=True):  # what the workers do
         for chunk in run.chunks.all():
-            runs.compute_chunk(run.pk, chunk.number)
-        runs.finalise(run.pk)
+            results.compute_chunk(run.pk, chunk.number)
+        results.finalise(run.pk)
     run.refresh_from_db()
     assert run.status == AssessmentRun.Status.DONE
     assert figure(committee_a, "assessment").value == 2  # branch_a and branch_a2

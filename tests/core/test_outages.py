@@ -247,10 +247,10 @@ def test_a_run_started_while_the_broker_is_down_does_not_block_the_scope(
 def test_a_run_whose_send_was_lost_with_its_request_is_sent_by_the_sweeper(
     staff, committee_a, scheme, django_capture_on_commit_callbacks
 ):
-    from assessments import services
+    from assessments.services import runs
 
     # The request committed and died before sending (no on-commit callback ran here).
-    run = services.start_run(year=YEAR, scope=committee_a, target=Target.BRANCH, by=staff)
+    run = runs.start_run(year=YEAR, scope=committee_a, target=Target.BRANCH, by=staff)
     assert sweeper.sweep()["assessment-runs"] == 0  # within the grace period
     age(AssessmentRun, run.pk, created_at=True)
     with django_capture_on_commit_callbacks(execute=True):

@@ -17,8 +17,12 @@ SERVICE_MODULES = [
     "activities.services.records",
     "activities.services.service_ledgers",
     "alxa_dangjian.core.rules",
-    "assessments.lists",
-    "assessments.services",
+    "assessments.services.lists",
+    "assessments.services.results",
+    "assessments.services.review",
+    "assessments.services.runs",
+    "assessments.services.schemes",
+    "assessments.services.scores",
     "branches.services.development",
     "branches.services.members",
     "branches.services.organizations",
@@ -42,7 +46,7 @@ CHANGE_NOTHING_CACHED = {
     "activities.services.records.remove_attachment",
     "activities.services.service_ledgers.add_evidence",
     "activities.services.service_ledgers.remove_evidence",
-    "assessments.lists.remove_evidence",
+    "assessments.services.lists.remove_evidence",
     "branches.services.ratings.add_evidence",
     "branches.services.ratings.remove_evidence",
     # A log of who saw an ID number.
@@ -107,7 +111,7 @@ def test_each_import_says_what_it_changed(code):
 
 
 def test_the_year_end_run_says_what_it_changed():
-    from assessments import runs, services
+    from assessments.services import results, runs
 
-    for function in (runs.compute_chunk, runs.finalise, services.fail_run):
+    for function in (results.compute_chunk, results.finalise, runs.fail_run):
         assert _calls_changed(ast.parse(inspect.getsource(function))), function.__name__

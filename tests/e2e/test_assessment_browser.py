@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from alxa_dangjian.accounts.models import User
-from assessments import services
 from assessments.models import AssessmentRun, ScoreCard, ScoreEntry
+from assessments.services import review
 from tests.e2e.conftest import ARTIFACTS, log_in
 
 
@@ -62,7 +62,7 @@ def test_staff_run_review_publish_and_export(page, live_server, demo_league):
     page.goto(f"{live_server.url}{run.get_absolute_url()}")
     page.get_by_role("link", name="冻结本次结果…").click()
     run.refresh_from_db()
-    preview = services.publication_preview(run)
+    preview = review.publication_preview(run)
     assert preview.unreviewed == run.organization_count and preview.missing_scores > 0
     expect(page.get_by_test_id("preview-action")).to_contain_text(
         f"冻结 {preview.to_freeze} 张评分卡"

@@ -19,7 +19,7 @@ def objects(*, root, committee_a, branch_a, secretary, member):
     from django.utils import timezone
 
     from assessments.models import AssessmentRun
-    from assessments.runs import snapshot
+    from assessments.scoring import snapshot
 
     scheme = _scheme()
     run = AssessmentRun.objects.create(

@@ -5,8 +5,8 @@ from activities.demo import seed_activities
 from alxa_dangjian.accounts.demo import DEMO_PASSWORD, seed_users
 from alxa_dangjian.core import caching
 from alxa_dangjian.core.reference import ensure_reference_data
-from assessments.demo_lists import seed_lists
-from assessments.demo_scoring import seed_scoring
+from assessments.demo.lists import seed_lists
+from assessments.demo.scoring import seed_scoring
 from branches.demo.organizations import seed_organizations
 from branches.demo.people import seed_people
 from branches.demo.ratings import seed_ratings

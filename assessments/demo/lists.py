@@ -21,7 +21,7 @@ from simple_history.utils import bulk_create_with_history
 from alxa_dangjian.accounts.models import User
 from branches.models import CommitteeSeat, Organization
 
-from .models import (
+from ..models import (
     CheckpointEntry,
     CheckpointWindow,
     ResponsibilityItem,

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from branches.models import Organization
 
-from . import indicators as registry
-from .models import AssessmentScheme, DemocraticVote, Grade, GradeThreshold, Indicator, Target
-from .models.scoring import SAMPLE_LABEL, TARGET_TYPES
+from .. import indicators as registry
+from ..models import AssessmentScheme, DemocraticVote, Grade, GradeThreshold, Indicator, Target
+from ..models.scoring import SAMPLE_LABEL, TARGET_TYPES
 
 Kind = Indicator.Kind
 

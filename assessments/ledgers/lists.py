@@ -1,5 +1,5 @@
 """责任清单台账: every item of the year's lists in the chosen scope with its three checkpoints,
-through the one export mechanism (alxa_dangjian.ledgers). Imported by assessments/ledgers.py."""
+through the one export mechanism (alxa_dangjian.ledgers)."""
 
 from django.db.models import FilteredRelation, Q
 
@@ -7,7 +7,7 @@ from alxa_dangjian.ledgers.params import YearLedgerForm, in_chosen_subtree
 from alxa_dangjian.ledgers.registry import Ledger, register
 from alxa_dangjian.ledgers.xlsx import Column
 
-from .models import CheckpointEntry, ResponsibilityItem, Stage
+from ..models import CheckpointEntry, ResponsibilityItem, Stage
 
 _PROGRESS = dict(CheckpointEntry.Progress.choices)
 _REVIEW = dict(CheckpointEntry.Review.choices)

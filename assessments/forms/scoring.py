@@ -7,8 +7,8 @@ from django import forms
 from alxa_dangjian.ledgers.params import OrganizationChoiceField
 from branches.models import Organization
 
-from . import indicators as registry
-from .models import Grade, Indicator, Target
+from .. import indicators as registry
+from ..models import Grade, Indicator, Target
 
 YEAR_ERRORS = {
     "invalid": "年份须为整数，例如 2025。",

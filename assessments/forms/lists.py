@@ -1,4 +1,5 @@
-"""Forms of the responsibility lists. They shape input; the rules are in assessments/lists.py."""
+"""Forms of the responsibility lists. They shape input; the rules are in
+assessments/services/lists.py."""
 
 import datetime
 
@@ -8,18 +9,17 @@ from django.utils import timezone
 
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params
+from alxa_dangjian.core.forms import DATE_WIDGET
 from branches.models import Organization
 
-from . import lists
-from .models import (
+from ..models import (
     CheckpointEntry,
     CheckpointWindow,
     ResponsibilityItem,
     ResponsibilityListType,
     Stage,
 )
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+from ..services import lists
 
 
 def year_choices(today: datetime.date | None = None) -> list[tuple[int, str]]:
@@ -92,7 +92,7 @@ class ItemForm(forms.ModelForm):
     class Meta:
         model = ResponsibilityItem
         fields = ["order", "content", "deadline"]
-        widgets = {"content": forms.Textarea(attrs={"rows": 3}), "deadline": DATE}
+        widgets = {"content": forms.Textarea(attrs={"rows": 3}), "deadline": DATE_WIDGET}
         help_texts = {"order": "留空或0表示排在最后。"}
 
     def __init__(self, *args, **kwargs):
@@ -100,15 +100,11 @@ class ItemForm(forms.ModelForm):
         self.fields["order"].required = False
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
 class CheckpointForm(forms.Form):
     progress = forms.ChoiceField(
         label="进展", choices=[("", "请选择")] + CheckpointEntry.Progress.choices, required=False
     )
-    completed_on = forms.DateField(label="完成日期", required=False, widget=DATE)
+    completed_on = forms.DateField(label="完成日期", required=False, widget=DATE_WIDGET)
     note = forms.CharField(
         label="情况说明", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -139,7 +135,7 @@ class WindowForm(forms.ModelForm):
             "final_opens_on",
             "final_closes_on",
         ]
-        widgets = {name: DATE for name in fields if name != "year"}
+        widgets = {name: DATE_WIDGET for name in fields if name != "year"}
 
 
 class ListTypeForm(forms.ModelForm):
