@@ -17,6 +17,10 @@ EMBEDDED := DATABASE_URL=sqlite:///db.sqlite3 CELERY_BROKER_URL=
 # Tests of the seeded demo league share one worker, so the demo is seeded once (tests/conftest.py).
 PYTEST_WORKERS ?= auto
 PARALLEL := -n $(PYTEST_WORKERS) --dist loadgroup
+# A fresh test database per run takes its schema from the models instead of replaying every
+# migration in every worker (half a minute of CPU each); tests/conftest.py writes the reference
+# rows, `make lint` checks models and migrations agree, .ci/run's PostgreSQL suite migrates.
+FRESH_DB := --no-migrations
 SUITE := not e2e and not broker
 
 .PHONY: install lock wheelhouse run dev test test-slow test-fast test-e2e lint format bench backup restore clean
@@ -72,11 +76,11 @@ lint: install
 	$(EMBEDDED) $(BIN)/python manage.py makemigrations --check --dry-run
 
 test: lint
-	$(EMBEDDED) $(BIN)/pytest -m "$(SUITE) and not slow" $(PARALLEL)
+	$(EMBEDDED) $(BIN)/pytest -m "$(SUITE) and not slow" $(PARALLEL) $(FRESH_DB)
 
 # Scale tests (the demo seeded at --scale 2, the largest imports): .ci/run runs them too.
 test-slow: install
-	$(EMBEDDED) $(BIN)/pytest -m "$(SUITE) and slow" $(PARALLEL) --durations=10
+	$(EMBEDDED) $(BIN)/pytest -m "$(SUITE) and slow" $(PARALLEL) $(FRESH_DB) --durations=10
 
 # The edit-test loop: no lint, the test database kept between runs (files .test-db.sqlite3*;
 # new migrations are applied to it, ARGS=--create-db builds it afresh), the 15 slowest tests

@@ -11,7 +11,12 @@ from django.test import override_settings
 
 from alxa_dangjian.accounts.models import User
 from branches.models import Organization
-from tests.demo_league import TEST_PASSWORD_HASHERS, DemoLeague, empty_database
+from tests.demo_league import (
+    TEST_PASSWORD_HASHERS,
+    DemoLeague,
+    empty_database,
+    write_reference_rows,
+)
 from tests.factories import OrganizationFactory, UserFactory
 
 Type = Organization.Type
@@ -51,12 +56,19 @@ def worker_media_root(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(request, django_db_setup, django_db_blocker):
     """A test database kept by `--reuse-db` starts empty even when the run that kept it was
-    interrupted while the demo league was loaded in it."""
+    interrupted while the demo league was loaded in it.
+
+    `make test` builds the schema from the models (`--no-migrations`): replaying the ~85
+    migrations costs each xdist worker half a minute of CPU. `makemigrations --check` keeps
+    models and migrations equal, .ci/run's PostgreSQL suite applies the migrations, and what
+    the data migrations would have written is written here by their own functions."""
     with django_db_blocker.unblock():
         if Organization.objects.exists():
             empty_database()
+        elif request.config.getoption("nomigrations", False):
+            write_reference_rows()
 
 
 @pytest.fixture(scope="session")

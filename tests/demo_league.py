@@ -36,6 +36,38 @@ def empty_database():
     ensure_reference_data()
 
 
+def write_reference_rows():
+    """What the data migrations write, written into a database built from the models (`pytest
+    --no-migrations`, as `make test` runs): every data migration of the project's apps, in the
+    order of the migration graph, against the models as the last migrations leave them (like
+    the migrations, so simple_history's signals record nothing the migrations do not)."""
+    from pathlib import Path
+
+    from django.apps import apps
+    from django.conf import settings
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import RunPython
+
+    with override_settings(MIGRATION_MODULES={}):  # pytest-django disabled them
+        loader = MigrationLoader(None, ignore_no_migrations=True)
+    ours = {
+        config.label
+        for config in apps.get_app_configs()
+        if Path(config.path).is_relative_to(settings.BASE_DIR) and ".venv" not in config.path
+    }
+    plan = []
+    for leaf in sorted(loader.graph.leaf_nodes()):
+        plan += [key for key in loader.graph.forwards_plan(leaf) if key not in plan]
+    state_apps = loader.project_state().apps
+    for app_label, name in plan:
+        if app_label not in ours:
+            continue
+        for operation in loader.graph.nodes[(app_label, name)].operations:
+            if isinstance(operation, RunPython):
+                with connection.schema_editor() as schema_editor:
+                    operation.code(state_apps, schema_editor)
+
+
 class DemoLeague:
     current = None  # the store of this test process, once a test asked for the demo
 
