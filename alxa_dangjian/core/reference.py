@@ -13,6 +13,7 @@ REFERENCE_MIGRATIONS = [
     "activities.migrations.0002_seed_kinds_and_rules",
     "activities.migrations.0004_seed_service_ledger_types",
     "activities.migrations.0007_pioneer_group_ledger_type",
+    "activities.migrations.0010_activity_belongs_to_previous_year",
     "dues.migrations.0002_seed_rates",
     "training.migrations.0002_seed_scheme_and_rules",
     "assessments.migrations.0001_lists",
