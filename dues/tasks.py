@@ -3,7 +3,7 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from . import alerts
+from .services import alerts
 
 
 @shared_task(name="dues.send_arrears_alerts", ignore_result=True)

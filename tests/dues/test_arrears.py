@@ -141,7 +141,7 @@ def test_on_time_by_branch(branch_a, branch_a2, secretary, django_assert_num_que
 
 def test_alerts_reach_the_branch_and_the_work_committee_once(member, secretary, staff):
     from alxa_dangjian.core.models import Notification
-    from dues.alerts import send_arrears_alerts
+    from dues.services.alerts import send_arrears_alerts
 
     assert send_arrears_alerts(as_of=AS_OF) == 2  # the branch secretary and the staff member
     assert send_arrears_alerts(as_of=AS_OF) == 0  # idempotent within the day

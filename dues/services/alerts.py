@@ -13,7 +13,7 @@ from alxa_dangjian.core.notifications import Message, notify_many
 from alxa_dangjian.core.periods import month_label
 from branches.models import Member
 
-from .arrears import ALERT, arrears, last_counted_month
+from ..arrears import ALERT, arrears, last_counted_month
 
 
 def send_arrears_alerts(*, as_of: datetime.date) -> int:
