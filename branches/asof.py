@@ -195,7 +195,9 @@ def members_on(day: datetime.date) -> dict[int, MemberState]:
     missing = [pk for pk in states if pk not in dated]
     if missing:  # deleted since: their own last row has the dates
         last = _ranked(Member.history.order_by().filter(id__in=missing), newest_first=True)
-        recorded_dates = {r["id"]: r for r in last.values("id", "joined_on", "confirmed_on", "status")}
+        recorded_dates = {
+            r["id"]: r for r in last.values("id", "joined_on", "confirmed_on", "status")
+        }
     transfers = _transfers_by_member()
     result = {}
     for pk, row in states.items():
@@ -209,7 +211,10 @@ def members_on(day: datetime.date) -> dict[int, MemberState]:
         if before:
             _on, kind, source, target = before[-1]
             if kind == MemberTransfer.Kind.OUT:
-                organization_id, standing = source or organization_id, Member.Standing.TRANSFERRED_OUT
+                organization_id, standing = (
+                    source or organization_id,
+                    Member.Standing.TRANSFERRED_OUT,
+                )
             else:
                 organization_id = target or organization_id
                 if standing == Member.Standing.TRANSFERRED_OUT:
@@ -222,7 +227,9 @@ def members_on(day: datetime.date) -> dict[int, MemberState]:
             if standing == Member.Standing.TRANSFERRED_OUT:
                 standing = Member.Standing.NORMAL
         confirmed_on = dates["confirmed_on"]
-        full = dates["status"] == Member.Status.FULL and (confirmed_on is None or confirmed_on <= day)
+        full = dates["status"] == Member.Status.FULL and (
+            confirmed_on is None or confirmed_on <= day
+        )
         result[pk] = MemberState(
             id=pk,
             name=row["name"],
@@ -279,4 +286,3 @@ def snapshot(place: Organization, day: datetime.date, *, visible: Iterable[int] 
     return Snapshot(
         day=day, organizations=organizations, members=members_on(day), scope=frozenset(scope)
     )
-

@@ -1,0 +1,152 @@
+"""The annual statistics page and the drill-down behind each of its cells.
+
+Both read `as_of` (the 统计截止日, default 31 December of last year) and `org` (the place,
+default the user's organisation; outside the user's subtree a 404). A bad date is answered
+with a Chinese message and the default day, never a 500."""
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from alxa_dangjian.accounts import scoping
+from alxa_dangjian.accounts.scoping import get_visible_or_404
+from alxa_dangjian.core import params
+from branches.models import Member, Organization
+
+from . import report as reports
+from .models import StatRow, StatTable
+
+PER_PAGE = 50
+MSG_BAD_DAY = (
+    "统计截止日应为 YYYY-MM-DD 格式的有效日期（2000至2100年），已按默认截止日 {day} 统计。"
+)
+MSG_FUTURE_DAY = "统计截止日不能晚于今天，已按默认截止日 {day} 统计。"
+
+
+def _day_and_place(request):
+    today = timezone.localdate()
+    default = reports.default_day(today)
+    raw = params.text(request, "as_of", max_length=20)
+    day, message = default, ""
+    if raw:
+        parsed = params.date_param(request, "as_of")
+        if parsed is None:
+            message = MSG_BAD_DAY.format(day=default.isoformat())
+        elif parsed > today:
+            message = MSG_FUTURE_DAY.format(day=default.isoformat())
+        else:
+            day = parsed
+    organization = request.user.organization
+    if params.text(request, "org"):
+        pk = params.pk(request, "org")
+        if pk is None:
+            raise Http404("没有找到该党组织。")
+        organization = get_visible_or_404(Organization, request.user, pk=pk)
+    elif scoping.scope_path(request.user) is None:
+        raise Http404("您的账号没有所属党组织。")
+    return day, organization, message
+
+
+def _visible_ids(user) -> list[int]:
+    return list(Organization.objects.visible_to(user).values_list("pk", flat=True))
+
+
+@require_GET
+def report(request):
+    day, place, message = _day_and_place(request)
+    result = reports.build(place, day, visible=_visible_ids(request.user))
+    places = Organization.objects.visible_to(request.user).exclude(
+        type__in=Organization.BRANCH_TYPES
+    )
+    return render(
+        request,
+        "annual_stats/report.html",
+        {
+            "report": result,
+            "message": message,
+            "places": list(places.only("pk", "name", "path")),
+            "place": place,
+        },
+    )
+
+
+@require_GET
+def cell(request):
+    day, place, message = _day_and_place(request)
+    row_pk = params.pk(request, "row")
+    row = StatRow.objects.select_related("table").filter(pk=row_pk, table__is_active=True).first()
+    if row is None:
+        raise Http404("没有找到该统计栏目。")
+    calculator, records = reports.cell_records(place, day, row, visible=_visible_ids(request.user))
+    if records is None:
+        records = []
+        message = message or "该栏目的统计口径无法识别，请联系系统管理员检查统计表设置。"
+    page = Paginator(records, PER_PAGE).get_page(request.GET.get("page"))
+    is_members = row.table.kind != StatTable.Kind.ORGANIZATIONS
+    shown_ids = [r.id for r in page]
+    if is_members:
+        linked = set(
+            Member.objects.visible_to(request.user)
+            .filter(pk__in=shown_ids)
+            .values_list("pk", flat=True)
+        )
+    else:
+        linked = set(
+            Organization.objects.visible_to(request.user)
+            .filter(pk__in=shown_ids)
+            .values_list("pk", flat=True)
+        )
+    opening = row.dimension == "opening"
+    snap = calculator.opening if opening else calculator.closing
+    shown_day = snap.day
+    rows = []
+    for record in page:
+        if is_members:
+            organization = snap.organizations.get(record.organization_id)
+            rows.append(
+                {
+                    "record": record,
+                    "linked": record.id in linked,
+                    "organization": organization.name if organization else "—",
+                    "age": record.age_on(shown_day) if record.birth_date else None,
+                    "gender": Member.Gender(record.gender).label if record.gender else "—",
+                    "education": _label(Member.Education, record.education),
+                    "status": _label(Member.Status, record.status),
+                    "standing": _label(Member.Standing, record.standing),
+                }
+            )
+        else:
+            parent = snap.organizations.get(record.parent_id)
+            rows.append(
+                {
+                    "record": record,
+                    "linked": record.id in linked,
+                    "type": _label(Organization.Type, record.type),
+                    "category": _label(Organization.Category, record.category),
+                    "parent": parent.name if parent else "—",
+                }
+            )
+    return render(
+        request,
+        "annual_stats/cell.html",
+        {
+            "row": row,
+            "day": day,
+            "shown_day": shown_day,
+            "place": place,
+            "page": page,
+            "rows": rows,
+            "is_members": is_members,
+            "message": message,
+            "back": f"?as_of={day.isoformat()}&org={place.pk}",
+        },
+    )
+
+
+def _label(choices, value) -> str:
+    try:
+        return choices(value).label
+    except ValueError:
+        return value or "—"
