@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from alxa_dangjian.accounts import scoping
+from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params
 from branches.models import Member, Organization
@@ -68,6 +68,7 @@ def report(request):
             "message": message,
             "places": list(places.only("pk", "name", "path")),
             "place": place,
+            "can_export": request.user.may(roles.EXPORT),
         },
     )
 
