@@ -3,6 +3,9 @@ table and each of its rows are records (seeded by migration 0002 as a labelled s
 while what a row may count by — its dimension — is code (annual_stats/dimensions.py)."""
 
 from django.db import models
+from django.urls import reverse
+
+from alxa_dangjian.accounts.scoping import ScopedQuerySet
 
 SAMPLE_NOTE = "示例表式，参照党内统计常用表式编制，请按上级组织部门当年下发的表式调整。"
 
@@ -54,3 +57,57 @@ class StatRow(models.Model):
 
     def __str__(self):
         return self.label
+
+
+class FrozenReportQuerySet(ScopedQuerySet):
+    def of(self, place, day):
+        return self.filter(organization=place, day=day).order_by("-version")
+
+
+class FrozenReport(models.Model):
+    """A submitted report: its numbers as they were when submitted, whatever is corrected
+    later. A correction is submitted as the next version, with its reason and its diff."""
+
+    organization = models.ForeignKey(
+        "branches.Organization",
+        verbose_name="统计范围",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    day = models.DateField("统计截止日")
+    version = models.PositiveSmallIntegerField("版本")
+    # [{"code", "title", "kind", "rows": [[position, label, value], …]}, …]: what the page showed.
+    tables = models.JSONField("报表数字")
+    checks = models.JSONField("数据检查")
+    note = models.CharField("更正说明", max_length=200, blank=True)
+    frozen_by = models.ForeignKey(
+        "accounts.User", verbose_name="提交人", on_delete=models.PROTECT, related_name="+"
+    )
+    frozen_at = models.DateTimeField("提交时间", auto_now_add=True)
+
+    objects = FrozenReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "已提交的统计年报"
+        verbose_name_plural = "已提交的统计年报"
+        ordering = ["-day", "organization", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "day", "version"],
+                name="annual_stats_frozenreport_one_version",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organization} {self.day:%Y-%m-%d} 第{self.version}版"
+
+    def get_absolute_url(self):
+        return reverse("annual_stats:frozenreport-detail", args=[self.pk])
+
+    def values(self) -> dict[tuple[str, int], tuple[str, object]]:
+        """(table code, row position) → (label, value), for diffs."""
+        return {
+            (table["code"], position): (f"{table['code']} {label}", value)
+            for table in self.tables
+            for position, label, value in table["rows"]
+        }

@@ -4,11 +4,16 @@ Both read `as_of` (the 统计截止日, default 31 December of last year) and `o
 default the user's organisation; outside the user's subtree a 404). A bad date is answered
 with a Chinese message and the default day, never a 500."""
 
+from types import SimpleNamespace
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404
@@ -16,7 +21,8 @@ from alxa_dangjian.core import params
 from branches.models import Member, Organization
 
 from . import report as reports
-from .models import StatRow, StatTable
+from . import services
+from .models import FrozenReport, StatRow, StatTable
 
 PER_PAGE = 50
 MSG_BAD_DAY = (
@@ -25,13 +31,15 @@ MSG_BAD_DAY = (
 MSG_FUTURE_DAY = "统计截止日不能晚于今天，已按默认截止日 {day} 统计。"
 
 
-def _day_and_place(request):
+def _day_and_place(request, data=None):
+    """The day and place asked for in the query string (or in `data`, a form's POST)."""
+    source = request if data is None else SimpleNamespace(GET=data)
     today = timezone.localdate()
     default = reports.default_day(today)
-    raw = params.text(request, "as_of", max_length=20)
+    raw = params.text(source, "as_of", max_length=20)
     day, message = default, ""
     if raw:
-        parsed = params.date_param(request, "as_of")
+        parsed = params.date_param(source, "as_of")
         if parsed is None:
             message = MSG_BAD_DAY.format(day=default.isoformat())
         elif parsed > today:
@@ -39,8 +47,8 @@ def _day_and_place(request):
         else:
             day = parsed
     organization = request.user.organization
-    if params.text(request, "org"):
-        pk = params.pk(request, "org")
+    if params.text(source, "org"):
+        pk = params.pk(source, "org")
         if pk is None:
             raise Http404("没有找到该党组织。")
         organization = get_visible_or_404(Organization, request.user, pk=pk)
@@ -69,6 +77,50 @@ def report(request):
             "places": list(places.only("pk", "name", "path")),
             "place": place,
             "can_export": request.user.may(roles.EXPORT),
+            "can_freeze": request.user.may(roles.EDIT_RECORDS),
+            "versions": list(FrozenReport.objects.of(place, day).select_related("frozen_by")),
+        },
+    )
+
+
+@require_POST
+def freeze(request):
+    """Submit the report of the posted day and place: its numbers kept as the next version."""
+    roles.require(request.user, roles.EDIT_RECORDS)
+    day, place, message = _day_and_place(request, request.POST)
+    back = redirect(f"{reverse('annual_stats:report')}?as_of={day.isoformat()}&org={place.pk}")
+    if message:
+        messages.error(request, message.split("，已按")[0] + "。")
+        return back
+    if request.POST.get("confirm") != "1":
+        messages.error(request, "请勾选确认：提交后本版数字将冻结，更正须提交新版本。")
+        return back
+    try:
+        frozen = services.freeze_report(
+            place=place, day=day, by=request.user, note=request.POST.get("note", "")
+        )
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+        return back
+    messages.success(request, f"已提交第{frozen.version}版，数字已冻结。")
+    return redirect(frozen)
+
+
+@require_GET
+def frozenreport_detail(request, pk):
+    frozen = get_visible_or_404(FrozenReport, request.user, pk=pk)
+    previous = (
+        FrozenReport.objects.of(frozen.organization, frozen.day)
+        .filter(version__lt=frozen.version)
+        .first()
+    )
+    return render(
+        request,
+        "annual_stats/frozenreport_detail.html",
+        {
+            "frozen": frozen,
+            "previous": previous,
+            "differences": services.differences(previous, frozen),
         },
     )
 
