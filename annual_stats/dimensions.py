@@ -12,7 +12,9 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from alxa_dangjian.core.periods import add_months
 from branches.models import Member, Organization
+from branches.models.development import Stage
 from branches.models.members import ETHNIC_GROUPS
 
 MINORITIES = "少数民族"
@@ -27,7 +29,7 @@ class BadValue(ValueError):
 class Dimension:
     code: str
     label: str
-    kind: str  # StatTable.Kind of the records it reads
+    kinds: frozenset[str]  # the StatTable.Kinds whose records it reads
     parse: Callable[[str], Callable]  # value → predicate(record, day) -> bool
 
 
@@ -81,27 +83,57 @@ def _joined(value: str):
     return lambda record, day: _within(low, high, record.joined_on)
 
 
+def _tenure(value: str):
+    """Whole years in the post on the day (a secretary since 1 March 2020 has 5 on 31 Dec 2025)."""
+    low, high = _bounds(value, "-", lambda text: int(text.strip()))
+    return lambda record, day: _within(low, high, record.tenure_on(day))
+
+
+def _admitted_in_year(value: str):
+    """Cases whose 上级党委审批 falls in the year ending on the day (本年发展党员)."""
+    if value:
+        raise BadValue(value)
+    return lambda record, day: (
+        record.admitted_on is not None and _within(_year_before(day), day, record.admitted_on)
+    )
+
+
+def _year_before(day: datetime.date) -> datetime.date:
+    return add_months(day, -12) + datetime.timedelta(days=1)
+
+
 MEMBERS, ORGANIZATIONS = "members", "organizations"
+SECRETARIES, DEVELOPMENT = "secretaries", "development"
+PEOPLE = frozenset({MEMBERS, SECRETARIES, DEVELOPMENT})
+ONLY = frozenset
 
 DIMENSIONS = {
     d.code: d
     for d in [
-        Dimension("all", "全部党员", MEMBERS, _everything),
-        Dimension("gender", "性别", MEMBERS, _choices("gender", Member.Gender.values)),
-        Dimension("ethnicity", "民族", MEMBERS, _ethnicity),
-        Dimension("age", "年龄（周岁，截止日）", MEMBERS, _age),
-        Dimension("education", "学历", MEMBERS, _choices("education", Member.Education.values)),
-        Dimension("category", "人员类别", MEMBERS, _choices("category", Member.Category.values)),
-        Dimension("joined", "入党时间", MEMBERS, _joined),
-        Dimension("status", "预备/正式", MEMBERS, _choices("status", Member.Status.values)),
-        Dimension("org_all", "全部党组织", ORGANIZATIONS, _everything),
+        Dimension("all", "全部", PEOPLE, _everything),
+        Dimension("gender", "性别", PEOPLE, _choices("gender", Member.Gender.values)),
+        Dimension("ethnicity", "民族", PEOPLE, _ethnicity),
+        Dimension("age", "年龄（周岁，截止日）", PEOPLE, _age),
+        Dimension("education", "学历", PEOPLE, _choices("education", Member.Education.values)),
         Dimension(
-            "org_type", "组织类型", ORGANIZATIONS, _choices("type", Organization.Type.values)
+            "category", "人员类别", ONLY({MEMBERS}), _choices("category", Member.Category.values)
+        ),
+        Dimension("joined", "入党时间", ONLY({MEMBERS}), _joined),
+        Dimension("status", "预备/正式", ONLY({MEMBERS}), _choices("status", Member.Status.values)),
+        Dimension("tenure", "任职年限", ONLY({SECRETARIES}), _tenure),
+        Dimension("stage", "所处阶段", ONLY({DEVELOPMENT}), _choices("stage", Stage.values)),
+        Dimension("admitted_in_year", "本年发展党员", ONLY({DEVELOPMENT}), _admitted_in_year),
+        Dimension("org_all", "全部党组织", ONLY({ORGANIZATIONS}), _everything),
+        Dimension(
+            "org_type",
+            "组织类型",
+            ONLY({ORGANIZATIONS}),
+            _choices("type", Organization.Type.values),
         ),
         Dimension(
             "org_category",
             "分类指导类别",
-            ORGANIZATIONS,
+            ONLY({ORGANIZATIONS}),
             _choices("category", Organization.Category.values),
         ),
     ]
@@ -109,12 +141,21 @@ DIMENSIONS = {
 
 
 def predicate(dimension: str, value: str, kind: str):
-    """The row's predicate, or None when the dimension or value cannot be read for a table
-    of this kind."""
-    found = DIMENSIONS.get(dimension)
-    if found is None or found.kind != kind:
+    """The row's predicate, or None when it cannot be read for a table of this kind. Several
+    conditions are joined by "&" in both the dimension and the value, in the same order
+    ("admitted_in_year&gender" with "&female": 本年发展党员中的女性)."""
+    dimensions, values = dimension.split("&"), value.split("&")
+    if len(dimensions) != len(values):
         return None
-    try:
-        return found.parse(value.strip())
-    except BadValue:
-        return None
+    parts = []
+    for code, text in zip(dimensions, values, strict=True):
+        found = DIMENSIONS.get(code.strip())
+        if found is None or kind not in found.kinds:
+            return None
+        try:
+            parts.append(found.parse(text.strip()))
+        except BadValue:
+            return None
+    if len(parts) == 1:
+        return parts[0]
+    return lambda record, day: all(part(record, day) for part in parts)

@@ -15,6 +15,8 @@ class StatTable(models.Model):
         MEMBERS = "members", "党员"
         ORGANIZATIONS = "organizations", "党组织"
         CHANGES = "changes", "党员增减"
+        DEVELOPMENT = "development", "发展党员"
+        SECRETARIES = "secretaries", "基层党组织书记"
 
     code = models.SlugField("表号", max_length=20, unique=True, allow_unicode=True)
     title = models.CharField("表名", max_length=60)

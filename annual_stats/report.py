@@ -117,6 +117,8 @@ class Calculator:
         self.visible = set(visible)
         self.closing = asof.snapshot(place, day, visible=self.visible)
         self._opening = None
+        self._secretaries = None
+        self._development = None
 
     @property
     def opening(self) -> asof.Snapshot:
@@ -132,11 +134,23 @@ class Calculator:
         found = dimensions.predicate(row.dimension, row.value, kind)
         if found is None:
             return None
+        return sorted((r for r in self.items(kind) if found(r, self.day)), key=_order)
+
+    def items(self, kind: str) -> list:
+        """Every record a table of this kind may count, in the place's subtree on the day."""
         if kind == StatTable.Kind.ORGANIZATIONS:
-            items = self.closing.scoped_organizations()
-        else:
-            items = self.closing.roll()
-        return sorted((r for r in items if found(r, self.day)), key=_order)
+            return self.closing.scoped_organizations()
+        if kind == StatTable.Kind.SECRETARIES:
+            if self._secretaries is None:
+                held = asof.secretaries_on(self.day, self.closing.members)
+                self._secretaries = [s for s in held if s.organization_id in self.closing.scope]
+            return self._secretaries
+        if kind == StatTable.Kind.DEVELOPMENT:
+            if self._development is None:
+                cases = asof.development_on(self.day)
+                self._development = [c for c in cases if c.organization_id in self.closing.scope]
+            return self._development
+        return self.closing.roll()
 
     def _changes(self, row: StatRow) -> list | None:
         if row.dimension not in CHANGE_DIMENSIONS:
@@ -248,7 +262,11 @@ def checks(report: Report, calculator: Calculator) -> list[Check]:
                         f"口径 {cell.row.dimension}，取值“{cell.row.value}”",
                     )
                 )
-            elif cell.row.dimension == "all" and cell.value != len(roll):
+            elif (
+                result.table.kind == StatTable.Kind.MEMBERS
+                and cell.row.dimension == "all"
+                and cell.value != len(roll)
+            ):
                 found.append(
                     Check(
                         f"{result.table.title}：合计与党员总数不一致",

@@ -18,7 +18,8 @@ from django.views.decorators.http import require_GET, require_POST
 from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params
-from branches.models import Member, Organization
+from branches.models import DevelopmentCase, Member, Organization
+from branches.models.development import Stage
 
 from . import report as reports
 from . import services
@@ -137,65 +138,115 @@ def cell(request):
         records = []
         message = message or "该栏目的统计口径无法识别，请联系系统管理员检查统计表设置。"
     page = Paginator(records, PER_PAGE).get_page(request.GET.get("page"))
-    is_members = row.table.kind != StatTable.Kind.ORGANIZATIONS
-    shown_ids = [r.id for r in page]
-    if is_members:
-        linked = set(
-            Member.objects.visible_to(request.user)
-            .filter(pk__in=shown_ids)
-            .values_list("pk", flat=True)
-        )
-    else:
-        linked = set(
-            Organization.objects.visible_to(request.user)
-            .filter(pk__in=shown_ids)
-            .values_list("pk", flat=True)
-        )
-    opening = row.dimension == "opening"
-    snap = calculator.opening if opening else calculator.closing
-    shown_day = snap.day
-    rows = []
-    for record in page:
-        if is_members:
-            organization = snap.organizations.get(record.organization_id)
-            rows.append(
-                {
-                    "record": record,
-                    "linked": record.id in linked,
-                    "organization": organization.name if organization else "—",
-                    "age": record.age_on(shown_day) if record.birth_date else None,
-                    "gender": Member.Gender(record.gender).label if record.gender else "—",
-                    "education": _label(Member.Education, record.education),
-                    "status": _label(Member.Status, record.status),
-                    "standing": _label(Member.Standing, record.standing),
-                }
-            )
-        else:
-            parent = snap.organizations.get(record.parent_id)
-            rows.append(
-                {
-                    "record": record,
-                    "linked": record.id in linked,
-                    "type": _label(Organization.Type, record.type),
-                    "category": _label(Organization.Category, record.category),
-                    "parent": parent.name if parent else "—",
-                }
-            )
+    snap = calculator.opening if row.dimension == "opening" else calculator.closing
+    headers, rows = _listing(request.user, row.table.kind, list(page), snap)
     return render(
         request,
         "annual_stats/cell.html",
         {
             "row": row,
             "day": day,
-            "shown_day": shown_day,
+            "shown_day": snap.day,
             "place": place,
             "page": page,
+            "headers": headers,
             "rows": rows,
-            "is_members": is_members,
             "message": message,
             "back": f"?as_of={day.isoformat()}&org={place.pk}",
         },
     )
+
+
+PERSON_HEADERS = ["姓名", "性别", "民族", "年龄", "学历"]
+
+
+def _listing(user, kind: str, records: list, snap) -> tuple[list[str], list[dict]]:
+    """Column headers and one row per record of a page: {name, url (None when the user may
+    not open it today), cells}. One query for what the user may open."""
+    day = snap.day
+
+    def organization(pk):
+        found = snap.organizations.get(pk)
+        return found.name if found else "—"
+
+    def person(record) -> list:
+        return [
+            _label(Member.Gender, record.gender),
+            record.ethnicity,
+            record.age_on(day) if record.birth_date else "—",
+            _label(Member.Education, record.education),
+        ]
+
+    if kind == StatTable.Kind.ORGANIZATIONS:
+        may_open = _visible(Organization, user, [r.id for r in records])
+        headers = ["党组织", "组织类型", "分类指导类别", "当日上级党组织"]
+        rows = [
+            {
+                "name": r.name,
+                "url": reverse("branches:organization-detail", args=[r.id])
+                if r.id in may_open
+                else None,
+                "cells": [
+                    _label(Organization.Type, r.type),
+                    _label(Organization.Category, r.category),
+                    organization(r.parent_id),
+                ],
+            }
+            for r in records
+        ]
+        return headers, rows
+    if kind == StatTable.Kind.DEVELOPMENT:
+        may_open = _visible(DevelopmentCase, user, [r.id for r in records])
+        headers = [*PERSON_HEADERS, "当日所处阶段", "上级党委审批日期", "所在党组织"]
+        rows = [
+            {
+                "name": r.name,
+                "url": reverse("branches:developmentcase-detail", args=[r.id])
+                if r.id in may_open
+                else None,
+                "cells": [
+                    *person(r),
+                    _label(Stage, r.stage),
+                    r.admitted_on or "—",
+                    organization(r.organization_id),
+                ],
+            }
+            for r in records
+        ]
+        return headers, rows
+    member_of = (lambda r: r.member_id) if kind == StatTable.Kind.SECRETARIES else (lambda r: r.id)
+    may_open = _visible(Member, user, [member_of(r) for r in records])
+    if kind == StatTable.Kind.SECRETARIES:
+        headers = [*PERSON_HEADERS, "任职日期", "任职年限", "党组织"]
+        extra = [[r.started_on, r.tenure_on(day), organization(r.organization_id)] for r in records]
+    else:
+        headers = [*PERSON_HEADERS, "党员类型", "入党日期", "党籍状态", "当日所在党组织"]
+        extra = [
+            [
+                _label(Member.Status, r.status),
+                r.joined_on,
+                _label(Member.Standing, r.standing),
+                organization(r.organization_id),
+            ]
+            for r in records
+        ]
+    rows = [
+        {
+            "name": r.name,
+            "url": reverse("branches:member-detail", args=[member_of(r)])
+            if member_of(r) in may_open
+            else None,
+            "cells": [*person(r), *more],
+        }
+        for r, more in zip(records, extra, strict=True)
+    ]
+    return headers, rows
+
+
+def _visible(model, user, ids: list[int]) -> set[int]:
+    if not ids:
+        return set()
+    return set(model.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def _label(choices, value) -> str:

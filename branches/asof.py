@@ -15,7 +15,8 @@ Where each fact as of D comes from, and why:
   state with the date of that first change, not of the state) is taken as its first row says:
   the best known state for the time before history was kept. An object with no row at all
   (created before history was kept and never changed) is taken as it stands today. So no
-  backfill is needed to answer; a backfill only makes the pre-history state explicit.
+  backfill is needed to answer; a backfill only makes the pre-history state explicit (it
+  would write `baseline` rows dated by `created_at`, which changes no answer here).
 * **Dated facts beat recording dates**, because they are often keyed in late:
   - 入党日期 (`joined_on`): not a member before it;
   - 转正日期 (`confirmed_on`): 正式 from that day, 预备 before (`full_on`'s rule: 正式 without
@@ -43,7 +44,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import F, Window
+from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 
 from .models import Member, MemberTransfer, Organization
@@ -286,3 +287,118 @@ def snapshot(place: Organization, day: datetime.date, *, visible: Iterable[int] 
     return Snapshot(
         day=day, organizations=organizations, members=members_on(day), scope=frozenset(scope)
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SecretaryState:
+    """A 书记 seat held on the day, with its holder's particulars as of the day."""
+
+    id: int  # the seat
+    member_id: int
+    name: str
+    gender: str
+    ethnicity: str
+    birth_date: datetime.date
+    education: str
+    organization_id: int
+    started_on: datetime.date
+
+    def age_on(self, day: datetime.date) -> int:
+        return _years_between(self.birth_date, day)
+
+    def tenure_on(self, day: datetime.date) -> int:
+        """Whole years in the post on the day."""
+        return _years_between(self.started_on, day)
+
+
+def secretaries_on(day: datetime.date, members: dict[int, MemberState]) -> list[SecretaryState]:
+    """书记 seats held on `day` (dated by 任职日期 and 离任日期): one query; the holder's
+    particulars come from `members` (as of the day) when known there."""
+    from .models import CommitteeSeat
+
+    seats = (
+        CommitteeSeat.objects.order_by()
+        .filter(post=CommitteeSeat.Post.SECRETARY, started_on__lte=day)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+        .values(
+            "id",
+            "member_id",
+            "organization_id",
+            "started_on",
+            *(f"member__{name}" for name in PERSON_FIELDS),
+        )
+    )
+    result = []
+    for seat in seats:
+        known = members.get(seat["member_id"])
+        person = {
+            name: getattr(known, name) if known else seat[f"member__{name}"]
+            for name in PERSON_FIELDS
+        }
+        result.append(
+            SecretaryState(
+                id=seat["id"],
+                member_id=seat["member_id"],
+                organization_id=seat["organization_id"],
+                started_on=seat["started_on"],
+                **person,
+            )
+        )
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class CaseState:
+    """A 发展党员 case on the day: the stage its dated steps had reached."""
+
+    id: int
+    name: str
+    gender: str
+    ethnicity: str
+    birth_date: datetime.date
+    education: str
+    organization_id: int
+    stage: str
+    admitted_on: datetime.date | None  # 上级党委审批 (admission), if by the day
+
+    def age_on(self, day: datetime.date) -> int:
+        return _years_between(self.birth_date, day)
+
+
+def development_on(day: datetime.date) -> list[CaseState]:
+    """Cases with a step dated by `day` and not closed by then (终止), at the stage of their
+    latest step by then. Two queries. A case's organisation is today's (cases rarely move)."""
+    from .models import DevelopmentCase, DevelopmentStep
+    from .models.development import STAGE_AFTER_STEP, STEP_ORDER, Step
+
+    latest: dict[int, tuple] = {}
+    admitted: dict[int, datetime.date] = {}
+    steps = DevelopmentStep.objects.order_by().filter(done_on__lte=day)
+    for case_id, step, done_on in steps.values_list("case_id", "step", "done_on"):
+        key = (done_on, STEP_ORDER.index(step))
+        if case_id not in latest or key > latest[case_id][0]:
+            latest[case_id] = (key, step)
+        if step == Step.ADMISSION_APPROVAL:
+            admitted[case_id] = done_on
+    cases = (
+        DevelopmentCase.objects.order_by()
+        .filter(pk__in=steps.values("case_id"))
+        .exclude(is_closed=True, closed_at__lt=end_of(day))
+        .values("id", "organization_id", *PERSON_FIELDS)
+    )
+    return [
+        CaseState(
+            **case,
+            stage=STAGE_AFTER_STEP[latest[case["id"]][1]],
+            admitted_on=admitted.get(case["id"]),
+        )
+        for case in cases
+    ]
+
+
+PERSON_FIELDS = ("name", "gender", "ethnicity", "birth_date", "education")
+
+
+def _years_between(start: datetime.date, day: datetime.date) -> int:
+    years = day.year - start.year
+    return years - ((day.month, day.day) < (start.month, start.day))
