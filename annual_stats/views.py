@@ -26,10 +26,9 @@ from . import services
 from .models import FrozenReport, StatRow, StatTable
 
 PER_PAGE = 50
-MSG_BAD_DAY = (
-    "统计截止日应为 YYYY-MM-DD 格式的有效日期（2000至2100年），已按默认截止日 {day} 统计。"
-)
-MSG_FUTURE_DAY = "统计截止日不能晚于今天，已按默认截止日 {day} 统计。"
+MSG_BAD_DAY = "统计截止日应为 YYYY-MM-DD 格式的有效日期（2000至2100年）。"
+MSG_FUTURE_DAY = "统计截止日不能晚于今天。"
+MSG_DEFAULT_USED = "已按默认截止日 {day} 统计。"
 
 
 def _day_and_place(request, data=None):
@@ -42,9 +41,9 @@ def _day_and_place(request, data=None):
     if raw:
         parsed = params.date_param(source, "as_of")
         if parsed is None:
-            message = MSG_BAD_DAY.format(day=default.isoformat())
+            message = MSG_BAD_DAY
         elif parsed > today:
-            message = MSG_FUTURE_DAY.format(day=default.isoformat())
+            message = MSG_FUTURE_DAY
         else:
             day = parsed
     organization = request.user.organization
@@ -58,13 +57,19 @@ def _day_and_place(request, data=None):
     return day, organization, message
 
 
+def _shown(problem: str, day) -> str:
+    """A page's answer to a bad day: what was wrong, and that the default day was used."""
+    return problem + MSG_DEFAULT_USED.format(day=day.isoformat()) if problem else ""
+
+
 def _visible_ids(user) -> list[int]:
     return list(Organization.objects.visible_to(user).values_list("pk", flat=True))
 
 
 @require_GET
 def report(request):
-    day, place, message = _day_and_place(request)
+    day, place, problem = _day_and_place(request)
+    message = _shown(problem, day)
     result = reports.build(place, day, visible=_visible_ids(request.user))
     places = Organization.objects.visible_to(request.user).exclude(
         type__in=Organization.BRANCH_TYPES
@@ -91,7 +96,7 @@ def freeze(request):
     day, place, message = _day_and_place(request, request.POST)
     back = redirect(f"{reverse('annual_stats:report')}?as_of={day.isoformat()}&org={place.pk}")
     if message:
-        messages.error(request, message.split("，已按")[0] + "。")
+        messages.error(request, message)
         return back
     if request.POST.get("confirm") != "1":
         messages.error(request, "请勾选确认：提交后本版数字将冻结，更正须提交新版本。")
@@ -128,7 +133,8 @@ def frozenreport_detail(request, pk):
 
 @require_GET
 def cell(request):
-    day, place, message = _day_and_place(request)
+    day, place, problem = _day_and_place(request)
+    message = _shown(problem, day)
     row_pk = params.pk(request, "row")
     row = StatRow.objects.select_related("table").filter(pk=row_pk, table__is_active=True).first()
     if row is None:

@@ -25,7 +25,10 @@ Where each fact as of D comes from, and why:
     transfer by D took the member, else where the first later transfer took them from; a
     member whose first later transfer is a 转入 from outside the system was not on the roll
     on D, one whose latest transfer by D is a 转出 had left it (standing 转出).
-  These dates are read from the member as recorded now (a corrected date is the truth).
+  These dates are read from the member as recorded now (a corrected date is the truth), and
+  so are the facts of a person that do not change (姓名, 性别, 民族, 出生日期): a later edit of
+  them is a correction, while 学历, 人员类别 and the rest change over time and are read as
+  recorded by the day.
 * **Standings without a date** (停止党籍, 出党, 死亡) and an organisation's 撤销 (`is_active`)
   count from the day they were recorded: the model keeps no effective date for them.
 * **The tree** — historical organisation rows keep the parent, not the materialised path, so
@@ -61,6 +64,17 @@ MEMBER_FIELDS = (
     "organization_id",
 )
 ORGANIZATION_FIELDS = ("name", "type", "category", "parent_id", "is_active")
+# Read from the member as recorded now: dates (often keyed in late) and the facts of a person
+# (a later edit is a correction).
+CURRENT_FIELDS = (
+    "joined_on",
+    "confirmed_on",
+    "status",
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+)
 
 
 def end_of(day: datetime.date) -> datetime.datetime:
@@ -188,17 +202,12 @@ def members_on(day: datetime.date) -> dict[int, MemberState]:
     出党, 死亡), by id; those not yet admitted or not yet transferred in are absent. Five
     queries."""
     states = recorded_states(Member, day, MEMBER_FIELDS)
-    dated = {
-        row["id"]: row
-        for row in Member.objects.order_by().values("id", "joined_on", "confirmed_on", "status")
-    }
+    dated = {row["id"]: row for row in Member.objects.order_by().values("id", *CURRENT_FIELDS)}
     recorded_dates = {}
     missing = [pk for pk in states if pk not in dated]
     if missing:  # deleted since: their own last row has the dates
         last = _ranked(Member.history.order_by().filter(id__in=missing), newest_first=True)
-        recorded_dates = {
-            r["id"]: r for r in last.values("id", "joined_on", "confirmed_on", "status")
-        }
+        recorded_dates = {r["id"]: r for r in last.values("id", *CURRENT_FIELDS)}
     transfers = _transfers_by_member()
     result = {}
     for pk, row in states.items():
@@ -233,10 +242,10 @@ def members_on(day: datetime.date) -> dict[int, MemberState]:
         )
         result[pk] = MemberState(
             id=pk,
-            name=row["name"],
-            gender=row["gender"],
-            ethnicity=row["ethnicity"],
-            birth_date=row["birth_date"],
+            name=dates["name"],
+            gender=dates["gender"],
+            ethnicity=dates["ethnicity"],
+            birth_date=dates["birth_date"],
             education=row["education"],
             category=row["category"],
             joined_on=dates["joined_on"],

@@ -104,3 +104,24 @@ def test_report_queries_do_not_grow_with_rows(
     # steps, cases; the places of the form; the submitted versions.
     with django_assert_num_queries(29):
         client.get(URL, {"as_of": D1.isoformat()})
+
+
+def test_fuzzed_parameters_never_answer_5xx(client, league, staff, secretary):
+    from tests.test_param_fuzz import VALUES
+
+    row = StatRow.objects.get(table__code="党1", position=1)
+    failures = []
+    for user in (staff, secretary):
+        client.force_login(user)
+        for value in VALUES:
+            for url, query in [
+                (URL, {"as_of": value}),
+                (URL, {"org": value}),
+                (CELL, {"as_of": value, "row": row.pk}),
+                (CELL, {"row": value}),
+                (CELL, {"row": row.pk, "page": value}),
+            ]:
+                status = client.get(url, query).status_code
+                if status >= 500:
+                    failures.append((user.username, url, query, status))
+    assert failures == []

@@ -105,3 +105,13 @@ def test_snapshot_queries_do_not_grow_with_rows(
     # the same three, today's dates, transfers.
     with django_assert_num_queries(9):
         asof.snapshot(committee_a, D1)
+
+
+def test_corrected_person_facts_apply_to_past_days_but_changes_do_not(league):
+    stay = league["stay"]
+    stay.gender = Member.Gender.FEMALE  # a correction: she always was
+    stay.category = Member.Category.RETIRED  # a change: retired only now
+    stay.save()
+    then = asof.members_on(D1)[stay.pk]
+    assert then.gender == Member.Gender.FEMALE
+    assert then.category == Member.Category.CIVIL_SERVANT
