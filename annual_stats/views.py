@@ -135,6 +135,8 @@ def frozenreport_detail(request, pk):
 def cell(request):
     day, place, problem = _day_and_place(request)
     message = _shown(problem, day)
+    if not params.text(request, "row"):  # no cell chosen: the report it belongs to
+        return redirect(f"{reverse('annual_stats:report')}?as_of={day.isoformat()}&org={place.pk}")
     row_pk = params.pk(request, "row")
     row = StatRow.objects.select_related("table").filter(pk=row_pk, table__is_active=True).first()
     if row is None:

@@ -72,7 +72,13 @@ def test_bad_org_is_404(client, league, secretary, org):
     assert client.get(URL, {"org": org}).status_code == 404
 
 
-@pytest.mark.parametrize("row", ["", "x", "0", "99999999"])
+def test_no_row_goes_back_to_the_report(client, league, secretary):
+    client.force_login(secretary)
+    response = client.get(CELL, {"as_of": D1.isoformat()})
+    assert response.status_code == 302 and response.url.startswith(URL)
+
+
+@pytest.mark.parametrize("row", ["x", "0", "99999999"])
 def test_bad_row_is_404(client, league, secretary, row):
     client.force_login(secretary)
     assert client.get(CELL, {"row": row}).status_code == 404
@@ -125,3 +131,14 @@ def test_fuzzed_parameters_never_answer_5xx(client, league, staff, secretary):
                 if status >= 500:
                     failures.append((user.username, url, query, status))
     assert failures == []
+
+
+def test_every_number_on_the_page_is_a_linked_count(client, league, committee_admin):
+    from tests.core.figure_checks import checks_of_markup
+
+    client.force_login(committee_admin)
+    response = client.get(URL, {"as_of": D1.isoformat()})
+    checks, problems = checks_of_markup(response.content.decode(), "党内统计年报")
+    assert problems == []
+    cells = [c for t in response.context["report"].tables for c in t.cells]
+    assert [(c.value, c.url) for c in checks] == [(c.value, c.url) for c in cells]
