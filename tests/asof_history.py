@@ -101,4 +101,8 @@ def build_league(root, committee_a, branch_a, branch_a2, committee_b, branch_b, 
     )
     people["received"] = received
     people["old"] = old
+    # The collection items a secretary may leave empty, complete (the statistics check them).
+    Member.objects.update(
+        native_place="内蒙古阿拉善", phone="13800000000", work_started_on=datetime.date(2008, 7, 1)
+    )
     return people

@@ -106,6 +106,26 @@ def test_added_member_after_freezing_shows_in_the_next_version(
         joined_on=datetime.date(2025, 3, 1),
         status=Member.Status.PROBATIONARY,
         confirmed_on=None,
+        native_place="内蒙古阿拉善",
+        phone="13900000000",
+        work_started_on=datetime.date(2020, 7, 1),
     )
     second = services.freeze_report(place=committee_a, day=D1, by=committee_admin, note="补录")
     assert value(first, "党1", "党员总数") == 6 and value(second, "党1", "党员总数") == 7
+
+
+def test_an_incomplete_record_is_listed_and_blocks_submission(league, committee_a, committee_admin):
+    stay = league["stay"]
+    Member.objects.filter(pk=stay.pk).update(phone="")
+    with pytest.raises(ValidationError, match="采集项"):
+        services.freeze_report(place=committee_a, day=D1, by=committee_admin)
+    from annual_stats import report as reports
+
+    result = reports.build(
+        committee_a,
+        D1,
+        visible=[o.pk for o in [committee_a]]
+        + [o for o in committee_a.children.values_list("pk", flat=True)],
+    )
+    check = next(c for c in result.checks if "采集项" in c.label)
+    assert not check.ok and check.detail == f"{stay.name}缺联系电话"
