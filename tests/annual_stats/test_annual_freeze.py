@@ -29,7 +29,7 @@ def value(frozen, code, label):
 def test_frozen_numbers_survive_a_later_correction(league, committee_a, committee_admin):
     frozen = services.freeze_report(place=committee_a, day=D1, by=committee_admin)
     assert (frozen.version, value(frozen, "党1", "党员总数")) == (1, 6)
-    stay = league["stay"]
+    stay = Member.objects.get(pk=league["stay"].pk)
     stay.gender = Member.Gender.FEMALE  # a correction keyed in after submission
     stay.save()
     frozen.refresh_from_db()
