@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "training",
     "assessments",
     "dues",
+    "annual_stats",
     "portal",
 ]
 

@@ -17,5 +17,6 @@ urlpatterns = [
     path("training/", include("training.urls")),
     path("ledgers/", include("alxa_dangjian.ledgers.urls")),
     path("assessments/", include("assessments.urls")),
+    path("annual-stats/", include("annual_stats.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -21,6 +21,7 @@ SECTIONS = [
             NavItem("党组织", "branches:organization-list"),
             NavItem("党员", "branches:member-list"),
             NavItem("发展党员", "branches:developmentcase-list"),
+            NavItem("党内统计年报", "annual_stats:report"),
         ],
     ),
     (

@@ -14,6 +14,7 @@ PARAMETERS = [
     "year", "month", "organization", "committee", "page", "kind", "status", "type", "q",
     "category", "ethnicity", "education", "age_band", "standing", "top", "course", "member",
     "within", "day", "from", "to", "round", "level", "scheme",
+    "as_of", "org", "row",
 ]  # fmt: skip
 VALUES = [
     "²",  # str.isdigit() accepts it, int() refuses it

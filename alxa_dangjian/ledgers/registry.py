@@ -16,7 +16,8 @@ An app declares its ledgers in a `<app>.ledgers` module, imported at start-up by
 The queryset must be shaped (select_related, annotations, values_list) so that streaming it
 runs a fixed number of queries whatever the row count; the mechanism iterates it with
 `.iterator(chunk_size=...)`. `prepare` may compute lookup tables once per export (a fixed
-number of queries); its result reaches `row` as `context.data`.
+number of queries); its result reaches `row` as `context.data`. A report written as one
+workbook with a sheet per table declares `sheets` instead (annual_stats/ledgers.py).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .params import LedgerForm
-from .xlsx import Column
+from .xlsx import Column, Sheet
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,10 @@ class Ledger:
     params_form: type[LedgerForm] = LedgerForm
     prepare: Callable[[Any, dict], Any] | None = None
     description: str = ""
+    # A workbook of several sheets (a report with a sheet per table): when given, it writes
+    # the workbook from the export context instead of `columns`/`queryset`/`row`, which then
+    # only size the export (`queryset(...).count()`: small, written at once).
+    sheets: Callable[[ExportContext], Sequence[Sheet]] | None = None
 
 
 _LEDGERS: dict[str, Ledger] = {}

@@ -24,7 +24,7 @@ from . import tasks
 from .models import ExportJob
 from .params import LedgerForm
 from .registry import ExportContext, Ledger, get_ledger
-from .xlsx import write_workbook
+from .xlsx import write_sheets, write_workbook
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +54,10 @@ def write_ledger(ledger: Ledger, target, *, form: LedgerForm, on_progress=None) 
         full_personal_data=full,
         data=ledger.prepare(user, options) if ledger.prepare else None,
     )
+    if ledger.sheets is not None:
+        return write_sheets(
+            target, ledger.sheets(context), on_progress=on_progress, progress_every=PROGRESS_EVERY
+        )
     row = ledger.row
     items = ledger.queryset(user, options).iterator(chunk_size=CHUNK_SIZE)
     columns = ledger.columns(context) if callable(ledger.columns) else ledger.columns

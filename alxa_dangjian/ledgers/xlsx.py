@@ -37,7 +37,15 @@ from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-__all__ = ["Column", "FORMULA_PREFIXES", "safe_text", "sheet_title_from", "write_workbook"]
+__all__ = [
+    "Column",
+    "FORMULA_PREFIXES",
+    "Sheet",
+    "safe_text",
+    "sheet_title_from",
+    "write_sheets",
+    "write_workbook",
+]
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
@@ -226,6 +234,17 @@ def _styled_cell(ws, value, *, font, alignment, border=None, fill=None) -> Write
     return cell
 
 
+@dataclass(frozen=True)
+class Sheet:
+    """One worksheet of a workbook of several (a report with a sheet per table)."""
+
+    title: str
+    columns: Sequence[Column]
+    rows: Iterable[Sequence]
+    sheet_title: str | None = None
+    subtitle: str | None = None
+
+
 def write_workbook(
     target: str | os.PathLike | IO[bytes],
     *,
@@ -244,12 +263,45 @@ def write_workbook(
     ``rows``.  ``on_progress`` is called with the number of data rows written every
     ``progress_every`` rows and once at the end.  Returns the number of data rows written.
     """
+    sheet = Sheet(title, columns, rows, sheet_title=sheet_title, subtitle=subtitle)
+    return write_sheets(target, [sheet], on_progress=on_progress, progress_every=progress_every)
+
+
+def write_sheets(
+    target: str | os.PathLike | IO[bytes],
+    sheets: Iterable[Sheet],
+    *,
+    on_progress: Callable[[int], None] | None = None,
+    progress_every: int = 1000,
+) -> int:
+    """Write a workbook of one sheet per item of ``sheets``, each laid out as
+    :func:`write_workbook` lays out its one; returns the data rows written in all."""
+    wb = Workbook(write_only=True)
+    count = 0
+    used: set[str] = set()
+    for sheet in sheets:
+        name = sheet_title_from(sheet.sheet_title if sheet.sheet_title is not None else sheet.title)
+        base, number = name, 2
+        while name in used:  # Excel refuses two sheets of one name
+            suffix = f"({number})"
+            name, number = base[: _SHEET_TITLE_MAX - len(suffix)] + suffix, number + 1
+        used.add(name)
+        count = _write_sheet(
+            wb, name, sheet, count, on_progress=on_progress, progress_every=progress_every
+        )
+    reported = progress_every > 0 and count > 0 and count % progress_every == 0
+    if on_progress is not None and not reported:
+        on_progress(count)
+    wb.save(target)
+    return count
+
+
+def _write_sheet(wb, name: str, sheet: Sheet, count: int, *, on_progress, progress_every) -> int:
+    title, columns, rows, subtitle = sheet.title, sheet.columns, sheet.rows, sheet.subtitle
     ncols = len(columns)
     if ncols == 0:
         raise ValueError("write_workbook() needs at least one column")
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(sheet_title_from(sheet_title if sheet_title is not None else title))
+    ws = wb.create_sheet(name)
 
     rows = iter(rows)
     sample = [tuple(row) for row in itertools.islice(rows, WIDTH_SAMPLE_ROWS)]
@@ -324,8 +376,6 @@ def write_workbook(
     slow_first = _SLOW_FIRST_CHARS
     append = ws.append
     every = progress_every if on_progress is not None and progress_every > 0 else 0
-    count = 0
-    reported = -1
     for row in rows:
         values = list(row)
         for i, value in enumerate(values):
@@ -361,9 +411,4 @@ def write_workbook(
         count += 1
         if every and count % every == 0:
             on_progress(count)
-            reported = count
-
-    if on_progress is not None and reported != count:
-        on_progress(count)
-    wb.save(target)
     return count
