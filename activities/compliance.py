@@ -10,10 +10,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, ExtractMonth
+from django.db.models.functions import Coalesce
 
 from alxa_dangjian.core import caching, rules
 from alxa_dangjian.core.bulk import plain_rows
+from alxa_dangjian.core.periods import Month
 from branches.models import CommitteeSeat, Organization, PartyGroup
 
 from .models import Activity, Exemption, FrequencyRule
@@ -235,16 +236,6 @@ def _inputs(branches, year: int, kind_codes):
         ):
             exemptions[(exemption.organization_id, exemption.rule_id)].append(exemption)
     return organizations, in_force, exemptions, branch_ids
-
-
-class Month(ExtractMonth):
-    """The month of a date as an integer. PostgreSQL's EXTRACT returns numeric, which is
-    slower to group by than date_part's integer (the yearly GROUP BYs below run over every
-    record of the year); other databases keep Django's SQL."""
-
-    def as_postgresql(self, compiler, connection):
-        sql, params = compiler.compile(self.lhs)
-        return f"date_part('month', {sql})::integer", params
 
 
 def month_counts(branch_ids, year: int, kind_ids, per_group_kinds=()) -> tuple[dict, dict]:

@@ -110,7 +110,9 @@ def main() -> None:
         if slowest:
             text = f"{float(slowest['time']) * 1000:.0f} ms: {slowest['sql'][:110]}"
         print(f"{name:32} {wall:9.0f} {cpu:8.0f} {queries:7}  {text}")
-    print(f"{'sum':32} {total_wall:9.0f} {sum(r[2] for r in rows):8.0f} {sum(r[3] for r in rows):7}")
+    print(
+        f"{'sum':32} {total_wall:9.0f} {sum(r[2] for r in rows):8.0f} {sum(r[3] for r in rows):7}"
+    )
     if args.explain and connection.vendor == "postgresql":
         for name, _, _, _, slowest in sorted(rows, key=lambda r: -r[1])[:4]:
             if slowest is None:

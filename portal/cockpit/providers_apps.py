@@ -5,9 +5,9 @@ provider (see base.py); `__init__.py` puts them on the cockpit."""
 import datetime
 
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import ExtractMonth, ExtractYear
 
 from alxa_dangjian.accounts import scoping
+from alxa_dangjian.core.periods import Month, Year
 from assessments import item_states
 from assessments.models import AssessmentRun, ScoreCard
 from branches import rating_stats
@@ -208,9 +208,7 @@ def training_by_month(scope: CockpitScope, period: Period) -> Chart | None:
             ),
         )
         .order_by()
-        .values(
-            y=ExtractYear("training_class__starts_on"), m=ExtractMonth("training_class__starts_on")
-        )
+        .values(y=Year("training_class__starts_on"), m=Month("training_class__starts_on"))
         .annotate(hours=Sum("hours_earned"))
     )
     hours = {(row["y"], row["m"]): float(row["hours"] or 0) for row in rows}
