@@ -26,6 +26,7 @@ COMMITTEE_MIN_SEATS = 3
 # rule applies to which of them is the rule row's `organization_types`, so a 党总支 gets cells
 # exactly for the rules that name it.
 JUDGED_TYPES = (*Organization.BRANCH_TYPES, Organization.Type.GENERAL_BRANCH)
+COUNTED = [Activity.Status.SUBMITTED, Activity.Status.APPROVED]  # as ActivityQuerySet.counted
 
 
 class Status:
@@ -255,14 +256,27 @@ def month_counts(branch_ids, year: int, kind_ids, per_group_kinds=()) -> tuple[d
     per_group_kinds = sorted(per_group_kinds)
     totals = defaultdict(lambda: [0] * 13)
     by_group = defaultdict(lambda: defaultdict(lambda: [0] * 13))
-    counted = Activity.objects.counted().filter(
-        Q(held_on__range=(year_start, year_end))
-        | Q(held_on__gt=year_end, held_on__lte=carried_end, counts_for_previous_year=True)
-    )
+
+    def of_year(prefix: str = "") -> Q:
+        """Counted records of the year, through the join `prefix` when given: a join, not
+        `activity IN (records of the year)`, which SQLite probes once per record of the year
+        for each organisation of the scope."""
+        return Q(**{f"{prefix}status__in": COUNTED}) & (
+            Q(**{f"{prefix}held_on__range": (year_start, year_end)})
+            | Q(
+                **{
+                    f"{prefix}held_on__gt": year_end,
+                    f"{prefix}held_on__lte": carried_end,
+                    f"{prefix}counts_for_previous_year": True,
+                }
+            )
+        )
+
+    counted = Activity.objects.filter(of_year())
     through = Activity.joint_organizations.through
     # A combined kind equal to the main one (the form refuses it) still counts once.
     combined = Activity.also_kinds.through.objects.filter(
-        activity__in=counted.values("pk"), activitykind_id__in=kind_ids
+        of_year("activity__"), activitykind_id__in=kind_ids
     ).exclude(activitykind_id=F("activity__kind_id"))
     # (rows, organisation, kind, the record's field prefix, by party group?): hosted by main
     # kind, hosted by combined kind, joined by main kind, joined by combined kind. A joint
@@ -272,7 +286,10 @@ def month_counts(branch_ids, year: int, kind_ids, per_group_kinds=()) -> tuple[d
     hosted_combined = combined.filter(activity__organization__in=branch_ids)
     # A partner counts a joint record only once its side has confirmed (models/joint.py).
     joined = through.objects.filter(
-        organization__in=branch_ids, activity__in=main.values("pk"), status="confirmed"
+        of_year("activity__"),
+        organization__in=branch_ids,
+        activity__kind_id__in=kind_ids,
+        status="confirmed",
     )
     joined_combined = combined.filter(
         activity__partnerships__organization__in=branch_ids,
