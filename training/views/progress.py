@@ -188,23 +188,14 @@ def _progress_list(request, *, met: bool):
     year = selected_year(request)
     until = selected_until(request, year)
     scope = selected_organization(request)
-    judged = progress.judged(year, _members(request.user, scope), until)
-    # Those behind: the furthest behind first (a stable sort keeps path, name, pk order).
-    rows = [r for r in judged if r.is_met] if met else [r for r in judged if not r.is_met]
-    if not met:
-        rows.sort(key=lambda r: -r.hours_short)
-    page = Paginator(rows, BEHIND_PAGE_SIZE).get_page(request.GET.get("page"))
-    found = Member.objects.select_related("organization").in_bulk([r.member_id for r in page])
-    members = []
-    for row in page:
-        member = found.get(row.member_id)
-        if member is None:  # deleted since the rows were cached (the next write bumps them)
-            continue
-        member.training_hours = row.training_hours
-        member.required_hours = row.required_hours
-        member.is_committee_member = row.is_committee_member
-        member.hours_short = row.hours_short
-        members.append(member)
+    ids, judged = progress.listed(year, _members(request.user, scope), until, met=met)
+    page = Paginator(ids, BEHIND_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    found = with_progress(
+        year, Member.objects.filter(pk__in=shown).select_related("organization"), until
+    ).in_bulk()
+    # A member deleted since the ids were cached is left out (the next write bumps them).
+    members = [found[pk] for pk in shown if pk in found]
     page.object_list = members
     return render(
         request,
@@ -216,7 +207,7 @@ def _progress_list(request, *, met: bool):
             "scope": scope,
             "page": page,
             "met": met,
-            "judged": len(judged),
+            "judged": judged,
         },
     )
 
