@@ -199,6 +199,21 @@ def compute(branches, year: int, *, today: datetime.date | None = None, kind_cod
     return report
 
 
+def statuses(branches, year: int, *, today: datetime.date | None = None):
+    """(organisations judged, [(organisation id, month the period ends, status)]): what
+    `compute` judges, without building its cells — for the summaries of thousands of branches
+    (the heatmap, the cockpit), where a Cell per branch × rule × period was most of the cost."""
+    today = today or datetime.date.today()
+    organizations, in_force, exemptions, branch_ids = _inputs(branches, year, None)
+    judged = [
+        (organization_id, period.end.month, _status(held, required, period, today))
+        for organization_id, _, period, required, held in _tallies(
+            organizations, in_force, year, exemptions, branch_ids, month_counts
+        )
+    ]
+    return organizations, judged
+
+
 def tallies(branches, year: int, *, kind_codes=None, counts=None):
     """What `compute` judges, as plain tuples (organisation id, rule, period, required,
     held), without cells or statuses: for callers summing thousands of branches. `counts`
@@ -386,6 +401,7 @@ def _tallies(organizations, rules, year, exemptions, branch_ids, counts):
         for rule in rules
     ]
     for organization in organizations:
+        pk = organization.pk
         for rule, rule_period_list in rule_periods:
             if organization.type not in rule.organization_types:
                 continue
@@ -394,10 +410,10 @@ def _tallies(organizations, rules, year, exemptions, branch_ids, counts):
             groups = organization.group_count if rule.per_party_group else 1
             if groups == 0:
                 continue
-            key = (organization.pk, rule.kind_id)
+            key = (pk, rule.kind_id)
             month_totals = totals.get(key, empty)
             group_months = by_group.get(key, {}).values() if rule.per_party_group else ()
-            excused = exemptions.get((organization.pk, rule.pk), [])
+            excused = exemptions.get((pk, rule.pk), [])
             required = rule.min_count * groups
             for period, first, stop in rule_period_list:
                 if excused and any(_covers(e, period) for e in excused):
@@ -409,7 +425,7 @@ def _tallies(organizations, rules, year, exemptions, branch_ids, counts):
                     )
                 else:
                     count = sum(month_totals[first:stop])
-                yield organization.pk, rule, period, required, count
+                yield pk, rule, period, required, count
 
 
 def _covers(exemption: Exemption, period: Period) -> bool:

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activities.compliance import Status, cached, cached_compute
-from activities.compliance import compute as compute_compliance
 from activities.forms import COUNTED_FILTER
 from activities.models import Activity, ServiceRecord
 from activities.views.compliance import HeatmapSummary
@@ -320,7 +319,7 @@ def compliance_summary(scope: Scope, period: Period) -> HeatmapSummary:
     branches = scope.organizations()
     return cached(
         "heatmap",
-        lambda: HeatmapSummary.of(compute_compliance(branches, period.year, today=period.end)),
+        lambda: HeatmapSummary.computed(branches, period.year, today=period.end),
         scope=f"{scope.path}|",
         year=period.year,
         today=period.end,
