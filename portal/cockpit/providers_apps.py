@@ -15,7 +15,7 @@ from branches.models import LADDER, Level, Organization, RatingRound, Scope
 from branches.rating_stats import RANK, counted_branches, percent, top_rank
 from dues.arrears import ALERT, WARNING, arrears_rows
 from training.models import Enrollment
-from training.progress import judged
+from training.progress import judged_counts
 
 from .base import Chart, Figure, Part, Period, Series
 from .base import Scope as CockpitScope
@@ -157,8 +157,8 @@ def training_hours(scope: CockpitScope, period: Period) -> Figure | None:
     others, from the HourRule rows), counting classes starting by the period's end. The
     figure opens the list of exactly those members; the share's page states the members
     judged."""
-    rows = judged(period.year, scope.members().in_good_standing(), until=period.end)
-    counts = {"n": len(rows), "met": sum(row.is_met for row in rows)}
+    n, met = judged_counts(period.year, scope.members().in_good_standing(), until=period.end)
+    counts = {"n": n, "met": met}
     if not counts["n"]:
         return None
     params = {"year": period.year}
