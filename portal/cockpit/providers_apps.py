@@ -13,7 +13,7 @@ from assessments.models import AssessmentRun, ScoreCard
 from branches import rating_stats
 from branches.models import LADDER, Level, Organization, RatingRound, Scope
 from branches.rating_stats import RANK, counted_branches, percent, top_rank
-from dues.arrears import ALERT, WARNING, arrears_rows
+from dues.arrears import ALERT, WARNING, arrears_counts
 from training.models import Enrollment
 from training.progress import judged_counts
 
@@ -340,8 +340,7 @@ def assessment(scope: CockpitScope, period: Period) -> Figure | None:
 
 def dues_arrears(scope: CockpitScope, period: Period) -> Figure | None:
     """Members in arrears at the period's end (the arrears list's rule: 提醒 and 警示)."""
-    rows = arrears_rows(scope.members(), as_of=period.end)
-    counts = {level: sum(row.level == level for row in rows) for level in (WARNING, ALERT)}
+    counts = arrears_counts(scope.members(), as_of=period.end)
     list_url = "dues:arrears-list"
     return Figure(
         "dues-arrears",
