@@ -29,7 +29,7 @@ from .common import add_service_error, year_param
 
 PAGE_SIZE = 50
 # Members offered by the payment form at most (a larger scope searches by name first).
-MAX_SHOWN = 300
+MAX_SHOWN = 100
 
 
 def _ledger_branches(user):
