@@ -10,10 +10,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, ExtractMonth
+from django.db.models.functions import Coalesce
 
 from alxa_dangjian.core import caching, rules
 from alxa_dangjian.core.bulk import plain_rows
+from alxa_dangjian.core.periods import Month
 from branches.models import CommitteeSeat, Organization, PartyGroup
 
 from .models import Activity, Exemption, FrequencyRule
@@ -25,6 +26,7 @@ COMMITTEE_MIN_SEATS = 3
 # rule applies to which of them is the rule row's `organization_types`, so a 党总支 gets cells
 # exactly for the rules that name it.
 JUDGED_TYPES = (*Organization.BRANCH_TYPES, Organization.Type.GENERAL_BRANCH)
+COUNTED = [Activity.Status.SUBMITTED, Activity.Status.APPROVED]  # as ActivityQuerySet.counted
 
 
 class Status:
@@ -197,6 +199,21 @@ def compute(branches, year: int, *, today: datetime.date | None = None, kind_cod
     return report
 
 
+def statuses(branches, year: int, *, today: datetime.date | None = None):
+    """(organisations judged, [(organisation id, month the period ends, status)]): what
+    `compute` judges, without building its cells — for the summaries of thousands of branches
+    (the heatmap, the cockpit), where a Cell per branch × rule × period was most of the cost."""
+    today = today or datetime.date.today()
+    organizations, in_force, exemptions, branch_ids = _inputs(branches, year, None)
+    judged = [
+        (organization_id, period.end.month, _status(held, required, period, today))
+        for organization_id, _, period, required, held in _tallies(
+            organizations, in_force, year, exemptions, branch_ids, month_counts
+        )
+    ]
+    return organizations, judged
+
+
 def tallies(branches, year: int, *, kind_codes=None, counts=None):
     """What `compute` judges, as plain tuples (organisation id, rule, period, required,
     held), without cells or statuses: for callers summing thousands of branches. `counts`
@@ -237,16 +254,6 @@ def _inputs(branches, year: int, kind_codes):
     return organizations, in_force, exemptions, branch_ids
 
 
-class Month(ExtractMonth):
-    """The month of a date as an integer. PostgreSQL's EXTRACT returns numeric, which is
-    slower to group by than date_part's integer (the yearly GROUP BYs below run over every
-    record of the year); other databases keep Django's SQL."""
-
-    def as_postgresql(self, compiler, connection):
-        sql, params = compiler.compile(self.lhs)
-        return f"date_part('month', {sql})::integer", params
-
-
 def month_counts(branch_ids, year: int, kind_ids, per_group_kinds=()) -> tuple[dict, dict]:
     """Counted records of `year` of the given kinds as month vectors (index 1–12):
     totals[(org, kind)] over hosted and joint records, and by_group[(org, kind)][party group]
@@ -264,14 +271,27 @@ def month_counts(branch_ids, year: int, kind_ids, per_group_kinds=()) -> tuple[d
     per_group_kinds = sorted(per_group_kinds)
     totals = defaultdict(lambda: [0] * 13)
     by_group = defaultdict(lambda: defaultdict(lambda: [0] * 13))
-    counted = Activity.objects.counted().filter(
-        Q(held_on__range=(year_start, year_end))
-        | Q(held_on__gt=year_end, held_on__lte=carried_end, counts_for_previous_year=True)
-    )
+
+    def of_year(prefix: str = "") -> Q:
+        """Counted records of the year, through the join `prefix` when given: a join, not
+        `activity IN (records of the year)`, which SQLite probes once per record of the year
+        for each organisation of the scope."""
+        return Q(**{f"{prefix}status__in": COUNTED}) & (
+            Q(**{f"{prefix}held_on__range": (year_start, year_end)})
+            | Q(
+                **{
+                    f"{prefix}held_on__gt": year_end,
+                    f"{prefix}held_on__lte": carried_end,
+                    f"{prefix}counts_for_previous_year": True,
+                }
+            )
+        )
+
+    counted = Activity.objects.filter(of_year())
     through = Activity.joint_organizations.through
     # A combined kind equal to the main one (the form refuses it) still counts once.
     combined = Activity.also_kinds.through.objects.filter(
-        activity__in=counted.values("pk"), activitykind_id__in=kind_ids
+        of_year("activity__"), activitykind_id__in=kind_ids
     ).exclude(activitykind_id=F("activity__kind_id"))
     # (rows, organisation, kind, the record's field prefix, by party group?): hosted by main
     # kind, hosted by combined kind, joined by main kind, joined by combined kind. A joint
@@ -281,7 +301,10 @@ def month_counts(branch_ids, year: int, kind_ids, per_group_kinds=()) -> tuple[d
     hosted_combined = combined.filter(activity__organization__in=branch_ids)
     # A partner counts a joint record only once its side has confirmed (models/joint.py).
     joined = through.objects.filter(
-        organization__in=branch_ids, activity__in=main.values("pk"), status="confirmed"
+        of_year("activity__"),
+        organization__in=branch_ids,
+        activity__kind_id__in=kind_ids,
+        status="confirmed",
     )
     joined_combined = combined.filter(
         activity__partnerships__organization__in=branch_ids,
@@ -378,6 +401,7 @@ def _tallies(organizations, rules, year, exemptions, branch_ids, counts):
         for rule in rules
     ]
     for organization in organizations:
+        pk = organization.pk
         for rule, rule_period_list in rule_periods:
             if organization.type not in rule.organization_types:
                 continue
@@ -386,10 +410,10 @@ def _tallies(organizations, rules, year, exemptions, branch_ids, counts):
             groups = organization.group_count if rule.per_party_group else 1
             if groups == 0:
                 continue
-            key = (organization.pk, rule.kind_id)
+            key = (pk, rule.kind_id)
             month_totals = totals.get(key, empty)
             group_months = by_group.get(key, {}).values() if rule.per_party_group else ()
-            excused = exemptions.get((organization.pk, rule.pk), [])
+            excused = exemptions.get((pk, rule.pk), [])
             required = rule.min_count * groups
             for period, first, stop in rule_period_list:
                 if excused and any(_covers(e, period) for e in excused):
@@ -401,7 +425,7 @@ def _tallies(organizations, rules, year, exemptions, branch_ids, counts):
                     )
                 else:
                     count = sum(month_totals[first:stop])
-                yield organization.pk, rule, period, required, count
+                yield pk, rule, period, required, count
 
 
 def _covers(exemption: Exemption, period: Period) -> bool:

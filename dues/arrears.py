@@ -270,8 +270,10 @@ class ArrearsRow(NamedTuple):
 
 
 # The members' latest assessment up to the last counted month (ROW_NUMBER, read once), those
-# owing (not exempt), and their month rows inside [owed_from, end] joined and grouped once: the
-# last month paid and the months paid since the later of owed_from and the horizon.
+# owing (not exempt), and their month rows inside [owed_from, end] joined and grouped once by
+# member: the last month paid and the months paid since the later of owed_from and the
+# horizon; then ordered as the list is (grouping by the name as well sorted every month row
+# by it: on SQLite through the pinyin collation, a Python call per comparison).
 ROWS_SQL = """
 WITH latest AS (
     SELECT a.member_id, a.owed_since, a.reduction,
@@ -283,16 +285,20 @@ owing AS (
     SELECT member_id, owed_since, reduction FROM latest
     WHERE n = 1 AND owed_since IS NOT NULL AND owed_since <= %s AND reduction <> %s
 )
-SELECT o.member_id, o.owed_since, o.reduction, MAX(d.month),
-       SUM(CASE WHEN d.month >= (CASE WHEN o.owed_since > %s THEN o.owed_since ELSE %s END)
-           THEN 1 ELSE 0 END)
-FROM owing o
-JOIN {member} m ON m.id = o.member_id
+SELECT p.member_id, p.owed_since, p.reduction, p.last_paid, p.paid_recently
+FROM (
+    SELECT o.member_id, o.owed_since, o.reduction, MAX(d.month) AS last_paid,
+           SUM(CASE WHEN d.month >= (CASE WHEN o.owed_since > %s THEN o.owed_since ELSE %s END)
+               THEN 1 ELSE 0 END) AS paid_recently
+    FROM owing o
+    LEFT JOIN {month} d
+        ON d.member_id = o.member_id AND d.month <= %s AND d.month >= o.owed_since
+    GROUP BY o.member_id, o.owed_since, o.reduction
+) p
+JOIN {member} m ON m.id = p.member_id
 JOIN {organization} g ON g.id = m.organization_id
-LEFT JOIN {month} d ON d.member_id = o.member_id AND d.month <= %s AND d.month >= o.owed_since
 WHERE m.standing = %s
-GROUP BY o.member_id, o.owed_since, o.reduction, g.path, m.name
-ORDER BY g.path, m.name, o.member_id
+ORDER BY g.path, m.name, p.member_id
 """
 
 
@@ -300,12 +306,16 @@ def _date(value):
     return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _rows(members_qs, as_of: datetime.date, setting: DuesSetting) -> list[ArrearsRow]:
+def _rows(
+    members_qs, as_of: datetime.date, setting: DuesSetting, *, ordered: bool = True
+) -> list[ArrearsRow]:
     end = last_counted_month(as_of)
     end_index = month_index(end)
     horizon = shift_month(end, -(HORIZON_MONTHS - 1))
+    # Counted only: no sort by organisation and name.
+    template = ROWS_SQL if ordered else ROWS_SQL[: ROWS_SQL.rindex("ORDER BY")]
     found = fetch_over_members(
-        ROWS_SQL,
+        template,
         members_qs,
         [end, MEMBERS, end, Reduction.EXEMPT, horizon, horizon, end, Member.Standing.NORMAL],
         tables={
@@ -346,3 +356,20 @@ def arrears_rows(
     digest = members_digest(members_qs)
     key = caching.key("dues-arrears", as_of, thresholds, digest, topics=ROWS_TOPICS)
     return caching.cached(key, lambda: _rows(members_qs, as_of, setting))
+
+
+def arrears_counts(
+    members_qs, *, as_of: datetime.date, setting: DuesSetting | None = None
+) -> dict[str, int]:
+    """{WARNING: n, ALERT: n}: `arrears_rows` counted by level (the cockpit's figure), from
+    the same statement without its ordering by organisation and name; cached likewise."""
+    setting = setting or DuesSetting.load()
+    thresholds = f"{setting.warning_months}-{setting.alert_months}"
+    digest = members_digest(members_qs)
+    key = caching.key("dues-arrears-counts", as_of, thresholds, digest, topics=ROWS_TOPICS)
+
+    def count() -> dict[str, int]:
+        rows = _rows(members_qs, as_of, setting, ordered=False)
+        return {level: sum(row.level == level for row in rows) for level in (WARNING, ALERT)}
+
+    return caching.cached(key, count)

@@ -71,7 +71,13 @@ class Tally:
 
 def hour_tallies(year: int, members) -> dict[str, Tally]:
     """{organisation path: Tally} for the organisations `members` belong to, from the
-    set-based, cached `judged` rows (one statement however many members)."""
+    set-based `judged` rows (one statement however many members); cached like them, so a
+    warm overview reads one tally per organisation, not every member's row."""
+    key = caching.key("training-hour-tallies", year, members_digest(members), topics=JUDGED_TOPICS)
+    return caching.cached(key, lambda: _hour_tallies(year, members))
+
+
+def _hour_tallies(year: int, members) -> dict[str, Tally]:
     result: dict[str, Tally] = {}
     for row in judged(year, members):
         tally = result.setdefault(row.path, Tally())

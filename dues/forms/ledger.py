@@ -35,10 +35,16 @@ class PaymentForm(forms.Form):
     payer_name = forms.CharField(label="代交人姓名", max_length=50, required=False)
     note = forms.CharField(label="备注", max_length=200, required=False)
 
-    def __init__(self, *args, members, setting: DuesSetting, today=None, **kwargs):
+    def __init__(self, *args, members, setting: DuesSetting, shown=None, today=None, **kwargs):
+        """`members` are the members the form accepts; `shown` (a list of them), when given,
+        the only ones its list offers (a large scope searches first)."""
         super().__init__(*args, **kwargs)
         today = today or timezone.localdate()
         self.fields["member"].queryset = members
+        if shown is not None:
+            field = self.fields["member"]
+            field.widget.choices = [("", field.empty_label), *((m.pk, str(m)) for m in shown)]
+            field.help_text = "范围内党员较多：请先在上方按姓名查找，再从结果中选择。"
         self.fields["months"].choices = month_choices(setting, today)
         self.fields["paid_on"].initial = today
 

@@ -31,6 +31,8 @@ from ..services import access, payments
 from .common import year_param
 
 PAGE_SIZE = 50
+# Members offered by the payment form at most (a larger scope searches by name first).
+MAX_SHOWN = 100
 
 
 def _ledger_branches(user):
@@ -247,8 +249,14 @@ def duespayment_create(request):
     initial = {}
     if member := params.pk(request, "member"):
         initial["member"] = get_visible_or_404(members, request.user, pk=member)
+    query = params.text(request, "q", max_length=50)
+    shown = _payment_choices(request, members, query, initial.get("member"))
     form = PaymentForm(
-        request.POST or None, members=members, setting=DuesSetting.load(), initial=initial
+        request.POST or None,
+        members=members,
+        shown=shown,
+        setting=DuesSetting.load(),
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -270,7 +278,26 @@ def duespayment_create(request):
         else:
             messages.success(request, f"已登记{payment.member.name}的党费{payment.amount}元。")
             return redirect(payment)
-    return render(request, "dues/payment_form.html", {"form": form})
+    return render(
+        request,
+        "dues/payment_form.html",
+        {"form": form, "search": shown is not None, "query": query, "max_shown": MAX_SHOWN},
+    )
+
+
+def _payment_choices(request, members, query: str, chosen):
+    """The members the form's list offers: all of them in a scope of up to MAX_SHOWN members
+    (None); in a larger one those whose name contains `query` (the page's search box), the
+    member the page was opened for, and the one posted — a list of tens of thousands of
+    options is neither usable nor quick to render."""
+    if not members.order_by()[MAX_SHOWN:].exists():
+        return None
+    shown = list(members.filter(name__contains=query)[:MAX_SHOWN]) if query else []
+    picked = [chosen.pk] if chosen is not None else []
+    if posted := params.parse_integer(request.POST.get("member"), low=1, high=10**18 - 1):
+        picked.append(posted)
+    missing = [pk for pk in picked if pk not in {m.pk for m in shown}]
+    return list(members.filter(pk__in=missing)) + shown if missing else shown
 
 
 @require_GET

@@ -6,16 +6,15 @@ import datetime
 from collections import Counter, defaultdict
 
 from django.db.models import Count, Q
-from django.db.models.functions import ExtractMonth, ExtractYear
 from django.urls import reverse
 from django.utils import timezone
 
 from activities.compliance import Status, cached, cached_compute
-from activities.compliance import compute as compute_compliance
 from activities.forms.records import COUNTED_FILTER
 from activities.models import Activity, ServiceRecord
 from activities.views.compliance import HeatmapSummary
 from alxa_dangjian.accounts import scoping
+from alxa_dangjian.core.periods import Month, Year
 from branches.models import (
     STAGE_AFTER_STEP,
     STEP_ORDER,
@@ -320,7 +319,7 @@ def compliance_summary(scope: Scope, period: Period) -> HeatmapSummary:
     branches = scope.organizations()
     return cached(
         "heatmap",
-        lambda: HeatmapSummary.of(compute_compliance(branches, period.year, today=period.end)),
+        lambda: HeatmapSummary.computed(branches, period.year, today=period.end),
         scope=f"{scope.path}|",
         year=period.year,
         today=period.end,
@@ -516,9 +515,7 @@ def activities_by_month(scope: Scope, period: Period) -> Chart:
     counts = Counter()
     for records in (counted.hosted_in(scope.path), counted.joined_from_outside(scope.path)):
         for row in (
-            records.order_by()
-            .values(y=ExtractYear("held_on"), m=ExtractMonth("held_on"))
-            .annotate(n=Count("pk"))
+            records.order_by().values(y=Year("held_on"), m=Month("held_on")).annotate(n=Count("pk"))
         ):
             counts[(row["y"], row["m"])] += row["n"]
     list_url = "activities:activity-list"

@@ -5,17 +5,17 @@ provider (see base.py); `__init__.py` puts them on the cockpit."""
 import datetime
 
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import ExtractMonth, ExtractYear
 
 from alxa_dangjian.accounts import scoping
+from alxa_dangjian.core.periods import Month, Year
 from assessments import item_states
 from assessments.models import AssessmentRun, ScoreCard
 from branches import rating_stats
 from branches.models import LADDER, Level, Organization, RatingRound, Scope
 from branches.rating_stats import RANK, counted_branches, percent, top_rank
-from dues.arrears import ALERT, WARNING, arrears_rows
+from dues.arrears import ALERT, WARNING, arrears_counts
 from training.models import Enrollment
-from training.progress import judged
+from training.progress import judged_counts
 
 from .base import Chart, Figure, Part, Period, Series
 from .base import Scope as CockpitScope
@@ -157,8 +157,8 @@ def training_hours(scope: CockpitScope, period: Period) -> Figure | None:
     others, from the HourRule rows), counting classes starting by the period's end. The
     figure opens the list of exactly those members; the share's page states the members
     judged."""
-    rows = judged(period.year, scope.members().in_good_standing(), until=period.end)
-    counts = {"n": len(rows), "met": sum(row.is_met for row in rows)}
+    n, met = judged_counts(period.year, scope.members().in_good_standing(), until=period.end)
+    counts = {"n": n, "met": met}
     if not counts["n"]:
         return None
     params = {"year": period.year}
@@ -208,9 +208,7 @@ def training_by_month(scope: CockpitScope, period: Period) -> Chart | None:
             ),
         )
         .order_by()
-        .values(
-            y=ExtractYear("training_class__starts_on"), m=ExtractMonth("training_class__starts_on")
-        )
+        .values(y=Year("training_class__starts_on"), m=Month("training_class__starts_on"))
         .annotate(hours=Sum("hours_earned"))
     )
     hours = {(row["y"], row["m"]): float(row["hours"] or 0) for row in rows}
@@ -342,8 +340,7 @@ def assessment(scope: CockpitScope, period: Period) -> Figure | None:
 
 def dues_arrears(scope: CockpitScope, period: Period) -> Figure | None:
     """Members in arrears at the period's end (the arrears list's rule: 提醒 and 警示)."""
-    rows = arrears_rows(scope.members(), as_of=period.end)
-    counts = {level: sum(row.level == level for row in rows) for level in (WARNING, ALERT)}
+    counts = arrears_counts(scope.members(), as_of=period.end)
     list_url = "dues:arrears-list"
     return Figure(
         "dues-arrears",

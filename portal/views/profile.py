@@ -6,7 +6,6 @@ import datetime
 
 from django.core.paginator import Paginator
 from django.db.models import Count, F, IntegerField, Q, Value
-from django.db.models.functions import ExtractMonth
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -18,6 +17,7 @@ from activities.models import Activity
 from alxa_dangjian.accounts import scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import caching
+from alxa_dangjian.core.periods import Month
 from assessments.models import Grade, ResponsibilityList, ScoreCard
 from branches.history import PAGE_LIMIT, organization_changes
 from branches.models import (
@@ -194,7 +194,7 @@ def _calendar(organization, today: datetime.date) -> list[dict]:
         records = records.filter(held_on__range=window)
         main = (
             records.order_by()
-            .values(*(f"kind__{f}" for f in fields), month=ExtractMonth("held_on"))
+            .values(*(f"kind__{f}" for f in fields), month=Month("held_on"))
             .annotate(held=Count("pk", filter=counted), drafts=Count("pk", filter=~counted))
             .values_list(*(f"kind__{f}" for f in fields), "month", "held", "drafts")
         )
@@ -208,7 +208,7 @@ def _calendar(organization, today: datetime.date) -> list[dict]:
             .order_by()
             .values(
                 *(f"activitykind__{f}" for f in fields),
-                month=ExtractMonth("activity__held_on"),
+                month=Month("activity__held_on"),
             )
             .annotate(held=Count("pk"), drafts=Value(-1, output_field=IntegerField()))
             .values_list(*(f"activitykind__{f}" for f in fields), "month", "held", "drafts")

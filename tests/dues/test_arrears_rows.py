@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from alxa_dangjian.core.periods import shift_month
 from branches.models import Member
-from dues.arrears import arrears, arrears_rows
+from dues.arrears import ALERT, WARNING, arrears, arrears_counts, arrears_rows
 from dues.models import DuesAssessment
 from tests.dues.factories import assess, paid
 from tests.factories import MemberFactory
@@ -69,6 +69,10 @@ def test_rows_are_the_arrears_querysets_rows_in_the_lists_order(
     rows = arrears_rows(Member.objects.all(), as_of=as_of)
     assert [(r.member_id, *(getattr(r, f) for f in FIELDS)) for r in rows] == expected
     assert len({r.level for r in rows}) == 2
+    # The cockpit's counts: the same rows by level, from the statement without its order.
+    assert arrears_counts(Member.objects.all(), as_of=as_of) == {
+        level: sum(r.level == level for r in rows) for level in (WARNING, ALERT)
+    }
 
 
 def test_rows_follow_the_members_queryset(branch_a, branch_a2, committee_admin):

@@ -125,6 +125,46 @@ def test_payment_form_records_a_quarter(client, secretary, roster):
     assert DuesMonth.objects.filter(member=roster[10], month__in=months).count() == 3
 
 
+def test_payment_form_of_a_large_scope_searches_by_name_first(
+    client, secretary, roster, monkeypatch, django_assert_max_num_queries
+):
+    """More members than the list offers: none listed until a name is searched, and the
+    rendered options stay bounded (a league's 40,000 options took 29 s to render)."""
+    monkeypatch.setattr("dues.views.ledger.MAX_SHOWN", 5)
+    client.force_login(secretary)
+    url = reverse("dues:duespayment-create")
+    # session, user, setting, over the limit?, the matches
+    with django_assert_max_num_queries(6):
+        response = client.get(url)
+    form = response.context["form"]
+    assert response.context["search"] is True
+    assert [value for value, _ in form.fields["member"].widget.choices] == [""]
+    target = roster[12]
+    target.name = "乌力吉巴雅尔"
+    target.save(update_fields=["name"])
+    response = client.get(url, {"q": "巴雅"})
+    offered = {value for value, _ in response.context["form"].fields["member"].widget.choices}
+    assert target.pk in offered and len(offered) <= 6
+    assert "payment-member-search" in response.content.decode()
+    # Posting a member the list does not show (from the member's page) still records it.
+    other = roster[20]
+    response = client.post(
+        url,
+        {"member": other.pk, "months": [f"{THIS_MONTH:%Y-%m}"], "paid_on": TODAY.isoformat(),
+         "amount": "40", "method": "cash", "paid_by": "self"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert DuesMonth.objects.filter(member=other, month=THIS_MONTH).exists()
+
+
+def test_payment_form_of_a_branch_lists_every_member(client, secretary, roster):
+    client.force_login(secretary)
+    response = client.get(reverse("dues:duespayment-create"))
+    offered = [value for value, _ in response.context["form"].fields["member"].widget.choices]
+    assert response.context["search"] is False
+    assert {m.pk for m in roster} <= {getattr(v, "value", v) for v in offered}
+
+
 def test_arrears_list_shrinks_when_paid_and_queries_stay_flat(
     client, secretary, roster, django_assert_max_num_queries
 ):

@@ -15,7 +15,7 @@ from branches.models import Member
 from tests.factories import CommitteeSeatFactory, MemberFactory
 from tests.training.factories import TrainingClassFactory
 from training.models import Enrollment
-from training.progress import judged, with_progress
+from training.progress import judged, judged_counts, with_progress
 
 YEAR = datetime.date.today().year
 
@@ -138,3 +138,24 @@ def test_behind_list_shows_the_page_rows_with_their_figures(client, staff, branc
     )
     expected = [(pk, str(hours), required, str(short)) for pk, hours, required, short in expected]
     assert shown == expected and len(expected) > 3
+
+
+def test_judged_counts_are_the_judged_rows_counted(branch_a, branch_b):
+    """The cockpit's figure counts in one aggregate what the lists read as rows, including
+    members exactly at their minimum (32 for 33 - 1, 56 for a committee member) and fractional
+    hours (summed as floats on SQLite)."""
+    people([branch_a, branch_b], 24)
+    exact = MemberFactory(organization=branch_a)
+    for hours in ("10.1", "10.2", "11.7"):  # 32.0, from tenths that floats cannot hold
+        attend(exact, Decimal(hours))
+    seated = MemberFactory(organization=branch_b)
+    CommitteeSeatFactory(organization=branch_b, member=seated)
+    attend(seated, Decimal("55.9"))  # a tenth short of 56
+    members = Member.objects.in_good_standing()
+    for until in (None, datetime.date(YEAR, 6, 30)):
+        rows = judged(YEAR, members, until)
+        expected = (len(rows), sum(row.is_met for row in rows))
+        assert judged_counts(YEAR, members, until) == expected
+        assert 0 < expected[1] < expected[0]
+    assert {r.member_id: r.is_met for r in judged(YEAR, members)}[exact.pk] is True
+    assert {r.member_id: r.is_met for r in judged(YEAR, members)}[seated.pk] is False

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_GET
 
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params
-from alxa_dangjian.core.paging import page_of_rows
 from branches.models import Member, Organization
 
 from .. import progress, stats
@@ -189,18 +188,15 @@ def _progress_list(request, *, met: bool):
     year = selected_year(request)
     until = selected_until(request, year)
     scope = selected_organization(request)
-    judged = progress.judged(year, _members(request.user, scope), until)
-    # Those behind: the furthest behind first (a stable sort keeps path, name, pk order).
-    rows = [r for r in judged if r.is_met] if met else [r for r in judged if not r.is_met]
-    if not met:
-        rows.sort(key=lambda r: -r.hours_short)
-    page = page_of_rows(
-        rows,
-        request.GET.get("page"),
-        size=BEHIND_PAGE_SIZE,
-        objects=Member.objects.select_related("organization"),
-        fields=("training_hours", "required_hours", "is_committee_member", "hours_short"),
-    )
+    ids, judged = progress.listed(year, _members(request.user, scope), until, met=met)
+    page = Paginator(ids, BEHIND_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    found = with_progress(
+        year, Member.objects.filter(pk__in=shown).select_related("organization"), until
+    ).in_bulk()
+    # A member deleted since the ids were cached is left out (the next write bumps them).
+    members = [found[pk] for pk in shown if pk in found]
+    page.object_list = members
     return render(
         request,
         "training/progress_behind.html",
@@ -211,7 +207,7 @@ def _progress_list(request, *, met: bool):
             "scope": scope,
             "page": page,
             "met": met,
-            "judged": len(judged),
+            "judged": judged,
         },
     )
 
