@@ -261,6 +261,10 @@ class Organization(models.Model):
             return self.parent.path
         return self.path
 
+    def may_seat(self, member) -> bool:
+        """Whether `member` belongs where this committee's members may come from."""
+        return member.organization.path.startswith(self.seat_scope_path())
+
     def validate_tree(self):
         """Raise a Chinese ValidationError when the placement breaks the hierarchy."""
         if self.type == self.Type.WORK_COMMITTEE:

@@ -217,7 +217,7 @@ class CommitteeSeat(models.Model):
         # Who may take a seat is checked while it is held; ending one never depends on it.
         if not (self.organization_id and self.member_id) or self.ended_on is not None:
             return
-        if not self.member.organization.path.startswith(self.organization.seat_scope_path()):
+        if not self.organization.may_seat(self.member):
             if self.organization.is_branch and not self.organization.is_temporary:
                 raise ValidationError({"member": "委员须是本支部的党员。"})
             raise ValidationError({"member": "委员须是本组织或其下级组织的党员。"})

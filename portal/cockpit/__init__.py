@@ -11,7 +11,7 @@ import datetime
 
 from django.utils import timezone
 
-from . import providers, providers_apps
+from . import providers, providers_apps, providers_life
 from .base import (
     Chart,
     Cockpit,
@@ -26,10 +26,10 @@ from .base import (
 FIGURES = [
     providers.organizations,
     providers.members,
-    providers.compliance,
-    providers.activities,
+    providers_life.compliance,
+    providers_life.activities,
     providers.development,
-    providers.service_records,
+    providers_life.service_records,
     providers_apps.strongest_share,
     providers_apps.training_hours,
     providers_apps.list_items,
@@ -38,8 +38,8 @@ FIGURES = [
 ]
 
 CHARTS = [
-    providers.compliance_heatmap,
-    providers.activities_by_month,
+    providers_life.compliance_heatmap,
+    providers_life.activities_by_month,
     providers.member_composition,
     providers_apps.ratings_by_category,
     providers_apps.training_by_month,

@@ -8,7 +8,7 @@ import pytest
 
 from activities.models import ActivityKind
 from portal.cockpit.base import Period, Scope
-from portal.cockpit.providers import activities
+from portal.cockpit.providers_life import activities
 from tests.factories import ActivityFactory
 
 pytestmark = pytest.mark.django_db
