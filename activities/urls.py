@@ -1,6 +1,15 @@
 """Each view module of the app declares its own `urlpatterns`; this module joins them."""
 
-from .views import compliance, files, indicator_detail, joint, records, rules, service_ledgers
+from .views import (
+    compliance,
+    explanations,
+    files,
+    indicator_detail,
+    joint,
+    records,
+    rules,
+    service_ledgers,
+)
 
 app_name = "activities"
 
@@ -12,4 +21,5 @@ urlpatterns = [
     *rules.urlpatterns,
     *indicator_detail.urlpatterns,
     *joint.urlpatterns,
+    *explanations.urlpatterns,
 ]

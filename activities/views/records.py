@@ -10,7 +10,6 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alxa_dangjian.accounts import roles, scoping
@@ -19,7 +18,7 @@ from alxa_dangjian.core import params
 from alxa_dangjian.core.forms import add_service_error
 from branches.models import CommitteeSeat, Organization
 
-from .. import joint, services
+from .. import joint, presets, services
 from ..forms import (
     COUNTED_FILTER,
     UNCOUNTED_FILTER,
@@ -238,6 +237,25 @@ def _save(request, form):
         return None
 
 
+def _after_save(request, activity, saved_message):
+    """After 保存: the record page. After 保存并提交: submitted at once when attendance meets
+    its kind's quorum (services.quorum_warnings); otherwise the record stays a draft and the
+    submit screen asks for the confirmation its rule requires."""
+    if request.POST.get("and_submit") != "1":
+        messages.success(request, saved_message)
+        return redirect(activity)
+    if services.quorum_warnings(activity):
+        messages.warning(request, "已保存为草稿。到会人数未达到要求，请确认后提交。")
+        return redirect("activities:activity-submit", pk=activity.pk)
+    try:
+        services.submit_activity(activity, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "已保存并提交审核。")
+    return redirect(activity)
+
+
 def _form_page(request, form, organization, rows, *, activity=None):
     return render(
         request,
@@ -281,13 +299,12 @@ def activity_create(request):
         request.POST or None,
         request.FILES or None,
         organization=organization,
-        initial={"held_on": timezone.localdate()},
+        initial=presets.initial(request, organization),
     )
     if request.method == "POST":
         activity = _save(request, form)
         if activity is not None:
-            messages.success(request, "已保存为草稿。核对无误后请提交审核。")
-            return redirect(activity)
+            return _after_save(request, activity, "已保存为草稿。核对无误后请提交审核。")
     rows = _roster_rows(organization, data=request.POST if request.method == "POST" else None)
     return _form_page(request, form, organization, rows)
 
@@ -325,8 +342,7 @@ def activity_edit(request, pk):
     if request.method == "POST":
         saved = _save(request, form)
         if saved is not None:
-            messages.success(request, "已保存修改。")
-            return redirect(saved)
+            return _after_save(request, saved, "已保存修改。")
     rows = _roster_rows(
         organization, activity, data=request.POST if request.method == "POST" else None
     )

@@ -8,7 +8,9 @@ from django.views.decorators.http import require_GET
 
 from activities import joint as joint_consent
 from activities.compliance import cached_compute
-from activities.reminders import due_items, log_url
+from activities.models import Activity, OverdueExplanation
+from activities.reminders import due_items
+from activities.services import backfill_start
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import scope_path
 from alxa_dangjian.core import caching
@@ -25,10 +27,11 @@ def home(request):
     party-committee admin, their branch for a secretary."""
     user = request.user
     organization = user.organization
+    drafts = _drafts(organization)
     context = {
         "organization": organization,
-        "due_items": _due_items(organization),
-        "log_url": log_url(organization.pk) if organization else "",
+        "due_items": _due_items(organization, drafts),
+        "drafts": drafts,
         "may_review": user.may(roles.REVIEW),
         "consent": _consent_queue(user),
         **_cockpit_context(organization),
@@ -71,10 +74,29 @@ def _consent_queue(user) -> dict:
     )
 
 
-def _due_items(organization):
+def _is_active_branch(organization) -> bool:
+    return organization is not None and organization.is_branch and organization.is_active
+
+
+def _drafts(organization) -> list:
+    """The branch's records not yet submitted (drafts, and those returned for changes): the
+    home lists them as "草稿待提交" and the items they would count for say so."""
+    if not _is_active_branch(organization):
+        return []
+    return list(
+        Activity.objects.filter(
+            organization=organization,
+            status__in=(Activity.Status.DRAFT, Activity.Status.RETURNED),
+        )
+        .select_related("kind")
+        .order_by("-held_on", "-pk")[:20]
+    )
+
+
+def _due_items(organization, drafts):
     """What a branch still has to hold this period, and what is overdue (the secretary's
     block); None for organisations that are not branches."""
-    if organization is None or not organization.is_branch or not organization.is_active:
+    if not _is_active_branch(organization):
         return None
     today = timezone.localdate()
     report = cached_compute(
@@ -83,7 +105,16 @@ def _due_items(organization):
         scope=f"branch:{organization.pk}",
         today=today,
     )
-    return due_items(report, organization.pk)
+    requests = OverdueExplanation.objects.filter(
+        organization=organization, status=OverdueExplanation.Status.PENDING
+    )
+    return due_items(
+        report,
+        organization.pk,
+        drafts=drafts,
+        requests=list(requests),
+        window_start=backfill_start(today),
+    )
 
 
 urlpatterns = [
