@@ -1,7 +1,6 @@
 """The secretary's phone: this month's 主题党日 with everyone present logged in at most eight
 interactions from the home, and an old overdue item closed by a 未开展说明."""
 
-import datetime
 import re
 
 import pytest
@@ -9,11 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from activities import presets
 from activities.models import Activity, ActivityKind, OverdueExplanation
 from alxa_dangjian.accounts.models import User
 from alxa_dangjian.core import caching
 from tests.e2e.conftest import ARTIFACTS, PHONE, assert_no_horizontal_scroll, log_in
-from tests.factories import ActivityFactory
 
 MAX_INTERACTIONS = 8
 
@@ -41,17 +40,14 @@ def test_theme_day_with_everyone_present_in_eight_interactions(page, live_server
     today = timezone.localdate()
     secretary = User.objects.get(username="shuji")
     branch = secretary.organization
-    # This month's 主题党日 not logged yet; the branch met in its usual room last time.
+    # This month's 主题党日 not logged yet.
     Activity.objects.filter(
         organization=branch, held_on__year=today.year, held_on__month=today.month
     ).delete()
     Activity.objects.filter(organization=branch, status=Activity.Status.DRAFT).delete()
-    ActivityFactory(
-        organization=branch,
-        held_on=today - datetime.timedelta(days=35),
-        place="三楼党员活动室",
-        created_by=secretary,
-    )
+    # The place the branch wrote on its latest 主题党日 in the demo's records.
+    usual = presets.usual_place(branch, theme_day())
+    assert usual
     caching.changed(caching.ACTIVITIES)
     page.set_viewport_size(PHONE)
     log_in(page, live_server, "shuji")
@@ -61,7 +57,7 @@ def test_theme_day_with_everyone_present_in_eight_interactions(page, live_server
     steps.click(item.get_by_role("link", name="去登记"))
     expect(page.get_by_label("类型")).to_have_value(str(theme_day().pk))
     expect(page.get_by_label("日期")).to_have_value(today.isoformat())
-    expect(page.get_by_label("地点")).to_have_value("三楼党员活动室")
+    expect(page.get_by_label("地点")).to_have_value(usual)
     expect(page.locator('[data-count="absent"]')).to_have_text("0")
     steps.fill(page.get_by_role("textbox", name=re.compile(r"^主题")), "重温入党誓词")
     assert_no_horizontal_scroll(page)
@@ -73,7 +69,7 @@ def test_theme_day_with_everyone_present_in_eight_interactions(page, live_server
     assert (activity.kind, activity.held_on, activity.place) == (
         theme_day(),
         today,
-        "三楼党员活动室",
+        usual,
     )
     assert activity.status == Activity.Status.SUBMITTED
     assert not activity.attendances.exclude(status="present").exists()
