@@ -66,6 +66,8 @@ def find_item(organization: Organization, *, rule_id: int, year: int, index: int
 def may_decide(user: User, explanation: OverdueExplanation) -> bool:
     return (
         explanation.status == State.PENDING
+        and user.pk != explanation.requested_by_id
+        and user.organization_id != explanation.organization_id
         and user.may(roles.REVIEW)
         and scoping.contains(user, explanation.organization)
     )
@@ -159,7 +161,8 @@ def decide_late_entry(
     )
     if not by.may(roles.REVIEW) or not scoping.contains(by, explanation.organization):
         raise PermissionDenied(NO_DECIDE_RIGHT)
-    if by.organization_id == explanation.organization_id:
+    # The branch's own people, and whoever filed the request, do not decide on it.
+    if by.organization_id == explanation.organization_id or by.pk == explanation.requested_by_id:
         raise PermissionDenied(NO_DECIDE_RIGHT)
     if explanation.status != State.PENDING:
         message = "只有待审批的补录申请可以审批，该申请{status}。"

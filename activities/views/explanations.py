@@ -1,6 +1,8 @@
 """Overdue items past the back-filling window: the branch explains them or asks to log them
 late, the party committee decides on the requests."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -16,6 +18,7 @@ from alxa_dangjian.core.forms import add_service_error
 from branches.models import Organization
 
 from .. import explanations, reminders, services
+from ..compliance import periods
 from ..forms_explanations import DecisionForm, ExplanationForm
 from ..models import OverdueExplanation
 
@@ -81,9 +84,18 @@ def explanation_detail(request, pk):
     if explanation.status == State.APPROVED and services.may_log_for(
         request.user, explanation.organization
     ):
+        # Preset with the period's last day: inside the approved period, never in the future.
+        last_day = periods(explanation.year, explanation.period)[explanation.index - 1].end
         log_url = (
             reverse("activities:activity-create")
-            + f"?organization={explanation.organization_id}&kind={explanation.rule.kind_id}"
+            + "?"
+            + urlencode(
+                {
+                    "organization": explanation.organization_id,
+                    "kind": explanation.rule.kind_id,
+                    "held_on": last_day.isoformat(),
+                }
+            )
         )
     return render(
         request,

@@ -417,7 +417,7 @@ def test_secretary_home_lists_what_is_still_due(client, secretary, branch_a):
     client.force_login(secretary)
     body = client.get(reverse("portal:home")).content.decode()
     block = due_block(body)
-    assert body.index("本期待办") < body.index('data-testid="organization-total"')
+    assert body.index("本期待办") < body.index('data-testid="cockpit-figures"')
     assert "本月还需开展主题党日 1 次" in block
     assert "本季度还需召开党课 1 次" in block
     assert "本季度还需召开支部党员大会 1 次" in block

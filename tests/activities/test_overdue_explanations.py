@@ -171,6 +171,15 @@ def test_refusals(secretary, committee_admin, outsider, branch_a):
     with pytest.raises(PermissionDenied):
         explanations.decide_late_entry(request, approve=True, by=outsider)
     assert OverdueExplanation.objects.get(pk=request.pk).status == State.PENDING
+    # A committee admin may file for a branch below, but not approve their own request.
+    own = explanations.file_explanation(
+        explanations.find_item(branch_a, rule_id=theme_rule().pk, year=last_year(), index=8),
+        kind=Kind.LATE_ENTRY,
+        reason=REASON,
+        by=committee_admin,
+    )
+    with pytest.raises(PermissionDenied):
+        explanations.decide_late_entry(own, approve=True, by=committee_admin)
 
 
 def test_an_item_still_in_the_window_or_met_cannot_be_explained(branch_a):
