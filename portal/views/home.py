@@ -27,10 +27,10 @@ def home(request):
     party-committee admin, their branch for a secretary."""
     user = request.user
     organization = user.organization
-    drafts = _drafts(organization)
+    drafts, requests = _waiting(organization)
     context = {
         "organization": organization,
-        "due_items": _due_items(organization, drafts),
+        "due_items": _due_items(organization, drafts, requests),
         "drafts": drafts,
         "may_review": user.may(roles.REVIEW),
         "consent": _consent_queue(user),
@@ -78,22 +78,33 @@ def _is_active_branch(organization) -> bool:
     return organization is not None and organization.is_branch and organization.is_active
 
 
-def _drafts(organization) -> list:
-    """The branch's records not yet submitted (drafts, and those returned for changes): the
-    home lists them as "草稿待提交" and the items they would count for say so."""
+def _waiting(organization) -> tuple[list, list]:
+    """The branch's records not yet submitted (drafts, and those returned for changes) and
+    its 补录申请 awaiting the committee: the home lists the drafts as "草稿待提交" and the
+    items they are for say so. Cached under the activities topic, which every save, submit,
+    explanation and decision bumps."""
     if not _is_active_branch(organization):
-        return []
-    return list(
-        Activity.objects.filter(
-            organization=organization,
-            status__in=(Activity.Status.DRAFT, Activity.Status.RETURNED),
+        return [], []
+
+    def build():
+        drafts = (
+            Activity.objects.filter(
+                organization=organization,
+                status__in=(Activity.Status.DRAFT, Activity.Status.RETURNED),
+            )
+            .select_related("kind")
+            .order_by("-held_on", "-pk")[:20]
         )
-        .select_related("kind")
-        .order_by("-held_on", "-pk")[:20]
-    )
+        requests = OverdueExplanation.objects.filter(
+            organization=organization, status=OverdueExplanation.Status.PENDING
+        )
+        return list(drafts), list(requests)
+
+    key = caching.key("home-waiting", organization.pk, topics=(caching.ACTIVITIES,))
+    return caching.cached(key, build)
 
 
-def _due_items(organization, drafts):
+def _due_items(organization, drafts, requests):
     """What a branch still has to hold this period, and what is overdue (the secretary's
     block); None for organisations that are not branches."""
     if not _is_active_branch(organization):
@@ -105,14 +116,11 @@ def _due_items(organization, drafts):
         scope=f"branch:{organization.pk}",
         today=today,
     )
-    requests = OverdueExplanation.objects.filter(
-        organization=organization, status=OverdueExplanation.Status.PENDING
-    )
     return due_items(
         report,
         organization.pk,
         drafts=drafts,
-        requests=list(requests),
+        requests=requests,
         window_start=backfill_start(today),
     )
 
