@@ -97,7 +97,7 @@ def explain_url(cell: Cell) -> str:
         "year": cell.period.year,
         "index": cell.period.index,
     }
-    return f"{reverse('activities:explanation-create')}?{urlencode(query)}"
+    return f"{reverse('activities:overdueexplanation-create')}?{urlencode(query)}"
 
 
 def due_items(

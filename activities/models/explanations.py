@@ -109,7 +109,7 @@ class OverdueExplanation(models.Model):
         return f"{self.organization.display_name} {self.period_label} {self.get_kind_display()}"
 
     def get_absolute_url(self):
-        return reverse("activities:explanation-detail", args=[self.pk])
+        return reverse("activities:overdueexplanation-detail", args=[self.pk])
 
     @property
     def period_label(self) -> str:

@@ -161,8 +161,12 @@ def explanation_list(request):
 
 
 urlpatterns = [
-    path("overdue/", explanation_list, name="explanation-list"),
-    path("overdue/new/", explanation_create, name="explanation-create"),
-    path("overdue/<int:pk>/", explanation_detail, name="explanation-detail"),
-    path("overdue/<int:pk>/decide/", explanation_decide, name="explanation-decide"),
+    path("overdue-explanations/", explanation_list, name="overdueexplanation-list"),
+    path("overdue-explanations/new/", explanation_create, name="overdueexplanation-create"),
+    path("overdue-explanations/<int:pk>/", explanation_detail, name="overdueexplanation-detail"),
+    path(
+        "overdue-explanations/<int:pk>/decide/",
+        explanation_decide,
+        name="overdueexplanation-decide",
+    ),
 ]

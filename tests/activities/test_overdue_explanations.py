@@ -18,7 +18,7 @@ from tests.factories import ActivityFactory
 State = OverdueExplanation.Status
 Kind = OverdueExplanation.Kind
 REASON = "当月全体党员参加防汛抢险，未能组织主题党日。"
-LIST = reverse("activities:explanation-list")
+LIST = reverse("activities:overdueexplanation-list")
 
 
 @pytest.fixture(autouse=True)
@@ -52,7 +52,7 @@ def create_url(branch, index=6, year=None, rule=None):
     rule = rule or theme_rule().pk
     year = year or last_year()
     return (
-        f"{reverse('activities:explanation-create')}"
+        f"{reverse('activities:overdueexplanation-create')}"
         f"?organization={branch.pk}&rule={rule}&year={year}&index={index}"
     )
 
@@ -243,7 +243,7 @@ def test_committee_decides_with_csrf_and_confirmation(client, secretary, committ
     request = explanations.file_explanation(
         june_item(branch_a), kind=Kind.LATE_ENTRY, reason=REASON, by=secretary
     )
-    decide = reverse("activities:explanation-decide", args=[request.pk])
+    decide = reverse("activities:overdueexplanation-decide", args=[request.pk])
     client.force_login(secretary)
     assert client.post(decide, {"decision": "approve"}).status_code == 403
     client.force_login(committee_admin)

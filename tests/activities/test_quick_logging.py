@@ -115,7 +115,7 @@ def test_a_passed_item_still_in_the_window_is_preset_with_its_last_day(branch_a)
         if i.cell.rule.kind.code == "theme-day" and i.cell.period.index == 3
     )
     assert earlier.action_label == "说明或申请补录"
-    assert reverse("activities:explanation-create") in earlier.action_url
+    assert reverse("activities:overdueexplanation-create") in earlier.action_url
 
 
 # 保存并提交 ---------------------------------------------------------------------------------
