@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -32,7 +31,10 @@ def explanation_create(request):
     roles.require(request.user, roles.EDIT_RECORDS)
     organization_pk = params.pk(request, "organization")
     if organization_pk is None:
-        raise Http404
+        # Reached without an item (not from the home's link): nothing to explain.
+        messages.error(request, explanations.NOT_CLOSABLE)
+        return redirect("portal:home")
+    # An organisation outside the user's subtree is a 404, as everywhere.
     organization = get_visible_or_404(Organization, request.user, pk=organization_pk)
     rule_pk = params.pk(request, "rule")
     year = params.year(request)
