@@ -17,7 +17,7 @@ from alxa_dangjian.core.bulk import plain_rows
 from alxa_dangjian.core.periods import Month
 from branches.models import CommitteeSeat, Organization, PartyGroup
 
-from .models import Activity, Exemption, FrequencyRule
+from .models import Activity, Exemption, FrequencyRule, OverdueExplanation
 from .models.records import PRIOR_YEAR_MAX_MONTHS, covering
 
 # A 支部委员会 exists once at least three seats are filled (书记 plus two 委员 or more).
@@ -34,11 +34,22 @@ class Status:
     DUE = "due"
     OVERDUE = "overdue"
     FUTURE = "future"
+    # Over and not held, but closed by a 未开展说明 or an approved 补录申请
+    # (models/explanations.py): off the to-do list, never counted as held or met.
+    EXPLAINED = "explained"
 
-    LABELS = {MET: "达标", DUE: "待完成", OVERDUE: "逾期", FUTURE: "未开始"}
-    COLORS = {MET: "success", DUE: "warning", OVERDUE: "danger", FUTURE: "secondary"}
+    LABELS = {MET: "达标", DUE: "待完成", OVERDUE: "逾期", FUTURE: "未开始", EXPLAINED: "已说明"}
+    COLORS = {
+        MET: "success",
+        DUE: "warning",
+        OVERDUE: "danger",
+        FUTURE: "secondary",
+        EXPLAINED: "info",
+    }
     # Worst first, for a cell that combines several rules.
-    SEVERITY = {OVERDUE: 3, DUE: 2, MET: 1, FUTURE: 0}
+    # Over and not met: the rate's denominator besides MET.
+    UNMET = (OVERDUE, EXPLAINED)
+    SEVERITY = {OVERDUE: 4, DUE: 3, EXPLAINED: 2, MET: 1, FUTURE: 0}
 
 
 @dataclass(frozen=True)
@@ -162,10 +173,11 @@ class Report:
 
     def rate_counts(self) -> tuple[int, int]:
         """(met, closed): the rule-periods met, and those settled either way — met, or
-        overdue (over and not met). The rate's numerator and denominator, and the totals the
+        over and not met (overdue, or explained: an explanation closes the to-do, it does not
+        make the item held). The rate's numerator and denominator, and the totals the
         rule-period list states for them."""
         met = sum(c.status == Status.MET for c in self.cells)
-        return met, met + sum(c.status == Status.OVERDUE for c in self.cells)
+        return met, met + sum(c.status in Status.UNMET for c in self.cells)
 
     def rate(self) -> float | None:
         """Share of rule-periods already settled that were met."""
@@ -191,10 +203,13 @@ def compute(branches, year: int, *, today: datetime.date | None = None, kind_cod
     today = today or datetime.date.today()
     organizations, in_force, exemptions, branch_ids = _inputs(branches, year, kind_codes)
     report = Report(year=year, today=today, organizations=organizations)
+    explained = _explained(branch_ids, year) if in_force else set()
     for organization_id, rule, period, required, held in _tallies(
         organizations, in_force, year, exemptions, branch_ids, month_counts
     ):
         status = _status(held, required, period, today)
+        if status == Status.OVERDUE and (organization_id, rule.pk, period.index) in explained:
+            status = Status.EXPLAINED
         report.cells.append(Cell(organization_id, rule, period, required, held, status))
     return report
 
@@ -205,13 +220,25 @@ def statuses(branches, year: int, *, today: datetime.date | None = None):
     (the heatmap, the cockpit), where a Cell per branch × rule × period was most of the cost."""
     today = today or datetime.date.today()
     organizations, in_force, exemptions, branch_ids = _inputs(branches, year, None)
-    judged = [
-        (organization_id, period.end.month, _status(held, required, period, today))
-        for organization_id, _, period, required, held in _tallies(
-            organizations, in_force, year, exemptions, branch_ids, month_counts
-        )
-    ]
+    explained = _explained(branch_ids, year) if in_force else set()
+    judged = []
+    for organization_id, rule, period, required, held in _tallies(
+        organizations, in_force, year, exemptions, branch_ids, month_counts
+    ):
+        status = _status(held, required, period, today)
+        if status == Status.OVERDUE and (organization_id, rule.pk, period.index) in explained:
+            status = Status.EXPLAINED
+        judged.append((organization_id, period.end.month, status))
     return organizations, judged
+
+
+def _explained(branch_ids, year: int) -> set[tuple[int, int, int]]:
+    """(organisation, rule, period index) of the year's items closed by an explanation."""
+    return set(
+        OverdueExplanation.objects.in_force()
+        .filter(organization__in=branch_ids, year=year)
+        .values_list("organization_id", "rule_id", "index")
+    )
 
 
 def tallies(branches, year: int, *, kind_codes=None, counts=None):

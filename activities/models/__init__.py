@@ -1,4 +1,5 @@
 from .attachments import Attachment
+from .explanations import OverdueExplanation
 from .joint import JointParticipation
 from .records import (
     Activity,
@@ -21,6 +22,7 @@ __all__ = [
     "Exemption",
     "FrequencyRule",
     "JointParticipation",
+    "OverdueExplanation",
     "ServiceEvidence",
     "ServiceLedgerType",
     "ServiceRecord",

@@ -21,7 +21,15 @@ from alxa_dangjian.core import caching, history
 from alxa_dangjian.core.files import CheckedUpload, check_upload, store_files
 from branches.models import CommitteeSeat, Member, Organization
 
-from ..models import Activity, ActivityEvent, ActivityKind, Attachment, Attendance, CampaignTag
+from ..models import (
+    Activity,
+    ActivityEvent,
+    ActivityKind,
+    Attachment,
+    Attendance,
+    CampaignTag,
+    OverdueExplanation,
+)
 from . import joint as joint_consent
 
 Status = Activity.Status
@@ -247,7 +255,13 @@ def _check_date(activity, previous, errors):
     # The window limits back-filling: new records, and moving a record to an earlier date.
     changed = previous is None or previous.held_on != held_on
     start = backfill_start(today)
-    if changed and held_on < start:
+    if (
+        changed
+        and held_on < start
+        and not OverdueExplanation.objects.allow_late_entry(
+            activity.organization_id, activity.kind, held_on
+        )
+    ):
         message = "只能补录{days}天内的活动（{start}及以后），{held}已超出补录期限。"
         errors["held_on"] = message.format(
             days=settings.ACTIVITY_BACKFILL_DAYS,

@@ -30,6 +30,10 @@ class DueItem:
     cell: Cell
     text: str
     url: str
+    # What the secretary does next: log it (the form preset from the item), submit the draft
+    # already logged for it, or explain it when its period is past the back-filling window.
+    action_url: str = ""
+    action_label: str = "去登记"
 
     @property
     def overdue(self) -> bool:
@@ -60,6 +64,14 @@ def describe(cell: Cell) -> str:
     return f"{cell.period.short_label}还需{_verb(kind)}{kind} {cell.missing} 次{suffix}"
 
 
+def describe_pending(cell: Cell, what: str) -> str:
+    """The item while something of the branch's waits: "本月主题党日草稿待提交"."""
+    kind = cell.rule.kind.name
+    if cell.status == Status.OVERDUE:
+        return f"{cell.period.label} {kind} {what}（已逾期）"
+    return f"{cell.period.short_label}{kind}{what}"
+
+
 def item_url(cell: Cell) -> str:
     """The branch's records of the item's kind (and month, for a monthly rule)."""
     query = {"organization": cell.organization_id, "kind": cell.rule.kind_id}
@@ -68,17 +80,80 @@ def item_url(cell: Cell) -> str:
     return f"{reverse('activities:activity-list')}?{urlencode(query)}"
 
 
-def log_url(organization_id: int) -> str:
-    return f"{reverse('activities:activity-create')}?{urlencode({'organization': organization_id})}"
+def log_url(organization_id: int, cell: Cell | None = None, today=None) -> str:
+    """The form for a new record; for an item, preset with its kind and a date in its period
+    (today while it runs, else its last day)."""
+    query = {"organization": organization_id}
+    if cell is not None:
+        day = min(cell.period.end, today or datetime.date.today())
+        query |= {"kind": cell.rule.kind_id, "held_on": max(day, cell.period.start).isoformat()}
+    return f"{reverse('activities:activity-create')}?{urlencode(query)}"
 
 
-def due_items(report: Report, organization_id: int) -> list[DueItem]:
-    """The branch's open items: overdue ones first (oldest first), then those now due."""
+def explain_url(cell: Cell) -> str:
+    query = {
+        "organization": cell.organization_id,
+        "rule": cell.rule.pk,
+        "year": cell.period.year,
+        "index": cell.period.index,
+    }
+    return f"{reverse('activities:overdueexplanation-create')}?{urlencode(query)}"
+
+
+def due_items(
+    report: Report, organization_id: int, *, drafts=(), requests=(), window_start=None
+) -> list[DueItem]:
+    """The branch's open items: overdue ones first (oldest first), then those now due.
+
+    With the branch's `drafts` (unsubmitted records, kind loaded), an item a draft would
+    count for says the draft awaits submission; with its pending 补录申请 (`requests`), the
+    item says so; with `window_start` (the back-filling window's first day), an overdue item
+    whose period ended before it is to be explained rather than logged.
+    """
     cells = sorted(
         report.due_now(organization_id),
         key=lambda c: (c.status != Status.OVERDUE, c.period.start, c.rule.kind.sort_order),
     )
-    return [DueItem(cell, describe(cell), item_url(cell)) for cell in cells]
+    waiting = {(r.rule_id, r.year, r.index): r for r in requests}
+    items = []
+    for cell in cells:
+        period = cell.period
+        draft = next(
+            (
+                d
+                for d in drafts
+                if d.kind_id == cell.rule.kind_id and period.start <= d.held_on <= period.end
+            ),
+            None,
+        )
+        request = waiting.get((cell.rule.pk, period.year, period.index))
+        if draft is not None:
+            text = describe_pending(cell, "草稿待提交")
+            submit = reverse("activities:activity-submit", args=[draft.pk])
+            items.append(DueItem(cell, text, draft.get_absolute_url(), submit, "去提交"))
+        elif request is not None:
+            text = describe_pending(cell, "补录申请待审批")
+            url = request.get_absolute_url()
+            items.append(DueItem(cell, text, url, url, "查看申请"))
+        elif (
+            window_start is not None
+            and cell.status == Status.OVERDUE
+            and (period.end < window_start)
+        ):
+            text = describe(cell)
+            items.append(DueItem(cell, text, item_url(cell), explain_url(cell), "说明或申请补录"))
+        else:
+            text = describe(cell)
+            items.append(
+                DueItem(
+                    cell,
+                    text,
+                    item_url(cell),
+                    log_url(organization_id, cell, report.today),
+                    "去登记",
+                )
+            )
+    return items
 
 
 @dataclass

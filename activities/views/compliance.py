@@ -2,6 +2,7 @@
 one branch and month to the records behind each rule (any role, within its subtree)."""
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 from html import escape
 
@@ -21,7 +22,7 @@ from alxa_dangjian.core.params import FIRST_YEAR, flag_param
 from branches.models import Organization
 
 from ..compliance import JUDGED_TYPES, Report, Status, cached, cached_compute, compute, statuses
-from ..models import Activity, JointParticipation
+from ..models import Activity, JointParticipation, OverdueExplanation
 from ..models.records import PRIOR_YEAR_MAX_MONTHS
 
 CONFIRMED = JointParticipation.Status.CONFIRMED
@@ -68,6 +69,7 @@ class HeatmapSummary:
     rate: float | None
     met: int = 0  # the rate's numerator and denominator (Report.rate_counts)
     closed: int = 0
+    explained: int = 0  # of `closed`: over and not met, closed by an explanation
 
     @classmethod
     def computed(cls, branches, year: int, *, today: datetime.date) -> "HeatmapSummary":
@@ -78,7 +80,7 @@ class HeatmapSummary:
         severity = Status.SEVERITY
         worst: dict[int, list] = {}  # organisation → the worst status per month (index 1–12)
         counts: dict[int, list[int]] = {}  # organisation → [overdue, due]
-        met = overdue = 0
+        met = overdue = explained = 0
         for pk, month, status in judged:
             months = worst.get(pk)
             if months is None:
@@ -93,6 +95,8 @@ class HeatmapSummary:
                 counts.setdefault(pk, [0, 0])[0] += 1
             elif status == Status.DUE:
                 counts.setdefault(pk, [0, 0])[1] += 1
+            elif status == Status.EXPLAINED:
+                explained += 1
         empty = [None] * 13
         rows = [(o.pk, o.display_name, tuple(worst.get(o.pk, empty)[1:])) for o in organizations]
         by_pk = {o.pk: o for o in organizations}
@@ -100,13 +104,14 @@ class HeatmapSummary:
             ((by_pk[pk], late, due) for pk, (late, due) in counts.items() if late and pk in by_pk),
             key=lambda row: (-row[1], row[0].path),
         )
-        closed = met + overdue
+        closed = met + overdue + explained  # Report.rate_counts: over and not met counts
         return cls(
             rows=rows,
             behind=[(o.pk, o.display_name, late, due) for o, late, due in behind],
             rate=met / closed if closed else None,
             met=met,
             closed=closed,
+            explained=explained,
         )
 
     @classmethod
@@ -118,6 +123,7 @@ class HeatmapSummary:
             rate=report.rate(),
             met=met,
             closed=closed,
+            explained=sum(c.status == Status.EXPLAINED for c in report.cells),
         )
 
 
@@ -254,8 +260,11 @@ def compliance_heatmap(request):
             "behind_total": dressed.behind_total,
             "rate": None if rate is None else round(rate * 100, 1),
             "branch_total": dressed.count,
-            "legend": [_status_cell(s) for s in (Status.MET, Status.DUE, Status.OVERDUE)]
-            + [_status_cell(Status.FUTURE), _status_cell(None)],
+            "legend": [
+                _status_cell(s)
+                for s in (Status.MET, Status.DUE, Status.OVERDUE, Status.EXPLAINED, Status.FUTURE)
+            ]
+            + [_status_cell(None)],
         },
     )
 
@@ -298,6 +307,13 @@ def compliance_detail(request, pk):
         .order_by("held_on", "pk")
     )
     counted = {Activity.Status.SUBMITTED, Activity.Status.APPROVED}
+    # Explanations and late-entry requests of the periods shown, whatever their state: kept
+    # beside the item they explain (an explained item is not a held one).
+    explained = defaultdict(list)
+    for explanation in OverdueExplanation.objects.filter(organization=branch, year=year).order_by(
+        "created_at", "pk"
+    ):
+        explained[(explanation.rule_id, explanation.index)].append(explanation)
     rules = []
     for cell in cells:
         rule_records = [
@@ -311,6 +327,7 @@ def compliance_detail(request, pk):
                 "cell": cell,
                 **_status_cell(cell.status),
                 "ends_this_month": cell.period.end.month == month,
+                "explanations": explained.get((cell.rule.pk, cell.period.index), []),
                 "records": [
                     {
                         "activity": record,
@@ -345,7 +362,7 @@ def compliance_detail(request, pk):
 
 
 PERIODS_PAGE_SIZE = 50
-PERIOD_STATUSES = [Status.MET, Status.OVERDUE, Status.DUE, Status.FUTURE]
+PERIOD_STATUSES = [Status.MET, Status.OVERDUE, Status.EXPLAINED, Status.DUE, Status.FUTURE]
 
 
 @dataclass(frozen=True)
@@ -427,7 +444,7 @@ def compliance_periods(request):
         status = ""
     rows = period_rows(organization, year, today)
     met = sum(row.status == Status.MET for row in rows)
-    closed = met + sum(row.status == Status.OVERDUE for row in rows)
+    closed = met + sum(row.status in Status.UNMET for row in rows)
     shown = [row for row in rows if row.status == status] if status else rows
     page = Paginator(shown, PERIODS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

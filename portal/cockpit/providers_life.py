@@ -74,10 +74,19 @@ def compliance(scope: Scope, period: Period) -> Figure | None:
             Part(
                 "overdue",
                 "逾期的规则周期",
-                summary.closed - summary.met,
+                summary.closed - summary.met - summary.explained,
                 periods_url(status=Status.OVERDUE),
             ),
         ]
+        if summary.explained:
+            parts.append(
+                Part(
+                    "explained",
+                    "已说明的规则周期（未开展，不计入达标）",
+                    summary.explained,
+                    periods_url(status=Status.EXPLAINED),
+                )
+            )
     else:
         heatmap = _heatmap_url(scope, period.year)
         parts = [
@@ -97,7 +106,13 @@ def compliance(scope: Scope, period: Period) -> Figure | None:
     )
 
 
-STATUS_CODES = {Status.MET: 3, Status.DUE: 2, Status.OVERDUE: 1, Status.FUTURE: 0}
+STATUS_CODES = {
+    Status.MET: 3,
+    Status.DUE: 2,
+    Status.OVERDUE: 1,
+    Status.FUTURE: 0,
+    Status.EXPLAINED: 4,
+}
 
 
 def compliance_heatmap(scope: Scope, period: Period) -> Chart | None:
@@ -145,7 +160,7 @@ def _unit_heatmap(scope: Scope, summary: HeatmapSummary, months, year) -> Chart:
     for pk, _, statuses in summary.rows:
         unit = paths.get(pk, "")[:width]
         for month, status in enumerate(statuses):
-            if status in (Status.MET, Status.DUE, Status.OVERDUE):
+            if status in (Status.MET, Status.DUE, *Status.UNMET):
                 tally[unit][month][1] += 1
                 tally[unit][month][0] += status == Status.MET
     rows = []

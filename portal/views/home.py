@@ -7,8 +7,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from activities.compliance import cached_compute
+from activities.models import Activity, OverdueExplanation
 from activities.services import joint as joint_consent
-from activities.services.reminders import due_items, log_url
+from activities.services.records import backfill_start
+from activities.services.reminders import due_items
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import scope_path
 from alxa_dangjian.core import caching
@@ -25,10 +27,11 @@ def home(request):
     party-committee admin, their branch for a secretary."""
     user = request.user
     organization = user.organization
+    drafts, requests = _waiting(organization)
     context = {
         "organization": organization,
-        "due_items": _due_items(organization),
-        "log_url": log_url(organization.pk) if organization else "",
+        "due_items": _due_items(organization, drafts, requests),
+        "drafts": drafts,
         "may_review": user.may(roles.REVIEW),
         "consent": _consent_queue(user),
         **_cockpit_context(organization),
@@ -71,10 +74,40 @@ def _consent_queue(user) -> dict:
     )
 
 
-def _due_items(organization):
+def _is_active_branch(organization) -> bool:
+    return organization is not None and organization.is_branch and organization.is_active
+
+
+def _waiting(organization) -> tuple[list, list]:
+    """The branch's records not yet submitted (drafts, and those returned for changes) and
+    its 补录申请 awaiting the committee: the home lists the drafts as "草稿待提交" and the
+    items they are for say so. Cached under the activities topic, which every save, submit,
+    explanation and decision bumps."""
+    if not _is_active_branch(organization):
+        return [], []
+
+    def build():
+        drafts = (
+            Activity.objects.filter(
+                organization=organization,
+                status__in=(Activity.Status.DRAFT, Activity.Status.RETURNED),
+            )
+            .select_related("kind")
+            .order_by("-held_on", "-pk")[:20]
+        )
+        requests = OverdueExplanation.objects.filter(
+            organization=organization, status=OverdueExplanation.Status.PENDING
+        )
+        return list(drafts), list(requests)
+
+    key = caching.key("home-waiting", organization.pk, topics=(caching.ACTIVITIES,))
+    return caching.cached(key, build)
+
+
+def _due_items(organization, drafts, requests):
     """What a branch still has to hold this period, and what is overdue (the secretary's
     block); None for organisations that are not branches."""
-    if organization is None or not organization.is_branch or not organization.is_active:
+    if not _is_active_branch(organization):
         return None
     today = timezone.localdate()
     report = cached_compute(
@@ -83,7 +116,13 @@ def _due_items(organization):
         scope=f"branch:{organization.pk}",
         today=today,
     )
-    return due_items(report, organization.pk)
+    return due_items(
+        report,
+        organization.pk,
+        drafts=drafts,
+        requests=requests,
+        window_start=backfill_start(today),
+    )
 
 
 urlpatterns = [

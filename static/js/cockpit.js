@@ -11,11 +11,12 @@
 
   var STATUS_PIECES = [
     { value: 3, label: "达标", color: "#198754" },
+    { value: 4, label: "已说明", color: "#0dcaf0" },
     { value: 2, label: "待完成", color: "#ffc107" },
     { value: 1, label: "逾期", color: "#dc3545" },
     { value: 0, label: "未开始", color: "#ced4da" }
   ];
-  var STATUS_LABELS = { 3: "达标", 2: "待完成", 1: "逾期", 0: "未开始" };
+  var STATUS_LABELS = { 4: "已说明", 3: "达标", 2: "待完成", 1: "逾期", 0: "未开始" };
   var COLORS = ["#b71c1c", "#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#5d4037", "#9e9d24"];
   var printing = document.body.classList.contains("print-page");
   var ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };

@@ -185,9 +185,9 @@ def test_query_count_does_not_grow_with_branches(
     for branch in branches:
         ActivityFactory(organization=branch, held_on=datetime.date(2026, 1, 5))
         MemberFactory(organization=branch)
-    # branches with seat and group counts, rules with kinds, exemptions, hosted GROUP BY,
-    # joint GROUP BY
-    with django_assert_num_queries(5):
+    # branches with seat and group counts, rules with kinds, exemptions, explanations,
+    # hosted GROUP BY, joint GROUP BY
+    with django_assert_num_queries(6):
         report = compute(Organization.objects.subtree(committee_a), 2026, today=TODAY)
     assert len(report.organizations) == branch_count
 

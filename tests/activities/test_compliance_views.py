@@ -222,9 +222,9 @@ def test_heatmap_queries_do_not_grow_with_branches(
     assert counts[0] == counts[1]
     cache.clear()
     # session, user, user's organisation, committees for the filter; the compliance
-    # engine: branches with seat and group counts, rules, exemptions, hosted GROUP BY,
-    # joint GROUP BY
-    with django_assert_max_num_queries(9):
+    # engine: branches with seat and group counts, rules, exemptions, explanations, hosted
+    # GROUP BY, joint GROUP BY
+    with django_assert_max_num_queries(10):
         client.get(HEATMAP)
 
 
@@ -233,7 +233,7 @@ def test_heatmap_computes_once_and_then_reads_the_cache(client, committee_admin,
     cold = _queries(client, HEATMAP)
     with CaptureQueriesContext(connection) as warm:
         client.get(HEATMAP)
-    assert len(warm) == cold - 5  # the engine's five queries are skipped
+    assert len(warm) == cold - 6  # the engine's six queries are skipped
 
 
 def test_writes_through_the_services_invalidate_the_cached_report(
@@ -395,9 +395,9 @@ def test_drill_down_queries_do_not_grow_with_records(
         ActivityFactory(organization=branch_a, held_on=datetime.date(2026, 4, day))
     client.force_login(secretary)
     cache.clear()
-    # session, user, user's organisation, the branch, the engine's five queries, the
-    # records with kind and host, and the kinds they combine (one prefetch)
-    with django_assert_max_num_queries(11):
+    # session, user, user's organisation, the branch, the engine's six queries, the
+    # records with kind and host, the kinds they combine (one prefetch), the explanations
+    with django_assert_max_num_queries(13):
         response = client.get(detail_url(branch_a, year=2026, month=4))
     assert response.content.decode().count("主题活动") == 24
 
@@ -417,7 +417,7 @@ def test_secretary_home_lists_what_is_still_due(client, secretary, branch_a):
     client.force_login(secretary)
     body = client.get(reverse("portal:home")).content.decode()
     block = due_block(body)
-    assert body.index("本期待办") < body.index('data-testid="organization-total"')
+    assert body.index("本期待办") < body.index('data-testid="cockpit-figures"')
     assert "本月还需开展主题党日 1 次" in block
     assert "本季度还需召开党课 1 次" in block
     assert "本季度还需召开支部党员大会 1 次" in block

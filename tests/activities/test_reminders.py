@@ -213,5 +213,5 @@ def test_reminder_queries_do_not_grow_with_branches(committee_a, branch_count):
     # The engine's five queries; secretaries; committee admins; savepoint; existing
     # notifications of the day (one query per 500 items); release. Then the rows in as
     # few INSERTs as the database's parameter limit allows (SQLite: ~110 rows each).
-    assert len(sql) - len(inserts) == 10
+    assert len(sql) - len(inserts) == 11
     assert len(inserts) <= rows // 100 + 1

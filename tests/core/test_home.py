@@ -22,7 +22,10 @@ def test_secretary_home_shows_their_branch_only(client, secretary, branch_a, bra
     body = client.get(reverse("portal:home")).content.decode()
     assert branch_a.name in body
     assert branch_b.name not in body and "乙局" not in body
-    assert 'data-testid="organization-total">1<' in body
+    # One branch: the 党组织 1 and 党支部 1 tiles would say nothing.
+    assert 'data-testid="organization-total"' not in body
+    assert 'data-testid="branch-total"' not in body
+    assert 'data-testid="profile-link"' in body
     assert "支部书记" in body
 
 

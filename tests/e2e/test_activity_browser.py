@@ -96,7 +96,7 @@ def test_secretary_logs_theme_day_on_a_phone_and_committee_admin_approves(
     assert_no_horizontal_scroll(page)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "activity-form-phone.png"), full_page=True)
-    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="保存草稿").click()
 
     expect(page.get_by_test_id("activity-status")).to_have_text("草稿")
     expect(page.get_by_test_id("leave-count")).to_have_text("1")
