@@ -20,6 +20,16 @@ def add_service_error(form: forms.Form, error: ValidationError, aliases=None) ->
             form.add_error(None if field == NON_FIELD_ERRORS else target, message)
 
 
+def call_service(form: forms.Form, write, /, *args, **kwargs):
+    """`write(*args, **kwargs)` with its refusal shown on `form` (see add_service_error):
+    returns what it returns, or None when it refused; the form then has errors."""
+    try:
+        return write(*args, **kwargs)
+    except ValidationError as error:
+        add_service_error(form, error)
+        return None
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

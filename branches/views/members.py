@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params
-from alxa_dangjian.core.forms import add_service_error
+from alxa_dangjian.core.forms import call_service
 
 from ..forms.development import ProbationDecisionForm
 from ..forms.members import (
@@ -135,11 +135,8 @@ def member_create(request):
         initial["organization"] = branches.filter(pk=chosen).first()
     form = MemberForm(request.POST or None, initial=initial, by=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            member = member_services.save_member(form.instance, by=request.user)
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
+        member = call_service(form, member_services.save_member, form.instance, by=request.user)
+        if not form.errors:
             messages.success(request, f"已登记党员“{member.name}”。")
             return redirect(member)
     return render(
@@ -155,18 +152,14 @@ def member_transfer_in(request):
     roles.require(request.user, roles.EDIT_RECORDS)
     form = TransferInForm(request.POST or None, by=request.user)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            member = member_services.receive_member(
-                form.instance,
-                from_external=data["from_external"],
-                on=data["transferred_on"],
-                letter_number=data["letter_number"],
-                by=request.user,
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
+        member = call_service(
+            form,
+            member_services.receive_member,
+            form.instance,
+            from_external=form.cleaned_data["from_external"],
+            **_transfer_fields(request, form),
+        )
+        if not form.errors:
             messages.success(request, f"已办理“{member.name}”的组织关系转入。")
             return redirect(member)
     return render(
@@ -186,13 +179,11 @@ def member_edit(request, pk):
     member = _visible_member(request, pk)
     form = MemberEditForm(request.POST or None, instance=member, by=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            member_services.save_member(
-                form.instance, by=request.user, reason=form.cleaned_data.get("change_reason", "")
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
+        reason = form.cleaned_data.get("change_reason", "")
+        call_service(
+            form, member_services.save_member, form.instance, by=request.user, reason=reason
+        )
+        if not form.errors:
             messages.success(request, f"已保存党员“{member.name}”的信息。")
             return redirect(member)
     return render(
@@ -214,17 +205,10 @@ def member_transfer(request, pk):
         # A branch outside the user's subtree receives only by accepting (转出待接收).
         immediate = member_services.may_act_on(request.user, data["to"])
         move = member_services.transfer_member if immediate else transfer_requests.request_transfer
-        try:
-            transfer = move(
-                member,
-                to=data["to"],
-                on=data["transferred_on"],
-                letter_number=data["letter_number"],
-                by=request.user,
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
+        transfer = call_service(
+            form, move, member, to=data["to"], **_transfer_fields(request, form)
+        )
+        if not form.errors:
             if not immediate:
                 messages.success(
                     request,
@@ -249,18 +233,14 @@ def member_transfer_out(request, pk):
     member = _visible_member(request, pk)
     form = TransferOutForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            member_services.transfer_member_out(
-                member,
-                to_external=data["to_external"],
-                on=data["transferred_on"],
-                letter_number=data["letter_number"],
-                by=request.user,
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
+        call_service(
+            form,
+            member_services.transfer_member_out,
+            member,
+            to_external=form.cleaned_data["to_external"],
+            **_transfer_fields(request, form),
+        )
+        if not form.errors:
             messages.success(request, f"已办理“{member.name}”的组织关系转出。")
             return redirect(member)
     return _transfer_page(request, member, form, kind=MemberTransfer.Kind.OUT)
@@ -280,19 +260,18 @@ def member_probation(request, pk):
             "cancel": probation.cancel_probation,
         }
         extra = {"months": data["months"]} if data["kind"] == "extend" else {}
-        try:
-            decision = decide[data["kind"]](
-                member,
-                held_on=data["held_on"],
-                reason=data["reason"],
-                present_voters=data["present_voters"],
-                votes_for=data["votes_for"],
-                by=request.user,
-                **extra,
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
+        decision = call_service(
+            form,
+            decide[data["kind"]],
+            member,
+            held_on=data["held_on"],
+            reason=data["reason"],
+            present_voters=data["present_voters"],
+            votes_for=data["votes_for"],
+            by=request.user,
+            **extra,
+        )
+        if not form.errors:
             messages.success(request, f"已登记“{member.name}”的{decision.get_kind_display()}决定。")
             return redirect(member)
     return render(
@@ -304,6 +283,16 @@ def member_probation(request, pk):
             "decisions": member.probation_decisions.select_related("recorded_by"),
         },
     )
+
+
+def _transfer_fields(request, form):
+    """What every transfer records besides where to: the day, the letter and who."""
+    data = form.cleaned_data
+    return {
+        "on": data["transferred_on"],
+        "letter_number": data["letter_number"],
+        "by": request.user,
+    }
 
 
 def _transfer_page(request, member, form, *, kind):
