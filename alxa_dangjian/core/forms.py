@@ -30,6 +30,11 @@ def call_service(form: forms.Form, write, /, *args, **kwargs):
         return None
 
 
+def fields_of(form: forms.Form, *names: str) -> dict:
+    """The cleaned values of `names`, as keyword arguments of a service named like the form."""
+    return {name: form.cleaned_data[name] for name in names}
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

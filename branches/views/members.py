@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params
-from alxa_dangjian.core.forms import call_service
+from alxa_dangjian.core.forms import call_service, fields_of
 
 from ..forms.development import ProbationDecisionForm
 from ..forms.members import (
@@ -264,10 +264,7 @@ def member_probation(request, pk):
             form,
             decide[data["kind"]],
             member,
-            held_on=data["held_on"],
-            reason=data["reason"],
-            present_voters=data["present_voters"],
-            votes_for=data["votes_for"],
+            **fields_of(form, "held_on", "reason", "present_voters", "votes_for"),
             by=request.user,
             **extra,
         )

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import caching, params
-from alxa_dangjian.core.forms import call_service
+from alxa_dangjian.core.forms import call_service, fields_of
 from alxa_dangjian.core.params import date_param
 
 from ..forms.organizations import (
@@ -170,17 +170,19 @@ def organization_election(request, pk):
         request.POST or None, organization=organization, next_number=last_number + 1
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         term = call_service(
             form,
             organization_services.record_election,
             organization,
-            elected_on=data["elected_on"],
-            number=data["number"],
-            length_years=data["length_years"],
-            adjusted_end=data["adjusted_end"],
-            adjustment_approval_no=data["adjustment_approval_no"],
-            note=data["note"],
+            **fields_of(
+                form,
+                "elected_on",
+                "number",
+                "length_years",
+                "adjusted_end",
+                "adjustment_approval_no",
+                "note",
+            ),
             by=request.user,
         )
         if not form.errors:
@@ -220,14 +222,11 @@ def organization_add_seat(request, pk):
     organization = _editable_organization(request, pk)
     form = CommitteeSeatForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         seat = call_service(
             form,
             organization_services.add_committee_seat,
             organization,
-            member=data["member"],
-            post=data["post"],
-            started_on=data["started_on"],
+            **fields_of(form, "member", "post", "started_on"),
             by=request.user,
         )
         if not form.errors:
