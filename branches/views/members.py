@@ -82,6 +82,11 @@ def _visible_member(request, pk):
     )
 
 
+def _editable_member(request, pk):
+    roles.require(request.user, roles.EDIT_RECORDS)
+    return _visible_member(request, pk)
+
+
 @require_GET
 def member_detail(request, pk):
     # A transfer waiting for the receiver (at most one): shown with a link, in the same query.
@@ -116,8 +121,7 @@ def member_history(request, pk):
 @require_POST
 def member_reveal(request, pk):
     """The full ID number, for roles that keep the roster; every reveal is logged."""
-    roles.require(request.user, roles.EDIT_RECORDS)
-    member = _visible_member(request, pk)
+    member = _editable_member(request, pk)
     id_number = member_services.reveal_id_number(member, by=request.user)
     if request.headers.get("HX-Request"):
         return render(
@@ -175,8 +179,7 @@ def member_transfer_in(request):
 
 @require_http_methods(["GET", "POST"])
 def member_edit(request, pk):
-    roles.require(request.user, roles.EDIT_RECORDS)
-    member = _visible_member(request, pk)
+    member = _editable_member(request, pk)
     form = MemberEditForm(request.POST or None, instance=member, by=request.user)
     if request.method == "POST" and form.is_valid():
         reason = form.cleaned_data.get("change_reason", "")
@@ -196,8 +199,7 @@ def member_edit(request, pk):
 @require_http_methods(["GET", "POST"])
 def member_transfer(request, pk):
     """系统内调动. The sender acts; afterwards the member is in the receiving branch's scope."""
-    roles.require(request.user, roles.EDIT_RECORDS)
-    member = _visible_member(request, pk)
+    member = _editable_member(request, pk)
     form = TransferForm(request.POST or None, member=member)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -229,8 +231,7 @@ def member_transfer(request, pk):
 @require_http_methods(["GET", "POST"])
 def member_transfer_out(request, pk):
     """转出 to an organisation outside the system; the record stays, standing 转出."""
-    roles.require(request.user, roles.EDIT_RECORDS)
-    member = _visible_member(request, pk)
+    member = _editable_member(request, pk)
     form = TransferOutForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         call_service(
@@ -249,8 +250,7 @@ def member_transfer_out(request, pk):
 @require_http_methods(["GET", "POST"])
 def member_probation(request, pk):
     """转正, 延长预备期 or 取消预备党员资格: a 支部大会 decision, recorded with its vote."""
-    roles.require(request.user, roles.EDIT_RECORDS)
-    member = _visible_member(request, pk)
+    member = _editable_member(request, pk)
     form = ProbationDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -303,8 +303,7 @@ def _transfer_page(request, member, form, *, kind):
 @require_POST
 def member_lost_contact(request, pk):
     """Set (with the date contact was lost) or clear the 失联 flag."""
-    roles.require(request.user, roles.EDIT_RECORDS)
-    member = _visible_member(request, pk)
+    member = _editable_member(request, pk)
     if request.POST.get("clear"):
         member_services.clear_lost_contact(member, by=request.user)
         messages.success(request, f"已取消“{member.name}”的失联标记。")
