@@ -10,16 +10,13 @@ Branches that held nothing are not a member's absence; the compliance engine fla
 """
 
 import datetime
-from collections import defaultdict
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 
-from alxa_dangjian.accounts import scoping
-from alxa_dangjian.accounts.models import User
-from alxa_dangjian.core.notifications import Message, notify_many
 from alxa_dangjian.core.periods import add_months
 from branches.models import Member, MemberTransfer
+from branches.services.alerts import alert_branches
 
 from ..models import Activity, Attendance
 
@@ -69,35 +66,20 @@ def send_absence_alerts(*, as_of: datetime.date) -> int:
         .select_related("organization")
         .order_by("organization__path", "name", "pk")
     )
-    by_branch = defaultdict(list)
-    for member in rows:
-        by_branch[member.organization].append(member)
-    if not by_branch:
-        return 0
-    secretaries = defaultdict(list)
-    for user in User.objects.filter(
-        is_active=True, role=User.Role.SECRETARY, organization__in=list(by_branch)
-    ):
-        secretaries[user.organization_id].append(user)
-    staff = list(
-        User.objects.filter(scoping.root_q("organization"), is_active=True, role=User.Role.STAFF)
-    )
     start, end = absence_window(as_of)
     period = f"{start.year}年{start.month}月至{end.year}年{end.month}月"
-    messages = []
-    for branch, members in by_branch.items():
+
+    def message(branch, members):
         names = "、".join(f"{m.name}（缺席{m.absences}次）" for m in members)
-        messages.append(
-            Message(
-                users=[*secretaries[branch.pk], *staff],
-                key=f"absence-alert:{branch.pk}:{end:%Y-%m}",
-                title=f"{branch.display_name}有{len(members)}名党员连续6个月未参加组织生活",
-                body=(
-                    f"{period}：{names}，其间未出席、也未请假。按照《中国共产党章程》第九条，"
-                    "党员没有正当理由连续6个月不参加党的组织生活的，视为自行脱党。"
-                    "请支部查明情况、谈话教育，经支部大会讨论决定后按程序处理；系统不会自动处理。"
-                ),
-                url=reverse("branches:organization-detail", args=[branch.pk]),
-            )
-        )
-    return len(notify_many(messages, day=as_of))
+        return {
+            "key": f"absence-alert:{branch.pk}:{end:%Y-%m}",
+            "title": f"{branch.display_name}有{len(members)}名党员连续6个月未参加组织生活",
+            "body": (
+                f"{period}：{names}，其间未出席、也未请假。按照《中国共产党章程》第九条，"
+                "党员没有正当理由连续6个月不参加党的组织生活的，视为自行脱党。"
+                "请支部查明情况、谈话教育，经支部大会讨论决定后按程序处理；系统不会自动处理。"
+            ),
+            "url": reverse("branches:organization-detail", args=[branch.pk]),
+        }
+
+    return alert_branches(rows, message=message, day=as_of)

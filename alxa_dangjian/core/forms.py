@@ -20,6 +20,21 @@ def add_service_error(form: forms.Form, error: ValidationError, aliases=None) ->
             form.add_error(None if field == NON_FIELD_ERRORS else target, message)
 
 
+def call_service(form: forms.Form, write, /, *args, **kwargs):
+    """`write(*args, **kwargs)` with its refusal shown on `form` (see add_service_error):
+    returns what it returns, or None when it refused; the form then has errors."""
+    try:
+        return write(*args, **kwargs)
+    except ValidationError as error:
+        add_service_error(form, error)
+        return None
+
+
+def fields_of(form: forms.Form, *names: str) -> dict:
+    """The cleaned values of `names`, as keyword arguments of a service named like the form."""
+    return {name: form.cleaned_data[name] for name in names}
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

@@ -30,6 +30,17 @@ ORGANIZATION_UPDATE_FIELDS = ("short_name", "category", "established_on", "is_ac
 _STATE_LABELS = [(True, "有效"), (False, "已撤销")]
 
 
+# 分类指导类别 as the organisations and the 评星标准 catalogue both import it.
+CATEGORY_COLUMN = ImportColumn(
+    "分类指导类别",
+    "category",
+    cells.choice(Organization.Category.choices),
+    required=True,
+    example="党群部门",
+    width=16,
+)
+
+
 @register
 class OrganizationImporter(Importer):
     code = "organizations"
@@ -69,14 +80,7 @@ class OrganizationImporter(Importer):
             example="某某局机关党委",
             width=28,
         ),
-        ImportColumn(
-            "分类指导类别",
-            "category",
-            cells.choice(Organization.Category.choices),
-            required=True,
-            example="党群部门",
-            width=16,
-        ),
+        CATEGORY_COLUMN,
         ImportColumn("成立日期", "established_on", cells.date(), example="2015-03-01", width=12),
         ImportColumn(
             "有效",

@@ -24,8 +24,9 @@ from alxa_dangjian.ledgers.imports import cells
 from alxa_dangjian.ledgers.imports.base import Change, ImportColumn, Importer, ImportResult
 from alxa_dangjian.ledgers.imports.registry import register
 
-from ..models import Organization, RatingStandard
+from ..models import RatingStandard
 from ..rules.ratings import require_work_committee
+from .organizations import CATEGORY_COLUMN
 
 CHANGE_REASON = "Excel 导入"
 YEAR_MIN, YEAR_MAX = 2000, 2100
@@ -80,6 +81,12 @@ def _score(value):
     return number.quantize(Decimal("0.1"))
 
 
+def _required_choice(header, field, choices, *, example, width):
+    return ImportColumn(
+        header, field, cells.choice(choices.choices), required=True, example=example, width=width
+    )
+
+
 # The methods' labels are long; the short names before the bracket are accepted too.
 _METHOD_ALIASES = {label.split("（")[0]: value for value, label in Method.choices}
 
@@ -114,29 +121,10 @@ class RatingStandardImporter(Importer):
             width=12,
             text_format=True,
         ),
-        ImportColumn(
-            "分类指导类别",
-            "category",
-            cells.choice(Organization.Category.choices),
-            required=True,
-            example="党群部门",
-            width=14,
-        ),
-        ImportColumn(
-            "方面",
-            "aspect",
-            cells.choice(RatingStandard.Aspect.choices),
-            required=True,
-            example="组织设置",
-            width=10,
-        ),
-        ImportColumn(
-            "五强",
-            "five_strong",
-            cells.choice(RatingStandard.FiveStrong.choices),
-            required=True,
-            example="政治功能强",
-            width=12,
+        CATEGORY_COLUMN,
+        _required_choice("方面", "aspect", RatingStandard.Aspect, example="组织设置", width=10),
+        _required_choice(
+            "五强", "five_strong", RatingStandard.FiveStrong, example="政治功能强", width=12
         ),
         ImportColumn(
             "标准内容",

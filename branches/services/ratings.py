@@ -129,6 +129,15 @@ def _require_editable(user: User, application: RatingApplication) -> None:
         raise ValidationError(message.format(status=application.get_status_display()))
 
 
+def _editable(application: RatingApplication, *, by: User, today) -> RatingApplication:
+    """The application locked, once the applicant may still change it in its round's window."""
+    current = locked(application)
+    _require_editable(by, current)
+    require_open(current.round)
+    require_apply_window(current.round, resolve_today(today))
+    return current
+
+
 def _save_items(application, values: Mapping, *, score_field, text_field, by, reason) -> None:
     """Check every given (score, text) pair against its item, then save the changed ones."""
     items = {item.pk: item for item in application.scores.select_related("standard").order_by("pk")}
@@ -161,10 +170,7 @@ def save_self_assessment(
 ) -> None:
     """Self scores and notes by item id: `{item_pk: (score, note)}`; one bad score saves none."""
     caching.changed(caching.RATINGS)
-    current = locked(application)
-    _require_editable(by, current)
-    require_open(current.round)
-    require_apply_window(current.round, resolve_today(today))
+    current = _editable(application, by=by, today=today)
     _save_items(
         current, values, score_field="self_score", text_field="self_note", by=by, reason="自评"
     )
@@ -175,10 +181,7 @@ def add_evidence(
     item: RatingItemScore, *, uploads: Sequence, by: User, today: datetime.date | None = None
 ) -> list[RatingEvidence]:
     """Attach files to one item of an editable application; one bad file refuses them all."""
-    current = locked(item.application)
-    _require_editable(by, current)
-    require_open(current.round)
-    require_apply_window(current.round, resolve_today(today))
+    _editable(item.application, by=by, today=today)
     if not uploads:
         raise ValidationError({"files": "请选择要上传的佐证材料。"})
     checked = [check_upload(upload) for upload in uploads]
@@ -216,11 +219,8 @@ def submit_application(
     """Send the self-assessment to the party committee: every item must be scored."""
     caching.changed(caching.RATINGS)
     today = resolve_today(today)
-    current = locked(application)
-    _require_editable(by, current)
+    current = _editable(application, by=by, today=today)
     round = current.round
-    require_open(round)
-    require_apply_window(round, today)
     missing = list(
         current.scores.filter(self_score__isnull=True)
         .order_by("standard__sort_order", "standard__code")

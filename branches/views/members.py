@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params
-from alxa_dangjian.core.forms import add_service_error
+from alxa_dangjian.core.forms import call_service, fields_of
 
 from ..forms.development import ProbationDecisionForm
 from ..forms.members import (
@@ -82,6 +82,11 @@ def _visible_member(request, pk):
     )
 
 
+def _editable_member(request, pk):
+    roles.require(request.user, roles.EDIT_RECORDS)
+    return _visible_member(request, pk)
+
+
 @require_GET
 def member_detail(request, pk):
     # A transfer waiting for the receiver (at most one): shown with a link, in the same query.
@@ -116,8 +121,7 @@ def member_history(request, pk):
 @require_POST
 def member_reveal(request, pk):
     """The full ID number, for roles that keep the roster; every reveal is logged."""
-    roles.require(request.user, roles.EDIT_RECORDS)
-    member = _visible_member(request, pk)
+    member = _editable_member(request, pk)
     id_number = member_services.reveal_id_number(member, by=request.user)
     if request.headers.get("HX-Request"):
         return render(
@@ -135,11 +139,8 @@ def member_create(request):
         initial["organization"] = branches.filter(pk=chosen).first()
     form = MemberForm(request.POST or None, initial=initial, by=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            member = member_services.save_member(form.instance, by=request.user)
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
+        member = call_service(form, member_services.save_member, form.instance, by=request.user)
+        if not form.errors:
             messages.success(request, f"已登记党员“{member.name}”。")
             return redirect(member)
     return render(
@@ -155,18 +156,14 @@ def member_transfer_in(request):
     roles.require(request.user, roles.EDIT_RECORDS)
     form = TransferInForm(request.POST or None, by=request.user)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            member = member_services.receive_member(
-                form.instance,
-                from_external=data["from_external"],
-                on=data["transferred_on"],
-                letter_number=data["letter_number"],
-                by=request.user,
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
+        member = call_service(
+            form,
+            member_services.receive_member,
+            form.instance,
+            from_external=form.cleaned_data["from_external"],
+            **_transfer_fields(request, form),
+        )
+        if not form.errors:
             messages.success(request, f"已办理“{member.name}”的组织关系转入。")
             return redirect(member)
     return render(
@@ -182,17 +179,14 @@ def member_transfer_in(request):
 
 @require_http_methods(["GET", "POST"])
 def member_edit(request, pk):
-    roles.require(request.user, roles.EDIT_RECORDS)
-    member = _visible_member(request, pk)
+    member = _editable_member(request, pk)
     form = MemberEditForm(request.POST or None, instance=member, by=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            member_services.save_member(
-                form.instance, by=request.user, reason=form.cleaned_data.get("change_reason", "")
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
+        reason = form.cleaned_data.get("change_reason", "")
+        call_service(
+            form, member_services.save_member, form.instance, by=request.user, reason=reason
+        )
+        if not form.errors:
             messages.success(request, f"已保存党员“{member.name}”的信息。")
             return redirect(member)
     return render(
@@ -205,8 +199,7 @@ def member_edit(request, pk):
 @require_http_methods(["GET", "POST"])
 def member_transfer(request, pk):
     """系统内调动. The sender acts; afterwards the member is in the receiving branch's scope."""
-    roles.require(request.user, roles.EDIT_RECORDS)
-    member = _visible_member(request, pk)
+    member = _editable_member(request, pk)
     form = TransferForm(request.POST or None, member=member)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -214,17 +207,10 @@ def member_transfer(request, pk):
         # A branch outside the user's subtree receives only by accepting (转出待接收).
         immediate = member_services.may_act_on(request.user, data["to"])
         move = member_services.transfer_member if immediate else transfer_requests.request_transfer
-        try:
-            transfer = move(
-                member,
-                to=data["to"],
-                on=data["transferred_on"],
-                letter_number=data["letter_number"],
-                by=request.user,
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
+        transfer = call_service(
+            form, move, member, to=data["to"], **_transfer_fields(request, form)
+        )
+        if not form.errors:
             if not immediate:
                 messages.success(
                     request,
@@ -245,22 +231,17 @@ def member_transfer(request, pk):
 @require_http_methods(["GET", "POST"])
 def member_transfer_out(request, pk):
     """转出 to an organisation outside the system; the record stays, standing 转出."""
-    roles.require(request.user, roles.EDIT_RECORDS)
-    member = _visible_member(request, pk)
+    member = _editable_member(request, pk)
     form = TransferOutForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            member_services.transfer_member_out(
-                member,
-                to_external=data["to_external"],
-                on=data["transferred_on"],
-                letter_number=data["letter_number"],
-                by=request.user,
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
+        call_service(
+            form,
+            member_services.transfer_member_out,
+            member,
+            to_external=form.cleaned_data["to_external"],
+            **_transfer_fields(request, form),
+        )
+        if not form.errors:
             messages.success(request, f"已办理“{member.name}”的组织关系转出。")
             return redirect(member)
     return _transfer_page(request, member, form, kind=MemberTransfer.Kind.OUT)
@@ -269,8 +250,7 @@ def member_transfer_out(request, pk):
 @require_http_methods(["GET", "POST"])
 def member_probation(request, pk):
     """转正, 延长预备期 or 取消预备党员资格: a 支部大会 decision, recorded with its vote."""
-    roles.require(request.user, roles.EDIT_RECORDS)
-    member = _visible_member(request, pk)
+    member = _editable_member(request, pk)
     form = ProbationDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -280,19 +260,15 @@ def member_probation(request, pk):
             "cancel": probation.cancel_probation,
         }
         extra = {"months": data["months"]} if data["kind"] == "extend" else {}
-        try:
-            decision = decide[data["kind"]](
-                member,
-                held_on=data["held_on"],
-                reason=data["reason"],
-                present_voters=data["present_voters"],
-                votes_for=data["votes_for"],
-                by=request.user,
-                **extra,
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
+        decision = call_service(
+            form,
+            decide[data["kind"]],
+            member,
+            **fields_of(form, "held_on", "reason", "present_voters", "votes_for"),
+            by=request.user,
+            **extra,
+        )
+        if not form.errors:
             messages.success(request, f"已登记“{member.name}”的{decision.get_kind_display()}决定。")
             return redirect(member)
     return render(
@@ -306,6 +282,16 @@ def member_probation(request, pk):
     )
 
 
+def _transfer_fields(request, form):
+    """What every transfer records besides where to: the day, the letter and who."""
+    data = form.cleaned_data
+    return {
+        "on": data["transferred_on"],
+        "letter_number": data["letter_number"],
+        "by": request.user,
+    }
+
+
 def _transfer_page(request, member, form, *, kind):
     return render(
         request,
@@ -317,8 +303,7 @@ def _transfer_page(request, member, form, *, kind):
 @require_POST
 def member_lost_contact(request, pk):
     """Set (with the date contact was lost) or clear the 失联 flag."""
-    roles.require(request.user, roles.EDIT_RECORDS)
-    member = _visible_member(request, pk)
+    member = _editable_member(request, pk)
     if request.POST.get("clear"):
         member_services.clear_lost_contact(member, by=request.user)
         messages.success(request, f"已取消“{member.name}”的失联标记。")

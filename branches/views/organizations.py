@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import caching, params
-from alxa_dangjian.core.forms import add_service_error
+from alxa_dangjian.core.forms import call_service, fields_of
 from alxa_dangjian.core.params import date_param
 
 from ..forms.organizations import (
@@ -170,21 +170,22 @@ def organization_election(request, pk):
         request.POST or None, organization=organization, next_number=last_number + 1
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            term = organization_services.record_election(
-                organization,
-                elected_on=data["elected_on"],
-                number=data["number"],
-                length_years=data["length_years"],
-                adjusted_end=data["adjusted_end"],
-                adjustment_approval_no=data["adjustment_approval_no"],
-                note=data["note"],
-                by=request.user,
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
+        term = call_service(
+            form,
+            organization_services.record_election,
+            organization,
+            **fields_of(
+                form,
+                "elected_on",
+                "number",
+                "length_years",
+                "adjusted_end",
+                "adjustment_approval_no",
+                "note",
+            ),
+            by=request.user,
+        )
+        if not form.errors:
             messages.success(request, f"已登记第{term.number}届，届满日期{term.due_end:%Y-%m-%d}。")
             return redirect(organization)
     return _form_page(
@@ -221,18 +222,14 @@ def organization_add_seat(request, pk):
     organization = _editable_organization(request, pk)
     form = CommitteeSeatForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            seat = organization_services.add_committee_seat(
-                organization,
-                member=data["member"],
-                post=data["post"],
-                started_on=data["started_on"],
-                by=request.user,
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
+        seat = call_service(
+            form,
+            organization_services.add_committee_seat,
+            organization,
+            **fields_of(form, "member", "post", "started_on"),
+            by=request.user,
+        )
+        if not form.errors:
             messages.success(request, f"已登记{seat.member.name}任{seat.get_post_display()}。")
             return redirect(organization)
     return _form_page(
@@ -248,13 +245,14 @@ def committeeseat_end(request, pk):
     )
     form = SeatEndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            organization_services.end_committee_seat(
-                seat, on=form.cleaned_data["ended_on"], by=request.user
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
+        call_service(
+            form,
+            organization_services.end_committee_seat,
+            seat,
+            on=form.cleaned_data["ended_on"],
+            by=request.user,
+        )
+        if not form.errors:
             messages.success(request, f"已办理{seat.member.name}的离任。")
             return redirect(seat.organization)
     return _form_page(
@@ -287,12 +285,11 @@ def _party_group_form(request, group):
     if organization.is_temporary or not organization.is_branch:
         blocked = "党小组只能在党支部下设立；临时党支部不接收党员组织关系，不设党小组。"
     if request.method == "POST" and form.is_valid():
-        try:
-            group = organization_services.save_party_group(form.instance, by=request.user)
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, f"已保存党小组“{group.name}”。")
+        saved = call_service(
+            form, organization_services.save_party_group, form.instance, by=request.user
+        )
+        if not form.errors:
+            messages.success(request, f"已保存党小组“{saved.name}”。")
             return redirect(organization)
     title = f"编辑党小组：{group.name}" if group.pk else f"新建党小组：{organization.display_name}"
     return _form_page(request, form, title=title, organization=organization, blocked=blocked)

@@ -31,7 +31,7 @@ from ..models import (
 )
 from ..rules import ratings as rating_rules
 from ..services import ratings
-from .ratings import aspect_order, refused
+from .ratings import aspect_order, attempt, refused
 
 # Applications --------------------------------------------------------------------------------
 
@@ -134,46 +134,49 @@ def ratingapplication_assess(request, pk):
     roles.require(request.user, roles.EDIT_RECORDS)
     application = _application(request, pk)
     values = _item_values(request, application, "self_score", "self_note")
-    try:
+    submitted = "submit" in request.POST
+
+    def save():
         ratings.save_self_assessment(application, values=values, by=request.user)
-        if "submit" in request.POST:
+        if submitted:
             ratings.submit_application(application, by=request.user)
-    except ValidationError as error:
-        refused(request, error)
-    else:
-        submitted = "submit" in request.POST
-        messages.success(request, "已提交申报，等待党委推荐。" if submitted else "已保存自评。")
+
+    attempt(request, save, done="已提交申报，等待党委推荐。" if submitted else "已保存自评。")
+    return redirect(application)
+
+
+def _decide(request, pk, form_class, field, decide, *, done):
+    """A party committee's decision on an application, with its one text from the form."""
+    roles.require(request.user, roles.REVIEW)
+    application = _application(request, pk)
+    form = form_class(request.POST)
+    text = form.cleaned_data[field] if form.is_valid() else ""
+    attempt(request, lambda: decide(application, **{field: text}, by=request.user), done=done)
     return redirect(application)
 
 
 @require_POST
 def ratingapplication_recommend(request, pk):
-    roles.require(request.user, roles.REVIEW)
-    application = _application(request, pk)
-    form = OpinionForm(request.POST)
-    opinion = form.cleaned_data["opinion"] if form.is_valid() else ""
-    try:
-        ratings.recommend_application(application, opinion=opinion, by=request.user)
-    except ValidationError as error:
-        refused(request, error)
-    else:
-        messages.success(request, "已推荐至工委审核。")
-    return redirect(application)
+    return _decide(
+        request,
+        pk,
+        OpinionForm,
+        "opinion",
+        ratings.recommend_application,
+        done="已推荐至工委审核。",
+    )
 
 
 @require_POST
 def ratingapplication_return(request, pk):
-    roles.require(request.user, roles.REVIEW)
-    application = _application(request, pk)
-    form = ReturnForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        ratings.return_application(application, reason=reason, by=request.user)
-    except ValidationError as error:
-        refused(request, error)
-    else:
-        messages.success(request, "已退回，并通知了该党支部。")
-    return redirect(application)
+    return _decide(
+        request,
+        pk,
+        ReturnForm,
+        "reason",
+        ratings.return_application,
+        done="已退回，并通知了该党支部。",
+    )
 
 
 @require_POST
@@ -184,15 +187,14 @@ def ratingapplication_review(request, pk):
     values = _item_values(request, application, "review_score", "review_comment")
     form = OpinionForm(request.POST)
     opinion = form.cleaned_data["opinion"] if form.is_valid() else ""
-    try:
+    approved = "approve" in request.POST
+
+    def review():
         ratings.review_scores(application, values=values, by=request.user)
-        if "approve" in request.POST:
+        if approved:
             ratings.approve_application(application, opinion=opinion, by=request.user)
-    except ValidationError as error:
-        refused(request, error)
-    else:
-        approved = "approve" in request.POST
-        messages.success(request, "已审核通过。" if approved else "已保存审核评分。")
+
+    attempt(request, review, done="已审核通过。" if approved else "已保存审核评分。")
     return redirect(application)
 
 
@@ -209,12 +211,11 @@ def ratingitemscore_upload(request, pk):
     )
     form = EvidenceForm(request.POST, request.FILES)
     uploads = form.cleaned_data["files"] if form.is_valid() else []
-    try:
-        stored = ratings.add_evidence(item, uploads=uploads, by=request.user)
-    except ValidationError as error:
-        refused(request, error)
-    else:
-        messages.success(request, f"已为第{item.standard.code}项上传{len(stored)}个佐证材料。")
+    attempt(
+        request,
+        lambda: ratings.add_evidence(item, uploads=uploads, by=request.user),
+        done=lambda stored: f"已为第{item.standard.code}项上传{len(stored)}个佐证材料。",
+    )
     return redirect(item.application)
 
 
@@ -232,12 +233,12 @@ def ratingevidence_delete(request, pk):
         RatingEvidence.objects.select_related("item__application"), request.user, pk=pk
     )
     application = evidence.item.application
-    try:
-        ratings.remove_evidence(evidence, by=request.user, reason=request.POST.get("reason", ""))
-    except ValidationError as error:
-        refused(request, error)
-    else:
-        messages.success(request, f"已删除“{evidence.original_name}”。")
+    reason = request.POST.get("reason", "")
+    attempt(
+        request,
+        lambda: ratings.remove_evidence(evidence, by=request.user, reason=reason),
+        done=f"已删除“{evidence.original_name}”。",
+    )
     return redirect(application)
 
 

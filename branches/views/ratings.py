@@ -52,6 +52,17 @@ def refused(request, error: ValidationError) -> None:
     messages.error(request, " ".join(error.messages))
 
 
+def attempt(request, write, *, done) -> None:
+    """Run `write()`, a service call: its refusal becomes an error message, else `done` (a
+    text, or a function of what it returned) a success message."""
+    try:
+        result = write()
+    except ValidationError as error:
+        refused(request, error)
+    else:
+        messages.success(request, done(result) if callable(done) else done)
+
+
 def _choice_order(field: str, values) -> Case:
     """Order by the position of a field's value in its choices (their reading order)."""
     return Case(

@@ -3,15 +3,12 @@ staff are told, once per branch and month, with the names and the reason in Chin
 Nothing is done to the member: that is the 支部大会's decision."""
 
 import datetime
-from collections import defaultdict
 
 from django.urls import reverse
 
-from alxa_dangjian.accounts import scoping
-from alxa_dangjian.accounts.models import User
-from alxa_dangjian.core.notifications import Message, notify_many
 from alxa_dangjian.core.periods import month_label
 from branches.models import Member
+from branches.services.alerts import alert_branches
 
 from ..arrears import ALERT, arrears, last_counted_month
 
@@ -25,35 +22,20 @@ def send_arrears_alerts(*, as_of: datetime.date) -> int:
         .select_related("organization")
         .order_by("organization__path", "name", "pk")
     )
-    by_branch = defaultdict(list)
-    for member in rows:
-        by_branch[member.organization].append(member)
-    if not by_branch:
-        return 0
-    secretaries = defaultdict(list)
-    for user in User.objects.filter(
-        is_active=True, role=User.Role.SECRETARY, organization__in=list(by_branch)
-    ):
-        secretaries[user.organization_id].append(user)
-    staff = list(
-        User.objects.filter(scoping.root_q("organization"), is_active=True, role=User.Role.STAFF)
-    )
     month = last_counted_month(as_of)
     url = reverse("dues:arrears-list")
-    messages = []
-    for branch, members in by_branch.items():
+
+    def message(branch, members):
         names = "、".join(f"{m.name}（连续{m.streak}个月）" for m in members)
-        messages.append(
-            Message(
-                users=[*secretaries[branch.pk], *staff],
-                key=f"dues-alert:{branch.pk}:{month:%Y-%m}",
-                title=f"{branch.display_name}有{len(members)}名党员连续6个月以上未交纳党费",
-                body=(
-                    f"截至{month_label(month)}：{names}。按照《中国共产党章程》第九条，党员没有正当理由"
-                    "连续6个月不交纳党费的，视为自行脱党。请支部查明情况、谈话教育，"
-                    "经支部大会讨论决定后按程序处理；系统不会自动处理。"
-                ),
-                url=url,
-            )
-        )
-    return len(notify_many(messages, day=as_of))
+        return {
+            "key": f"dues-alert:{branch.pk}:{month:%Y-%m}",
+            "title": f"{branch.display_name}有{len(members)}名党员连续6个月以上未交纳党费",
+            "body": (
+                f"截至{month_label(month)}：{names}。按照《中国共产党章程》第九条，党员没有正当理由"
+                "连续6个月不交纳党费的，视为自行脱党。请支部查明情况、谈话教育，"
+                "经支部大会讨论决定后按程序处理；系统不会自动处理。"
+            ),
+            "url": url,
+        }
+
+    return alert_branches(rows, message=message, day=as_of)

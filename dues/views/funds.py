@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alxa_dangjian.accounts import roles, scoping
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core.files import serve
-from alxa_dangjian.core.forms import add_service_error
+from alxa_dangjian.core.forms import call_service, fields_of
 from alxa_dangjian.core.history import changes
 from branches.models import Organization
 
@@ -60,20 +60,16 @@ def duesremittance_create(request):
     form = RemittanceForm(request.POST or None, organizations=organizations)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            remittance = record_remittance(
-                data["organization"],
-                period_from=data["period_from"],
-                period_to=data["period_to"],
-                amount=data["amount"],
-                remitted_on=data["remitted_on"],
-                receipt_number=data["receipt_number"],
-                note=data["note"],
-                by=request.user,
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
+        remittance = call_service(
+            form,
+            record_remittance,
+            data["organization"],
+            **fields_of(
+                form, "period_from", "period_to", "amount", "remitted_on", "receipt_number", "note"
+            ),
+            by=request.user,
+        )
+        if not form.errors:
             messages.success(request, f"已登记上缴党费{remittance.amount}元。")
             return redirect(remittance)
     return render(request, "dues/form_page.html", {"form": form, "title": "登记党费上缴"})
@@ -121,19 +117,15 @@ def duesexpense_create(request):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            expense = submit_expense(
-                data["organization"],
-                category=data["category"],
-                purpose=data["purpose"],
-                amount=data["amount"],
-                spent_on=data["spent_on"],
-                uploads=data["files"],
-                by=request.user,
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
+        expense = call_service(
+            form,
+            submit_expense,
+            data["organization"],
+            **fields_of(form, "category", "purpose", "amount", "spent_on"),
+            uploads=data["files"],
+            by=request.user,
+        )
+        if not form.errors:
             messages.success(request, "已登记党费使用，等待上级审批。")
             return redirect(expense)
     return render(

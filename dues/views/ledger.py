@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params
-from alxa_dangjian.core.forms import add_service_error
+from alxa_dangjian.core.forms import add_service_error, call_service, fields_of
 from alxa_dangjian.core.paging import page_of_rows
 from alxa_dangjian.core.periods import month_label, month_start, months_of_year
 from branches.models import Member, Organization
@@ -260,22 +260,24 @@ def duespayment_create(request):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            payment = payments.record_payment(
-                data["member"],
-                months=data["months"],
-                paid_on=data["paid_on"],
-                amount=data["amount"],
-                method=data["method"],
-                receipt_number=data["receipt_number"],
-                paid_by=data["paid_by"],
-                payer_name=data["payer_name"],
-                note=data["note"],
-                by=request.user,
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
+        payment = call_service(
+            form,
+            payments.record_payment,
+            data["member"],
+            **fields_of(
+                form,
+                "months",
+                "paid_on",
+                "amount",
+                "method",
+                "receipt_number",
+                "paid_by",
+                "payer_name",
+                "note",
+            ),
+            by=request.user,
+        )
+        if not form.errors:
             messages.success(request, f"已登记{payment.member.name}的党费{payment.amount}元。")
             return redirect(payment)
     return render(

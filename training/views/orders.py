@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alxa_dangjian.accounts import roles
 from alxa_dangjian.accounts.scoping import get_visible_or_404
 from alxa_dangjian.core import params
-from alxa_dangjian.core.forms import add_service_error
+from alxa_dangjian.core.forms import call_service, fields_of
 from alxa_dangjian.core.history import changes
 
 from ..forms.orders import AssignForm, OrderForm, ReasonForm, RescheduleForm, ScheduleForm
@@ -65,19 +65,13 @@ def courseorder_create(request):
         initial["course"] = Course.objects.active().filter(pk=course_id).first()
     form = OrderForm(request.POST or None, initial=initial, organizations=organizations)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            order = order_course(
-                organization=data["organization"],
-                course=data["course"],
-                wished_on=data["wished_on"],
-                audience=data["audience"],
-                note=data["note"],
-                by=request.user,
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
+        order = call_service(
+            form,
+            order_course,
+            **fields_of(form, "organization", "course", "wished_on", "audience", "note"),
+            by=request.user,
+        )
+        if not form.errors:
             messages.success(request, "已提交点单，等待工委受理。")
             return redirect(order)
     return render(
@@ -207,19 +201,13 @@ def courseorder_assign(request):
     organizations = ordering_organizations(request.user).order_by("path")
     form = AssignForm(request.POST or None, organizations=organizations)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            orders = assign_course(
-                course=data["course"],
-                organizations=data["organizations"],
-                scheduled_on=data["scheduled_on"],
-                audience=data["audience"],
-                note=data["note"],
-                by=request.user,
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
+        orders = call_service(
+            form,
+            assign_course,
+            **fields_of(form, "course", "organizations", "scheduled_on", "audience", "note"),
+            by=request.user,
+        )
+        if not form.errors:
             messages.success(request, f"已为{len(orders)}个党支部配送课程。")
             return redirect("training:courseorder-list")
     return render(
