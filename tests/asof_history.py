@@ -13,7 +13,7 @@ left was transferred out of the system on 1 Mar 2025 and dead died on 1 May 2025
 
 import datetime
 
-from branches import services
+from branches.services import members as services
 from branches.models import Member
 from tests.factories import MemberFactory, OrganizationFactory
 
