@@ -13,8 +13,8 @@ left was transferred out of the system on 1 Mar 2025 and dead died on 1 May 2025
 
 import datetime
 
-from branches.services import members as services
 from branches.models import Member
+from branches.services import members as services
 from tests.factories import MemberFactory, OrganizationFactory
 
 D0 = datetime.date(2024, 12, 31)
