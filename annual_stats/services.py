@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from alxa_dangjian.accounts import roles, scoping
 from branches.models import Organization
@@ -15,6 +15,7 @@ from .models import FrozenReport
 MSG_NOT_READY = "数据检查未通过，不能提交：{problems}。请先按检查结果更正数据。"
 MSG_UNCHANGED = "数字与已提交的第{version}版相同，无需提交新版本。"
 MSG_NOTE_REQUIRED = "该报表已提交过第{version}版，再次提交须填写更正说明。"
+MSG_CONCURRENT = "他人刚刚提交了该报表的新版本，请刷新页面后核对再提交。"
 
 
 @dataclass(frozen=True)
@@ -62,15 +63,21 @@ def freeze_report(*, place: Organization, day: datetime.date, by, note: str = ""
             raise ValidationError(MSG_UNCHANGED.format(version=previous.version))
         if not note:
             raise ValidationError(MSG_NOTE_REQUIRED.format(version=previous.version))
-    return FrozenReport.objects.create(
-        organization=place,
-        day=day,
-        version=previous.version + 1 if previous else 1,
-        tables=tables,
-        checks=checks,
-        note=note,
-        frozen_by=by,
-    )
+    # The first version has no row to lock: a simultaneous first submission meets the
+    # one-version constraint instead, and is told so in Chinese.
+    try:
+        with transaction.atomic():
+            return FrozenReport.objects.create(
+                organization=place,
+                day=day,
+                version=previous.version + 1 if previous else 1,
+                tables=tables,
+                checks=checks,
+                note=note,
+                frozen_by=by,
+            )
+    except IntegrityError:
+        raise ValidationError(MSG_CONCURRENT) from None
 
 
 def differences(before: FrozenReport | None, after: FrozenReport) -> list[Difference]:

@@ -81,7 +81,8 @@ def compliance_row(item, context):
             values.append("不适用")
             continue
         values.append(f"{cell.held}/{cell.required} {Status.LABELS[cell.status]}")
-        missing += cell.status in (Status.DUE, Status.OVERDUE)
+        # Not held: still due, overdue, or closed by an explanation (已说明 is never held).
+        missing += cell.status in (Status.DUE, *Status.UNMET)
     return (name, parent, *values, missing)
 
 

@@ -15,6 +15,7 @@ from activities.services import records as services
 from alxa_dangjian.core.models import Notification
 from branches.models import Organization
 from tests.factories import ActivityFactory
+from tests.ledgers.exported import export
 
 State = OverdueExplanation.Status
 Kind = OverdueExplanation.Kind
@@ -76,6 +77,24 @@ def test_an_explanation_closes_the_item_as_explained_not_held(secretary, branch_
     # Not held: the rate's numerator does not move, the month stays in its denominator.
     assert rate() == before
     assert explanation.history.get().history_user == secretary
+
+
+def test_the_compliance_ledger_counts_an_explained_item_as_not_held(client, secretary, branch_a):
+    """组织生活合规情况表: the explained month reads 已说明 and stays among the 未完成项 (an
+    explanation closes the to-do; it never makes the item held)."""
+    client.force_login(secretary)
+
+    def june_row():
+        _, rows = export(client, "compliance", year=last_year(), month=6)
+        return next(r for r in rows if r["党支部"] == branch_a.name)
+
+    before = june_row()
+    explanations.file_explanation(
+        june_item(branch_a), kind=Kind.NOT_HELD, reason=REASON, by=secretary
+    )
+    after = june_row()
+    assert after["主题党日（当月）"].endswith("已说明")
+    assert after["未完成项"] == before["未完成项"] >= 1
 
 
 def test_the_compliance_cache_is_invalidated(

@@ -48,6 +48,19 @@ def test_unchanged_numbers_are_not_a_new_version(league, committee_a, committee_
         services.freeze_report(place=committee_a, day=D1, by=committee_admin, note="再交一次")
 
 
+def test_a_simultaneous_first_submission_is_told_in_chinese(
+    league, committee_a, committee_admin, monkeypatch
+):
+    """Two first submissions at once: the first version has no row to lock, so the later one
+    meets the one-version rule and gets a Chinese message, not a 500 (simulated: the other
+    submission's version 1 is written after this one looked for a previous version)."""
+    other = services.freeze_report(place=committee_a, day=D1, by=committee_admin)
+    monkeypatch.setattr(type(FrozenReport.objects.none()), "first", lambda self: None, raising=True)
+    with pytest.raises(ValidationError, match="他人刚刚提交"):
+        services.freeze_report(place=committee_a, day=D1, by=committee_admin, note="同时提交")
+    assert list(FrozenReport.objects.values_list("pk", flat=True)) == [other.pk]
+
+
 def test_a_failing_check_blocks_submission(league, committee_a, committee_admin, branch_a):
     StatRow.objects.create(
         table=StatTable.objects.get(code="党1"), position=99, label="坏栏目", dimension="x"

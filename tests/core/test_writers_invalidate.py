@@ -13,10 +13,12 @@ from alxa_dangjian.ledgers.imports import registry
 from alxa_dangjian.ledgers.imports.registry import get_importer
 
 SERVICE_MODULES = [
+    "activities.services.explanations",
     "activities.services.joint",
     "activities.services.records",
     "activities.services.service_ledgers",
     "alxa_dangjian.core.rules",
+    "annual_stats.services",
     "assessments.services.lists",
     "assessments.services.results",
     "assessments.services.review",
@@ -59,6 +61,8 @@ CHANGE_NOTHING_CACHED = {
     "training.services.orders.reschedule_order",
     "training.services.orders.decline_order",
     "training.services.orders.assign_course",
+    # A frozen 党内统计年报 version: read by the statistics pages only, never cached.
+    "annual_stats.services.freeze_report",
 }
 
 
