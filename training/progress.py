@@ -235,9 +235,10 @@ class Judged(NamedTuple):
         return self.hours_short <= 0
 
 
-# The members' subquery is repeated, not a CTE: a CTE hides its size from the planner, which
-# then probes the enrolments once per member instead of hashing them.
-JUDGED_SQL = """
+# Each member's 学时 earned in the period and whether they held a committee seat then, shared
+# by the rows and the counts. The members' subquery is repeated, not a CTE: a CTE hides its
+# size from the planner, which then probes the enrolments once per member instead of hashing.
+EARNED_AND_SEATED = """
 WITH earned AS (
     SELECT e.member_id, SUM(e.hours_earned) AS hours
     FROM {enrollment} e JOIN {training_class} c ON c.id = e.training_class_id
@@ -249,6 +250,11 @@ seated AS (
     WHERE s.started_on <= %s AND (s.ended_on IS NULL OR s.ended_on >= %s)
       AND s.member_id IN ({members})
 )
+"""
+
+JUDGED_SQL = (
+    EARNED_AND_SEATED
+    + """
 SELECT m.id, o.path, m.status, COALESCE(earned.hours, %s), seated.member_id IS NOT NULL
 FROM {member} m
 JOIN {organization} o ON o.id = m.organization_id
@@ -257,23 +263,15 @@ LEFT JOIN seated ON seated.member_id = m.id
 WHERE m.id IN ({members})
 ORDER BY o.path, m.name, m.id
 """
+)
 
 
 # `judged`'s members counted, and those meeting their rule, without reading their rows (the
 # cockpit's figure). 学时 are multiples of 0.1: comparing with 0.05 below the minimum is
 # `hours >= minimum` whether the database sums them exactly (numeric) or as floats (SQLite).
-COUNTS_SQL = """
-WITH earned AS (
-    SELECT e.member_id, SUM(e.hours_earned) AS hours
-    FROM {enrollment} e JOIN {training_class} c ON c.id = e.training_class_id
-    WHERE e.signed_in = %s AND c.starts_on BETWEEN %s AND %s AND e.member_id IN ({members})
-    GROUP BY e.member_id
-),
-seated AS (
-    SELECT DISTINCT s.member_id FROM {seat} s
-    WHERE s.started_on <= %s AND (s.ended_on IS NULL OR s.ended_on >= %s)
-      AND s.member_id IN ({members})
-)
+COUNTS_SQL = (
+    EARNED_AND_SEATED
+    + """
 SELECT COUNT(*),
        SUM(CASE WHEN COALESCE(earned.hours, 0) >= (
                CASE WHEN seated.member_id IS NOT NULL THEN %s ELSE %s END) - 0.05
@@ -284,6 +282,7 @@ LEFT JOIN earned ON earned.member_id = m.id
 LEFT JOIN seated ON seated.member_id = m.id
 WHERE m.id IN ({members})
 """
+)
 
 
 def _minimums(year: int) -> tuple[int, int]:
